@@ -1,0 +1,17 @@
+# One instance in the app subnet with IMDSv2 required, so the instance drills (resize,
+# termination protection, IMDSv1, extra security group) have a baseline. LocalStack ignores
+# disable_api_termination at launch, so protection starts off (the drill toggles it on).
+resource "aws_instance" "app" {
+  ami                    = var.ami
+  instance_type          = "t3.micro"
+  subnet_id              = aws_subnet.app.id
+  vpc_security_group_ids = [aws_security_group.web.id]
+
+  metadata_options {
+    http_endpoint               = "enabled"
+    http_tokens                 = "required"
+    http_put_response_hop_limit = 1
+  }
+
+  tags = { Name = "${var.name_prefix}-app", "drill:target" = "app" }
+}

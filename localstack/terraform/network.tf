@@ -1,0 +1,110 @@
+# A VPC with one subnet, a network ACL and two security groups whose ingress rules terraform
+# manages authoritatively (inline rules), so an out-of-band rule shows up as drift.
+resource "aws_vpc" "main" {
+  cidr_block = "10.42.0.0/16"
+  tags       = { Name = "${var.name_prefix}-vpc" }
+}
+
+resource "aws_subnet" "app" {
+  vpc_id     = aws_vpc.main.id
+  cidr_block = "10.42.1.0/24"
+  tags       = { Name = "${var.name_prefix}-app" }
+}
+
+resource "aws_network_acl" "app" {
+  vpc_id     = aws_vpc.main.id
+  subnet_ids = [aws_subnet.app.id]
+
+  ingress {
+    rule_no    = 100
+    protocol   = "tcp"
+    action     = "allow"
+    cidr_block = "10.42.0.0/16"
+    from_port  = 443
+    to_port    = 443
+  }
+
+  egress {
+    rule_no    = 100
+    protocol   = "-1"
+    action     = "allow"
+    cidr_block = "0.0.0.0/0"
+    from_port  = 0
+    to_port    = 0
+  }
+
+  tags = { Name = "${var.name_prefix}-app-acl", "drill:target" = "app-acl" }
+}
+
+resource "aws_security_group" "web" {
+  name        = "${var.name_prefix}-web"
+  description = "web tier"
+  vpc_id      = aws_vpc.main.id
+
+  ingress {
+    description = "https from anywhere"
+    protocol    = "tcp"
+    from_port   = 443
+    to_port     = 443
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+
+  ingress {
+    description = "http from the vpc"
+    protocol    = "tcp"
+    from_port   = 80
+    to_port     = 80
+    cidr_blocks = ["10.42.0.0/16"]
+  }
+
+  egress {
+    description = "all egress"
+    protocol    = "-1"
+    from_port   = 0
+    to_port     = 0
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+
+  tags = { Name = "${var.name_prefix}-web", "drill:target" = "web" }
+}
+
+resource "aws_security_group" "db" {
+  name        = "${var.name_prefix}-db"
+  description = "database tier"
+  vpc_id      = aws_vpc.main.id
+
+  ingress {
+    description = "postgres from the app subnet"
+    protocol    = "tcp"
+    from_port   = 5432
+    to_port     = 5432
+    cidr_blocks = ["10.42.1.0/24"]
+  }
+
+  egress {
+    description = "all egress"
+    protocol    = "-1"
+    from_port   = 0
+    to_port     = 0
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+
+  tags = { Name = "${var.name_prefix}-db", "drill:target" = "db" }
+}
+
+# Kept for the "attach an extra security group" drill: not attached to anything by terraform.
+resource "aws_security_group" "admin" {
+  name        = "${var.name_prefix}-admin"
+  description = "admin access, attached only during drills"
+  vpc_id      = aws_vpc.main.id
+
+  ingress {
+    description = "ssh from the bastion range"
+    protocol    = "tcp"
+    from_port   = 22
+    to_port     = 22
+    cidr_blocks = ["10.42.9.0/24"]
+  }
+
+  tags = { Name = "${var.name_prefix}-admin", "drill:target" = "admin" }
+}

@@ -1,0 +1,11 @@
+output "vpc_id" { value = aws_vpc.main.id }
+output "network_acl_id" { value = aws_network_acl.app.id }
+output "security_group_ids" {
+  value = {
+    web   = aws_security_group.web.id
+    db    = aws_security_group.db.id
+    admin = aws_security_group.admin.id
+  }
+}
+output "instance_id" { value = aws_instance.app.id }
+output "bucket_names" { value = { for k, b in aws_s3_bucket.this : k => b.bucket } }

@@ -1,0 +1,38 @@
+# Provider set-up for the sample environment. Every endpoint is the LocalStack gateway on
+# loopback; credentials are LocalStack's fixed test pair, never real ones.
+terraform {
+  required_version = ">= 1.5"
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = "~> 5.100"
+    }
+  }
+}
+
+provider "aws" {
+  region                      = var.region
+  access_key                  = "test"
+  secret_key                  = "test"
+  skip_credentials_validation = true
+  skip_metadata_api_check     = true
+  skip_requesting_account_id  = true
+  s3_use_path_style           = true
+
+  endpoints {
+    ec2 = var.endpoint
+    s3  = var.endpoint
+    sts = var.endpoint
+    iam = var.endpoint
+    sqs = var.endpoint
+  }
+
+  default_tags {
+    tags = {
+      Environment = "staging"
+      ManagedBy   = "terraform"
+      Project     = "driftdrill-sample"
+      Stack       = var.name_prefix
+    }
+  }
+}

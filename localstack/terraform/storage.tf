@@ -1,0 +1,94 @@
+# Three buckets with the data-protection settings teams manage in code: versioning, a public
+# access block, a TLS-only bucket policy, default encryption and tags. The data bucket also has
+# a lifecycle rule and access logging; the artifacts bucket has a CORS rule.
+locals {
+  buckets = {
+    data      = "primary application data"
+    logs      = "access logs"
+    artifacts = "build artifacts"
+  }
+}
+
+resource "aws_s3_bucket" "this" {
+  for_each = local.buckets
+  bucket   = "${var.name_prefix}-${each.key}"
+  tags     = { Name = "${var.name_prefix}-${each.key}", Purpose = each.value, "drill:target" = each.key }
+}
+
+resource "aws_s3_bucket_versioning" "this" {
+  for_each = aws_s3_bucket.this
+  bucket   = each.value.id
+  versioning_configuration {
+    status = "Enabled"
+  }
+}
+
+resource "aws_s3_bucket_public_access_block" "this" {
+  for_each                = aws_s3_bucket.this
+  bucket                  = each.value.id
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}
+
+resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
+  for_each = aws_s3_bucket.this
+  bucket   = each.value.id
+  rule {
+    apply_server_side_encryption_by_default {
+      sse_algorithm = "AES256"
+    }
+    bucket_key_enabled = true
+  }
+}
+
+resource "aws_s3_bucket_policy" "this" {
+  for_each = aws_s3_bucket.this
+  bucket   = each.value.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid       = "DenyInsecureTransport"
+      Effect    = "Deny"
+      Principal = "*"
+      Action    = "s3:*"
+      Resource  = [each.value.arn, "${each.value.arn}/*"]
+      Condition = { Bool = { "aws:SecureTransport" = "false" } }
+    }]
+  })
+  depends_on = [aws_s3_bucket_public_access_block.this]
+}
+
+resource "aws_s3_bucket_lifecycle_configuration" "data" {
+  # The provider waits about a minute for lifecycle consistency; tests that do not drill
+  # lifecycle rules turn it off with var.lifecycle_rules to keep applies short.
+  count  = var.lifecycle_rules ? 1 : 0
+  bucket = aws_s3_bucket.this["data"].id
+  rule {
+    id     = "expire-noncurrent"
+    status = "Enabled"
+    filter {
+      prefix = "tmp/"
+    }
+    noncurrent_version_expiration {
+      noncurrent_days = 30
+    }
+  }
+  depends_on = [aws_s3_bucket_versioning.this]
+}
+
+resource "aws_s3_bucket_logging" "data" {
+  bucket        = aws_s3_bucket.this["data"].id
+  target_bucket = aws_s3_bucket.this["logs"].id
+  target_prefix = "data/"
+}
+
+resource "aws_s3_bucket_cors_configuration" "artifacts" {
+  bucket = aws_s3_bucket.this["artifacts"].id
+  cors_rule {
+    allowed_methods = ["GET"]
+    allowed_origins = ["https://ci.example.com"]
+    max_age_seconds = 300
+  }
+}

@@ -1,0 +1,144 @@
+//! The one place AWS clients are built: aws-config's standard chain plus driftdrill's overrides.
+
+use std::time::Duration;
+
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_ec2::config::Credentials;
+
+/// How to reach AWS. Every field is optional: unset fields fall back to aws-config's standard
+/// chain (`AWS_PROFILE`, `AWS_REGION`, `AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_S3`, ... and the
+/// shared config files).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AwsSettings {
+    pub region: Option<String>,
+    pub profile: Option<String>,
+    pub endpoint_url: Option<String>,
+    /// LocalStack's fixed `test`/`test` pair. Only ever set for a loopback endpoint (see
+    /// [`AwsSettings::localstack`]); real accounts use the credential chain.
+    pub localstack_credentials: bool,
+}
+
+impl AwsSettings {
+    /// Settings for a LocalStack gateway on loopback, with its dummy credentials.
+    pub fn localstack(endpoint: &str, region: &str) -> Self {
+        AwsSettings {
+            region: Some(region.to_string()),
+            profile: None,
+            endpoint_url: Some(endpoint.to_string()),
+            localstack_credentials: is_local_endpoint(endpoint),
+        }
+    }
+}
+
+/// Every client driftdrill uses, built from one resolved configuration.
+#[derive(Debug, Clone)]
+pub struct AwsClients {
+    pub config: SdkConfig,
+    pub ec2: aws_sdk_ec2::Client,
+    pub s3: aws_sdk_s3::Client,
+    pub sts: aws_sdk_sts::Client,
+    pub sqs: aws_sdk_sqs::Client,
+    /// Whether S3 uses path-style addressing (LocalStack endpoints).
+    pub s3_path_style: bool,
+}
+
+impl AwsClients {
+    /// Resolves the configuration chain once and builds every client from it.
+    pub async fn new(settings: &AwsSettings) -> Self {
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .retry_config(RetryConfig::adaptive().with_max_attempts(6))
+            .timeout_config(
+                TimeoutConfig::builder()
+                    .connect_timeout(Duration::from_secs(5))
+                    .operation_attempt_timeout(Duration::from_secs(30))
+                    .operation_timeout(Duration::from_secs(120))
+                    .build(),
+            );
+        if let Some(region) = &settings.region {
+            loader = loader.region(Region::new(region.clone()));
+        }
+        if let Some(profile) = &settings.profile {
+            loader = loader.profile_name(profile);
+        }
+        if let Some(url) = &settings.endpoint_url {
+            loader = loader.endpoint_url(url);
+        }
+        if settings.localstack_credentials {
+            loader = loader.credentials_provider(Credentials::new("test", "test", None, None, "localstack"));
+        }
+        let config = loader.load().await;
+        let s3_endpoint = settings
+            .endpoint_url
+            .clone()
+            .or_else(|| std::env::var("AWS_ENDPOINT_URL_S3").ok())
+            .or_else(|| std::env::var("AWS_ENDPOINT_URL").ok());
+        let path_style = s3_endpoint.as_deref().is_some_and(is_local_endpoint);
+        let s3_config = aws_sdk_s3::config::Builder::from(&config).force_path_style(path_style).build();
+        AwsClients {
+            ec2: aws_sdk_ec2::Client::new(&config),
+            s3: aws_sdk_s3::Client::from_conf(s3_config),
+            sts: aws_sdk_sts::Client::new(&config),
+            sqs: aws_sdk_sqs::Client::new(&config),
+            s3_path_style: path_style,
+            config,
+        }
+    }
+
+    /// The region the clients talk to, if one was resolved.
+    pub fn region(&self) -> Option<&str> {
+        self.config.region().map(|r| r.as_ref())
+    }
+}
+
+/// True when an endpoint URL points at LocalStack: a loopback host or a localstack host name.
+/// Such endpoints get path-style S3 addressing (no wildcard DNS for virtual-host buckets).
+pub fn is_local_endpoint(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split('/').next().unwrap_or("");
+    let host = if let Some(v6) = authority.strip_prefix('[') {
+        v6.split(']').next().unwrap_or("")
+    } else {
+        authority.split(':').next().unwrap_or("")
+    };
+    host == "localhost"
+        || host == "::1"
+        || host.starts_with("127.")
+        || host.ends_with(".localhost")
+        || host.contains("localstack")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_and_localstack_hosts_are_local() {
+        for url in [
+            "http://127.0.0.1:4566",
+            "http://localhost:4566/",
+            "http://[::1]:4566",
+            "https://s3.localhost.localstack.cloud:4566",
+            "http://localstack:4566",
+        ] {
+            assert!(is_local_endpoint(url), "{url}");
+        }
+        for url in ["https://s3.us-east-1.amazonaws.com", "https://ec2.eu-west-1.amazonaws.com:443"] {
+            assert!(!is_local_endpoint(url), "{url}");
+        }
+    }
+
+    #[test]
+    fn localstack_credentials_only_for_local_endpoints() {
+        assert!(AwsSettings::localstack("http://127.0.0.1:4566", "us-east-1").localstack_credentials);
+        assert!(!AwsSettings::localstack("https://ec2.amazonaws.com", "us-east-1").localstack_credentials);
+    }
+
+    #[tokio::test]
+    async fn explicit_region_and_endpoint_win() {
+        let clients = AwsClients::new(&AwsSettings::localstack("http://127.0.0.1:1", "eu-west-3")).await;
+        assert_eq!(clients.region(), Some("eu-west-3"));
+        assert!(clients.s3_path_style);
+    }
+}

@@ -1,0 +1,76 @@
+//! Command-line interface: clap definitions, dispatch, and printing errors with their causes.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::exit_codes;
+
+#[derive(Debug, Parser)]
+#[command(name = "driftdrill", version, about = "Drift fire drills: inject, measure detection, revert, report")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Write a terraform CLI config that installs providers from the local mirror
+    /// (DRIFTDRILL_TF_PLUGIN_MIRROR, or the first of the documented default folders).
+    TfCliConfig {
+        /// Where to write it (default: print to standard output).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+/// Parses arguments, runs the command and returns the process exit code.
+pub fn main() -> i32 {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::TfCliConfig { out } => tf_cli_config(out),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            print_error(err.as_ref());
+            exit_codes::TOOL_ERROR
+        }
+    }
+}
+
+/// Prints `error: failed to <message>` and every cause on its own line.
+pub fn print_error(err: &(dyn std::error::Error + 'static)) {
+    eprintln!("error: failed to {err}");
+    let mut source = err.source();
+    while let Some(cause) = source {
+        eprintln!("  caused by: {cause}");
+        source = cause.source();
+    }
+}
+
+type CmdResult = Result<i32, Box<dyn std::error::Error + Send + Sync>>;
+
+fn tf_cli_config(out: Option<PathBuf>) -> CmdResult {
+    use crate::terraform::mirror;
+    let Some(found) = mirror::find() else {
+        return Err(format!(
+            "find a terraform provider mirror: set {} or put one in one of: {}",
+            mirror::MIRROR_ENV,
+            mirror::DEFAULT_SEARCH.join(", ")
+        )
+        .into());
+    };
+    match out {
+        Some(path) => {
+            mirror::write_cli_config(&path)?;
+            eprintln!("wrote {} (mirror {})", path.display(), found.display());
+        }
+        None => {
+            let cache = std::env::temp_dir().join("driftdrill-plugin-cache");
+            std::fs::create_dir_all(&cache)?;
+            print!("{}", mirror::cli_config(&found, &cache));
+        }
+    }
+    Ok(exit_codes::OK)
+}

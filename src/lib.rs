@@ -1,0 +1,8 @@
+//! driftdrill: drift fire drills. Inject controlled drift into non-production cloud resources,
+//! measure how fast the team's detectors catch it, revert it exactly, and report coverage.
+
+pub mod aws;
+pub mod cli;
+pub mod exit_codes;
+pub mod localstack;
+pub mod terraform;

@@ -1,0 +1,101 @@
+//! The sample non-production environment (localstack/terraform), embedded so the binary can apply
+//! it anywhere: a VPC, security groups, an instance and three buckets, all `Environment=staging`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use super::{TerraformError, Workspace, mirror};
+
+const FILES: &[(&str, &str)] = &[
+    ("providers.tf", include_str!("../../localstack/terraform/providers.tf")),
+    ("variables.tf", include_str!("../../localstack/terraform/variables.tf")),
+    ("network.tf", include_str!("../../localstack/terraform/network.tf")),
+    ("compute.tf", include_str!("../../localstack/terraform/compute.tf")),
+    ("storage.tf", include_str!("../../localstack/terraform/storage.tf")),
+    ("outputs.tf", include_str!("../../localstack/terraform/outputs.tf")),
+];
+
+/// Inputs of the sample environment.
+#[derive(Debug, Clone)]
+pub struct SampleVars {
+    /// LocalStack endpoint on loopback.
+    pub endpoint: String,
+    pub region: String,
+    /// Unique per test or demo run; every name starts with it.
+    pub name_prefix: String,
+    /// Whether the data bucket gets its lifecycle rule (the provider spends ~1 min on it).
+    pub lifecycle_rules: bool,
+}
+
+/// What `terraform output -json` reports after apply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SampleOutputs {
+    pub vpc_id: String,
+    pub network_acl_id: String,
+    pub security_group_ids: BTreeMap<String, String>,
+    pub instance_id: String,
+    pub bucket_names: BTreeMap<String, String>,
+}
+
+/// Writes the environment's files, its `terraform.tfvars.json` and (when a provider mirror is
+/// found) a CLI config into `dir`, and returns a workspace for it. A plain `terraform plan` in
+/// `dir` with `TF_CLI_CONFIG_FILE=dir/terraformrc` then works too (the scheduled-job use).
+pub fn write(dir: &Path, vars: &SampleVars) -> std::io::Result<Workspace> {
+    std::fs::create_dir_all(dir)?;
+    for (name, text) in FILES {
+        std::fs::write(dir.join(name), text)?;
+    }
+    let tfvars = serde_json::json!({
+        "endpoint": vars.endpoint,
+        "region": vars.region,
+        "name_prefix": vars.name_prefix,
+        "lifecycle_rules": vars.lifecycle_rules,
+    });
+    std::fs::write(dir.join("terraform.tfvars.json"), serde_json::to_string_pretty(&tfvars)?)?;
+    let mut ws = Workspace::new(dir);
+    let rc = cli_config_path(dir);
+    if mirror::write_cli_config(&rc)?.is_some() {
+        ws.cli_config = Some(rc);
+    }
+    Ok(ws)
+}
+
+/// Where [`write`] puts the CLI config.
+pub fn cli_config_path(dir: &Path) -> PathBuf {
+    dir.join("terraformrc")
+}
+
+/// init + apply, then the outputs.
+pub async fn apply(ws: &Workspace) -> Result<SampleOutputs, TerraformError> {
+    ws.init().await?;
+    ws.apply().await?;
+    outputs(ws).await
+}
+
+/// Reads the outputs of an applied environment.
+pub async fn outputs(ws: &Workspace) -> Result<SampleOutputs, TerraformError> {
+    #[derive(Deserialize)]
+    struct Out<T> {
+        value: T,
+    }
+    #[derive(Deserialize)]
+    struct All {
+        vpc_id: Out<String>,
+        network_acl_id: Out<String>,
+        security_group_ids: Out<BTreeMap<String, String>>,
+        instance_id: Out<String>,
+        bucket_names: Out<BTreeMap<String, String>>,
+    }
+    let value = ws.outputs().await?;
+    let all: All = serde_json::from_value(value)
+        .map_err(|source| TerraformError::Parse { command: "`terraform output -json`".into(), source })?;
+    Ok(SampleOutputs {
+        vpc_id: all.vpc_id.value,
+        network_acl_id: all.network_acl_id.value,
+        security_group_ids: all.security_group_ids.value,
+        instance_id: all.instance_id.value,
+        bucket_names: all.bucket_names.value,
+    })
+}

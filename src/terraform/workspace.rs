@@ -1,0 +1,191 @@
+//! One terraform/tofu working directory: runs init, apply, plan and output with a timeout.
+
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::Duration;
+
+use tokio::process::Command;
+
+#[derive(Debug, thiserror::Error)]
+pub enum TerraformError {
+    #[error(
+        "run {program}: it was not found on PATH; install Terraform 1.5 or later (or OpenTofu, with program = \"tofu\")"
+    )]
+    NotInstalled { program: String },
+    #[error("run {command} in {dir}")]
+    Spawn {
+        command: String,
+        dir: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("finish {command} in {dir} within {}", humantime::format_duration(*timeout))]
+    TimedOut { command: String, dir: PathBuf, timeout: Duration },
+    #[error("run {command} in {dir}: exit status {code:?}\n{stderr}")]
+    Failed { command: String, dir: PathBuf, code: Option<i32>, stderr: String },
+    #[error("parse the output of {command}")]
+    Parse {
+        command: String,
+        #[source]
+        source: serde_json::Error,
+    },
+}
+
+/// The result of `plan -detailed-exitcode`: 0 is clean, 2 is drift, anything else is an error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PlanExit {
+    Clean,
+    Drift { stdout: String },
+}
+
+/// Captured output of one successful or detailed-exit-code command.
+#[derive(Debug, Clone)]
+pub struct Captured {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// A working directory and how to run terraform in it.
+#[derive(Debug, Clone)]
+pub struct Workspace {
+    pub dir: PathBuf,
+    /// `terraform` or `tofu` (or a path to either).
+    pub program: String,
+    /// A CLI config file (TF_CLI_CONFIG_FILE), e.g. one for the offline provider mirror.
+    pub cli_config: Option<PathBuf>,
+    /// Upper bound for any single command.
+    pub timeout: Duration,
+}
+
+impl Workspace {
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        Workspace { dir: dir.into(), program: "terraform".into(), cli_config: None, timeout: Duration::from_secs(600) }
+    }
+
+    pub async fn init(&self) -> Result<(), TerraformError> {
+        self.checked(&["init", "-input=false", "-no-color"]).await.map(drop)
+    }
+
+    pub async fn apply(&self) -> Result<(), TerraformError> {
+        self.checked(&["apply", "-auto-approve", "-input=false", "-no-color"]).await.map(drop)
+    }
+
+    pub async fn destroy(&self) -> Result<(), TerraformError> {
+        self.checked(&["destroy", "-auto-approve", "-input=false", "-no-color"]).await.map(drop)
+    }
+
+    /// `plan -detailed-exitcode`: exit 0 clean, 2 drift (with the plan text), else an error.
+    pub async fn plan_detailed(&self) -> Result<PlanExit, TerraformError> {
+        let args = ["plan", "-detailed-exitcode", "-input=false", "-no-color", "-lock-timeout=60s"];
+        let out = self.run(&args).await?;
+        match out.code {
+            Some(0) => Ok(PlanExit::Clean),
+            Some(2) => Ok(PlanExit::Drift { stdout: out.stdout }),
+            code => Err(self.failed(&args, code, &out.stderr)),
+        }
+    }
+
+    /// `output -json`, parsed.
+    pub async fn outputs(&self) -> Result<serde_json::Value, TerraformError> {
+        let out = self.checked(&["output", "-json"]).await?;
+        serde_json::from_str(&out.stdout)
+            .map_err(|source| TerraformError::Parse { command: self.describe(&["output", "-json"]), source })
+    }
+
+    /// Runs a command that must exit 0.
+    pub async fn checked(&self, args: &[&str]) -> Result<Captured, TerraformError> {
+        let out = self.run(args).await?;
+        if out.code == Some(0) { Ok(out) } else { Err(self.failed(args, out.code, &out.stderr)) }
+    }
+
+    /// Runs `program args...` in the directory with a timeout; a timed-out run is killed with
+    /// its whole process group (terraform's provider plugins included).
+    pub async fn run(&self, args: &[&str]) -> Result<Captured, TerraformError> {
+        let mut cmd = Command::new(&self.program);
+        cmd.args(args)
+            .current_dir(&self.dir)
+            .env("TF_IN_AUTOMATION", "1")
+            .env("TF_INPUT", "0")
+            .env("CHECKPOINT_DISABLE", "1")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .process_group(0)
+            .kill_on_drop(true);
+        if let Some(cfg) = &self.cli_config {
+            cmd.env("TF_CLI_CONFIG_FILE", cfg);
+        }
+        let child = cmd.spawn().map_err(|source| {
+            if source.kind() == std::io::ErrorKind::NotFound {
+                TerraformError::NotInstalled { program: self.program.clone() }
+            } else {
+                TerraformError::Spawn { command: self.describe(args), dir: self.dir.clone(), source }
+            }
+        })?;
+        let pid = child.id();
+        match tokio::time::timeout(self.timeout, child.wait_with_output()).await {
+            Ok(Ok(out)) => Ok(Captured {
+                code: out.status.code(),
+                stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+                stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            }),
+            Ok(Err(source)) => Err(TerraformError::Spawn { command: self.describe(args), dir: self.dir.clone(), source }),
+            Err(_) => {
+                if let Some(pid) = pid.and_then(|p| i32::try_from(p).ok()) {
+                    // SAFETY: signalling the process group we created for this child.
+                    unsafe { libc::kill(-pid, libc::SIGKILL) };
+                }
+                Err(TerraformError::TimedOut { command: self.describe(args), dir: self.dir.clone(), timeout: self.timeout })
+            }
+        }
+    }
+
+    fn describe(&self, args: &[&str]) -> String {
+        format!("`{} {}`", self.program, args.join(" "))
+    }
+
+    fn failed(&self, args: &[&str], code: Option<i32>, stderr: &str) -> TerraformError {
+        TerraformError::Failed { command: self.describe(args), dir: self.dir.clone(), code, stderr: tail(stderr, 40) }
+    }
+}
+
+/// True if the program can be started (e.g. `terraform version` runs).
+pub fn installed(program: &str) -> bool {
+    std::process::Command::new(program)
+        .arg("version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// The last `n` lines of a text.
+fn tail(text: &str, n: usize) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    lines[lines.len().saturating_sub(n)..].join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_missing_program_is_named() {
+        let mut ws = Workspace::new(std::env::temp_dir());
+        ws.program = "definitely-not-terraform-xyz".into();
+        let err = ws.init().await.unwrap_err();
+        assert!(matches!(err, TerraformError::NotInstalled { .. }));
+        assert!(err.to_string().contains("definitely-not-terraform-xyz"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn a_hung_command_times_out_and_is_killed() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut ws = Workspace::new(dir.path());
+        ws.program = "sleep".into();
+        ws.timeout = Duration::from_millis(200);
+        let err = ws.run(&["30"]).await.unwrap_err();
+        assert!(matches!(err, TerraformError::TimedOut { .. }), "{err}");
+    }
+}

@@ -1,0 +1,46 @@
+//! Missing or explicit prerequisites give one clear message, not a panic or a hang.
+
+use std::process::Command;
+
+#[test]
+fn tf_cli_config_uses_the_mirror_from_the_environment() {
+    let mirror = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_driftdrill"))
+        .arg("tf-cli-config")
+        .env("DRIFTDRILL_TF_PLUGIN_MIRROR", mirror.path())
+        .output()
+        .expect("run driftdrill");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains(&format!("path    = \"{}\"", mirror.path().display())), "{text}");
+}
+
+#[test]
+fn terraform_tests_fail_loudly_without_terraform_unless_skipped() {
+    // Run this same test binary's terraform test with an empty PATH: it must fail and name the
+    // opt-out variable; with the opt-out set it must pass (skipped with a message).
+    let me = std::env::current_exe().unwrap();
+    let run = |skip: bool| {
+        let mut cmd = Command::new(&me);
+        cmd.args(["terraform_env::", "--exact", "--nocapture", "--test-threads=1"])
+            .arg("terraform_env::sample_environment_applies_clean_and_detects_an_out_of_band_rule")
+            .env("PATH", "/nonexistent")
+            .env_remove("DRIFTDRILL_SKIP_TERRAFORM");
+        if skip {
+            cmd.env("DRIFTDRILL_SKIP_TERRAFORM", "1");
+        }
+        cmd.output().expect("run the test binary")
+    };
+    let failed = run(false);
+    let stdout = String::from_utf8_lossy(&failed.stdout);
+    let stderr = String::from_utf8_lossy(&failed.stderr);
+    assert!(!failed.status.success(), "the terraform test passed without terraform:\n{stdout}{stderr}");
+    assert!(
+        format!("{stdout}{stderr}").contains("set DRIFTDRILL_SKIP_TERRAFORM=1"),
+        "no clear message:\n{stdout}{stderr}"
+    );
+    let skipped = run(true);
+    let all = format!("{}{}", String::from_utf8_lossy(&skipped.stdout), String::from_utf8_lossy(&skipped.stderr));
+    assert!(skipped.status.success(), "{all}");
+    assert!(all.contains("skipped: terraform is not installed"), "{all}");
+}

@@ -1,0 +1,79 @@
+//! The sample environment under real terraform: applies clean, stays clean, and an out-of-band
+//! change made through driftdrill's own AWS client shows up as drift on the right resource.
+
+use driftdrill::terraform::PlanExit;
+
+use crate::fixture;
+
+#[tokio::test]
+async fn sample_environment_applies_clean_and_detects_an_out_of_band_rule() {
+    if !fixture::terraform_available() {
+        return;
+    }
+    let env = fixture::sample_env("tfenv", true).await;
+    let aws = fixture::clients().await;
+    let out = &env.outputs;
+
+    // Everything the environment creates is tagged as non-production.
+    let sgs = aws
+        .ec2
+        .describe_security_groups()
+        .set_group_ids(Some(out.security_group_ids.values().cloned().collect()))
+        .send()
+        .await
+        .expect("describe security groups");
+    assert_eq!(sgs.security_groups().len(), 3);
+    for sg in sgs.security_groups() {
+        assert!(
+            sg.tags().iter().any(|t| t.key() == Some("Environment") && t.value() == Some("staging")),
+            "{:?} lacks Environment=staging",
+            sg.group_id()
+        );
+    }
+    for bucket in out.bucket_names.values() {
+        let tags = aws.s3.get_bucket_tagging().bucket(bucket).send().await.expect("bucket tagging");
+        assert!(
+            tags.tag_set().iter().any(|t| t.key() == "Environment" && t.value() == "staging"),
+            "{bucket} lacks Environment=staging"
+        );
+        let versioning = aws.s3.get_bucket_versioning().bucket(bucket).send().await.expect("versioning");
+        assert_eq!(versioning.status().map(|s| s.as_str()), Some("Enabled"), "{bucket}");
+    }
+
+    assert_eq!(env.workspace.plan_detailed().await.expect("plan after apply"), PlanExit::Clean);
+
+    // Out-of-band: open port 22 to the world on the database group, as someone in the console would.
+    let db = &out.security_group_ids["db"];
+    let rule = aws_sdk_ec2::types::IpPermission::builder()
+        .ip_protocol("tcp")
+        .from_port(22)
+        .to_port(22)
+        .ip_ranges(aws_sdk_ec2::types::IpRange::builder().cidr_ip("0.0.0.0/0").build())
+        .build();
+    aws.ec2
+        .authorize_security_group_ingress()
+        .group_id(db)
+        .ip_permissions(rule.clone())
+        .send()
+        .await
+        .expect("authorize ingress");
+
+    let drifted = env.workspace.plan_detailed().await;
+    // Revert before asserting, so a failed assertion never leaves the drift in place.
+    aws.ec2
+        .revoke_security_group_ingress()
+        .group_id(db)
+        .ip_permissions(rule)
+        .send()
+        .await
+        .expect("revoke the injected rule");
+    match drifted.expect("plan after the out-of-band change") {
+        PlanExit::Drift { stdout } => {
+            assert!(stdout.contains("aws_security_group.db"), "plan does not name the group:\n{stdout}");
+            assert!(stdout.contains("22"), "plan does not show port 22:\n{stdout}");
+            assert!(!stdout.contains("aws_security_group.web will"), "plan blames the wrong group:\n{stdout}");
+        }
+        PlanExit::Clean => panic!("plan saw no drift after opening port 22"),
+    }
+    assert_eq!(env.workspace.plan_detailed().await.expect("plan after revert"), PlanExit::Clean);
+}
