@@ -66,7 +66,13 @@ impl AwsClients {
             loader = loader.endpoint_url(url);
         }
         if settings.localstack_credentials {
-            loader = loader.credentials_provider(Credentials::new("test", "test", None, None, "localstack"));
+            loader = loader.credentials_provider(Credentials::new(
+                "test",
+                "test",
+                None,
+                None,
+                "localstack",
+            ));
         }
         let config = loader.load().await;
         let s3_endpoint = settings
@@ -75,7 +81,9 @@ impl AwsClients {
             .or_else(|| std::env::var("AWS_ENDPOINT_URL_S3").ok())
             .or_else(|| std::env::var("AWS_ENDPOINT_URL").ok());
         let path_style = s3_endpoint.as_deref().is_some_and(is_local_endpoint);
-        let s3_config = aws_sdk_s3::config::Builder::from(&config).force_path_style(path_style).build();
+        let s3_config = aws_sdk_s3::config::Builder::from(&config)
+            .force_path_style(path_style)
+            .build();
         AwsClients {
             ec2: aws_sdk_ec2::Client::new(&config),
             s3: aws_sdk_s3::Client::from_conf(s3_config),
@@ -124,20 +132,29 @@ mod tests {
         ] {
             assert!(is_local_endpoint(url), "{url}");
         }
-        for url in ["https://s3.us-east-1.amazonaws.com", "https://ec2.eu-west-1.amazonaws.com:443"] {
+        for url in [
+            "https://s3.us-east-1.amazonaws.com",
+            "https://ec2.eu-west-1.amazonaws.com:443",
+        ] {
             assert!(!is_local_endpoint(url), "{url}");
         }
     }
 
     #[test]
     fn localstack_credentials_only_for_local_endpoints() {
-        assert!(AwsSettings::localstack("http://127.0.0.1:4566", "us-east-1").localstack_credentials);
-        assert!(!AwsSettings::localstack("https://ec2.amazonaws.com", "us-east-1").localstack_credentials);
+        assert!(
+            AwsSettings::localstack("http://127.0.0.1:4566", "us-east-1").localstack_credentials
+        );
+        assert!(
+            !AwsSettings::localstack("https://ec2.amazonaws.com", "us-east-1")
+                .localstack_credentials
+        );
     }
 
     #[tokio::test]
     async fn explicit_region_and_endpoint_win() {
-        let clients = AwsClients::new(&AwsSettings::localstack("http://127.0.0.1:1", "eu-west-3")).await;
+        let clients =
+            AwsClients::new(&AwsSettings::localstack("http://127.0.0.1:1", "eu-west-3")).await;
         assert_eq!(clients.region(), Some("eu-west-3"));
         assert!(clients.s3_path_style);
     }

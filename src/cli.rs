@@ -4,10 +4,15 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+use crate::commands::{self, Format};
 use crate::exit_codes;
 
 #[derive(Debug, Parser)]
-#[command(name = "driftdrill", version, about = "Drift fire drills: inject, measure detection, revert, report")]
+#[command(
+    name = "driftdrill",
+    version,
+    about = "Drift fire drills: inject, measure detection, revert, report"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -15,6 +20,25 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Check the drill config and scenario files; report every problem with file:line:column.
+    /// Never calls AWS.
+    Validate {
+        /// Scenario files or folders, and/or a driftdrill.toml (default: ./scenarios).
+        paths: Vec<PathBuf>,
+        /// The drill config (default: a driftdrill.toml among PATHS, or ./driftdrill.toml).
+        #[arg(long)]
+        config: Option<PathBuf>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// List the injector actions, detector and channel types, and the scenarios under PATHS.
+    List {
+        paths: Vec<PathBuf>,
+        #[arg(long)]
+        config: Option<PathBuf>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
     /// Write a terraform CLI config that installs providers from the local mirror
     /// (DRIFTDRILL_TF_PLUGIN_MIRROR, or the first of the documented default folders).
     TfCliConfig {
@@ -28,6 +52,18 @@ pub enum Command {
 pub fn main() -> i32 {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Validate {
+            paths,
+            config,
+            format,
+        } => commands::validate::run(config.as_deref(), &paths, format, &mut std::io::stdout())
+            .or_else(input_error),
+        Command::List {
+            paths,
+            config,
+            format,
+        } => commands::list::run(config.as_deref(), &paths, format, &mut std::io::stdout())
+            .or_else(input_error),
         Command::TfCliConfig { out } => tf_cli_config(out),
     };
     match result {
@@ -47,6 +83,12 @@ pub fn print_error(err: &(dyn std::error::Error + 'static)) {
         eprintln!("  caused by: {cause}");
         source = cause.source();
     }
+}
+
+/// Unreadable input paths are invalid input (exit 2), printed like any error.
+fn input_error(err: crate::formats::load::LoadError) -> CmdResult {
+    print_error(&err);
+    Ok(exit_codes::INVALID_INPUT)
 }
 
 type CmdResult = Result<i32, Box<dyn std::error::Error + Send + Sync>>;

@@ -33,7 +33,10 @@ mod tests {
 
     #[test]
     fn revert_failure_outranks_everything() {
-        assert_eq!(most_severe([OK, DETECTION_MISSED, TOOL_ERROR, REVERT_FAILED]), REVERT_FAILED);
+        assert_eq!(
+            most_severe([OK, DETECTION_MISSED, TOOL_ERROR, REVERT_FAILED]),
+            REVERT_FAILED
+        );
         assert_eq!(most_severe([DETECTION_MISSED, OK]), DETECTION_MISSED);
         assert_eq!(most_severe([]), OK);
     }

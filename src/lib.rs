@@ -3,6 +3,11 @@
 
 pub mod aws;
 pub mod cli;
+pub mod commands;
+pub mod detect;
+pub mod diag;
 pub mod exit_codes;
+pub mod formats;
+pub mod inject;
 pub mod localstack;
 pub mod terraform;

@@ -21,7 +21,10 @@ pub struct Running {
 
 impl std::fmt::Debug for Running {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Running").field("port", &self.port).field("id", &self.id).finish()
+        f.debug_struct("Running")
+            .field("port", &self.port)
+            .field("id", &self.id)
+            .finish()
     }
 }
 
@@ -60,14 +63,24 @@ const OWNER_LABEL: &str = "driftdrill.owner-pid";
 fn reap_orphans() {
     let format = format!("{{{{.ID}}}} {{{{.Label \"{OWNER_LABEL}\"}}}}");
     let Ok(out) = std::process::Command::new("docker")
-        .args(["ps", "-a", "--filter", &format!("label={OWNER_LABEL}"), "--format", &format])
+        .args([
+            "ps",
+            "-a",
+            "--filter",
+            &format!("label={OWNER_LABEL}"),
+            "--format",
+            &format,
+        ])
         .output()
     else {
         return;
     };
     for line in String::from_utf8_lossy(&out.stdout).lines() {
         let mut parts = line.split_whitespace();
-        let (Some(id), Some(pid)) = (parts.next(), parts.next().and_then(|p| p.parse::<i32>().ok())) else {
+        let (Some(id), Some(pid)) = (
+            parts.next(),
+            parts.next().and_then(|p| p.parse::<i32>().ok()),
+        ) else {
             continue;
         };
         // SAFETY: signal 0 only checks whether the pid exists.
@@ -81,7 +94,9 @@ fn reap_orphans() {
 /// The Docker socket: DOCKER_HOST when it is a unix:// URL, else /var/run/docker.sock.
 pub fn socket_path() -> PathBuf {
     match std::env::var("DOCKER_HOST") {
-        Ok(host) if host.starts_with("unix://") => PathBuf::from(host.trim_start_matches("unix://")),
+        Ok(host) if host.starts_with("unix://") => {
+            PathBuf::from(host.trim_start_matches("unix://"))
+        }
         _ => PathBuf::from("/var/run/docker.sock"),
     }
 }
@@ -127,5 +142,9 @@ pub async fn start(port: u16) -> Result<Running, LocalStackError> {
             )
         })?;
     let id = container.id().to_string();
-    Ok(Running { port, id, _container: container })
+    Ok(Running {
+        port,
+        id,
+        _container: container,
+    })
 }

@@ -47,11 +47,19 @@ pub fn python_available(python: &str) -> bool {
 /// Starts LocalStack on `127.0.0.1:port`, tied to this process: if it dies, the script's
 /// watchdog stops LocalStack too. Blocks until healthy (the first run also builds the venv).
 pub fn start(port: u16) -> Result<Running, LocalStackError> {
-    let script = materialize().map_err(|e| LocalStackError::Host(format!("write the embedded script: {e}")))?;
+    let script = materialize()
+        .map_err(|e| LocalStackError::Host(format!("write the embedded script: {e}")))?;
     let state_dir = std::env::temp_dir().join(format!("driftdrill-localstack-{port}"));
     let out = Command::new("bash")
         .arg(&script)
-        .args(["up", "--port", &port.to_string(), "--owner-pid", &std::process::id().to_string(), "--dir"])
+        .args([
+            "up",
+            "--port",
+            &port.to_string(),
+            "--owner-pid",
+            &std::process::id().to_string(),
+            "--dir",
+        ])
         .arg(&state_dir)
         .stdin(Stdio::null())
         .stderr(Stdio::inherit())
@@ -64,7 +72,11 @@ pub fn start(port: u16) -> Result<Running, LocalStackError> {
             state_dir.join("localstack.log").display()
         )));
     }
-    Ok(Running { port, state_dir, script })
+    Ok(Running {
+        port,
+        state_dir,
+        script,
+    })
 }
 
 /// Writes the embedded script and lock file into a cache folder named by their content, so an

@@ -34,16 +34,25 @@ pub enum LocalStackError {
          or install Python 3.11 with venv (apt-get install python3 python3-venv) for host mode,\n\
          or point AWS_ENDPOINT_URL at a LocalStack you run yourself"
     )]
-    NoBackend { docker_socket: String, python: String },
+    NoBackend {
+        docker_socket: String,
+        python: String,
+    },
     #[error("use DRIFTDRILL_LOCALSTACK={0:?}: expected auto, docker, host or external")]
     UnknownMode(String),
     #[error("use DRIFTDRILL_LOCALSTACK=external: AWS_ENDPOINT_URL is not set")]
     ExternalWithoutEndpoint,
-    #[error("use {0} as the LocalStack endpoint: only loopback endpoints may be used for LocalStack")]
+    #[error(
+        "use {0} as the LocalStack endpoint: only loopback endpoints may be used for LocalStack"
+    )]
     NotLoopback(String),
-    #[error("use DRIFTDRILL_LOCALSTACK=docker: no Docker daemon answers at {0}; start one with localstack/docker/dockerd.sh start")]
+    #[error(
+        "use DRIFTDRILL_LOCALSTACK=docker: no Docker daemon answers at {0}; start one with localstack/docker/dockerd.sh start"
+    )]
     DockerUnavailable(String),
-    #[error("use DRIFTDRILL_LOCALSTACK=host: {0} was not found; install Python 3.11 with venv (apt-get install python3 python3-venv)")]
+    #[error(
+        "use DRIFTDRILL_LOCALSTACK=host: {0} was not found; install Python 3.11 with venv (apt-get install python3 python3-venv)"
+    )]
     PythonUnavailable(String),
     #[error("start LocalStack in a container")]
     Docker(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -69,8 +78,12 @@ pub struct Environment {
 impl Environment {
     pub fn from_process() -> Self {
         Environment {
-            requested: std::env::var("DRIFTDRILL_LOCALSTACK").ok().filter(|s| !s.is_empty()),
-            endpoint_url: std::env::var("AWS_ENDPOINT_URL").ok().filter(|s| !s.is_empty()),
+            requested: std::env::var("DRIFTDRILL_LOCALSTACK")
+                .ok()
+                .filter(|s| !s.is_empty()),
+            endpoint_url: std::env::var("AWS_ENDPOINT_URL")
+                .ok()
+                .filter(|s| !s.is_empty()),
             docker_socket: docker::socket_path(),
             python: std::env::var("DRIFTDRILL_PYTHON").unwrap_or_else(|_| "python3".into()),
         }
@@ -93,7 +106,10 @@ pub fn choose(env: &Environment) -> Result<Mode, LocalStackError> {
         "auto" if env.endpoint_url.is_some() => Ok(Mode::External),
         "auto" if docker_ok() => Ok(Mode::Docker),
         "auto" if python_ok() => Ok(Mode::Host),
-        "auto" => Err(LocalStackError::NoBackend { docker_socket: socket(), python: env.python.clone() }),
+        "auto" => Err(LocalStackError::NoBackend {
+            docker_socket: socket(),
+            python: env.python.clone(),
+        }),
         other => Err(LocalStackError::UnknownMode(other.to_string())),
     }
 }
@@ -153,7 +169,11 @@ pub async fn start(env: &Environment) -> Result<LocalStack, LocalStackError> {
             (running.endpoint(), Owned::Host(running))
         }
     };
-    Ok(LocalStack { mode, endpoint, owned })
+    Ok(LocalStack {
+        mode,
+        endpoint,
+        owned,
+    })
 }
 
 /// A free port on 127.0.0.1, chosen by the kernel.
@@ -179,24 +199,47 @@ mod tests {
     fn nothing_available_says_how_to_get_either() {
         let err = choose(&env(None, None)).unwrap_err();
         let msg = err.to_string();
-        assert!(msg.contains("no Docker daemon answers at /nonexistent/docker.sock"), "{msg}");
+        assert!(
+            msg.contains("no Docker daemon answers at /nonexistent/docker.sock"),
+            "{msg}"
+        );
         assert!(msg.contains("apt-get install docker.io"), "{msg}");
-        assert!(msg.contains("apt-get install python3 python3-venv"), "{msg}");
+        assert!(
+            msg.contains("apt-get install python3 python3-venv"),
+            "{msg}"
+        );
         assert!(msg.contains("AWS_ENDPOINT_URL"), "{msg}");
     }
 
     #[test]
     fn endpoint_means_external_and_explicit_modes_are_checked() {
-        assert_eq!(choose(&env(None, Some("http://127.0.0.1:4566"))).unwrap(), Mode::External);
-        assert!(matches!(choose(&env(Some("external"), None)), Err(LocalStackError::ExternalWithoutEndpoint)));
-        assert!(matches!(choose(&env(Some("docker"), None)), Err(LocalStackError::DockerUnavailable(_))));
-        assert!(matches!(choose(&env(Some("host"), None)), Err(LocalStackError::PythonUnavailable(_))));
-        assert!(matches!(choose(&env(Some("kubernetes"), None)), Err(LocalStackError::UnknownMode(_))));
+        assert_eq!(
+            choose(&env(None, Some("http://127.0.0.1:4566"))).unwrap(),
+            Mode::External
+        );
+        assert!(matches!(
+            choose(&env(Some("external"), None)),
+            Err(LocalStackError::ExternalWithoutEndpoint)
+        ));
+        assert!(matches!(
+            choose(&env(Some("docker"), None)),
+            Err(LocalStackError::DockerUnavailable(_))
+        ));
+        assert!(matches!(
+            choose(&env(Some("host"), None)),
+            Err(LocalStackError::PythonUnavailable(_))
+        ));
+        assert!(matches!(
+            choose(&env(Some("kubernetes"), None)),
+            Err(LocalStackError::UnknownMode(_))
+        ));
     }
 
     #[tokio::test]
     async fn external_endpoints_must_be_loopback() {
-        let err = start(&env(None, Some("https://ec2.us-east-1.amazonaws.com"))).await.unwrap_err();
+        let err = start(&env(None, Some("https://ec2.us-east-1.amazonaws.com")))
+            .await
+            .unwrap_err();
         assert!(matches!(err, LocalStackError::NotLoopback(_)), "{err}");
     }
 }

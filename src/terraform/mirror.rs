@@ -34,7 +34,8 @@ pub fn find() -> Option<PathBuf> {
 
 /// True if `dir` is a filesystem mirror with at least one hashicorp/aws version.
 pub fn holds_aws_provider(dir: &Path) -> bool {
-    std::fs::read_dir(dir.join("registry.terraform.io/hashicorp/aws")).is_ok_and(|mut d| d.next().is_some())
+    std::fs::read_dir(dir.join("registry.terraform.io/hashicorp/aws"))
+        .is_ok_and(|mut d| d.next().is_some())
 }
 
 /// A CLI config that installs hashicorp providers from `mirror` only (never the network) and
@@ -62,7 +63,9 @@ provider_installation {{
 /// Writes the CLI config for the mirror [`find`] picks into `path` (creating the plugin cache
 /// beside it) and returns the mirror used, or `None` (nothing written) when there is no mirror.
 pub fn write_cli_config(path: &Path) -> std::io::Result<Option<PathBuf>> {
-    let Some(mirror) = find() else { return Ok(None) };
+    let Some(mirror) = find() else {
+        return Ok(None);
+    };
     let parent = path.parent().unwrap_or(Path::new("."));
     let cache = parent.join("plugin-cache");
     std::fs::create_dir_all(&cache)?;
@@ -86,7 +89,11 @@ mod tests {
     fn a_folder_without_the_provider_is_not_a_mirror() {
         let dir = tempfile::tempdir().unwrap();
         assert!(!holds_aws_provider(dir.path()));
-        std::fs::create_dir_all(dir.path().join("registry.terraform.io/hashicorp/aws/5.100.0")).unwrap();
+        std::fs::create_dir_all(
+            dir.path()
+                .join("registry.terraform.io/hashicorp/aws/5.100.0"),
+        )
+        .unwrap();
         assert!(holds_aws_provider(dir.path()));
     }
 }

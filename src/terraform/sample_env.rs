@@ -9,12 +9,30 @@ use serde::Deserialize;
 use super::{TerraformError, Workspace, mirror};
 
 const FILES: &[(&str, &str)] = &[
-    ("providers.tf", include_str!("../../localstack/terraform/providers.tf")),
-    ("variables.tf", include_str!("../../localstack/terraform/variables.tf")),
-    ("network.tf", include_str!("../../localstack/terraform/network.tf")),
-    ("compute.tf", include_str!("../../localstack/terraform/compute.tf")),
-    ("storage.tf", include_str!("../../localstack/terraform/storage.tf")),
-    ("outputs.tf", include_str!("../../localstack/terraform/outputs.tf")),
+    (
+        "providers.tf",
+        include_str!("../../localstack/terraform/providers.tf"),
+    ),
+    (
+        "variables.tf",
+        include_str!("../../localstack/terraform/variables.tf"),
+    ),
+    (
+        "network.tf",
+        include_str!("../../localstack/terraform/network.tf"),
+    ),
+    (
+        "compute.tf",
+        include_str!("../../localstack/terraform/compute.tf"),
+    ),
+    (
+        "storage.tf",
+        include_str!("../../localstack/terraform/storage.tf"),
+    ),
+    (
+        "outputs.tf",
+        include_str!("../../localstack/terraform/outputs.tf"),
+    ),
 ];
 
 /// Inputs of the sample environment.
@@ -53,7 +71,10 @@ pub fn write(dir: &Path, vars: &SampleVars) -> std::io::Result<Workspace> {
         "name_prefix": vars.name_prefix,
         "lifecycle_rules": vars.lifecycle_rules,
     });
-    std::fs::write(dir.join("terraform.tfvars.json"), serde_json::to_string_pretty(&tfvars)?)?;
+    std::fs::write(
+        dir.join("terraform.tfvars.json"),
+        serde_json::to_string_pretty(&tfvars)?,
+    )?;
     let mut ws = Workspace::new(dir);
     let rc = cli_config_path(dir);
     if mirror::write_cli_config(&rc)?.is_some() {
@@ -89,8 +110,10 @@ pub async fn outputs(ws: &Workspace) -> Result<SampleOutputs, TerraformError> {
         bucket_names: Out<BTreeMap<String, String>>,
     }
     let value = ws.outputs().await?;
-    let all: All = serde_json::from_value(value)
-        .map_err(|source| TerraformError::Parse { command: "`terraform output -json`".into(), source })?;
+    let all: All = serde_json::from_value(value).map_err(|source| TerraformError::Parse {
+        command: "`terraform output -json`".into(),
+        source,
+    })?;
     Ok(SampleOutputs {
         vpc_id: all.vpc_id.value,
         network_acl_id: all.network_acl_id.value,

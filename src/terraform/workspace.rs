@@ -20,9 +20,18 @@ pub enum TerraformError {
         source: std::io::Error,
     },
     #[error("finish {command} in {dir} within {}", humantime::format_duration(*timeout))]
-    TimedOut { command: String, dir: PathBuf, timeout: Duration },
+    TimedOut {
+        command: String,
+        dir: PathBuf,
+        timeout: Duration,
+    },
     #[error("run {command} in {dir}: exit status {code:?}\n{stderr}")]
-    Failed { command: String, dir: PathBuf, code: Option<i32>, stderr: String },
+    Failed {
+        command: String,
+        dir: PathBuf,
+        code: Option<i32>,
+        stderr: String,
+    },
     #[error("parse the output of {command}")]
     Parse {
         command: String,
@@ -60,24 +69,41 @@ pub struct Workspace {
 
 impl Workspace {
     pub fn new(dir: impl Into<PathBuf>) -> Self {
-        Workspace { dir: dir.into(), program: "terraform".into(), cli_config: None, timeout: Duration::from_secs(600) }
+        Workspace {
+            dir: dir.into(),
+            program: "terraform".into(),
+            cli_config: None,
+            timeout: Duration::from_secs(600),
+        }
     }
 
     pub async fn init(&self) -> Result<(), TerraformError> {
-        self.checked(&["init", "-input=false", "-no-color"]).await.map(drop)
+        self.checked(&["init", "-input=false", "-no-color"])
+            .await
+            .map(drop)
     }
 
     pub async fn apply(&self) -> Result<(), TerraformError> {
-        self.checked(&["apply", "-auto-approve", "-input=false", "-no-color"]).await.map(drop)
+        self.checked(&["apply", "-auto-approve", "-input=false", "-no-color"])
+            .await
+            .map(drop)
     }
 
     pub async fn destroy(&self) -> Result<(), TerraformError> {
-        self.checked(&["destroy", "-auto-approve", "-input=false", "-no-color"]).await.map(drop)
+        self.checked(&["destroy", "-auto-approve", "-input=false", "-no-color"])
+            .await
+            .map(drop)
     }
 
     /// `plan -detailed-exitcode`: exit 0 clean, 2 drift (with the plan text), else an error.
     pub async fn plan_detailed(&self) -> Result<PlanExit, TerraformError> {
-        let args = ["plan", "-detailed-exitcode", "-input=false", "-no-color", "-lock-timeout=60s"];
+        let args = [
+            "plan",
+            "-detailed-exitcode",
+            "-input=false",
+            "-no-color",
+            "-lock-timeout=60s",
+        ];
         let out = self.run(&args).await?;
         match out.code {
             Some(0) => Ok(PlanExit::Clean),
@@ -89,14 +115,20 @@ impl Workspace {
     /// `output -json`, parsed.
     pub async fn outputs(&self) -> Result<serde_json::Value, TerraformError> {
         let out = self.checked(&["output", "-json"]).await?;
-        serde_json::from_str(&out.stdout)
-            .map_err(|source| TerraformError::Parse { command: self.describe(&["output", "-json"]), source })
+        serde_json::from_str(&out.stdout).map_err(|source| TerraformError::Parse {
+            command: self.describe(&["output", "-json"]),
+            source,
+        })
     }
 
     /// Runs a command that must exit 0.
     pub async fn checked(&self, args: &[&str]) -> Result<Captured, TerraformError> {
         let out = self.run(args).await?;
-        if out.code == Some(0) { Ok(out) } else { Err(self.failed(args, out.code, &out.stderr)) }
+        if out.code == Some(0) {
+            Ok(out)
+        } else {
+            Err(self.failed(args, out.code, &out.stderr))
+        }
     }
 
     /// Runs `program args...` in the directory with a timeout; a timed-out run is killed with
@@ -118,9 +150,15 @@ impl Workspace {
         }
         let child = cmd.spawn().map_err(|source| {
             if source.kind() == std::io::ErrorKind::NotFound {
-                TerraformError::NotInstalled { program: self.program.clone() }
+                TerraformError::NotInstalled {
+                    program: self.program.clone(),
+                }
             } else {
-                TerraformError::Spawn { command: self.describe(args), dir: self.dir.clone(), source }
+                TerraformError::Spawn {
+                    command: self.describe(args),
+                    dir: self.dir.clone(),
+                    source,
+                }
             }
         })?;
         let pid = child.id();
@@ -130,13 +168,21 @@ impl Workspace {
                 stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
                 stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
             }),
-            Ok(Err(source)) => Err(TerraformError::Spawn { command: self.describe(args), dir: self.dir.clone(), source }),
+            Ok(Err(source)) => Err(TerraformError::Spawn {
+                command: self.describe(args),
+                dir: self.dir.clone(),
+                source,
+            }),
             Err(_) => {
                 if let Some(pid) = pid.and_then(|p| i32::try_from(p).ok()) {
                     // SAFETY: signalling the process group we created for this child.
                     unsafe { libc::kill(-pid, libc::SIGKILL) };
                 }
-                Err(TerraformError::TimedOut { command: self.describe(args), dir: self.dir.clone(), timeout: self.timeout })
+                Err(TerraformError::TimedOut {
+                    command: self.describe(args),
+                    dir: self.dir.clone(),
+                    timeout: self.timeout,
+                })
             }
         }
     }
@@ -146,7 +192,12 @@ impl Workspace {
     }
 
     fn failed(&self, args: &[&str], code: Option<i32>, stderr: &str) -> TerraformError {
-        TerraformError::Failed { command: self.describe(args), dir: self.dir.clone(), code, stderr: tail(stderr, 40) }
+        TerraformError::Failed {
+            command: self.describe(args),
+            dir: self.dir.clone(),
+            code,
+            stderr: tail(stderr, 40),
+        }
     }
 }
 
@@ -176,7 +227,10 @@ mod tests {
         ws.program = "definitely-not-terraform-xyz".into();
         let err = ws.init().await.unwrap_err();
         assert!(matches!(err, TerraformError::NotInstalled { .. }));
-        assert!(err.to_string().contains("definitely-not-terraform-xyz"), "{err}");
+        assert!(
+            err.to_string().contains("definitely-not-terraform-xyz"),
+            "{err}"
+        );
     }
 
     #[tokio::test]

@@ -26,13 +26,23 @@ pub fn localstack() -> &'static Endpoint {
     let started = ENDPOINT.get_or_init(|| {
         // Started on a thread of its own with its own runtime, so no test's runtime owns it.
         std::thread::spawn(|| {
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
             rt.block_on(async {
                 let env = localstack::launcher::Environment::from_process();
                 let ls = localstack::start(&env).await.map_err(|e| error_chain(&e))?;
                 wait_healthy(&ls.endpoint).await?;
-                let endpoint = Endpoint { url: ls.endpoint.clone(), mode: ls.mode };
-                eprintln!("fixture: LocalStack {} ({})", localstack::VERSION, ls.describe());
+                let endpoint = Endpoint {
+                    url: ls.endpoint.clone(),
+                    mode: ls.mode,
+                };
+                eprintln!(
+                    "fixture: LocalStack {} ({})",
+                    localstack::VERSION,
+                    ls.describe()
+                );
                 *RUNNING.lock().unwrap() = Some(ls);
                 // SAFETY: registering a plain extern "C" function with the C runtime.
                 unsafe { libc::atexit(stop_at_exit) };
@@ -120,7 +130,10 @@ pub struct SampleEnv {
 
 /// Applies the sample environment (lifecycle rules optional: they cost about a minute).
 pub async fn sample_env(tag: &str, lifecycle_rules: bool) -> SampleEnv {
-    let dir = tempfile::Builder::new().prefix("driftdrill-tf-").tempdir().expect("tempdir");
+    let dir = tempfile::Builder::new()
+        .prefix("driftdrill-tf-")
+        .tempdir()
+        .expect("tempdir");
     let vars = SampleVars {
         endpoint: localstack().url.clone(),
         region: REGION.into(),
@@ -130,7 +143,14 @@ pub async fn sample_env(tag: &str, lifecycle_rules: bool) -> SampleEnv {
     let workspace = sample_env::write(dir.path(), &vars).expect("write the sample environment");
     let outputs = match sample_env::apply(&workspace).await {
         Ok(outputs) => outputs,
-        Err(e) => panic!("failed to apply the sample environment: {}", error_chain(&e)),
+        Err(e) => panic!(
+            "failed to apply the sample environment: {}",
+            error_chain(&e)
+        ),
     };
-    SampleEnv { _dir: dir, workspace, outputs }
+    SampleEnv {
+        _dir: dir,
+        workspace,
+        outputs,
+    }
 }

@@ -10,9 +10,16 @@ fn tf_cli_config_uses_the_mirror_from_the_environment() {
         .env("DRIFTDRILL_TF_PLUGIN_MIRROR", mirror.path())
         .output()
         .expect("run driftdrill");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains(&format!("path    = \"{}\"", mirror.path().display())), "{text}");
+    assert!(
+        text.contains(&format!("path    = \"{}\"", mirror.path().display())),
+        "{text}"
+    );
 }
 
 #[test]
@@ -22,10 +29,15 @@ fn terraform_tests_fail_loudly_without_terraform_unless_skipped() {
     let me = std::env::current_exe().unwrap();
     let run = |skip: bool| {
         let mut cmd = Command::new(&me);
-        cmd.args(["terraform_env::", "--exact", "--nocapture", "--test-threads=1"])
-            .arg("terraform_env::sample_environment_applies_clean_and_detects_an_out_of_band_rule")
-            .env("PATH", "/nonexistent")
-            .env_remove("DRIFTDRILL_SKIP_TERRAFORM");
+        cmd.args([
+            "terraform_env::",
+            "--exact",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .arg("terraform_env::sample_environment_applies_clean_and_detects_an_out_of_band_rule")
+        .env("PATH", "/nonexistent")
+        .env_remove("DRIFTDRILL_SKIP_TERRAFORM");
         if skip {
             cmd.env("DRIFTDRILL_SKIP_TERRAFORM", "1");
         }
@@ -34,13 +46,20 @@ fn terraform_tests_fail_loudly_without_terraform_unless_skipped() {
     let failed = run(false);
     let stdout = String::from_utf8_lossy(&failed.stdout);
     let stderr = String::from_utf8_lossy(&failed.stderr);
-    assert!(!failed.status.success(), "the terraform test passed without terraform:\n{stdout}{stderr}");
+    assert!(
+        !failed.status.success(),
+        "the terraform test passed without terraform:\n{stdout}{stderr}"
+    );
     assert!(
         format!("{stdout}{stderr}").contains("set DRIFTDRILL_SKIP_TERRAFORM=1"),
         "no clear message:\n{stdout}{stderr}"
     );
     let skipped = run(true);
-    let all = format!("{}{}", String::from_utf8_lossy(&skipped.stdout), String::from_utf8_lossy(&skipped.stderr));
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&skipped.stdout),
+        String::from_utf8_lossy(&skipped.stderr)
+    );
     assert!(skipped.status.success(), "{all}");
     assert!(all.contains("skipped: terraform is not installed"), "{all}");
 }

@@ -25,22 +25,48 @@ async fn sample_environment_applies_clean_and_detects_an_out_of_band_rule() {
     assert_eq!(sgs.security_groups().len(), 3);
     for sg in sgs.security_groups() {
         assert!(
-            sg.tags().iter().any(|t| t.key() == Some("Environment") && t.value() == Some("staging")),
+            sg.tags()
+                .iter()
+                .any(|t| t.key() == Some("Environment") && t.value() == Some("staging")),
             "{:?} lacks Environment=staging",
             sg.group_id()
         );
     }
     for bucket in out.bucket_names.values() {
-        let tags = aws.s3.get_bucket_tagging().bucket(bucket).send().await.expect("bucket tagging");
+        let tags = aws
+            .s3
+            .get_bucket_tagging()
+            .bucket(bucket)
+            .send()
+            .await
+            .expect("bucket tagging");
         assert!(
-            tags.tag_set().iter().any(|t| t.key() == "Environment" && t.value() == "staging"),
+            tags.tag_set()
+                .iter()
+                .any(|t| t.key() == "Environment" && t.value() == "staging"),
             "{bucket} lacks Environment=staging"
         );
-        let versioning = aws.s3.get_bucket_versioning().bucket(bucket).send().await.expect("versioning");
-        assert_eq!(versioning.status().map(|s| s.as_str()), Some("Enabled"), "{bucket}");
+        let versioning = aws
+            .s3
+            .get_bucket_versioning()
+            .bucket(bucket)
+            .send()
+            .await
+            .expect("versioning");
+        assert_eq!(
+            versioning.status().map(|s| s.as_str()),
+            Some("Enabled"),
+            "{bucket}"
+        );
     }
 
-    assert_eq!(env.workspace.plan_detailed().await.expect("plan after apply"), PlanExit::Clean);
+    assert_eq!(
+        env.workspace
+            .plan_detailed()
+            .await
+            .expect("plan after apply"),
+        PlanExit::Clean
+    );
 
     // Out-of-band: open port 22 to the world on the database group, as someone in the console would.
     let db = &out.security_group_ids["db"];
@@ -48,7 +74,11 @@ async fn sample_environment_applies_clean_and_detects_an_out_of_band_rule() {
         .ip_protocol("tcp")
         .from_port(22)
         .to_port(22)
-        .ip_ranges(aws_sdk_ec2::types::IpRange::builder().cidr_ip("0.0.0.0/0").build())
+        .ip_ranges(
+            aws_sdk_ec2::types::IpRange::builder()
+                .cidr_ip("0.0.0.0/0")
+                .build(),
+        )
         .build();
     aws.ec2
         .authorize_security_group_ingress()
@@ -69,11 +99,26 @@ async fn sample_environment_applies_clean_and_detects_an_out_of_band_rule() {
         .expect("revoke the injected rule");
     match drifted.expect("plan after the out-of-band change") {
         PlanExit::Drift { stdout } => {
-            assert!(stdout.contains("aws_security_group.db"), "plan does not name the group:\n{stdout}");
-            assert!(stdout.contains("22"), "plan does not show port 22:\n{stdout}");
-            assert!(!stdout.contains("aws_security_group.web will"), "plan blames the wrong group:\n{stdout}");
+            assert!(
+                stdout.contains("aws_security_group.db"),
+                "plan does not name the group:\n{stdout}"
+            );
+            assert!(
+                stdout.contains("22"),
+                "plan does not show port 22:\n{stdout}"
+            );
+            assert!(
+                !stdout.contains("aws_security_group.web will"),
+                "plan blames the wrong group:\n{stdout}"
+            );
         }
         PlanExit::Clean => panic!("plan saw no drift after opening port 22"),
     }
-    assert_eq!(env.workspace.plan_detailed().await.expect("plan after revert"), PlanExit::Clean);
+    assert_eq!(
+        env.workspace
+            .plan_detailed()
+            .await
+            .expect("plan after revert"),
+        PlanExit::Clean
+    );
 }

@@ -1,0 +1,11 @@
+//! One file per subcommand; each returns an exit code from `exit_codes`.
+
+pub mod list;
+pub mod validate;
+
+/// Output format shared by commands that print machine-readable results.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}

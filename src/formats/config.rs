@@ -1,0 +1,325 @@
+//! `driftdrill.toml`: how to reach AWS, the safety rules, and the detectors and alert channels.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::detect::{self, Role};
+use crate::diag::{Located, TableReader, suggest};
+
+/// Tag values that always mark production, whatever the config says (keys compared
+/// case-insensitively).
+pub const BUILTIN_FORBIDDEN: &[(&str, &[&str])] = &[
+    ("Environment", &["prod", "production", "prd", "live"]),
+    ("Env", &["prod", "production", "prd", "live"]),
+];
+
+/// Required tags when the config names none.
+pub const DEFAULT_REQUIRED: (&str, &[&str]) = (
+    "Environment",
+    &["dev", "development", "test", "staging", "sandbox", "qa"],
+);
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct AwsSection {
+    pub region: Option<String>,
+    pub profile: Option<String>,
+    pub endpoint_url: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Safety {
+    pub allowed_accounts: Vec<String>,
+    pub allowed_regions: Vec<String>,
+    /// Tag key → allowed values; the target must carry each key with one of the values.
+    pub required_tags: BTreeMap<String, Vec<String>>,
+    /// Forbidden values in addition to [`BUILTIN_FORBIDDEN`].
+    pub forbidden_tags: BTreeMap<String, Vec<String>>,
+    pub max_concurrent: u32,
+    #[serde(with = "humantime_serde")]
+    pub max_drift_lifetime: Duration,
+    pub journal: PathBuf,
+}
+
+impl Safety {
+    /// Built-in and configured forbidden values together.
+    pub fn forbidden_tags(&self) -> BTreeMap<String, Vec<String>> {
+        let mut all: BTreeMap<String, Vec<String>> = BUILTIN_FORBIDDEN
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.iter().map(|s| s.to_string()).collect()))
+            .collect();
+        for (k, v) in &self.forbidden_tags {
+            all.entry(k.clone()).or_default().extend(v.iter().cloned());
+        }
+        all
+    }
+
+    /// Tag keys the guardrails look at; scenarios may not change them.
+    pub fn guarded_keys(&self) -> Vec<String> {
+        self.forbidden_tags()
+            .into_keys()
+            .chain(self.required_tags.keys().cloned())
+            .collect()
+    }
+}
+
+/// One `[[detector]]` or `[[channel]]` entry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DetectorDecl {
+    pub name: Located<String>,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub role: Role,
+    /// The type's settings, as its catalog entry read them.
+    pub settings: serde_json::Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DrillConfig {
+    pub path: PathBuf,
+    pub aws: AwsSection,
+    pub safety: Safety,
+    pub detectors: Vec<DetectorDecl>,
+}
+
+impl DrillConfig {
+    pub fn detector(&self, name: &str) -> Option<&DetectorDecl> {
+        self.detectors.iter().find(|d| d.name.value == name)
+    }
+
+    /// A path from the config, relative to the config file's folder.
+    pub fn resolve(&self, path: &Path) -> PathBuf {
+        self.path.parent().unwrap_or(Path::new(".")).join(path)
+    }
+}
+
+/// Reads the whole file; every problem goes to the reader's sink.
+pub fn read(path: &Path, root: &mut TableReader) -> Option<DrillConfig> {
+    let aws = root.table("aws", false).map(|mut r| {
+        let region = r.opt_string("region").and_then(|s| check_region(&r, s));
+        let profile = r.opt_string("profile").map(|s| s.value);
+        let endpoint_url = r.opt_string("endpoint_url").and_then(|s| {
+            if s.value.starts_with("http://") || s.value.starts_with("https://") {
+                Some(s.value)
+            } else {
+                r.report(s.diag(
+                    "invalid-value",
+                    format!("endpoint_url {:?} is not an http(s) URL", s.value),
+                ));
+                None
+            }
+        });
+        r.finish();
+        AwsSection {
+            region,
+            profile,
+            endpoint_url,
+        }
+    });
+    let safety = match root.table("safety", true) {
+        Some(mut r) => {
+            let s = read_safety(&mut r);
+            r.finish();
+            s
+        }
+        None => None,
+    };
+    let mut detectors = Vec::new();
+    for (key, role) in [("detector", Role::Detector), ("channel", Role::Channel)] {
+        for mut r in root.tables(key) {
+            if let Some(d) = read_detector(&mut r, role) {
+                detectors.push(d);
+            }
+        }
+    }
+    Some(DrillConfig {
+        path: path.to_path_buf(),
+        aws: aws.unwrap_or_default(),
+        safety: safety?,
+        detectors,
+    })
+}
+
+fn check_region(r: &TableReader, s: Located<String>) -> Option<String> {
+    let ok = s.value.split('-').count() >= 3
+        && s.value
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && s.value.ends_with(|c: char| c.is_ascii_digit());
+    if ok {
+        Some(s.value)
+    } else {
+        r.report(
+            s.diag(
+                "invalid-value",
+                format!("{:?} is not an AWS region name", s.value),
+            )
+            .with_hint("e.g. \"us-east-1\""),
+        );
+        None
+    }
+}
+
+fn read_safety(r: &mut TableReader) -> Option<Safety> {
+    let accounts = r.strings("allowed_accounts");
+    let regions = r.strings("allowed_regions");
+    let required = r.opt_string_set_map("required_tags");
+    let forbidden = r.opt_string_set_map("forbidden_tags");
+    let max_concurrent = r
+        .opt_integer("max_concurrent", 1..1001)
+        .map_or(4, |v| v.value as u32);
+    let lifetime = r
+        .opt_duration("max_drift_lifetime")
+        .map_or(Duration::from_secs(30 * 60), |d| d.value);
+    let journal = r.opt_string("journal").map_or_else(
+        || PathBuf::from(".driftdrill/journal.jsonl"),
+        |j| PathBuf::from(j.value),
+    );
+
+    let mut ok = true;
+    for a in accounts.iter().flatten() {
+        if a.value.len() != 12 || !a.value.chars().all(|c| c.is_ascii_digit()) {
+            r.report(a.diag(
+                "invalid-value",
+                format!("{:?} is not a 12-digit AWS account id", a.value),
+            ));
+            ok = false;
+        }
+    }
+    if accounts.as_ref().is_some_and(|a| a.is_empty()) {
+        r.error(
+            r.value_span("allowed_accounts").unwrap_or_default(),
+            "empty-allow-list",
+            "allowed_accounts is empty: nothing could ever be drilled",
+            Some("LocalStack's account is \"000000000000\"".into()),
+        );
+        ok = false;
+    }
+    for g in regions.iter().flatten() {
+        ok &= check_region(r, g.clone()).is_some();
+    }
+    let required_tags = required.as_ref().map_or_else(
+        || {
+            BTreeMap::from([(
+                DEFAULT_REQUIRED.0.to_string(),
+                DEFAULT_REQUIRED.1.iter().map(|s| s.to_string()).collect(),
+            )])
+        },
+        |m| m.value.clone(),
+    );
+    let forbidden_tags = forbidden.map(|m| m.value).unwrap_or_default();
+    let safety = Safety {
+        allowed_accounts: accounts
+            .map(|v| v.into_iter().map(|a| a.value).collect())
+            .unwrap_or_default(),
+        allowed_regions: regions
+            .map(|v| v.into_iter().map(|g| g.value).collect())
+            .unwrap_or_default(),
+        required_tags,
+        forbidden_tags,
+        max_concurrent,
+        max_drift_lifetime: lifetime,
+        journal,
+    };
+    // A required value that is also forbidden would let production through (or block everything).
+    for (key, values) in &safety.required_tags {
+        for (fkey, fvalues) in safety.forbidden_tags() {
+            if !key.eq_ignore_ascii_case(&fkey) {
+                continue;
+            }
+            for v in values
+                .iter()
+                .filter(|v| fvalues.iter().any(|f| f.eq_ignore_ascii_case(v)))
+            {
+                let span = required
+                    .as_ref()
+                    .and_then(|m| m.at.clone())
+                    .map(|a| a.1)
+                    .unwrap_or_else(|| r.span());
+                r.error(
+                    span,
+                    "forbidden-value-allowed",
+                    format!(
+                        "required_tags allows {key}={v}, which is a forbidden (production) value"
+                    ),
+                    Some(format!("remove {v:?} from required_tags.{key}")),
+                );
+                ok = false;
+            }
+        }
+    }
+    ok.then_some(safety)
+}
+
+fn read_detector(r: &mut TableReader, role: Role) -> Option<DetectorDecl> {
+    let name = r.string("name");
+    let ids: Vec<&str> = detect::CATALOG.iter().map(|s| s.id).collect();
+    let kind = r.choice("type", &ids, true);
+    if let Some(n) = &name
+        && (n.value.is_empty()
+            || !n
+                .value
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+    {
+        r.report(n.diag(
+            "invalid-value",
+            format!(
+                "detector name {:?} may only use letters, digits, - and _",
+                n.value
+            ),
+        ));
+    }
+    let Some(kind) = kind else {
+        // Without a type the settings cannot be checked; do not report them as unknown too.
+        r.accept_rest();
+        return None;
+    };
+    let spec = detect::find(&kind.value).expect("choice checked the type");
+    if spec.role != role {
+        let (wanted, other) = match spec.role {
+            Role::Detector => ("[[detector]]", "[[channel]]"),
+            Role::Channel => ("[[channel]]", "[[detector]]"),
+        };
+        r.report(
+            kind.diag(
+                "wrong-section",
+                format!("type {:?} is declared under {other}", kind.value),
+            )
+            .with_hint(format!("move this entry to a {wanted} table")),
+        );
+    }
+    let settings = (spec.read)(r);
+    r.finish();
+    Some(DetectorDecl {
+        name: name?,
+        kind: kind.value,
+        role: spec.role,
+        settings: settings?,
+    })
+}
+
+/// Suggestion text for an unknown detector name.
+pub fn unknown_detector_hint(config: &DrillConfig, name: &str) -> String {
+    let mut names: Vec<&str> = config
+        .detectors
+        .iter()
+        .map(|d| d.name.value.as_str())
+        .collect();
+    names.sort();
+    names.dedup();
+    if names.is_empty() {
+        format!(
+            "{} declares no detectors or channels",
+            config.path.display()
+        )
+    } else {
+        format!(
+            "{} (declared in {})",
+            suggest::hint(name, &names),
+            config.path.display()
+        )
+    }
+}

@@ -1,0 +1,238 @@
+//! Finds and reads the config and scenario files, then checks what no single file can: unique ids
+//! and names, detectors that exist, SLAs for every expectation, guardrail tags left alone.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use toml::de::DeTable;
+
+use super::config::{self, DrillConfig};
+use super::scenario::{self, Scenario};
+use crate::detect::Role;
+use crate::diag::reader::TOP_LEVEL;
+use crate::diag::{Diagnostic, Sink, SourceMap, TableReader};
+
+/// The name that marks a drill config among scenario files.
+pub const CONFIG_NAME: &str = "driftdrill.toml";
+
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub sources: SourceMap,
+    pub config: Option<DrillConfig>,
+    pub scenarios: Vec<Scenario>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Loaded {
+    pub fn is_valid(&self) -> bool {
+        self.diagnostics.is_empty()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("read {path}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Reads `config` (or a `driftdrill.toml` among `paths`, or `./driftdrill.toml`) and every
+/// `*.toml` scenario under `paths` (default `./scenarios`). Problems become diagnostics; only
+/// unreadable paths are errors.
+pub fn load(config: Option<&Path>, paths: &[PathBuf]) -> Result<Loaded, LoadError> {
+    let default_paths = [PathBuf::from("scenarios")];
+    let paths: &[PathBuf] = if paths.is_empty() {
+        &default_paths
+    } else {
+        paths
+    };
+    let mut config_path = config.map(Path::to_path_buf);
+    let mut scenario_files = Vec::new();
+    for path in paths {
+        if !path.exists() && config.is_none() && paths.len() == 1 && path == &default_paths[0] {
+            continue;
+        }
+        collect(path, &mut config_path, &mut scenario_files)?;
+    }
+    if config_path.is_none() && Path::new(CONFIG_NAME).is_file() {
+        config_path = Some(PathBuf::from(CONFIG_NAME));
+    }
+
+    let mut loaded = Loaded::default();
+    let sink = Sink::default();
+    if let Some(path) = &config_path {
+        loaded.config = read_file(&mut loaded.sources, &sink, path, |path, r| {
+            config::read(path, r)
+        })?;
+    }
+    for path in &scenario_files {
+        if let Some(s) = read_file(&mut loaded.sources, &sink, path, |path, r| {
+            scenario::read(path, r)
+        })? {
+            loaded.scenarios.push(s);
+        }
+    }
+    cross_check(&loaded, &sink);
+    let mut diags = sink.into_inner();
+    diags.sort_by_key(|d| (d.file, d.span.start));
+    diags.dedup();
+    loaded.diagnostics = diags;
+    Ok(loaded)
+}
+
+fn collect(
+    path: &Path,
+    config: &mut Option<PathBuf>,
+    scenarios: &mut Vec<PathBuf>,
+) -> Result<(), LoadError> {
+    let meta = std::fs::metadata(path).map_err(|source| LoadError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    if meta.is_file() {
+        if path.file_name().is_some_and(|n| n == CONFIG_NAME) {
+            config.get_or_insert_with(|| path.to_path_buf());
+        } else {
+            scenarios.push(path.to_path_buf());
+        }
+        return Ok(());
+    }
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
+        .map_err(|source| LoadError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    for entry in entries {
+        if entry.is_dir() || entry.extension().is_some_and(|e| e == "toml") {
+            collect(&entry, config, scenarios)?;
+        }
+    }
+    Ok(())
+}
+
+/// Adds the file to the source map, reports syntax errors, or reads it with `read`.
+fn read_file<T>(
+    sources: &mut SourceMap,
+    sink: &Sink,
+    path: &Path,
+    read: impl FnOnce(&Path, &mut TableReader) -> Option<T>,
+) -> Result<Option<T>, LoadError> {
+    let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let file = sources.add(path, text);
+    let text = sources.text(file);
+    let (doc, errors) = DeTable::parse_recoverable(text);
+    if !errors.is_empty() {
+        for e in errors {
+            let span = e.span().unwrap_or(0..0);
+            let message = e.message().trim().trim_end_matches('.').to_string();
+            sink.borrow_mut().push(Diagnostic::new(
+                file,
+                span,
+                "syntax",
+                format!("invalid TOML: {message}"),
+            ));
+        }
+        return Ok(None);
+    }
+    let mut reader = TableReader::new(sink, file, doc.get_ref(), 0..0, TOP_LEVEL);
+    let value = read(path, &mut reader);
+    reader.finish();
+    Ok(value)
+}
+
+fn cross_check(loaded: &Loaded, sink: &Sink) {
+    let report = |d: Diagnostic| sink.borrow_mut().push(d);
+
+    let mut first_id: BTreeMap<&str, &Scenario> = BTreeMap::new();
+    for s in &loaded.scenarios {
+        if let Some(previous) = first_id.insert(&s.id.value, s) {
+            first_id.insert(&previous.id.value, previous);
+            report(
+                s.id.diag(
+                    "duplicate-id",
+                    format!("scenario id {:?} is used twice", s.id.value),
+                )
+                .with_hint(format!("first used in {}", previous.file.display())),
+            );
+        }
+    }
+
+    let Some(config) = &loaded.config else { return };
+    let mut names = std::collections::BTreeSet::new();
+    for d in &config.detectors {
+        if !names.insert(&d.name.value) {
+            report(d.name.diag(
+                "duplicate-name",
+                format!(
+                    "detector or channel name {:?} is declared twice",
+                    d.name.value
+                ),
+            ));
+        }
+    }
+    let guarded: Vec<String> = config.safety.guarded_keys();
+    for s in &loaded.scenarios {
+        for name in &s.expect.detectors {
+            let Some(decl) = config.detector(&name.value) else {
+                report(
+                    name.diag(
+                        "unknown-detector",
+                        format!(
+                            "scenario expects {:?}, which the config does not declare",
+                            name.value
+                        ),
+                    )
+                    .with_hint(config::unknown_detector_hint(config, &name.value)),
+                );
+                continue;
+            };
+            if s.expect.sla_for(&name.value, decl.role).is_none() {
+                let key = match decl.role {
+                    Role::Detector => "detect_within",
+                    Role::Channel => "alert_within",
+                };
+                report(
+                    name.diag(
+                        "missing-sla",
+                        format!(
+                            "no SLA for {:?}: add `{key}` to [expect] (or an [expect.sla] entry)",
+                            name.value
+                        ),
+                    )
+                    .with_hint(
+                        format!(
+                            "{:?} is a {} ",
+                            name.value,
+                            if decl.role == Role::Detector {
+                                "detector"
+                            } else {
+                                "channel"
+                            }
+                        )
+                        .trim_end()
+                        .to_string(),
+                    ),
+                );
+            }
+        }
+        if let Some(key) = s.inject.params.get("key").and_then(|k| k.as_str())
+            && guarded.iter().any(|g| g.eq_ignore_ascii_case(key))
+        {
+            report(
+                s.inject
+                    .action
+                    .diag("guardrail-tag", format!("the drill would change the tag {key:?}, which the safety rules rely on"))
+                    .with_hint("drill a different tag; changing guardrail tags could make a resource look like production or non-production"),
+            );
+        }
+    }
+}

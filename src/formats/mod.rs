@@ -1,0 +1,14 @@
+//! The user-facing file formats: scenarios (`scenarios/**/*.toml`) and the drill config
+//! (`driftdrill.toml`), read with every problem collected and located.
+
+pub mod config;
+pub mod load;
+pub mod param_spec;
+pub mod scenario;
+pub mod target;
+
+pub use config::DrillConfig;
+pub use load::{Loaded, load};
+pub use param_spec::ParamSpec;
+pub use scenario::Scenario;
+pub use target::{Selector, TargetSpec, TargetType};

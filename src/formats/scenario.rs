@@ -1,0 +1,215 @@
+//! Scenario files (`scenarios/**/*.toml`): one drill each: what to target, what to inject, and
+//! which detectors and channels must catch it within which SLA.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use super::target::{self, TargetSpec};
+use crate::detect::Role;
+use crate::diag::{Located, TableReader};
+use crate::inject;
+
+pub const CATEGORIES: &[&str] = &[
+    "network",
+    "storage",
+    "encryption",
+    "access",
+    "compute",
+    "tagging",
+    "logging",
+    "data-protection",
+    "exposure",
+    "identity",
+];
+pub const SEVERITIES: &[&str] = &["low", "medium", "high", "critical"];
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Scenario {
+    pub id: Located<String>,
+    pub title: String,
+    pub category: String,
+    pub severity: String,
+    /// One line on why this drift matters.
+    pub why: Option<String>,
+    pub target: TargetSpec,
+    pub inject: Injection,
+    pub expect: Expectations,
+    pub references: Vec<String>,
+    pub notes: Option<String>,
+    pub file: PathBuf,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Injection {
+    pub action: Located<String>,
+    /// The action's parameters as its catalog entry read them.
+    pub params: serde_json::Value,
+}
+
+impl Injection {
+    pub fn spec(&self) -> &'static inject::ActionSpec {
+        inject::find(&self.action.value).expect("validated against the catalog")
+    }
+}
+
+/// An SLA duration (serialised as humantime text, e.g. "15m").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sla(#[serde(with = "humantime_serde")] pub Duration);
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Expectations {
+    /// Detector and channel names from `driftdrill.toml`.
+    pub detectors: Vec<Located<String>>,
+    /// Default SLA for detectors.
+    pub detect_within: Option<Sla>,
+    /// Default SLA for alert channels.
+    pub alert_within: Option<Sla>,
+    /// Per-name overrides.
+    pub sla: BTreeMap<String, Sla>,
+}
+
+impl Expectations {
+    /// The SLA for one expected detector or channel.
+    pub fn sla_for(&self, name: &str, role: Role) -> Option<Duration> {
+        self.sla
+            .get(name)
+            .or(match role {
+                Role::Detector => self.detect_within.as_ref(),
+                Role::Channel => self.alert_within.as_ref(),
+            })
+            .map(|s| s.0)
+    }
+}
+
+/// Reads a whole scenario file; every problem goes to the reader's sink.
+pub fn read(path: &Path, root: &mut TableReader) -> Option<Scenario> {
+    let id = root.string("id");
+    if let Some(id) = &id
+        && (id.value.is_empty()
+            || !id
+                .value
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            || id.value.starts_with('-'))
+    {
+        root.report(
+            id.diag(
+                "invalid-id",
+                format!(
+                    "id {:?} must be lowercase letters, digits and dashes",
+                    id.value
+                ),
+            )
+            .with_hint("ids are stable keys in reports; e.g. \"sg-open-ssh-world\""),
+        );
+    }
+    let title = root.string("title");
+    let category = root.choice("category", CATEGORIES, true);
+    let severity = root.choice("severity", SEVERITIES, true);
+    let why = root.opt_string("why").map(|w| w.value);
+    let references = root
+        .opt_strings("references")
+        .map(|v| v.into_iter().map(|s| s.value).collect())
+        .unwrap_or_default();
+    let notes = root.opt_string("notes").map(|n| n.value);
+
+    let target = root.table("target", true).and_then(|mut r| {
+        let t = target::read(&mut r);
+        r.finish();
+        t
+    });
+    let inject = root.table("inject", true).and_then(|mut r| {
+        let i = read_inject(&mut r);
+        r.finish();
+        i
+    });
+    let expect = root.table("expect", true).and_then(|mut r| {
+        let e = read_expect(&mut r);
+        r.finish();
+        e
+    });
+
+    // The action must support the target type.
+    if let (Some(t), Some(i)) = (&target, &inject) {
+        let spec = i.spec();
+        if !spec.targets.contains(&t.kind) {
+            let kinds: Vec<&str> = spec.targets.iter().map(|k| k.as_str()).collect();
+            root.report(
+                i.action
+                    .diag(
+                        "unsupported-target",
+                        format!("action {} cannot target {}", spec.id, t.kind),
+                    )
+                    .with_hint(format!("it targets {}", kinds.join(", "))),
+            );
+            return None;
+        }
+    }
+    Some(Scenario {
+        id: id?,
+        title: title?.value,
+        category: category?.value,
+        severity: severity?.value,
+        why,
+        target: target?,
+        inject: inject?,
+        expect: expect?,
+        references,
+        notes,
+        file: path.to_path_buf(),
+    })
+}
+
+fn read_inject(r: &mut TableReader) -> Option<Injection> {
+    let ids: Vec<&str> = inject::CATALOG.iter().map(|s| s.id).collect();
+    let Some(action) = r.choice("action", &ids, true) else {
+        r.accept_rest();
+        return None;
+    };
+    let spec = inject::find(&action.value).expect("choice checked the id");
+    let params = (spec.read)(r);
+    Some(Injection {
+        action,
+        params: params?,
+    })
+}
+
+fn read_expect(r: &mut TableReader) -> Option<Expectations> {
+    let detectors = r.strings("detectors");
+    let detect_within = r.opt_duration("detect_within").map(|d| Sla(d.value));
+    let alert_within = r.opt_duration("alert_within").map(|d| Sla(d.value));
+    let mut sla = BTreeMap::new();
+    if let Some(mut t) = r.table("sla", false) {
+        let names: Vec<String> = detectors
+            .iter()
+            .flatten()
+            .map(|d| d.value.clone())
+            .collect();
+        // Each key is a detector name; read them all as durations.
+        for name in names {
+            if let Some(d) = t.opt_duration(&name) {
+                sla.insert(name, Sla(d.value));
+            }
+        }
+        t.finish();
+    }
+    let detectors = detectors?;
+    if detectors.is_empty() {
+        r.error(
+            r.value_span("detectors").unwrap_or_else(|| r.span()),
+            "invalid-value",
+            "`detectors` is empty: name at least one detector or channel",
+            None,
+        );
+        return None;
+    }
+    Some(Expectations {
+        detectors,
+        detect_within,
+        alert_within,
+        sla,
+    })
+}

@@ -1,0 +1,25 @@
+//! Reading one instance, shared by the instance actions.
+
+use aws_sdk_ec2::types::Instance;
+
+use super::InjectError;
+use super::errors;
+use crate::aws::AwsClients;
+
+pub async fn describe(aws: &AwsClients, id: &str) -> Result<Instance, InjectError> {
+    let out = aws
+        .ec2
+        .describe_instances()
+        .instance_ids(id)
+        .send()
+        .await
+        .map_err(errors::aws("DescribeInstances", id))?;
+    out.reservations()
+        .iter()
+        .flat_map(|r| r.instances())
+        .next()
+        .cloned()
+        .ok_or_else(|| InjectError::NotFound {
+            what: format!("instance {id}"),
+        })
+}

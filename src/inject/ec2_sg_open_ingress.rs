@@ -1,0 +1,24 @@
+//! `ec2.sg.open_ingress`: adds an ingress rule (e.g. tcp/22 from 0.0.0.0/0), IPv4 or IPv6,
+//! described with the drill's mark.
+
+use super::ActionSpec;
+use super::ec2_sg_rules::{AddRule, Direction};
+use super::model;
+use super::params::{self, RuleParams};
+use crate::formats::TargetType;
+
+pub static SPEC: ActionSpec = ActionSpec {
+    id: "ec2.sg.open_ingress",
+    targets: &[TargetType::SecurityGroup],
+    summary: "adds an ingress rule to a security group, as an engineer would during an incident",
+    params: params::RULE_PARAMS,
+    example: "protocol = \"tcp\"\nport = 22\ncidr = \"0.0.0.0/0\"\n",
+    read: |r| params::to_json(params::read_rule(r)),
+    roundtrip: params::roundtrip::<RuleParams>,
+    build: |v| {
+        model::build(v, |params: RuleParams| AddRule {
+            params,
+            direction: Direction::Ingress,
+        })
+    },
+};

@@ -1,0 +1,63 @@
+//! `ec2.sg.remove_ingress`: deletes an existing managed ingress rule; revert re-creates it exactly,
+//! description included.
+
+use std::collections::BTreeSet;
+
+use super::ec2_sg_rules::{self, Direction, Rule};
+use super::model::{self, Model};
+use super::params::{self, RuleParams};
+use super::{ActionSpec, InjectCx, InjectError, Target};
+use crate::formats::TargetType;
+
+pub static SPEC: ActionSpec = ActionSpec {
+    id: "ec2.sg.remove_ingress",
+    targets: &[TargetType::SecurityGroup],
+    summary: "deletes a managed ingress rule (the one matching protocol, ports and cidr)",
+    params: params::RULE_PARAMS,
+    example: "protocol = \"tcp\"\nport = 443\ncidr = \"0.0.0.0/0\"\n",
+    read: |r| params::to_json(params::read_rule(r)),
+    roundtrip: params::roundtrip::<RuleParams>,
+    build: |v| model::build(v, RemoveIngress),
+};
+
+pub struct RemoveIngress(pub RuleParams);
+
+#[async_trait::async_trait]
+impl Model for RemoveIngress {
+    type State = BTreeSet<Rule>;
+
+    async fn read(&self, cx: &InjectCx<'_>, target: &Target) -> Result<Self::State, InjectError> {
+        ec2_sg_rules::read(cx.aws, &target.id, Direction::Ingress).await
+    }
+
+    fn injected(
+        &self,
+        before: &Self::State,
+        _: &InjectCx<'_>,
+        target: &Target,
+    ) -> Result<Self::State, InjectError> {
+        let wanted = Rule::from_params(&self.0, None);
+        let after: BTreeSet<Rule> = before
+            .iter()
+            .filter(|r| !r.same_rule(&wanted))
+            .cloned()
+            .collect();
+        if after.len() == before.len() {
+            return Err(InjectError::precondition(
+                &target.to_string(),
+                format!("it has no ingress rule {} to remove", self.0.describe()),
+            ));
+        }
+        Ok(after)
+    }
+
+    async fn write(
+        &self,
+        cx: &InjectCx<'_>,
+        target: &Target,
+        current: &Self::State,
+        desired: &Self::State,
+    ) -> Result<(), InjectError> {
+        ec2_sg_rules::write(cx.aws, &target.id, Direction::Ingress, current, desired).await
+    }
+}

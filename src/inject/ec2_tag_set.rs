@@ -1,0 +1,20 @@
+//! `ec2.tag.set`: adds or changes one tag on an EC2 resource.
+
+use super::ActionSpec;
+use super::ec2_tags::TagChange;
+use super::{model, params};
+use crate::formats::{ParamSpec, TargetType};
+
+pub static SPEC: ActionSpec = ActionSpec {
+    id: "ec2.tag.set",
+    targets: TargetType::EC2_TAGGABLE,
+    summary: "adds or changes one tag on an EC2 resource (e.g. CostCenter edited in the console)",
+    params: &[
+        ParamSpec::required("key", "string", "tag key (not aws:*)"),
+        ParamSpec::required("value", "string", "value to set"),
+    ],
+    example: "key = \"CostCenter\"\nvalue = \"drill\"\n",
+    read: |r| params::to_json(params::read_tag_params(r, true)),
+    roundtrip: params::roundtrip::<params::TagParams>,
+    build: |v| model::build(v, TagChange),
+};

@@ -1,0 +1,72 @@
+//! The guardrails every injection passes, enforced here so no scenario can skip them: the caller's
+//! account and region must be allow-listed, and the target must carry the required tags and none
+//! of the forbidden ones.
+
+use super::{InjectError, Target};
+use crate::aws::AwsClients;
+use crate::formats::config::Safety;
+
+/// Checks the caller identity (STS) and region against the allow-lists; returns the account id.
+pub async fn check_account_and_region(
+    aws: &AwsClients,
+    safety: &Safety,
+) -> Result<String, InjectError> {
+    let region = aws.region().unwrap_or("").to_string();
+    if !safety.allowed_regions.iter().any(|r| r == &region) {
+        return Err(InjectError::Refused {
+            resource: format!("anything in region {region:?}"),
+            rule: format!("safety.allowed_regions is {:?}", safety.allowed_regions),
+        });
+    }
+    let identity = aws
+        .sts
+        .get_caller_identity()
+        .send()
+        .await
+        .map_err(super::errors::aws("GetCallerIdentity", "the caller"))?;
+    let account = identity.account().unwrap_or("").to_string();
+    if !safety.allowed_accounts.iter().any(|a| a == &account) {
+        return Err(InjectError::Refused {
+            resource: format!("anything in account {account:?}"),
+            rule: format!("safety.allowed_accounts is {:?}", safety.allowed_accounts),
+        });
+    }
+    Ok(account)
+}
+
+/// Checks the target's tags: every required tag present with an allowed value, no forbidden value.
+pub fn check_tags(target: &Target, safety: &Safety) -> Result<(), InjectError> {
+    let refuse = |rule: String| {
+        Err(InjectError::Refused {
+            resource: target.to_string(),
+            rule,
+        })
+    };
+    for (key, values) in safety.forbidden_tags() {
+        for (tag, value) in &target.tags {
+            if tag.eq_ignore_ascii_case(&key)
+                && values.iter().any(|v| v.eq_ignore_ascii_case(value))
+            {
+                return refuse(format!(
+                    "it is tagged {tag}={value}, a forbidden (production) value"
+                ));
+            }
+        }
+    }
+    for (key, allowed) in &safety.required_tags {
+        match target.tags.get(key) {
+            None => {
+                return refuse(format!(
+                    "it lacks the required tag {key} (one of {allowed:?})"
+                ));
+            }
+            Some(v) if !allowed.iter().any(|a| a == v) => {
+                return refuse(format!(
+                    "its tag {key}={v} is not one of the allowed values {allowed:?}"
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,167 @@
+//! The injector contract and the static catalog of drift actions (one file per action).
+
+pub mod ec2_instance;
+pub mod ec2_instance_attach_sg;
+pub mod ec2_instance_imdsv1;
+pub mod ec2_instance_termination;
+pub mod ec2_instance_type;
+pub mod ec2_nacl_add_entry;
+pub mod ec2_sg_add_egress;
+pub mod ec2_sg_open_ingress;
+pub mod ec2_sg_remove_ingress;
+pub mod ec2_sg_rules;
+pub mod ec2_tag_remove;
+pub mod ec2_tag_set;
+pub mod ec2_tags;
+pub mod errors;
+pub mod guard;
+pub mod model;
+pub mod params;
+pub mod s3_acl_public_read;
+pub mod s3_common;
+pub mod s3_cors_add_rule;
+pub mod s3_encryption_change;
+pub mod s3_lifecycle_remove;
+pub mod s3_logging_disable;
+pub mod s3_policy_public_read;
+pub mod s3_public_access_block_relax;
+pub mod s3_tag_remove;
+pub mod s3_tag_set;
+pub mod s3_tags;
+pub mod s3_versioning_suspend;
+pub mod target;
+
+pub use errors::InjectError;
+pub use target::Target;
+
+use crate::aws::AwsClients;
+use crate::diag::TableReader;
+use crate::formats::{ParamSpec, TargetType};
+
+/// Serialisable state: snapshots, expected states, all written to the journal.
+pub type State = serde_json::Value;
+
+/// What every injector call gets: the clients and the mark that ties a change to its drill.
+pub struct InjectCx<'a> {
+    pub aws: &'a AwsClients,
+    /// `driftdrill:<run id>:<scenario id>`, written into rule descriptions, statement ids and
+    /// similar where the API allows, so detectors' evidence can be matched to the drill.
+    pub mark: &'a str,
+}
+
+/// The result of reading a resource back.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "result", content = "detail", rename_all = "snake_case")]
+pub enum Check {
+    Matches,
+    /// What differs, in words.
+    Differs(String),
+}
+
+/// How a revert ended. `expected` is what the resource must read back as afterwards.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct RevertOutcome {
+    pub kind: RevertKind,
+    pub expected: State,
+    pub detail: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RevertKind {
+    /// The resource was put back to its snapshot.
+    Restored,
+    /// The change was already gone (a second revert, or someone reverted it): nothing done.
+    AlreadyReverted,
+    /// Someone else changed the resource since injection: driftdrill undid only its own change
+    /// and kept their edit.
+    ConflictOursUndone,
+    /// Someone else changed what driftdrill changed: their edit was left in place, nothing written.
+    ConflictLeftAlone,
+}
+
+/// One drift action. The runner calls, in order: `snapshot` (before the journal intent),
+/// `inject` (once, after the intent is durable), `verify_injected`, then `revert` (idempotent:
+/// any number of times, also from `recover` in another process) and `verify_reverted` with the
+/// outcome's `expected` state. Injectors never sleep or poll in loops of their own; the runner
+/// owns time. Implementations must only change what they snapshot.
+#[async_trait::async_trait]
+pub trait Injector: Send + Sync {
+    /// Reads exactly what revert needs. Fails if the drill cannot be undone exactly.
+    async fn snapshot(&self, cx: &InjectCx<'_>, target: &Target) -> Result<State, InjectError>;
+    /// Makes the change from the snapshotted state.
+    async fn inject(
+        &self,
+        cx: &InjectCx<'_>,
+        target: &Target,
+        snapshot: &State,
+    ) -> Result<(), InjectError>;
+    /// Reads back and confirms the change is live.
+    async fn verify_injected(
+        &self,
+        cx: &InjectCx<'_>,
+        target: &Target,
+        snapshot: &State,
+    ) -> Result<Check, InjectError>;
+    /// Undoes the change, keeping any edit made by someone else.
+    async fn revert(
+        &self,
+        cx: &InjectCx<'_>,
+        target: &Target,
+        snapshot: &State,
+    ) -> Result<RevertOutcome, InjectError>;
+    /// Reads back and compares with `expected` semantically (JSON as JSON, sets as sets).
+    async fn verify_reverted(
+        &self,
+        cx: &InjectCx<'_>,
+        target: &Target,
+        expected: &State,
+    ) -> Result<Check, InjectError>;
+}
+
+/// A catalog entry: everything `validate`, `list` and the runner need to know about an action.
+pub struct ActionSpec {
+    /// Stable id used in scenario files, e.g. `ec2.sg.open_ingress`.
+    pub id: &'static str,
+    pub targets: &'static [TargetType],
+    /// What it changes, in a sentence.
+    pub summary: &'static str,
+    pub params: &'static [ParamSpec],
+    /// A valid `[inject]` table body without the `action` line (docs, `list`, round-trip tests).
+    pub example: &'static str,
+    /// Reads and checks the parameters, reporting every problem; returns them as JSON.
+    pub read: fn(&mut TableReader) -> Option<serde_json::Value>,
+    /// Parses parameters into the action's own type and serialises them again (journal round trip).
+    pub roundtrip: fn(&serde_json::Value) -> Result<serde_json::Value, serde_json::Error>,
+    /// Builds the injector from parameters `read` produced (or a journal holds).
+    pub build: fn(&serde_json::Value) -> Result<Box<dyn Injector>, serde_json::Error>,
+}
+
+/// Every action, in the order `driftdrill list` shows them.
+pub static CATALOG: &[&ActionSpec] = &[
+    &ec2_sg_open_ingress::SPEC,
+    &ec2_sg_add_egress::SPEC,
+    &ec2_sg_remove_ingress::SPEC,
+    &ec2_tag_set::SPEC,
+    &ec2_tag_remove::SPEC,
+    &ec2_instance_type::SPEC,
+    &ec2_instance_termination::SPEC,
+    &ec2_instance_imdsv1::SPEC,
+    &ec2_instance_attach_sg::SPEC,
+    &ec2_nacl_add_entry::SPEC,
+    &s3_versioning_suspend::SPEC,
+    &s3_public_access_block_relax::SPEC,
+    &s3_policy_public_read::SPEC,
+    &s3_encryption_change::SPEC,
+    &s3_tag_set::SPEC,
+    &s3_tag_remove::SPEC,
+    &s3_acl_public_read::SPEC,
+    &s3_lifecycle_remove::SPEC,
+    &s3_logging_disable::SPEC,
+    &s3_cors_add_rule::SPEC,
+];
+
+/// The catalog entry for an action id.
+pub fn find(id: &str) -> Option<&'static ActionSpec> {
+    CATALOG.iter().copied().find(|s| s.id == id)
+}

@@ -1,0 +1,102 @@
+//! `s3.logging.disable`: turns off server access logging; revert re-enables it with the same
+//! target bucket and prefix. Refuses configurations it could not restore exactly.
+
+use aws_sdk_s3::types::{BucketLoggingStatus, LoggingEnabled};
+use serde::{Deserialize, Serialize};
+
+use super::errors::{self, InjectError};
+use super::model::{self, DriftState, Model};
+use super::params::{self, NoParams};
+use super::{ActionSpec, InjectCx, Target};
+use crate::formats::TargetType;
+
+pub static SPEC: ActionSpec = ActionSpec {
+    id: "s3.logging.disable",
+    targets: &[TargetType::Bucket],
+    summary: "disables server access logging on a bucket",
+    params: &[],
+    example: "",
+    read: params::read_none,
+    roundtrip: params::roundtrip::<NoParams>,
+    build: |v| model::build(v, |_: NoParams| DisableLogging),
+};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Logging {
+    pub target_bucket: String,
+    pub target_prefix: String,
+}
+
+impl Logging {
+    fn to_sdk(&self) -> LoggingEnabled {
+        LoggingEnabled::builder()
+            .target_bucket(&self.target_bucket)
+            .target_prefix(&self.target_prefix)
+            .build()
+            .expect("fields are set")
+    }
+}
+
+impl DriftState for Option<Logging> {}
+
+pub struct DisableLogging;
+
+#[async_trait::async_trait]
+impl Model for DisableLogging {
+    type State = Option<Logging>;
+
+    async fn read(&self, cx: &InjectCx<'_>, target: &Target) -> Result<Self::State, InjectError> {
+        let out = cx
+            .aws
+            .s3
+            .get_bucket_logging()
+            .bucket(&target.id)
+            .send()
+            .await
+            .map_err(errors::aws("GetBucketLogging", &target.id))?;
+        let Some(enabled) = out.logging_enabled() else {
+            return Ok(None);
+        };
+        let logging = Logging {
+            target_bucket: enabled.target_bucket().to_string(),
+            target_prefix: enabled.target_prefix().to_string(),
+        };
+        if &logging.to_sdk() != enabled {
+            return Err(InjectError::precondition(
+                &target.to_string(),
+                "its logging configuration has grants or a key format driftdrill cannot restore exactly",
+            ));
+        }
+        Ok(Some(logging))
+    }
+
+    fn injected(
+        &self,
+        _: &Self::State,
+        _: &InjectCx<'_>,
+        _: &Target,
+    ) -> Result<Self::State, InjectError> {
+        Ok(None)
+    }
+
+    async fn write(
+        &self,
+        cx: &InjectCx<'_>,
+        target: &Target,
+        _: &Self::State,
+        desired: &Self::State,
+    ) -> Result<(), InjectError> {
+        let status = BucketLoggingStatus::builder()
+            .set_logging_enabled(desired.as_ref().map(Logging::to_sdk))
+            .build();
+        cx.aws
+            .s3
+            .put_bucket_logging()
+            .bucket(&target.id)
+            .bucket_logging_status(status)
+            .send()
+            .await
+            .map(drop)
+            .map_err(errors::aws("PutBucketLogging", &target.id))
+    }
+}

@@ -1,0 +1,130 @@
+//! `s3.policy.public_read`: adds a public-read statement to the bucket policy (creating a policy
+//! where none existed); revert restores the old policy or deletes the new one. Policies are
+//! compared as JSON, not text.
+
+use serde_json::{Value, json};
+
+use super::errors::{self, InjectError};
+use super::model::{self, DriftState, Model};
+use super::params::{self, NoParams};
+use super::{ActionSpec, InjectCx, Target, s3_common};
+use crate::formats::TargetType;
+
+pub static SPEC: ActionSpec = ActionSpec {
+    id: "s3.policy.public_read",
+    targets: &[TargetType::Bucket],
+    summary: "adds a statement granting s3:GetObject to everyone to the bucket policy",
+    params: &[],
+    example: "",
+    read: params::read_none,
+    roundtrip: params::roundtrip::<NoParams>,
+    build: |v| model::build(v, |_: NoParams| PublicReadPolicy),
+};
+
+impl DriftState for Option<Value> {}
+
+/// The statement id driftdrill uses: alphanumeric, derived from the drill's mark.
+fn sid(cx: &InjectCx<'_>) -> String {
+    let tail: String = cx
+        .mark
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect();
+    format!(
+        "DriftdrillPublicRead{}",
+        &tail[tail.len().saturating_sub(24)..]
+    )
+}
+
+pub struct PublicReadPolicy;
+
+#[async_trait::async_trait]
+impl Model for PublicReadPolicy {
+    type State = Option<Value>;
+
+    async fn read(&self, cx: &InjectCx<'_>, target: &Target) -> Result<Self::State, InjectError> {
+        let out = s3_common::absent_on(
+            cx.aws
+                .s3
+                .get_bucket_policy()
+                .bucket(&target.id)
+                .send()
+                .await,
+            &["NoSuchBucketPolicy"],
+            "GetBucketPolicy",
+            &target.id,
+        )?;
+        match out.and_then(|o| o.policy().map(String::from)) {
+            None => Ok(None),
+            Some(text) => serde_json::from_str(&text).map(Some).map_err(|e| {
+                InjectError::precondition(
+                    &target.to_string(),
+                    format!("its policy is not valid JSON ({e})"),
+                )
+            }),
+        }
+    }
+
+    fn injected(
+        &self,
+        before: &Self::State,
+        cx: &InjectCx<'_>,
+        target: &Target,
+    ) -> Result<Self::State, InjectError> {
+        let statement = json!({
+            "Sid": sid(cx),
+            "Effect": "Allow",
+            "Principal": "*",
+            "Action": "s3:GetObject",
+            "Resource": format!("arn:aws:s3:::{}/*", target.id),
+        });
+        let mut policy = before
+            .clone()
+            .unwrap_or_else(|| json!({ "Version": "2012-10-17", "Statement": [] }));
+        let statements = match policy.get_mut("Statement") {
+            Some(Value::Array(list)) => list,
+            Some(single) => {
+                *single = Value::Array(vec![single.take()]);
+                single.as_array_mut().expect("just made an array")
+            }
+            None => {
+                return Err(InjectError::precondition(
+                    &target.to_string(),
+                    "its policy has no Statement",
+                ));
+            }
+        };
+        statements.push(statement);
+        Ok(Some(policy))
+    }
+
+    async fn write(
+        &self,
+        cx: &InjectCx<'_>,
+        target: &Target,
+        _: &Self::State,
+        desired: &Self::State,
+    ) -> Result<(), InjectError> {
+        match desired {
+            None => cx
+                .aws
+                .s3
+                .delete_bucket_policy()
+                .bucket(&target.id)
+                .send()
+                .await
+                .map(drop)
+                .map_err(errors::aws("DeleteBucketPolicy", &target.id)),
+            Some(policy) => cx
+                .aws
+                .s3
+                .put_bucket_policy()
+                .bucket(&target.id)
+                .policy(policy.to_string())
+                .send()
+                .await
+                .map(drop)
+                .map_err(errors::aws("PutBucketPolicy", &target.id)),
+        }
+    }
+}

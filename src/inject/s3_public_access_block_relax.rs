@@ -1,0 +1,169 @@
+//! `s3.public_access_block.relax`: relaxes (or, with `remove = true`, deletes) a bucket's public
+//! access block; revert restores the exact four settings or the absence of a block.
+
+use aws_sdk_s3::types::PublicAccessBlockConfiguration;
+use serde::{Deserialize, Serialize};
+
+use super::errors::{self, InjectError};
+use super::model::{self, DriftState, Model};
+use super::{ActionSpec, InjectCx, Target, params, s3_common};
+use crate::diag::TableReader;
+use crate::formats::{ParamSpec, TargetType};
+
+pub static SPEC: ActionSpec = ActionSpec {
+    id: "s3.public_access_block.relax",
+    targets: &[TargetType::Bucket],
+    summary: "turns off a bucket's public access block settings (all four by default), or deletes the block",
+    params: &[
+        ParamSpec::optional(
+            "block_public_acls",
+            "true | false",
+            "value to set (default false)",
+        ),
+        ParamSpec::optional(
+            "ignore_public_acls",
+            "true | false",
+            "value to set (default false)",
+        ),
+        ParamSpec::optional(
+            "block_public_policy",
+            "true | false",
+            "value to set (default false)",
+        ),
+        ParamSpec::optional(
+            "restrict_public_buckets",
+            "true | false",
+            "value to set (default false)",
+        ),
+        ParamSpec::optional("remove", "true | false", "delete the whole block instead"),
+    ],
+    example: "block_public_policy = false\nrestrict_public_buckets = false\n",
+    read: |r| params::to_json(read_params(r)),
+    roundtrip: params::roundtrip::<Params>,
+    build: |v| model::build(v, Relax),
+};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Block {
+    pub block_public_acls: bool,
+    pub ignore_public_acls: bool,
+    pub block_public_policy: bool,
+    pub restrict_public_buckets: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Params {
+    /// `None` deletes the block.
+    pub set: Option<Block>,
+}
+
+fn read_params(r: &mut TableReader) -> Option<Params> {
+    let mut get = |key| r.opt_bool(key).is_some_and(|b| b.value);
+    let block = Block {
+        block_public_acls: get("block_public_acls"),
+        ignore_public_acls: get("ignore_public_acls"),
+        block_public_policy: get("block_public_policy"),
+        restrict_public_buckets: get("restrict_public_buckets"),
+    };
+    let remove = r.opt_bool("remove");
+    match remove {
+        Some(b) if b.value => {
+            let any = [
+                "block_public_acls",
+                "ignore_public_acls",
+                "block_public_policy",
+                "restrict_public_buckets",
+            ]
+            .iter()
+            .any(|k| r.value_span(k).is_some());
+            if any {
+                r.error(
+                    r.span(),
+                    "conflicting-keys",
+                    "`remove = true` deletes the block: drop the individual settings",
+                    None,
+                );
+                return None;
+            }
+            Some(Params { set: None })
+        }
+        _ => Some(Params { set: Some(block) }),
+    }
+}
+
+impl DriftState for Option<Block> {}
+
+pub struct Relax(pub Params);
+
+#[async_trait::async_trait]
+impl Model for Relax {
+    type State = Option<Block>;
+
+    async fn read(&self, cx: &InjectCx<'_>, target: &Target) -> Result<Self::State, InjectError> {
+        let out = s3_common::absent_on(
+            cx.aws
+                .s3
+                .get_public_access_block()
+                .bucket(&target.id)
+                .send()
+                .await,
+            &["NoSuchPublicAccessBlockConfiguration"],
+            "GetPublicAccessBlock",
+            &target.id,
+        )?;
+        Ok(out
+            .and_then(|o| o.public_access_block_configuration().cloned())
+            .map(|c| Block {
+                block_public_acls: c.block_public_acls().unwrap_or(false),
+                ignore_public_acls: c.ignore_public_acls().unwrap_or(false),
+                block_public_policy: c.block_public_policy().unwrap_or(false),
+                restrict_public_buckets: c.restrict_public_buckets().unwrap_or(false),
+            }))
+    }
+
+    fn injected(
+        &self,
+        _: &Self::State,
+        _: &InjectCx<'_>,
+        _: &Target,
+    ) -> Result<Self::State, InjectError> {
+        Ok(self.0.set)
+    }
+
+    async fn write(
+        &self,
+        cx: &InjectCx<'_>,
+        target: &Target,
+        _: &Self::State,
+        desired: &Self::State,
+    ) -> Result<(), InjectError> {
+        match desired {
+            None => cx
+                .aws
+                .s3
+                .delete_public_access_block()
+                .bucket(&target.id)
+                .send()
+                .await
+                .map(drop)
+                .map_err(errors::aws("DeletePublicAccessBlock", &target.id)),
+            Some(b) => cx
+                .aws
+                .s3
+                .put_public_access_block()
+                .bucket(&target.id)
+                .public_access_block_configuration(
+                    PublicAccessBlockConfiguration::builder()
+                        .block_public_acls(b.block_public_acls)
+                        .ignore_public_acls(b.ignore_public_acls)
+                        .block_public_policy(b.block_public_policy)
+                        .restrict_public_buckets(b.restrict_public_buckets)
+                        .build(),
+                )
+                .send()
+                .await
+                .map(drop)
+                .map_err(errors::aws("PutPublicAccessBlock", &target.id)),
+        }
+    }
+}

@@ -1,0 +1,20 @@
+//! `s3.tag.set`: adds or changes one bucket tag.
+
+use super::ActionSpec;
+use super::s3_tags::BucketTagChange;
+use super::{model, params};
+use crate::formats::{ParamSpec, TargetType};
+
+pub static SPEC: ActionSpec = ActionSpec {
+    id: "s3.tag.set",
+    targets: &[TargetType::Bucket],
+    summary: "adds or changes one bucket tag (the rest of the tag set is kept)",
+    params: &[
+        ParamSpec::required("key", "string", "tag key (not aws:*)"),
+        ParamSpec::required("value", "string", "value to set"),
+    ],
+    example: "key = \"DataClassification\"\nvalue = \"public\"\n",
+    read: |r| params::to_json(params::read_tag_params(r, true)),
+    roundtrip: params::roundtrip::<params::TagParams>,
+    build: |v| model::build(v, BucketTagChange),
+};

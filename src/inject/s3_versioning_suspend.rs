@@ -1,0 +1,84 @@
+//! `s3.versioning.suspend`: suspends bucket versioning. Refuses buckets where versioning was
+//! never enabled: S3 can never go back to "never enabled", so that drill could not be undone.
+
+use aws_sdk_s3::types::{BucketVersioningStatus, VersioningConfiguration};
+
+use super::errors::{self, InjectError};
+use super::model::{self, Model};
+use super::params::{self, NoParams};
+use super::{ActionSpec, InjectCx, Target};
+use crate::formats::TargetType;
+
+pub static SPEC: ActionSpec = ActionSpec {
+    id: "s3.versioning.suspend",
+    targets: &[TargetType::Bucket],
+    summary: "suspends versioning on a versioned bucket",
+    params: &[],
+    example: "",
+    read: params::read_none,
+    roundtrip: params::roundtrip::<NoParams>,
+    build: |v| model::build(v, |_: NoParams| SuspendVersioning),
+};
+
+pub struct SuspendVersioning;
+
+#[async_trait::async_trait]
+impl Model for SuspendVersioning {
+    /// `Enabled`, `Suspended`, or `None` for never enabled.
+    type State = Option<String>;
+
+    async fn read(&self, cx: &InjectCx<'_>, target: &Target) -> Result<Self::State, InjectError> {
+        let out = cx
+            .aws
+            .s3
+            .get_bucket_versioning()
+            .bucket(&target.id)
+            .send()
+            .await
+            .map_err(errors::aws("GetBucketVersioning", &target.id))?;
+        Ok(out.status().map(|s| s.as_str().to_string()))
+    }
+
+    fn injected(
+        &self,
+        before: &Self::State,
+        _: &InjectCx<'_>,
+        target: &Target,
+    ) -> Result<Self::State, InjectError> {
+        if before.is_none() {
+            return Err(InjectError::precondition(
+                &target.to_string(),
+                "versioning was never enabled, and a bucket can never return to that state: suspending it could not be reverted exactly",
+            ));
+        }
+        Ok(Some("Suspended".into()))
+    }
+
+    async fn write(
+        &self,
+        cx: &InjectCx<'_>,
+        target: &Target,
+        _: &Self::State,
+        desired: &Self::State,
+    ) -> Result<(), InjectError> {
+        let Some(status) = desired else {
+            return Err(InjectError::precondition(
+                &target.to_string(),
+                "versioning cannot be set back to never-enabled",
+            ));
+        };
+        cx.aws
+            .s3
+            .put_bucket_versioning()
+            .bucket(&target.id)
+            .versioning_configuration(
+                VersioningConfiguration::builder()
+                    .status(BucketVersioningStatus::from(status.as_str()))
+                    .build(),
+            )
+            .send()
+            .await
+            .map(drop)
+            .map_err(errors::aws("PutBucketVersioning", &target.id))
+    }
+}

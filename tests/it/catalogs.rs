@@ -1,0 +1,92 @@
+//! Round trips for every parameter struct: each catalog example reads clean, survives JSON (the
+//! journal and run-record form) unchanged, and builds; shipped scenarios survive JSON too.
+
+use driftdrill::diag::{FileId, Sink, TableReader};
+use driftdrill::{detect, formats, inject};
+
+fn read_example(
+    body: &str,
+    read: fn(&mut TableReader) -> Option<serde_json::Value>,
+    extra: &[&str],
+) -> serde_json::Value {
+    let doc = toml::de::DeTable::parse(body).expect("example is TOML");
+    let sink = Sink::default();
+    let mut r = TableReader::new(&sink, FileId(0), doc.get_ref(), doc.span(), "[example]");
+    for key in extra {
+        r.has(key);
+    }
+    let value = read(&mut r);
+    r.finish();
+    let problems = sink.into_inner();
+    assert!(
+        problems.is_empty(),
+        "example {body:?} has problems: {problems:?}"
+    );
+    value.expect("example reads")
+}
+
+#[test]
+fn every_action_example_reads_round_trips_and_builds() {
+    assert!(inject::CATALOG.len() >= 16);
+    for spec in inject::CATALOG {
+        let body = format!("action = \"{}\"\n{}", spec.id, spec.example);
+        let params = read_example(&body, spec.read, &["action"]);
+        let again = (spec.roundtrip)(&params).unwrap_or_else(|e| panic!("{}: {e}", spec.id));
+        assert_eq!(
+            again, params,
+            "{} parameters changed in a JSON round trip",
+            spec.id
+        );
+        assert!(
+            (spec.build)(&params).is_ok(),
+            "{} does not build from its parameters",
+            spec.id
+        );
+        assert!(
+            spec.params.iter().all(|p| !p.doc.is_empty()),
+            "{} has an undocumented parameter",
+            spec.id
+        );
+    }
+}
+
+#[test]
+fn action_ids_are_unique() {
+    let mut ids: Vec<&str> = inject::CATALOG.iter().map(|s| s.id).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), inject::CATALOG.len());
+}
+
+#[test]
+fn every_detector_example_reads_and_round_trips() {
+    for spec in detect::CATALOG {
+        let settings = read_example(spec.example, spec.read, &[]);
+        let again = (spec.roundtrip)(&settings).unwrap_or_else(|e| panic!("{}: {e}", spec.id));
+        assert_eq!(
+            again, settings,
+            "{} settings changed in a JSON round trip",
+            spec.id
+        );
+    }
+}
+
+#[test]
+fn shipped_scenarios_and_config_round_trip_through_json() {
+    let loaded = formats::load(
+        Some(std::path::Path::new("scenarios/driftdrill.toml")),
+        &["scenarios".into()],
+    )
+    .unwrap();
+    assert!(loaded.is_valid());
+    assert!(loaded.scenarios.len() >= 16);
+    for s in &loaded.scenarios {
+        let json = serde_json::to_string(s).unwrap();
+        let back: formats::Scenario = serde_json::from_str(&json).unwrap();
+        assert_eq!(&back, s, "{} changed in a JSON round trip", s.id.value);
+    }
+    let config = loaded.config.unwrap();
+    let back: formats::DrillConfig =
+        serde_json::from_str(&serde_json::to_string(&config).unwrap()).unwrap();
+    assert_eq!(back, config);
+}

@@ -1,0 +1,125 @@
+//! The malformed-input corpus: every file gets its exact diagnostic snapshotted and a non-zero
+//! exit; the valid corpus and the shipped scenarios validate clean.
+
+use std::path::{Path, PathBuf};
+
+use driftdrill::commands::{Format, validate};
+use driftdrill::exit_codes;
+
+fn validate(config: &Path, paths: &[PathBuf], format: Format) -> (i32, String) {
+    let mut out = Vec::new();
+    let code = validate::run(Some(config), paths, format, &mut out).expect("corpus paths exist");
+    (code, String::from_utf8(out).expect("utf-8 output"))
+}
+
+fn cases(dir: &str) -> Vec<PathBuf> {
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(dir)
+        .expect("corpus folder")
+        .map(|e| e.unwrap().path())
+        .collect();
+    cases.sort();
+    cases
+}
+
+fn case_name(path: &Path) -> String {
+    path.file_stem().unwrap().to_string_lossy().into_owned()
+}
+
+#[test]
+fn every_malformed_scenario_has_its_exact_diagnostic() {
+    let config = Path::new("tests/corpus/driftdrill.toml");
+    let cases = cases("tests/corpus/invalid/scenario");
+    assert!(
+        cases.len() >= 30,
+        "the corpus should hold at least 30 scenario cases"
+    );
+    for case in cases {
+        let (code, text) = validate(config, std::slice::from_ref(&case), Format::Text);
+        assert_eq!(
+            code,
+            exit_codes::INVALID_INPUT,
+            "{} validated clean:\n{text}",
+            case.display()
+        );
+        insta::assert_snapshot!(format!("scenario__{}", case_name(&case)), text);
+    }
+}
+
+#[test]
+fn every_malformed_config_has_its_exact_diagnostic() {
+    let scenarios = [PathBuf::from("tests/corpus/valid/scenarios")];
+    for case in cases("tests/corpus/invalid/config") {
+        let (code, text) = validate(&case, &scenarios, Format::Text);
+        assert_eq!(
+            code,
+            exit_codes::INVALID_INPUT,
+            "{} validated clean:\n{text}",
+            case.display()
+        );
+        insta::assert_snapshot!(format!("config__{}", case_name(&case)), text);
+    }
+}
+
+#[test]
+fn json_diagnostics_carry_file_line_and_column() {
+    let config = Path::new("tests/corpus/driftdrill.toml");
+    let case = PathBuf::from("tests/corpus/invalid/scenario/14-port-out-of-range.toml");
+    let (code, text) = validate(config, &[case], Format::Json);
+    assert_eq!(code, exit_codes::INVALID_INPUT);
+    let doc: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+    insta::assert_json_snapshot!("json__14-port-out-of-range", doc);
+}
+
+#[test]
+fn the_valid_corpus_and_the_shipped_scenarios_validate_clean() {
+    let (code, text) = validate(
+        Path::new("tests/corpus/driftdrill.toml"),
+        &[PathBuf::from("tests/corpus/valid/scenarios")],
+        Format::Text,
+    );
+    assert_eq!(code, exit_codes::OK, "{text}");
+    let (code, text) = validate(
+        Path::new("scenarios/driftdrill.toml"),
+        &[PathBuf::from("scenarios")],
+        Format::Text,
+    );
+    assert_eq!(code, exit_codes::OK, "{text}");
+}
+
+#[test]
+fn the_cli_exits_2_on_invalid_input_and_0_on_valid() {
+    let bin = env!("CARGO_BIN_EXE_driftdrill");
+    let bad = std::process::Command::new(bin)
+        .args([
+            "validate",
+            "--config",
+            "tests/corpus/driftdrill.toml",
+            "tests/corpus/invalid/scenario/16-cidr-prefix-too-long.toml",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(exit_codes::INVALID_INPUT));
+    let good = std::process::Command::new(bin)
+        .args([
+            "validate",
+            "--config",
+            "tests/corpus/driftdrill.toml",
+            "tests/corpus/valid/scenarios",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        good.status.code(),
+        Some(exit_codes::OK),
+        "{}",
+        String::from_utf8_lossy(&good.stdout)
+    );
+    let missing = std::process::Command::new(bin)
+        .args(["validate", "no/such/folder"])
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(exit_codes::INVALID_INPUT));
+    assert!(
+        String::from_utf8_lossy(&missing.stderr).contains("error: failed to read no/such/folder")
+    );
+}
