@@ -10,4 +10,5 @@ pub mod exit_codes;
 pub mod formats;
 pub mod inject;
 pub mod localstack;
+pub mod run;
 pub mod terraform;

@@ -70,3 +70,16 @@ pub fn check_tags(target: &Target, safety: &Safety) -> Result<(), InjectError> {
     }
     Ok(())
 }
+
+/// Resolves a scenario's target and applies every guardrail. This is the only way the runner
+/// turns a scenario into a [`Target`] it may inject into.
+pub async fn prepare(
+    aws: &AwsClients,
+    spec: &crate::formats::TargetSpec,
+    safety: &Safety,
+) -> Result<Target, InjectError> {
+    check_account_and_region(aws, safety).await?;
+    let target = super::target::resolve(aws, spec).await?;
+    check_tags(&target, safety)?;
+    Ok(target)
+}

@@ -3,6 +3,8 @@
 
 mod catalogs;
 mod fixture;
+mod injector_safety;
+mod injectors;
 mod prerequisites;
 mod smoke;
 mod terraform_env;

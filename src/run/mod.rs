@@ -1,0 +1,3 @@
+//! The drill runner: it alone loops, sleeps, times and cancels; plugins only answer.
+
+pub mod retry;

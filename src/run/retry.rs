@@ -1,0 +1,107 @@
+//! Bounded retry with exponential backoff for transient AWS faults (throttling, 5xx, time-outs),
+//! on top of the SDK's own retries. Used by the runner for reverts, which must not give up early.
+
+use std::future::Future;
+use std::time::Duration;
+
+use crate::inject::InjectError;
+
+/// How long to keep trying.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Budget {
+    pub attempts: u32,
+    pub first_delay: Duration,
+    pub max_delay: Duration,
+}
+
+impl Budget {
+    /// For reverts: keep trying for a couple of minutes before reporting a revert failure.
+    pub const REVERT: Budget = Budget {
+        attempts: 10,
+        first_delay: Duration::from_millis(500),
+        max_delay: Duration::from_secs(20),
+    };
+    /// For everything else: a few quick tries.
+    pub const DEFAULT: Budget = Budget {
+        attempts: 4,
+        first_delay: Duration::from_millis(250),
+        max_delay: Duration::from_secs(5),
+    };
+}
+
+/// The outcome of a retried operation, with how many attempts it took.
+#[derive(Debug)]
+pub struct Retried<T> {
+    pub result: Result<T, InjectError>,
+    pub attempts: u32,
+}
+
+/// Runs `op` until it succeeds, fails with a non-transient error, or the budget runs out.
+pub async fn retry<T, F, Fut>(budget: Budget, mut op: F) -> Retried<T>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, InjectError>>,
+{
+    let mut delay = budget.first_delay;
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        match op().await {
+            Err(e) if e.is_transient() && attempt < budget.attempts => {
+                tracing::warn!(attempt, error = %e, "transient failure; retrying in {}", humantime::format_duration(delay));
+                tokio::time::sleep(delay).await;
+                delay = (delay * 2).min(budget.max_delay);
+            }
+            result => {
+                return Retried {
+                    result,
+                    attempts: attempt,
+                };
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn transient() -> InjectError {
+        InjectError::Aws {
+            operation: "op",
+            resource: "r".into(),
+            code: Some("SlowDown".into()),
+            transient: true,
+            source: "throttled".into(),
+        }
+    }
+
+    const FAST: Budget = Budget {
+        attempts: 3,
+        first_delay: Duration::from_millis(1),
+        max_delay: Duration::from_millis(2),
+    };
+
+    #[tokio::test]
+    async fn transient_errors_are_retried_until_success() {
+        let mut calls = 0;
+        let r = retry(FAST, || {
+            calls += 1;
+            let fail = calls < 3;
+            async move { if fail { Err(transient()) } else { Ok(7) } }
+        })
+        .await;
+        assert_eq!(r.result.unwrap(), 7);
+        assert_eq!(r.attempts, 3);
+    }
+
+    #[tokio::test]
+    async fn the_budget_bounds_the_tries_and_permanent_errors_stop_at_once() {
+        let r: Retried<()> = retry(FAST, || async { Err(transient()) }).await;
+        assert!(r.result.is_err());
+        assert_eq!(r.attempts, 3);
+        let r: Retried<()> =
+            retry(FAST, || async { Err(InjectError::precondition("x", "no")) }).await;
+        assert_eq!(r.attempts, 1);
+    }
+}

@@ -1,0 +1,223 @@
+//! Every action against LocalStack: inject, verify, revert, verify, and the resource reads back
+//! exactly as before (compared with the plain SDK); a second revert changes nothing.
+
+use driftdrill::aws::AwsClients;
+use driftdrill::inject::{self, Check, InjectCx, RevertKind, Target};
+
+use crate::fixture::{self, resources};
+
+/// The full drill cycle for one action on one target, with every promise checked.
+async fn drill(aws: &AwsClients, action: &str, params: &str, target: &Target) {
+    let spec = inject::find(action).expect("action exists");
+    let injector = (spec.build)(&fixture::action_params(action, params)).expect("build");
+    let mark = format!("driftdrill:test:{}", fixture::unique("mark"));
+    let cx = InjectCx { aws, mark: &mark };
+
+    let before = resources::full_state(aws, target).await;
+    let snapshot = injector
+        .snapshot(&cx, target)
+        .await
+        .unwrap_or_else(|e| panic!("{action} snapshot: {e:?}"));
+    injector
+        .inject(&cx, target, &snapshot)
+        .await
+        .unwrap_or_else(|e| panic!("{action} inject: {e:?}"));
+    let injected = injector.verify_injected(&cx, target, &snapshot).await;
+    let during = resources::full_state(aws, target).await;
+
+    // Revert before asserting, so a failed assertion never leaves drift behind.
+    let outcome = injector
+        .revert(&cx, target, &snapshot)
+        .await
+        .unwrap_or_else(|e| panic!("{action} revert: {e:?}"));
+    let reverted = injector
+        .verify_reverted(&cx, target, &outcome.expected)
+        .await
+        .expect("verify reverted");
+    let after = resources::full_state(aws, target).await;
+
+    assert_eq!(
+        injected.expect("verify injected"),
+        Check::Matches,
+        "{action}: injection not live"
+    );
+    assert_ne!(during, before, "{action}: the resource did not change");
+    assert_eq!(outcome.kind, RevertKind::Restored, "{action}: {outcome:?}");
+    assert_eq!(reverted, Check::Matches, "{action}: revert not verified");
+    assert_eq!(
+        after, before,
+        "{action}: the resource differs from before the drill"
+    );
+
+    let again = injector
+        .revert(&cx, target, &snapshot)
+        .await
+        .expect("second revert");
+    assert_eq!(
+        again.kind,
+        RevertKind::AlreadyReverted,
+        "{action}: second revert was not a no-op"
+    );
+    assert_eq!(
+        resources::full_state(aws, target).await,
+        before,
+        "{action}: second revert changed the resource"
+    );
+}
+
+macro_rules! drill_test {
+    ($name:ident, $resource:ident, $action:literal, $params:literal) => {
+        #[tokio::test]
+        async fn $name() {
+            let aws = fixture::clients().await;
+            let target = resources::$resource(&aws).await;
+            drill(&aws, $action, $params, &target).await;
+        }
+    };
+}
+
+drill_test!(
+    sg_open_ingress_ipv4,
+    security_group,
+    "ec2.sg.open_ingress",
+    "protocol = \"tcp\"\nport = 22\ncidr = \"0.0.0.0/0\"\n"
+);
+drill_test!(
+    sg_open_ingress_ipv6,
+    security_group,
+    "ec2.sg.open_ingress",
+    "protocol = \"tcp\"\nport = 22\ncidr = \"::/0\"\n"
+);
+drill_test!(
+    sg_add_egress,
+    security_group,
+    "ec2.sg.add_egress",
+    "protocol = \"tcp\"\nport = 6667\ncidr = \"0.0.0.0/0\"\n"
+);
+drill_test!(
+    sg_remove_managed_ingress,
+    security_group,
+    "ec2.sg.remove_ingress",
+    "protocol = \"tcp\"\nport = 443\ncidr = \"0.0.0.0/0\"\n"
+);
+drill_test!(
+    ec2_tag_remove,
+    security_group,
+    "ec2.tag.remove",
+    "key = \"ManagedBy\"\n"
+);
+drill_test!(
+    ec2_tag_change,
+    instance,
+    "ec2.tag.set",
+    "key = \"ManagedBy\"\nvalue = \"console\"\n"
+);
+drill_test!(
+    ec2_tag_add,
+    network_acl,
+    "ec2.tag.set",
+    "key = \"CostCenter\"\nvalue = \"drill\"\n"
+);
+drill_test!(
+    instance_change_type,
+    instance,
+    "ec2.instance.change_type",
+    "instance_type = \"t3.large\"\n"
+);
+drill_test!(
+    instance_termination_protection,
+    instance,
+    "ec2.instance.termination_protection",
+    ""
+);
+drill_test!(
+    instance_allow_imdsv1,
+    instance,
+    "ec2.instance.allow_imdsv1",
+    ""
+);
+drill_test!(
+    nacl_add_entry,
+    network_acl,
+    "ec2.nacl.add_entry",
+    "rule_number = 90\nprotocol = \"tcp\"\nport = 22\ncidr = \"0.0.0.0/0\"\n"
+);
+drill_test!(s3_versioning_suspend, bucket, "s3.versioning.suspend", "");
+drill_test!(
+    s3_public_access_block_relax,
+    bucket,
+    "s3.public_access_block.relax",
+    ""
+);
+drill_test!(
+    s3_public_access_block_remove,
+    bucket,
+    "s3.public_access_block.relax",
+    "remove = true\n"
+);
+drill_test!(s3_policy_public_read, bucket, "s3.policy.public_read", "");
+drill_test!(
+    s3_encryption_remove,
+    bucket,
+    "s3.encryption.change",
+    "algorithm = \"none\"\n"
+);
+drill_test!(
+    s3_encryption_change,
+    bucket,
+    "s3.encryption.change",
+    "algorithm = \"aws:kms\"\nkms_key_id = \"alias/drill\"\n"
+);
+drill_test!(
+    s3_tag_change,
+    bucket,
+    "s3.tag.set",
+    "key = \"ManagedBy\"\nvalue = \"console\"\n"
+);
+drill_test!(
+    s3_tag_remove,
+    bucket,
+    "s3.tag.remove",
+    "key = \"ManagedBy\"\n"
+);
+drill_test!(s3_acl_public_read, bucket, "s3.acl.public_read", "");
+drill_test!(s3_lifecycle_remove, bucket, "s3.lifecycle.remove", "");
+drill_test!(s3_logging_disable, bucket, "s3.logging.disable", "");
+drill_test!(
+    s3_cors_add_rule,
+    bucket,
+    "s3.cors.add_rule",
+    "allowed_origins = [\"*\"]\n"
+);
+
+#[tokio::test]
+async fn instance_attach_security_group() {
+    let aws = fixture::clients().await;
+    let target = resources::instance(&aws).await;
+    let group = resources::spare_group(&aws, &target).await;
+    drill(
+        &aws,
+        "ec2.instance.attach_security_group",
+        &format!("group_id = \"{group}\"\n"),
+        &target,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn s3_policy_created_where_none_existed_is_deleted_again() {
+    let aws = fixture::clients().await;
+    let target = resources::bucket(&aws).await;
+    aws.s3
+        .delete_bucket_policy()
+        .bucket(&target.id)
+        .send()
+        .await
+        .expect("delete policy");
+    drill(&aws, "s3.policy.public_read", "", &target).await;
+    let policy = aws.s3.get_bucket_policy().bucket(&target.id).send().await;
+    assert!(
+        policy.is_err(),
+        "a policy exists after reverting a drill on a bucket that had none"
+    );
+}
