@@ -7,9 +7,10 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use super::{DetectorSpec, Role};
+use super::{BuildCx, Built, DetectorError, DetectorSpec, Observation, PollCx, Polled, Role};
 use crate::diag::TableReader;
 use crate::formats::ParamSpec;
+use crate::process;
 
 pub static SPEC: DetectorSpec = DetectorSpec {
     id: "command",
@@ -49,6 +50,7 @@ pub static SPEC: DetectorSpec = DetectorSpec {
     example: "argv = [\"./check-drift.sh\", \"--env\", \"staging\"]\nresource_regex = \"(sg-[0-9a-f]+)\"\n",
     read: |r| crate::inject::params::to_json(read(r)),
     roundtrip: crate::inject::params::roundtrip::<Settings>,
+    build,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -168,4 +170,98 @@ fn read(r: &mut TableReader) -> Option<Settings> {
         resource_regex: regex.map(|r| r.value),
         json_path,
     })
+}
+
+/// The detector: runs the program once per poll.
+pub struct CommandDetector {
+    name: String,
+    settings: Settings,
+    dir: Option<std::path::PathBuf>,
+    regex: Option<regex::Regex>,
+}
+
+fn build(value: &serde_json::Value, cx: &BuildCx) -> Result<Built, DetectorError> {
+    let settings: Settings = super::settings(value, cx)?;
+    let regex = settings
+        .resource_regex
+        .as_deref()
+        .map(regex::Regex::new)
+        .transpose()
+        .map_err(|e| DetectorError::Failed {
+            name: cx.name.to_string(),
+            message: format!("resource_regex does not compile: {e}"),
+        })?;
+    let dir = Some(settings.dir.as_deref().map_or_else(
+        || cx.base_dir.to_path_buf(),
+        |d| process::resolve(cx.base_dir, d),
+    ));
+    Ok(Built::Polled(Box::new(CommandDetector {
+        name: cx.name.to_string(),
+        settings,
+        dir,
+        regex,
+    })))
+}
+
+impl CommandDetector {
+    /// Resource ids named in the output, by regex (first group, else the match) or JSON path.
+    fn extract(&self, stdout: &str) -> Result<Vec<String>, String> {
+        if let Some(re) = &self.regex {
+            let mut ids: Vec<String> = re
+                .captures_iter(stdout)
+                .filter_map(|c| c.get(1).or_else(|| c.get(0)))
+                .map(|m| m.as_str().to_string())
+                .collect();
+            ids.dedup();
+            return Ok(ids);
+        }
+        if let Some(path) = &self.settings.json_path {
+            let doc: serde_json::Value = serde_json::from_str(stdout)
+                .map_err(|e| format!("stdout is not JSON for json_path: {e}"))?;
+            return Ok(super::json_path::select(&doc, path));
+        }
+        Ok(Vec::new())
+    }
+}
+
+#[async_trait::async_trait]
+impl Polled for CommandDetector {
+    async fn poll(&self, _: &PollCx) -> Result<Vec<Observation>, DetectorError> {
+        let s = &self.settings;
+        let failed = |message: String| DetectorError::Failed {
+            name: self.name.clone(),
+            message,
+        };
+        let env: Vec<(String, String)> = s.env.clone().into_iter().collect();
+        let spec = process::Spec {
+            program: &s.argv[0],
+            args: &s.argv[1..],
+            dir: self.dir.as_deref(),
+            env: &env,
+            timeout: s.timeout,
+        };
+        let out = process::run(spec)
+            .await
+            .map_err(|e| failed(crate::errors::chain(&e)))?;
+        let code = out.code.unwrap_or(-1);
+        if s.clean_exit_codes.contains(&code) {
+            return Ok(Vec::new());
+        }
+        if !s.drift_exit_codes.contains(&code) {
+            return Err(failed(format!(
+                "exited with {code} (neither clean nor drift): {}",
+                process::tail(&out.stderr, 20)
+            )));
+        }
+        let ids = self.extract(&out.stdout).map_err(failed)?;
+        Ok(vec![Observation::now(
+            ids,
+            out.stdout.clone(),
+            process::tail(&out.stdout, 40),
+        )])
+    }
+
+    fn interval(&self) -> Duration {
+        self.settings.interval
+    }
 }

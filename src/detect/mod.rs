@@ -2,15 +2,117 @@
 //! listed in one static catalog.
 
 pub mod command;
+pub mod json_path;
+pub mod matching;
 pub mod payload;
+pub mod signature;
 pub mod sqs;
 pub mod terraform;
+pub mod tf_json;
 pub mod webhook;
 
-use serde::{Deserialize, Serialize};
+use std::path::Path;
+use std::time::{Duration, Instant};
 
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use tokio::sync::mpsc;
+
+use crate::aws::AwsClients;
 use crate::diag::TableReader;
 use crate::formats::ParamSpec;
+
+/// What a detector or channel reported at one moment: the resources it named (cloud ids, ARNs,
+/// bucket names), any searchable text (alert payloads), and the evidence to show a human.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Observation {
+    /// Wall-clock time of the report (for records); see `seen` for measurement.
+    pub at: DateTime<Utc>,
+    /// Monotonic time of the report; `None` when read back from a record.
+    #[serde(skip)]
+    pub seen: Option<Instant>,
+    pub resources: Vec<String>,
+    /// Text the runner searches for target ids and drill marks (alert bodies).
+    pub text: String,
+    /// The lines or payload excerpt that showed the drift.
+    pub evidence: String,
+}
+
+impl Observation {
+    pub fn now(resources: Vec<String>, text: String, evidence: String) -> Self {
+        Observation {
+            at: Utc::now(),
+            seen: Some(Instant::now()),
+            resources,
+            text,
+            evidence,
+        }
+    }
+}
+
+/// What the runner tells a poll: the terms (target ids, bucket names, drill marks) of every
+/// drill in flight, for channels that consume only what belongs to a drill.
+#[derive(Debug, Clone, Default)]
+pub struct PollCx {
+    pub watch: Vec<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DetectorError {
+    #[error("run detector {name}: {message}")]
+    Failed { name: String, message: String },
+    #[error("start channel {name}")]
+    Start {
+        name: String,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    #[error("read the settings of {name}")]
+    Settings {
+        name: String,
+        #[source]
+        source: serde_json::Error,
+    },
+}
+
+/// A detector the runner polls. `poll` answers one question, "what drift do you see now?",
+/// with an empty list for clean; it never loops or sleeps (the runner owns time and calls it
+/// once per `interval` for every drill in flight). A failure is an error, never "clean".
+#[async_trait::async_trait]
+pub trait Polled: Send + Sync {
+    async fn poll(&self, cx: &PollCx) -> Result<Vec<Observation>, DetectorError>;
+    fn interval(&self) -> Duration;
+}
+
+/// A channel alerts are pushed to. `start` is called once by the runner; the channel sends every
+/// alert it receives into `tx`, stamped with its receive time, until the handle is dropped.
+#[async_trait::async_trait]
+pub trait Push: Send + Sync {
+    async fn start(
+        self: Box<Self>,
+        tx: mpsc::UnboundedSender<Observation>,
+    ) -> Result<PushHandle, DetectorError>;
+}
+
+/// Keeps a push channel running; dropping it stops the channel.
+pub struct PushHandle {
+    pub address: String,
+    pub stop: tokio::sync::oneshot::Sender<()>,
+}
+
+/// A built detector or channel, ready for the runner.
+pub enum Built {
+    Polled(Box<dyn Polled>),
+    Push(Box<dyn Push>),
+}
+
+/// What building a detector needs besides its settings.
+pub struct BuildCx<'a> {
+    pub name: &'a str,
+    /// Paths in settings are relative to the config file's folder.
+    pub base_dir: &'a Path,
+    pub aws: &'a AwsClients,
+}
 
 /// Whether a type finds drift itself (SLA: `detect_within`) or delivers alerts (`alert_within`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -33,6 +135,19 @@ pub struct DetectorSpec {
     pub read: fn(&mut TableReader) -> Option<serde_json::Value>,
     /// Parses settings into the type's own struct and serialises them again (round trip).
     pub roundtrip: fn(&serde_json::Value) -> Result<serde_json::Value, serde_json::Error>,
+    /// Builds the detector from settings `read` produced.
+    pub build: fn(&serde_json::Value, &BuildCx) -> Result<Built, DetectorError>,
+}
+
+/// Parses settings as `S`, naming the detector in the error.
+pub fn settings<S: serde::de::DeserializeOwned>(
+    value: &serde_json::Value,
+    cx: &BuildCx,
+) -> Result<S, DetectorError> {
+    serde_json::from_value(value.clone()).map_err(|source| DetectorError::Settings {
+        name: cx.name.to_string(),
+        source,
+    })
 }
 
 /// Every detector and channel type, in the order `driftdrill list` shows them.

@@ -1,4 +1,9 @@
-//! Alert payload formats the webhook and SQS channels understand.
+//! Alert payload formats the webhook and SQS channels understand: which payloads are drift
+//! alerts (a resolve or a test ping is not), and which text in them to search for resources.
+
+use serde_json::Value;
+
+use super::json_path;
 
 /// Every built-in payload format.
 pub const FORMATS: &[&str] = &[
@@ -10,3 +15,159 @@ pub const FORMATS: &[&str] = &[
     "hcp-terraform",
     "env0",
 ];
+
+/// A payload recognised as a drift alert: the strings to search for resources and drill marks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Alert {
+    pub texts: Vec<String>,
+}
+
+/// Why a payload was not taken as an alert.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotAlert {
+    /// Well-formed, but not a drift alert (a resolve, an acknowledgement, a test ping).
+    Ignored(String),
+    /// Not the shape the format promises.
+    Malformed(String),
+}
+
+fn strings(v: Option<&Value>) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(v) = v {
+        json_path::collect_strings(v, &mut out);
+    }
+    out
+}
+
+fn str_at<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
+    v.get(key).and_then(Value::as_str)
+}
+
+/// Interprets one payload in `format`. `json_paths` narrows where generic payloads are searched.
+pub fn parse(format: &str, json_paths: &[String], body: &Value) -> Result<Alert, NotAlert> {
+    if !body.is_object() {
+        return Err(NotAlert::Malformed("the body is not a JSON object".into()));
+    }
+    let all = || strings(Some(body));
+    match format {
+        "slack" => {
+            if body.get("text").is_none()
+                && body.get("blocks").is_none()
+                && body.get("attachments").is_none()
+            {
+                return Err(NotAlert::Malformed(
+                    "a Slack message needs text, blocks or attachments".into(),
+                ));
+            }
+            let mut texts = strings(body.get("text"));
+            texts.extend(strings(body.get("blocks")));
+            texts.extend(strings(body.get("attachments")));
+            Ok(Alert { texts })
+        }
+        "pagerduty" => {
+            let action = str_at(body, "event_action").ok_or_else(|| {
+                NotAlert::Malformed("PagerDuty Events v2 needs event_action".into())
+            })?;
+            if action != "trigger" {
+                return Err(NotAlert::Ignored(format!(
+                    "event_action {action:?} is not a trigger"
+                )));
+            }
+            let payload = body
+                .get("payload")
+                .ok_or_else(|| NotAlert::Malformed("a trigger needs a payload".into()))?;
+            let mut texts = strings(Some(payload));
+            texts.extend(strings(body.get("dedup_key")));
+            Ok(Alert { texts })
+        }
+        "alertmanager" => {
+            let alerts = body
+                .get("alerts")
+                .and_then(Value::as_array)
+                .ok_or_else(|| {
+                    NotAlert::Malformed("Alertmanager payloads carry an alerts array".into())
+                })?;
+            let firing: Vec<&Value> = alerts
+                .iter()
+                .filter(|a| str_at(a, "status") == Some("firing"))
+                .collect();
+            if firing.is_empty() {
+                return Err(NotAlert::Ignored("no alert in the group is firing".into()));
+            }
+            let texts = firing
+                .iter()
+                .flat_map(|a| [strings(a.get("labels")), strings(a.get("annotations"))].concat())
+                .collect();
+            Ok(Alert { texts })
+        }
+        "spacelift" => {
+            let run = body.get("run").ok_or_else(|| {
+                NotAlert::Malformed("a Spacelift run webhook carries a run".into())
+            })?;
+            let drift_run = run
+                .get("driftDetection")
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
+            let delta = run.get("delta");
+            let changes: i64 = ["added", "changed", "deleted"]
+                .iter()
+                .filter_map(|k| delta.and_then(|d| d.get(*k)).and_then(Value::as_i64))
+                .sum();
+            if !drift_run {
+                return Err(NotAlert::Ignored(
+                    "the run is not a drift-detection run".into(),
+                ));
+            }
+            if changes == 0 && delta.is_some() {
+                return Err(NotAlert::Ignored(
+                    "the drift-detection run found no changes".into(),
+                ));
+            }
+            Ok(Alert { texts: all() })
+        }
+        "hcp-terraform" => {
+            let notes = body
+                .get("notifications")
+                .and_then(Value::as_array)
+                .ok_or_else(|| {
+                    NotAlert::Malformed("HCP Terraform payloads carry a notifications array".into())
+                })?;
+            let drifted = notes
+                .iter()
+                .any(|n| str_at(n, "trigger").is_some_and(|t| t == "assessment:drifted"));
+            if !drifted {
+                let triggers: Vec<&str> =
+                    notes.iter().filter_map(|n| str_at(n, "trigger")).collect();
+                return Err(NotAlert::Ignored(format!(
+                    "no assessment:drifted notification (triggers: {triggers:?})"
+                )));
+            }
+            Ok(Alert { texts: all() })
+        }
+        "env0" => {
+            let event = ["event", "type", "eventType", "eventName"]
+                .iter()
+                .find_map(|k| str_at(body, k));
+            match event {
+                Some(e) if e.to_ascii_lowercase().contains("drift") => Ok(Alert { texts: all() }),
+                Some(e) => Err(NotAlert::Ignored(format!(
+                    "event {e:?} is not a drift event"
+                ))),
+                None => Err(NotAlert::Malformed(
+                    "an env0 notification names its event".into(),
+                )),
+            }
+        }
+        _ => {
+            let texts = if json_paths.is_empty() {
+                all()
+            } else {
+                json_paths
+                    .iter()
+                    .flat_map(|p| json_path::select(body, p))
+                    .collect()
+            };
+            Ok(Alert { texts })
+        }
+    }
+}

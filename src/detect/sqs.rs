@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use super::payload::FORMATS;
-use super::{DetectorSpec, Role};
+use super::payload::{self, FORMATS};
+use super::{BuildCx, Built, DetectorError, DetectorSpec, Observation, PollCx, Polled, Role};
 use crate::diag::TableReader;
 use crate::formats::ParamSpec;
 
@@ -40,6 +40,7 @@ pub static SPEC: DetectorSpec = DetectorSpec {
     example: "queue_url = \"http://127.0.0.1:4566/000000000000/drift-alerts\"\n",
     read: |r| crate::inject::params::to_json(read(r)),
     roundtrip: crate::inject::params::roundtrip::<Settings>,
+    build,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -93,4 +94,93 @@ fn read(r: &mut TableReader) -> Option<Settings> {
         wait_time,
         delete_matched: delete,
     })
+}
+
+/// The channel: one long-poll receive per poll; messages that name a watched term (a drill's
+/// target or mark) are observations and, by default, deleted; the rest stay in the queue.
+pub struct SqsChannel {
+    name: String,
+    settings: Settings,
+    sqs: aws_sdk_sqs::Client,
+}
+
+fn build(value: &serde_json::Value, cx: &BuildCx) -> Result<Built, DetectorError> {
+    let settings: Settings = super::settings(value, cx)?;
+    Ok(Built::Polled(Box::new(SqsChannel {
+        name: cx.name.to_string(),
+        settings,
+        sqs: cx.aws.sqs.clone(),
+    })))
+}
+
+/// SNS deliveries wrap the alert in an envelope whose `Message` holds the original text.
+fn unwrap_sns(body: &str) -> String {
+    match serde_json::from_str::<serde_json::Value>(body) {
+        Ok(v) if v.get("Type").and_then(|t| t.as_str()) == Some("Notification") => v
+            .get("Message")
+            .and_then(|m| m.as_str())
+            .unwrap_or(body)
+            .to_string(),
+        _ => body.to_string(),
+    }
+}
+
+#[async_trait::async_trait]
+impl Polled for SqsChannel {
+    async fn poll(&self, cx: &PollCx) -> Result<Vec<Observation>, DetectorError> {
+        let s = &self.settings;
+        let failed = |message: String| DetectorError::Failed {
+            name: self.name.clone(),
+            message,
+        };
+        let out = self
+            .sqs
+            .receive_message()
+            .queue_url(&s.queue_url)
+            .max_number_of_messages(10)
+            .wait_time_seconds(s.wait_time.as_secs() as i32)
+            .send()
+            .await
+            .map_err(|e| failed(crate::errors::chain(&e)))?;
+        let mut observations = Vec::new();
+        for message in out.messages() {
+            let received = (chrono::Utc::now(), std::time::Instant::now());
+            let raw = unwrap_sns(message.body().unwrap_or(""));
+            let Ok(json) = serde_json::from_str::<serde_json::Value>(&raw) else {
+                tracing::warn!(channel = %self.name, "left a message that is not JSON in the queue");
+                continue;
+            };
+            let Ok(alert) = payload::parse(&s.format, &s.json_paths, &json) else {
+                continue;
+            };
+            let obs = Observation {
+                at: received.0,
+                seen: Some(received.1),
+                resources: Vec::new(),
+                text: alert.texts.join("\n"),
+                evidence: raw.chars().take(2000).collect(),
+            };
+            if !super::matching::names_any(&obs, &cx.watch) {
+                continue;
+            }
+            if s.delete_matched
+                && let Some(handle) = message.receipt_handle()
+            {
+                self.sqs
+                    .delete_message()
+                    .queue_url(&s.queue_url)
+                    .receipt_handle(handle)
+                    .send()
+                    .await
+                    .map_err(|e| failed(crate::errors::chain(&e)))?;
+            }
+            observations.push(obs);
+        }
+        Ok(observations)
+    }
+
+    fn interval(&self) -> Duration {
+        // The receive itself waits up to wait_time; poll again right after.
+        Duration::ZERO
+    }
 }

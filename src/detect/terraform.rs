@@ -7,9 +7,12 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use super::{DetectorSpec, Role};
+use super::{
+    BuildCx, Built, DetectorError, DetectorSpec, Observation, PollCx, Polled, Role, tf_json,
+};
 use crate::diag::TableReader;
 use crate::formats::ParamSpec;
+use crate::process;
 
 pub static SPEC: DetectorSpec = DetectorSpec {
     id: "terraform",
@@ -39,6 +42,7 @@ pub static SPEC: DetectorSpec = DetectorSpec {
     example: "dir = \"infra/staging\"\ninterval = \"30s\"\n",
     read: |r| crate::inject::params::to_json(read(r)),
     roundtrip: crate::inject::params::roundtrip::<Settings>,
+    build,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -77,4 +81,103 @@ fn read(r: &mut TableReader) -> Option<Settings> {
         cli_config,
         env,
     })
+}
+
+/// The detector: one refresh-only plan per poll, drift attributed to ids through the state.
+pub struct Terraform {
+    name: String,
+    refresh_only: bool,
+    interval: Duration,
+    workspace: crate::terraform::Workspace,
+}
+
+fn build(value: &serde_json::Value, cx: &BuildCx) -> Result<Built, DetectorError> {
+    let s: Settings = super::settings(value, cx)?;
+    let mut workspace = crate::terraform::Workspace::new(process::resolve(cx.base_dir, &s.dir));
+    workspace.program = s.program;
+    workspace.timeout = s.timeout;
+    workspace.cli_config = s.cli_config.map(|c| process::resolve(cx.base_dir, &c));
+    workspace.env = s.env.into_iter().collect();
+    Ok(Built::Polled(Box::new(Terraform {
+        name: cx.name.to_string(),
+        refresh_only: s.refresh_only,
+        interval: s.interval,
+        workspace,
+    })))
+}
+
+impl Terraform {
+    fn failed(&self, message: impl Into<String>) -> DetectorError {
+        DetectorError::Failed {
+            name: self.name.clone(),
+            message: message.into(),
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl Polled for Terraform {
+    async fn poll(&self, _: &PollCx) -> Result<Vec<Observation>, DetectorError> {
+        let mut args = vec![
+            "plan",
+            "-json",
+            "-detailed-exitcode",
+            "-input=false",
+            "-lock-timeout=30s",
+        ];
+        if self.refresh_only {
+            args.insert(1, "-refresh-only");
+        }
+        let out = self
+            .workspace
+            .run(&args)
+            .await
+            .map_err(|e| self.failed(crate::errors::chain(&e)))?;
+        let stream = tf_json::parse_plan_stream(&out.stdout, !self.refresh_only);
+        // Exit codes of refresh-only plans are unreliable upstream: the parsed stream decides,
+        // but any error (exit 1 or an error diagnostic) is an error, never "clean".
+        if !matches!(out.code, Some(0) | Some(2)) || !stream.errors.is_empty() {
+            let detail = if stream.errors.is_empty() {
+                process::tail(&out.stderr, 20)
+            } else {
+                stream.errors.join("\n")
+            };
+            return Err(self.failed(format!(
+                "{} exited with {:?}: {detail}",
+                self.workspace.program, out.code
+            )));
+        }
+        if stream.drifted.is_empty() {
+            return Ok(Vec::new());
+        }
+        let state = self
+            .workspace
+            .checked(&["state", "pull"])
+            .await
+            .map_err(|e| self.failed(crate::errors::chain(&e)))?;
+        let state: serde_json::Value = serde_json::from_str(&state.stdout)
+            .map_err(|e| self.failed(format!("state pull returned invalid JSON: {e}")))?;
+        let ids = tf_json::ids_by_address(&state);
+        Ok(stream
+            .drifted
+            .iter()
+            .map(|addr| {
+                let evidence: Vec<&str> = stream
+                    .evidence
+                    .iter()
+                    .filter(|e| e.starts_with(addr.as_str()))
+                    .map(String::as_str)
+                    .collect();
+                Observation::now(
+                    ids.get(addr).cloned().unwrap_or_default(),
+                    addr.clone(),
+                    evidence.join("\n"),
+                )
+            })
+            .collect())
+    }
+
+    fn interval(&self) -> Duration {
+        self.interval
+    }
 }

@@ -2,11 +2,20 @@
 //! payloads are matched to drills by format, optionally HMAC-verified.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::post;
 use serde::{Deserialize, Serialize};
+use tokio::sync::{mpsc, oneshot};
 
-use super::payload::FORMATS;
-use super::{DetectorSpec, Role};
+use super::payload::{self, FORMATS, NotAlert};
+use super::{
+    BuildCx, Built, DetectorError, DetectorSpec, Observation, Push, PushHandle, Role, signature,
+};
 use crate::diag::TableReader;
 use crate::formats::ParamSpec;
 
@@ -59,6 +68,7 @@ pub static SPEC: DetectorSpec = DetectorSpec {
     example: "listen = \"127.0.0.1:9811\"\npath = \"/hooks/drift\"\nformat = \"slack\"\n",
     read: |r| crate::inject::params::to_json(read(r)),
     roundtrip: crate::inject::params::roundtrip::<Settings>,
+    build,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -156,4 +166,140 @@ fn read(r: &mut TableReader) -> Option<Settings> {
         secret_env,
         max_body,
     })
+}
+
+/// The channel: an axum listener that turns every accepted alert into an observation.
+pub struct Webhook {
+    name: String,
+    settings: Settings,
+    secret: Option<Vec<u8>>,
+}
+
+fn build(value: &serde_json::Value, cx: &BuildCx) -> Result<Built, DetectorError> {
+    let settings: Settings = super::settings(value, cx)?;
+    let secret = match &settings.secret_env {
+        Some(var) => Some(
+            std::env::var(var)
+                .map_err(|_| DetectorError::Failed {
+                    name: cx.name.to_string(),
+                    message: format!("the signing secret variable {var} is not set"),
+                })?
+                .into_bytes(),
+        ),
+        None => None,
+    };
+    Ok(Built::Push(Box::new(Webhook {
+        name: cx.name.to_string(),
+        settings,
+        secret,
+    })))
+}
+
+struct Shared {
+    name: String,
+    settings: Settings,
+    secret: Option<Vec<u8>>,
+    tx: mpsc::UnboundedSender<Observation>,
+}
+
+#[async_trait::async_trait]
+impl Push for Webhook {
+    async fn start(
+        self: Box<Self>,
+        tx: mpsc::UnboundedSender<Observation>,
+    ) -> Result<PushHandle, DetectorError> {
+        let start_err = |e: std::io::Error| DetectorError::Start {
+            name: self.name.clone(),
+            source: Box::new(e),
+        };
+        let listener = tokio::net::TcpListener::bind(self.settings.listen)
+            .await
+            .map_err(start_err)?;
+        let addr = listener.local_addr().map_err(start_err)?;
+        let path = self.settings.path.clone();
+        let max_body = self.settings.max_body;
+        let shared = Arc::new(Shared {
+            name: self.name,
+            settings: self.settings,
+            secret: self.secret,
+            tx,
+        });
+        let app = Router::new()
+            .route(&path, post(receive))
+            .layer(DefaultBodyLimit::max(max_body))
+            .with_state(shared);
+        let (stop, stopped) = oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let served = axum::serve(listener, app).with_graceful_shutdown(async move {
+                let _ = stopped.await;
+            });
+            if let Err(e) = served.await {
+                tracing::error!(error = %e, "webhook listener stopped");
+            }
+        });
+        Ok(PushHandle {
+            address: format!("http://{addr}{path}"),
+            stop,
+        })
+    }
+}
+
+async fn receive(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> (StatusCode, String) {
+    // The receive time is taken before any work on the request.
+    let received = (chrono::Utc::now(), std::time::Instant::now());
+    let s = &shared.settings;
+    if let (Some(secret), Some(header)) = (&shared.secret, signature::header(&s.signature)) {
+        let given = headers
+            .get(header)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        if !signature::verify(&s.signature, secret, &body, given) {
+            tracing::warn!(channel = %shared.name, "rejected an alert with a missing or wrong {header} signature");
+            return (
+                StatusCode::UNAUTHORIZED,
+                "missing or invalid signature\n".into(),
+            );
+        }
+    }
+    let json: serde_json::Value = match serde_json::from_slice(&body) {
+        Ok(v) => v,
+        Err(e) => {
+            tracing::warn!(channel = %shared.name, error = %e, "rejected a body that is not JSON");
+            return (StatusCode::BAD_REQUEST, format!("body is not JSON: {e}\n"));
+        }
+    };
+    match payload::parse(&s.format, &s.json_paths, &json) {
+        Ok(alert) => {
+            let evidence: String = String::from_utf8_lossy(&body).chars().take(2000).collect();
+            let obs = Observation {
+                at: received.0,
+                seen: Some(received.1),
+                resources: Vec::new(),
+                text: alert.texts.join("\n"),
+                evidence,
+            };
+            if shared.tx.send(obs).is_err() {
+                return (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "driftdrill is not observing\n".into(),
+                );
+            }
+            (StatusCode::ACCEPTED, "accepted\n".into())
+        }
+        Err(NotAlert::Ignored(why)) => {
+            tracing::info!(channel = %shared.name, "ignored a payload: {why}");
+            (StatusCode::ACCEPTED, format!("ignored: {why}\n"))
+        }
+        Err(NotAlert::Malformed(why)) => {
+            tracing::warn!(channel = %shared.name, "rejected a malformed {} payload: {why}", s.format);
+            (
+                StatusCode::BAD_REQUEST,
+                format!("not a {} payload: {why}\n", s.format),
+            )
+        }
+    }
 }

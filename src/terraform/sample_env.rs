@@ -88,10 +88,20 @@ pub fn cli_config_path(dir: &Path) -> PathBuf {
     dir.join("terraformrc")
 }
 
-/// init + apply, then the outputs.
+/// init + apply, then a refresh-only apply so the state records what the separate bucket
+/// sub-resources set (otherwise the first refresh-only plan reports that as drift), then the
+/// outputs.
 pub async fn apply(ws: &Workspace) -> Result<SampleOutputs, TerraformError> {
     ws.init().await?;
     ws.apply().await?;
+    ws.checked(&[
+        "apply",
+        "-refresh-only",
+        "-auto-approve",
+        "-input=false",
+        "-no-color",
+    ])
+    .await?;
     outputs(ws).await
 }
 

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::Duration;
 
-use tokio::process::Command;
+use crate::process::{self, RunError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum TerraformError {
@@ -47,13 +47,7 @@ pub enum PlanExit {
     Drift { stdout: String },
 }
 
-/// Captured output of one successful or detailed-exit-code command.
-#[derive(Debug, Clone)]
-pub struct Captured {
-    pub code: Option<i32>,
-    pub stdout: String,
-    pub stderr: String,
-}
+pub use crate::process::Captured;
 
 /// A working directory and how to run terraform in it.
 #[derive(Debug, Clone)]
@@ -65,6 +59,8 @@ pub struct Workspace {
     pub cli_config: Option<PathBuf>,
     /// Upper bound for any single command.
     pub timeout: Duration,
+    /// Extra environment variables.
+    pub env: Vec<(String, String)>,
 }
 
 impl Workspace {
@@ -74,6 +70,7 @@ impl Workspace {
             program: "terraform".into(),
             cli_config: None,
             timeout: Duration::from_secs(600),
+            env: Vec::new(),
         }
     }
 
@@ -131,60 +128,47 @@ impl Workspace {
         }
     }
 
-    /// Runs `program args...` in the directory with a timeout; a timed-out run is killed with
-    /// its whole process group (terraform's provider plugins included).
+    /// Runs `program args...` in the directory with the workspace's environment and time-out.
     pub async fn run(&self, args: &[&str]) -> Result<Captured, TerraformError> {
-        let mut cmd = Command::new(&self.program);
-        cmd.args(args)
-            .current_dir(&self.dir)
-            .env("TF_IN_AUTOMATION", "1")
-            .env("TF_INPUT", "0")
-            .env("CHECKPOINT_DISABLE", "1")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .process_group(0)
-            .kill_on_drop(true);
+        let mut env: Vec<(String, String)> = [
+            ("TF_IN_AUTOMATION", "1"),
+            ("TF_INPUT", "0"),
+            ("CHECKPOINT_DISABLE", "1"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
         if let Some(cfg) = &self.cli_config {
-            cmd.env("TF_CLI_CONFIG_FILE", cfg);
+            env.push(("TF_CLI_CONFIG_FILE".into(), cfg.display().to_string()));
         }
-        let child = cmd.spawn().map_err(|source| {
-            if source.kind() == std::io::ErrorKind::NotFound {
-                TerraformError::NotInstalled {
-                    program: self.program.clone(),
-                }
-            } else {
-                TerraformError::Spawn {
-                    command: self.describe(args),
-                    dir: self.dir.clone(),
-                    source,
-                }
-            }
-        })?;
-        let pid = child.id();
-        match tokio::time::timeout(self.timeout, child.wait_with_output()).await {
-            Ok(Ok(out)) => Ok(Captured {
-                code: out.status.code(),
-                stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-                stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-            }),
-            Ok(Err(source)) => Err(TerraformError::Spawn {
-                command: self.describe(args),
+        env.extend(self.env.iter().cloned());
+        let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+        let spec = process::Spec {
+            program: &self.program,
+            args: &args,
+            dir: Some(&self.dir),
+            env: &env,
+            timeout: self.timeout,
+        };
+        process::run(spec).await.map_err(|e| match e {
+            RunError::NotFound { .. } => TerraformError::NotInstalled {
+                program: self.program.clone(),
+            },
+            RunError::Spawn { source, .. } => TerraformError::Spawn {
+                command: self.describe_args(&args),
                 dir: self.dir.clone(),
                 source,
-            }),
-            Err(_) => {
-                if let Some(pid) = pid.and_then(|p| i32::try_from(p).ok()) {
-                    // SAFETY: signalling the process group we created for this child.
-                    unsafe { libc::kill(-pid, libc::SIGKILL) };
-                }
-                Err(TerraformError::TimedOut {
-                    command: self.describe(args),
-                    dir: self.dir.clone(),
-                    timeout: self.timeout,
-                })
-            }
-        }
+            },
+            RunError::TimedOut { timeout, .. } => TerraformError::TimedOut {
+                command: self.describe_args(&args),
+                dir: self.dir.clone(),
+                timeout,
+            },
+        })
+    }
+
+    fn describe_args(&self, args: &[String]) -> String {
+        format!("`{} {}`", self.program, args.join(" "))
     }
 
     fn describe(&self, args: &[&str]) -> String {
@@ -196,7 +180,7 @@ impl Workspace {
             command: self.describe(args),
             dir: self.dir.clone(),
             code,
-            stderr: tail(stderr, 40),
+            stderr: process::tail(stderr, 40),
         }
     }
 }
@@ -209,12 +193,6 @@ pub fn installed(program: &str) -> bool {
         .stderr(Stdio::null())
         .status()
         .is_ok_and(|s| s.success())
-}
-
-/// The last `n` lines of a text.
-fn tail(text: &str, n: usize) -> String {
-    let lines: Vec<&str> = text.lines().collect();
-    lines[lines.len().saturating_sub(n)..].join("\n")
 }
 
 #[cfg(test)]
@@ -231,15 +209,5 @@ mod tests {
             err.to_string().contains("definitely-not-terraform-xyz"),
             "{err}"
         );
-    }
-
-    #[tokio::test]
-    async fn a_hung_command_times_out_and_is_killed() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut ws = Workspace::new(dir.path());
-        ws.program = "sleep".into();
-        ws.timeout = Duration::from_millis(200);
-        let err = ws.run(&["30"]).await.unwrap_err();
-        assert!(matches!(err, TerraformError::TimedOut { .. }), "{err}");
     }
 }

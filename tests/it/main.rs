@@ -2,6 +2,7 @@
 //! LocalStack per test process; every test uses unique resource names and can run in parallel.
 
 mod catalogs;
+mod detectors;
 mod fixture;
 mod injector_safety;
 mod injectors;

@@ -1,0 +1,603 @@
+//! Detectors and channels with real parts: terraform against LocalStack, small real scripts,
+//! real HTTP posts of every payload format, and a LocalStack SQS queue.
+
+use std::path::Path;
+
+use aws_sdk_ec2::types::{IpPermission, IpRange, Tag};
+use driftdrill::aws::AwsClients;
+use driftdrill::detect::{self, BuildCx, Built, Observation, PollCx, Polled, matching, signature};
+use tokio::sync::mpsc;
+
+use crate::fixture;
+
+fn build(
+    kind: &str,
+    name: &str,
+    settings: serde_json::Value,
+    base: &Path,
+    aws: &AwsClients,
+) -> Built {
+    let spec = detect::find(kind).expect("type exists");
+    (spec.build)(
+        &settings,
+        &BuildCx {
+            name,
+            base_dir: base,
+            aws,
+        },
+    )
+    .unwrap_or_else(|e| panic!("build {kind}: {e}"))
+}
+
+fn polled(built: Built) -> Box<dyn Polled> {
+    match built {
+        Built::Polled(p) => p,
+        Built::Push(_) => panic!("expected a polled detector"),
+    }
+}
+
+fn named(observations: &[Observation], id: &str) -> bool {
+    observations
+        .iter()
+        .any(|o| matching::names_any(o, &[id.to_string()]))
+}
+
+fn terraform_settings(ws: &driftdrill::terraform::Workspace) -> serde_json::Value {
+    serde_json::json!({
+        "dir": ws.dir, "program": "terraform", "interval": "5s", "timeout": "5m", "refresh_only": true,
+        "cli_config": ws.cli_config, "env": {},
+    })
+}
+
+#[tokio::test]
+async fn terraform_attributes_drift_to_the_resource_that_drifted() {
+    if !fixture::terraform_available() {
+        return;
+    }
+    let env = fixture::sample_env("tfdet", false).await;
+    let aws = fixture::clients().await;
+    let detector = polled(build(
+        "terraform",
+        "tf",
+        terraform_settings(&env.workspace),
+        Path::new("/"),
+        &aws,
+    ));
+    let cx = PollCx::default();
+    let db = env.outputs.security_group_ids["db"].clone();
+    let web = env.outputs.security_group_ids["web"].clone();
+    let data = env.outputs.bucket_names["data"].clone();
+
+    let fresh = detector.poll(&cx).await.expect("clean poll");
+    assert!(
+        fresh.is_empty(),
+        "a fresh environment shows drift: {fresh:?}"
+    );
+
+    // An out-of-band rule on the db group, a suspended bucket, and a tag edit on the web group.
+    let rule = IpPermission::builder()
+        .ip_protocol("tcp")
+        .from_port(22)
+        .to_port(22)
+        .ip_ranges(IpRange::builder().cidr_ip("0.0.0.0/0").build())
+        .build();
+    aws.ec2
+        .authorize_security_group_ingress()
+        .group_id(&db)
+        .ip_permissions(rule.clone())
+        .send()
+        .await
+        .unwrap();
+    let sg_poll = detector.poll(&cx).await;
+    aws.ec2
+        .revoke_security_group_ingress()
+        .group_id(&db)
+        .ip_permissions(rule)
+        .send()
+        .await
+        .unwrap();
+    let sg_poll = sg_poll.expect("poll after the rule");
+    assert!(
+        named(&sg_poll, &db),
+        "drift not attributed to {db}: {sg_poll:?}"
+    );
+    assert!(
+        !named(&sg_poll, &web),
+        "drift wrongly attributed to {web}: {sg_poll:?}"
+    );
+
+    let versioning = |status| {
+        aws_sdk_s3::types::VersioningConfiguration::builder()
+            .status(status)
+            .build()
+    };
+    aws.s3
+        .put_bucket_versioning()
+        .bucket(&data)
+        .versioning_configuration(versioning(
+            aws_sdk_s3::types::BucketVersioningStatus::Suspended,
+        ))
+        .send()
+        .await
+        .unwrap();
+    let s3_poll = detector.poll(&cx).await;
+    aws.s3
+        .put_bucket_versioning()
+        .bucket(&data)
+        .versioning_configuration(versioning(
+            aws_sdk_s3::types::BucketVersioningStatus::Enabled,
+        ))
+        .send()
+        .await
+        .unwrap();
+    let s3_poll = s3_poll.expect("poll after the bucket change");
+    assert!(
+        named(&s3_poll, &data),
+        "drift not attributed to {data}: {s3_poll:?}"
+    );
+
+    aws.ec2
+        .create_tags()
+        .resources(&web)
+        .tags(Tag::builder().key("ManagedBy").value("console").build())
+        .send()
+        .await
+        .unwrap();
+    let unrelated = detector.poll(&cx).await;
+    aws.ec2
+        .create_tags()
+        .resources(&web)
+        .tags(Tag::builder().key("ManagedBy").value("terraform").build())
+        .send()
+        .await
+        .unwrap();
+    let unrelated = unrelated.expect("poll after the tag edit");
+    assert!(
+        named(&unrelated, &web),
+        "the unrelated drift is not reported with its own id: {unrelated:?}"
+    );
+    assert!(
+        !named(&unrelated, &db),
+        "the unrelated drift is blamed on {db}: {unrelated:?}"
+    );
+
+    assert!(
+        detector
+            .poll(&cx)
+            .await
+            .expect("poll after reverting everything")
+            .is_empty(),
+        "drift left behind"
+    );
+}
+
+#[tokio::test]
+async fn terraform_errors_are_errors_never_clean() {
+    if !fixture::terraform_available() {
+        return;
+    }
+    let aws = fixture::clients().await;
+    // A folder with configuration but no `terraform init`.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("main.tf"),
+        "terraform {\n  required_providers {\n    aws = { source = \"hashicorp/aws\" }\n  }\n}\n",
+    )
+    .unwrap();
+    let ws = driftdrill::terraform::Workspace::new(dir.path());
+    let detector = polled(build(
+        "terraform",
+        "tf",
+        terraform_settings(&ws),
+        Path::new("/"),
+        &aws,
+    ));
+    let err = detector
+        .poll(&PollCx::default())
+        .await
+        .expect_err("an uninitialised workspace is an error");
+    assert!(err.to_string().contains("run detector tf"), "{err}");
+    // A folder that does not exist.
+    let missing = driftdrill::terraform::Workspace::new(dir.path().join("missing"));
+    let detector = polled(build(
+        "terraform",
+        "tf",
+        terraform_settings(&missing),
+        Path::new("/"),
+        &aws,
+    ));
+    assert!(detector.poll(&PollCx::default()).await.is_err());
+}
+
+fn script(dir: &Path, name: &str, body: &str) -> String {
+    use std::os::unix::fs::PermissionsExt;
+    let path = dir.join(name);
+    std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path.display().to_string()
+}
+
+#[tokio::test]
+async fn command_exit_codes_and_extraction() {
+    let aws = AwsClients::new(&driftdrill::aws::AwsSettings::localstack(
+        "http://127.0.0.1:1",
+        fixture::REGION,
+    ))
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let cx = PollCx::default();
+    let settings = |argv: String, extra: serde_json::Value| {
+        let mut s = serde_json::json!({
+            "argv": [argv], "dir": null, "env": {}, "interval": "10s", "timeout": "5s",
+            "clean_exit_codes": [0], "drift_exit_codes": [2], "resource_regex": null, "json_path": null,
+        });
+        s.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        s
+    };
+    let run = |s: serde_json::Value| polled(build("command", "cmd", s, dir.path(), &aws));
+
+    let clean = run(settings(
+        script(dir.path(), "clean.sh", "echo all good; exit 0"),
+        serde_json::json!({}),
+    ));
+    assert!(clean.poll(&cx).await.unwrap().is_empty());
+
+    let regex = run(settings(
+        script(
+            dir.path(),
+            "regex.sh",
+            "echo 'drift: sg-0abc (ingress), i-0def (type)'; exit 2",
+        ),
+        serde_json::json!({"resource_regex": "((?:sg|i)-[0-9a-f]+)"}),
+    ));
+    let obs = regex.poll(&cx).await.unwrap();
+    assert_eq!(obs[0].resources, ["sg-0abc", "i-0def"]);
+
+    let json = run(settings(
+        script(
+            dir.path(),
+            "json.sh",
+            "echo '{\"drifted\":[{\"id\":\"sg-1\"},{\"id\":\"sg-2\"}]}'; exit 2",
+        ),
+        serde_json::json!({"json_path": "drifted[*].id"}),
+    ));
+    assert_eq!(json.poll(&cx).await.unwrap()[0].resources, ["sg-1", "sg-2"]);
+
+    let custom = run(settings(
+        script(
+            dir.path(),
+            "custom.sh",
+            "echo 'drifted bucket my-bucket'; exit 1",
+        ),
+        serde_json::json!({"clean_exit_codes": [0], "drift_exit_codes": [1]}),
+    ));
+    let obs = custom.poll(&cx).await.unwrap();
+    assert!(
+        matching::names_any(&obs[0], &["my-bucket".into()]),
+        "drift text is searched when no extractor is set"
+    );
+
+    let broken = run(settings(
+        script(dir.path(), "broken.sh", "echo boom >&2; exit 7"),
+        serde_json::json!({}),
+    ));
+    let err = broken.poll(&cx).await.expect_err("exit 7 is an error");
+    assert!(
+        err.to_string().contains("exited with 7") && err.to_string().contains("boom"),
+        "{err}"
+    );
+
+    let hung = run(settings(
+        script(dir.path(), "hung.sh", "sleep 30"),
+        serde_json::json!({"timeout": "300ms"}),
+    ));
+    assert!(hung.poll(&cx).await.is_err(), "a hung command is an error");
+}
+
+struct Channel {
+    url: String,
+    rx: mpsc::UnboundedReceiver<Observation>,
+    _handle: detect::PushHandle,
+}
+
+async fn webhook(format: &str, extra: serde_json::Value) -> Channel {
+    let aws = AwsClients::new(&driftdrill::aws::AwsSettings::localstack(
+        "http://127.0.0.1:1",
+        fixture::REGION,
+    ))
+    .await;
+    let mut s = serde_json::json!({
+        "listen": "127.0.0.1:0", "path": "/hooks/drift", "format": format, "json_paths": [],
+        "signature": "none", "secret_env": null, "max_body": 65536,
+    });
+    s.as_object_mut()
+        .unwrap()
+        .extend(extra.as_object().unwrap().clone());
+    let Built::Push(push) = build("webhook", "hook", s, Path::new("/"), &aws) else {
+        panic!("webhook is a push channel")
+    };
+    let (tx, rx) = mpsc::unbounded_channel();
+    let handle = push.start(tx).await.expect("start listener");
+    Channel {
+        url: handle.address.clone(),
+        rx,
+        _handle: handle,
+    }
+}
+
+fn payload(name: &str) -> String {
+    std::fs::read_to_string(format!("tests/fixtures/payloads/{name}.json"))
+        .expect("payload fixture")
+}
+
+const ID: &str = "sg-0f00ba11c0ffee";
+
+#[tokio::test]
+async fn webhook_matches_every_built_in_format() {
+    let client = reqwest::Client::new();
+    for format in [
+        "slack",
+        "pagerduty",
+        "alertmanager",
+        "spacelift",
+        "hcp-terraform",
+        "env0",
+        "generic",
+    ] {
+        let mut ch = webhook(format, serde_json::json!({})).await;
+        let resp = client
+            .post(&ch.url)
+            .body(payload(format))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            resp.status(),
+            202,
+            "{format}: {}",
+            resp.text().await.unwrap()
+        );
+        let obs = ch.rx.recv().await.expect("an observation");
+        assert!(
+            matching::names_any(&obs, &[ID.into()]),
+            "{format}: {ID} not found in {:?}",
+            obs.text
+        );
+        assert!(obs.seen.is_some());
+    }
+}
+
+#[tokio::test]
+async fn webhook_ignores_resolutions_and_rejects_malformed_payloads() {
+    let client = reqwest::Client::new();
+    for (format, fixture) in [
+        ("pagerduty", "pagerduty-resolve"),
+        ("alertmanager", "alertmanager-resolved"),
+        ("hcp-terraform", "hcp-terraform-verification"),
+    ] {
+        let mut ch = webhook(format, serde_json::json!({})).await;
+        let resp = client
+            .post(&ch.url)
+            .body(payload(fixture))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 202);
+        assert!(resp.text().await.unwrap().starts_with("ignored"));
+        assert!(ch.rx.try_recv().is_err(), "{fixture} became an observation");
+    }
+    let mut ch = webhook("pagerduty", serde_json::json!({})).await;
+    assert_eq!(
+        client
+            .post(&ch.url)
+            .body("{\"foo\": 1}")
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        400
+    );
+    assert_eq!(
+        client
+            .post(&ch.url)
+            .body("not json at all")
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        400
+    );
+    assert_eq!(client.get(&ch.url).send().await.unwrap().status(), 405);
+    // The listener is still up and still works after bad requests.
+    assert_eq!(
+        client
+            .post(&ch.url)
+            .body(payload("pagerduty"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        202
+    );
+    assert!(ch.rx.recv().await.is_some());
+}
+
+#[tokio::test]
+async fn webhook_verifies_signatures() {
+    let client = reqwest::Client::new();
+    // Cargo sets CARGO_PKG_NAME for test processes: a variable that exists without mutating the
+    // environment of a multi-threaded process. Its value is the secret.
+    let secret = std::env::var("CARGO_PKG_NAME").unwrap();
+    for (scheme, header) in [
+        ("spacelift", "X-Signature-256"),
+        ("hcp", "X-TFE-Notification-Signature"),
+    ] {
+        let format = if scheme == "hcp" {
+            "hcp-terraform"
+        } else {
+            "spacelift"
+        };
+        let mut ch = webhook(
+            format,
+            serde_json::json!({"signature": scheme, "secret_env": "CARGO_PKG_NAME"}),
+        )
+        .await;
+        let body = payload(format);
+        let good = signature::sign(scheme, secret.as_bytes(), body.as_bytes());
+        let bad = signature::sign(scheme, b"wrong secret", body.as_bytes());
+        assert_eq!(
+            client
+                .post(&ch.url)
+                .body(body.clone())
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            401,
+            "{scheme}: unsigned accepted"
+        );
+        assert_eq!(
+            client
+                .post(&ch.url)
+                .header(header, bad)
+                .body(body.clone())
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            401,
+            "{scheme}: bad signature accepted"
+        );
+        assert!(ch.rx.try_recv().is_err());
+        assert_eq!(
+            client
+                .post(&ch.url)
+                .header(header, good)
+                .body(body)
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            202,
+            "{scheme}: good signature refused"
+        );
+        assert!(ch.rx.recv().await.is_some());
+    }
+}
+
+#[tokio::test]
+async fn webhook_takes_concurrent_posts_and_refuses_oversize_bodies() {
+    let mut ch = webhook("generic", serde_json::json!({"max_body": 1024})).await;
+    let client = reqwest::Client::new();
+    // 25 posts in flight at once, each on its own task.
+    let posts: Vec<_> = (0..25)
+        .map(|i| {
+            let client = client.clone();
+            let url = ch.url.clone();
+            tokio::spawn(async move {
+                client
+                    .post(url)
+                    .body(format!("{{\"resource\": \"sg-{i:04}\"}}"))
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+            })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for p in posts {
+        statuses.push(p.await.unwrap());
+    }
+    assert!(statuses.iter().all(|s| *s == 202), "{statuses:?}");
+    let mut seen = Vec::new();
+    for _ in 0..25 {
+        seen.push(ch.rx.recv().await.unwrap().text);
+    }
+    seen.sort();
+    assert_eq!(seen.len(), 25);
+    assert_eq!(seen[0], "sg-0000");
+    let big = format!("{{\"pad\": \"{}\"}}", "x".repeat(4096));
+    assert_eq!(
+        client
+            .post(&ch.url)
+            .body(big)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        413
+    );
+    assert!(ch.rx.try_recv().is_err());
+}
+
+#[tokio::test]
+async fn sqs_matches_watched_messages_and_deletes_only_those() {
+    let aws = fixture::clients().await;
+    let queue = aws
+        .sqs
+        .create_queue()
+        .queue_name(fixture::unique("alerts"))
+        .send()
+        .await
+        .unwrap();
+    let url = queue.queue_url().unwrap().to_string();
+    let slack = |id: &str| {
+        serde_json::json!({"text": format!("terraform plan found drift on {id}")}).to_string()
+    };
+    aws.sqs
+        .send_message()
+        .queue_url(&url)
+        .message_body(slack("sg-watched1"))
+        .send()
+        .await
+        .unwrap();
+    // SNS fan-out wraps the alert in an envelope.
+    let envelope = serde_json::json!({"Type": "Notification", "MessageId": "m-1", "Message": slack("sg-other2")}).to_string();
+    aws.sqs
+        .send_message()
+        .queue_url(&url)
+        .message_body(envelope)
+        .send()
+        .await
+        .unwrap();
+
+    let settings = serde_json::json!({"queue_url": url, "format": "slack", "json_paths": [], "wait_time": "1s", "delete_matched": true});
+    let channel = polled(build("sqs", "queue", settings, Path::new("/"), &aws));
+    let cx = PollCx {
+        watch: vec!["sg-watched1".into()],
+    };
+    let mut observations = Vec::new();
+    for _ in 0..3 {
+        observations.extend(channel.poll(&cx).await.expect("receive"));
+        if !observations.is_empty() {
+            break;
+        }
+    }
+    assert_eq!(observations.len(), 1, "{observations:?}");
+    assert!(matching::names_any(
+        &observations[0],
+        &["sg-watched1".into()]
+    ));
+
+    let attrs = aws
+        .sqs
+        .get_queue_attributes()
+        .queue_url(&url)
+        .attribute_names(aws_sdk_sqs::types::QueueAttributeName::All)
+        .send()
+        .await
+        .unwrap();
+    let count = |name: aws_sdk_sqs::types::QueueAttributeName| {
+        attrs
+            .attributes()
+            .and_then(|a| a.get(&name))
+            .and_then(|v| v.parse::<u32>().ok())
+            .unwrap_or(0)
+    };
+    let left = count(aws_sdk_sqs::types::QueueAttributeName::ApproximateNumberOfMessages)
+        + count(aws_sdk_sqs::types::QueueAttributeName::ApproximateNumberOfMessagesNotVisible);
+    assert_eq!(left, 1, "only the matched message may be deleted");
+}
