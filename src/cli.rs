@@ -39,6 +39,36 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
+    /// Run drills: inject, observe every expected detector and channel, revert, verify, record.
+    Run {
+        /// Scenario files or folders (default: ./scenarios).
+        paths: Vec<PathBuf>,
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Run only these scenario ids (repeatable).
+        #[arg(long)]
+        only: Vec<String>,
+        /// Run only scenarios of this category.
+        #[arg(long)]
+        category: Option<String>,
+        /// Drills in flight at once (default: safety.max_concurrent).
+        #[arg(long)]
+        concurrency: Option<usize>,
+        /// Resolve targets, check guardrails and detector health, print what would change; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Where run records are written.
+        #[arg(long, default_value = "reports/runs")]
+        out: PathBuf,
+    },
+    /// Revert every change the journal shows as not verified-reverted (after a crash or kill).
+    Recover {
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// The journal (default: safety.journal of the config).
+        #[arg(long)]
+        journal: Option<PathBuf>,
+    },
     /// Write a terraform CLI config that installs providers from the local mirror
     /// (DRIFTDRILL_TF_PLUGIN_MIRROR, or the first of the documented default folders).
     TfCliConfig {
@@ -64,6 +94,11 @@ pub fn main() -> i32 {
             format,
         } => commands::list::run(config.as_deref(), &paths, format, &mut std::io::stdout())
             .or_else(input_error),
+        Command::Run { paths, config, only, category, concurrency, dry_run, out } => {
+            let opts = crate::run::runner::RunOptions { config, paths, only, category, concurrency, dry_run, out_dir: out };
+            Ok(runtime().block_on(commands::run::run(opts)))
+        }
+        Command::Recover { config, journal } => Ok(runtime().block_on(commands::recover::run(config, journal))),
         Command::TfCliConfig { out } => tf_cli_config(out),
     };
     match result {
@@ -73,6 +108,10 @@ pub fn main() -> i32 {
             exit_codes::TOOL_ERROR
         }
     }
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime")
 }
 
 /// Prints `error: failed to <message>` and every cause on its own line.

@@ -1,6 +1,8 @@
 //! One file per subcommand; each returns an exit code from `exit_codes`.
 
 pub mod list;
+pub mod recover;
+pub mod run;
 pub mod validate;
 
 /// Output format shared by commands that print machine-readable results.

@@ -52,7 +52,8 @@ pub fn load(config: Option<&Path>, paths: &[PathBuf]) -> Result<Loaded, LoadErro
     let mut config_path = config.map(Path::to_path_buf);
     let mut scenario_files = Vec::new();
     for path in paths {
-        if !path.exists() && config.is_none() && paths.len() == 1 && path == &default_paths[0] {
+        // The default folder is optional; paths the user named are not.
+        if std::ptr::eq(paths, &default_paths[..]) && !path.exists() {
             continue;
         }
         collect(path, &mut config_path, &mut scenario_files)?;

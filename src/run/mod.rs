@@ -1,3 +1,9 @@
 //! The drill runner: it alone loops, sleeps, times and cancels; plugins only answer.
 
+pub mod drill;
+pub mod hub;
+pub mod journal;
+pub mod record;
+pub mod recover;
 pub mod retry;
+pub mod runner;

@@ -1,0 +1,70 @@
+//! `driftdrill run`: the drills, a summary table, the run record, the exit code.
+
+use comfy_table::{ContentArrangement, Table, presets};
+
+use crate::exit_codes;
+use crate::run::record::{DrillRecord, Outcome, RunRecord};
+use crate::run::runner::{self, RunError, RunOptions};
+
+pub async fn run(opts: RunOptions) -> i32 {
+    match runner::run(&opts).await {
+        Ok((record, path)) => {
+            println!("{}", summary(&record));
+            println!("run record: {}", path.display());
+            record.exit_code
+        }
+        Err(RunError::Invalid(diagnostics)) => {
+            eprint!("{diagnostics}");
+            eprintln!("invalid drill files: nothing was injected");
+            exit_codes::INVALID_INPUT
+        }
+        Err(e) => {
+            crate::cli::print_error(&e);
+            e.exit_code()
+        }
+    }
+}
+
+fn outcome_text(o: Outcome) -> &'static str {
+    match o {
+        Outcome::DetectedWithinSla => "detected",
+        Outcome::DetectedLate => "LATE",
+        Outcome::Missed => "MISSED",
+        Outcome::DetectorError => "detector error",
+        Outcome::BaselineDirty => "baseline dirty",
+        Outcome::NotObserved => "not observed",
+    }
+}
+
+fn revert_text(d: &DrillRecord) -> String {
+    match &d.revert {
+        None => "-".into(),
+        Some(r) if r.verified => format!("{:?} ✓", r.kind.expect("verified reverts have a kind")).to_lowercase(),
+        Some(r) => format!("FAILED: {}", r.error.as_deref().unwrap_or("not verified")),
+    }
+}
+
+/// The final table: one row per scenario × expectation.
+pub fn summary(record: &RunRecord) -> Table {
+    let mut t = Table::new();
+    t.load_style(presets::UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic);
+    t.set_header(vec!["scenario", "target", "detector", "outcome", "MTTD (SLA)", "revert"]);
+    for d in &record.drills {
+        let target = d.target.as_ref().map_or("-".to_string(), |t| t.id.clone());
+        if d.expectations.is_empty() || d.confirmed_at.is_none() {
+            let status = format!("{:?}", d.status).to_lowercase();
+            let detail = d.detail.clone().unwrap_or_default();
+            t.add_row(vec![d.scenario.clone(), target, "-".into(), format!("{status} {detail}").trim().to_string(), "-".into(), revert_text(d)]);
+            continue;
+        }
+        for e in &d.expectations {
+            let mttd = match (e.mttd_secs, e.bracket_secs) {
+                (Some(_), Some((lo, hi))) => format!("{lo:.1}–{hi:.1}s ({}s)", e.sla_secs),
+                (Some(m), None) => format!("{m:.1}s ({}s)", e.sla_secs),
+                _ => format!("- ({}s)", e.sla_secs),
+            };
+            t.add_row(vec![d.scenario.clone(), target.clone(), e.detector.clone(), outcome_text(e.outcome).into(), mttd, revert_text(d)]);
+        }
+    }
+    t
+}

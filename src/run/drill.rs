@@ -1,0 +1,418 @@
+//! One drill's lifecycle: preflight, baseline, snapshot, journaled intent, inject, verify,
+//! observe, revert, verify. Every wait and deadline lives here or in the hub, never in plugins.
+
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use tokio::sync::{Notify, broadcast, watch};
+
+use super::hub::{Event, Hub};
+use super::journal::{Journal, Step};
+use super::record::{DrillRecord, DrillStatus, ExpectationRecord, Outcome, RevertRecord};
+use super::retry::{self, Budget};
+use crate::aws::AwsClients;
+use crate::detect::{Role, matching};
+use crate::formats::{DrillConfig, Scenario};
+use crate::inject::{self, Check, InjectCx, InjectError, Injector, Target, guard};
+
+/// What every drill of a run shares.
+pub struct RunCx {
+    pub run_id: String,
+    pub aws: AwsClients,
+    pub config: DrillConfig,
+    pub hub: Hub,
+    pub journal: Mutex<Journal>,
+    /// Set to true on the first Ctrl-C/SIGTERM: stop observing, revert, finish.
+    pub stop: watch::Receiver<bool>,
+    pub dry_run: bool,
+    pub progress: super::runner::Progress,
+    /// Resource ids a drill currently holds; two drills never touch one resource at once.
+    busy: Mutex<BTreeSet<String>>,
+    freed: Notify,
+    /// Fault-injection hook for crash tests (DRIFTDRILL_TEST_PAUSE_AT): the lifecycle point at
+    /// which to announce itself and wait forever, so a test can SIGKILL the process there.
+    pause_at: Option<String>,
+}
+
+impl RunCx {
+    pub fn new(run_id: String, aws: AwsClients, config: DrillConfig, hub: Hub, journal: Journal, stop: watch::Receiver<bool>, dry_run: bool, progress: super::runner::Progress) -> Self {
+        RunCx {
+            run_id,
+            aws,
+            config,
+            hub,
+            journal: Mutex::new(journal),
+            stop,
+            dry_run,
+            progress,
+            busy: Mutex::new(BTreeSet::new()),
+            freed: Notify::new(),
+            pause_at: std::env::var("DRIFTDRILL_TEST_PAUSE_AT").ok().filter(|s| !s.is_empty()),
+        }
+    }
+
+    fn role(&self, detector: &str) -> Role {
+        self.config.detector(detector).map_or(Role::Detector, |d| d.role)
+    }
+
+    async fn pause_point(&self, point: &str) {
+        if self.pause_at.as_deref() == Some(point) {
+            println!("driftdrill-test: reached {point}");
+            std::future::pending::<()>().await;
+        }
+    }
+
+    fn journal(&self, drill: &str, step: Step) -> Result<(), String> {
+        self.journal.lock().expect("journal lock").append(&self.run_id, drill, step).map_err(|e| crate::errors::chain(&e))
+    }
+
+    /// Waits until no other drill holds the resource, then holds it.
+    async fn hold(&self, id: &str) -> Held<'_> {
+        loop {
+            let freed = self.freed.notified();
+            if self.busy.lock().expect("busy lock").insert(id.to_string()) {
+                return Held { cx: self, id: id.to_string() };
+            }
+            freed.await;
+        }
+    }
+}
+
+struct Held<'a> {
+    cx: &'a RunCx,
+    id: String,
+}
+
+impl Drop for Held<'_> {
+    fn drop(&mut self) {
+        self.cx.busy.lock().expect("busy lock").remove(&self.id);
+        self.cx.freed.notify_waiters();
+    }
+}
+
+/// Per-expectation measurement state during observation.
+struct Watch {
+    record: ExpectationRecord,
+    sla: Duration,
+    deadline: Instant,
+    last_clean: Option<Instant>,
+    done: bool,
+}
+
+fn secs(d: Duration) -> f64 {
+    (d.as_secs_f64() * 1000.0).round() / 1000.0
+}
+
+/// Runs one scenario to the end and returns its record. Never panics on AWS or detector errors:
+/// they become the record's status.
+pub async fn run(cx: &RunCx, scenario: &Scenario) -> DrillRecord {
+    let id = scenario.id.value.clone();
+    let drill = format!("{}/{}", cx.run_id, id);
+    let mark = format!("driftdrill:{}:{}", cx.run_id, id);
+    let mut record = DrillRecord {
+        scenario: id.clone(),
+        title: scenario.title.clone(),
+        category: scenario.category.clone(),
+        severity: scenario.severity.clone(),
+        action: scenario.inject.action.value.clone(),
+        target: None,
+        mark: mark.clone(),
+        status: DrillStatus::Failed,
+        detail: None,
+        injected_at: None,
+        confirmed_at: None,
+        reverted_at: None,
+        expectations: Vec::new(),
+        revert: None,
+    };
+    let names: Vec<String> = scenario.expect.detectors.iter().map(|d| d.value.clone()).collect();
+    let mut watches: Vec<Watch> = names
+        .iter()
+        .map(|name| {
+            let role = cx.role(name);
+            let sla = scenario.expect.sla_for(name, role).unwrap_or(Duration::from_secs(900));
+            Watch {
+                record: ExpectationRecord {
+                    detector: name.clone(),
+                    role,
+                    sla_secs: secs(sla),
+                    outcome: Outcome::NotObserved,
+                    detected_at: None,
+                    mttd_secs: None,
+                    bracket_secs: None,
+                    evidence: None,
+                    polls: 0,
+                    errors: 0,
+                    last_error: None,
+                },
+                sla,
+                deadline: Instant::now(),
+                last_clean: None,
+                done: false,
+            }
+        })
+        .collect();
+    let finish = |mut record: DrillRecord, watches: Vec<Watch>| {
+        record.expectations = watches.into_iter().map(|w| w.record).collect();
+        record
+    };
+    if *cx.stop.borrow() {
+        record.status = DrillStatus::Interrupted;
+        record.detail = Some("stopped before the drill started".into());
+        return finish(record, watches);
+    }
+
+    // Preflight: resolve the target through the guardrails.
+    cx.progress.phase(&id, "preflight");
+    let target = match guard::prepare(&cx.aws, &scenario.target, &cx.config.safety).await {
+        Ok(t) => t,
+        Err(e) => {
+            record.status = if matches!(e, InjectError::Refused { .. }) { DrillStatus::Refused } else { DrillStatus::Failed };
+            record.detail = Some(crate::errors::chain(&e));
+            return finish(record, watches);
+        }
+    };
+    record.target = Some(target.clone());
+    let injector = match (scenario.inject.spec().build)(&scenario.inject.params) {
+        Ok(i) => i,
+        Err(e) => {
+            record.detail = Some(format!("build the injector: {e}"));
+            return finish(record, watches);
+        }
+    };
+    cx.progress.phase(&id, "waiting for the resource");
+    let _held = cx.hold(&target.id).await;
+    let terms = vec![target.id.clone(), mark.clone()];
+    let mut events = cx.hub.subscribe();
+    let _watching = cx.hub.watch(&names, &terms);
+
+    // Baseline: every polled detector must be clean for the target before anything changes.
+    cx.progress.phase(&id, "baseline");
+    let registered = Instant::now();
+    let polled: Vec<String> = watches.iter().filter(|w| !is_push(cx, &w.record.detector)).map(|w| w.record.detector.clone()).collect();
+    let mut pending: BTreeSet<String> = polled.into_iter().collect();
+    let mut stop = cx.stop.clone();
+    while !pending.is_empty() {
+        let event = tokio::select! {
+            e = events.recv() => e,
+            _ = stop.changed() => {
+                record.status = DrillStatus::Interrupted;
+                return finish(record, watches);
+            }
+        };
+        let Some(Event::Poll { detector, started, result, .. }) = event.ok().map(|e| (*e).clone()) else { continue };
+        if started < registered || !pending.contains(&detector) {
+            continue;
+        }
+        pending.remove(&detector);
+        let w = watches.iter_mut().find(|w| w.record.detector == detector).expect("watched");
+        match result {
+            Ok(obs) if obs.iter().any(|o| matching::names_any(o, &terms)) => {
+                w.record.outcome = Outcome::BaselineDirty;
+                w.record.evidence = obs.iter().find(|o| matching::names_any(o, &terms)).map(|o| o.evidence.clone());
+            }
+            Ok(_) => {}
+            Err(e) => {
+                w.record.errors += 1;
+                w.record.last_error = Some(e);
+            }
+        }
+    }
+    if watches.iter().any(|w| w.record.outcome == Outcome::BaselineDirty) {
+        record.status = DrillStatus::SkippedBaselineDirty;
+        record.detail = Some(format!("{target} already shows drift before injection; nothing was changed"));
+        return finish(record, watches);
+    }
+    if cx.dry_run {
+        record.status = DrillStatus::DryRun;
+        record.detail = Some(format!("would run {} on {target} with {}", scenario.inject.action.value, scenario.inject.params));
+        return finish(record, watches);
+    }
+
+    // Snapshot, then the journaled intent, then the change.
+    cx.progress.phase(&id, "snapshot");
+    let icx = InjectCx { aws: &cx.aws, mark: &mark };
+    let snapshot = match retry::retry(Budget::DEFAULT, || injector.snapshot(&icx, &target)).await.result {
+        Ok(s) => s,
+        Err(e) => {
+            record.detail = Some(crate::errors::chain(&e));
+            return finish(record, watches);
+        }
+    };
+    let intent = Step::Intent {
+        scenario: id.clone(),
+        action: scenario.inject.action.value.clone(),
+        params: scenario.inject.params.clone(),
+        target: target.clone(),
+        snapshot: snapshot.clone(),
+        mark: mark.clone(),
+    };
+    if let Err(e) = cx.journal(&drill, intent) {
+        record.detail = Some(format!("journal the intent (nothing was changed): {e}"));
+        return finish(record, watches);
+    }
+    cx.pause_point("intent").await;
+
+    cx.progress.phase(&id, "inject");
+    let inject_started = Instant::now();
+    record.injected_at = Some(Utc::now());
+    let injected = injector.inject(&icx, &target, &snapshot).await;
+    let _ = cx.journal(&drill, Step::Applied);
+    cx.pause_point("applied").await;
+    let confirmed = match injected {
+        Err(e) => Err(format!("inject: {}", crate::errors::chain(&e))),
+        Ok(()) => match injector.verify_injected(&icx, &target, &snapshot).await {
+            Ok(Check::Matches) => Ok(Instant::now()),
+            Ok(Check::Differs(why)) => Err(format!("the injection did not take effect: {why}")),
+            Err(e) => Err(format!("verify the injection: {}", crate::errors::chain(&e))),
+        },
+    };
+
+    match confirmed {
+        Ok(confirmed) => {
+            record.confirmed_at = Some(Utc::now());
+            record.status = DrillStatus::Completed;
+            cx.progress.phase(&id, "observe");
+            observe(cx, &mut watches, &mut events, &terms, inject_started, confirmed).await;
+            if *cx.stop.borrow() {
+                record.status = DrillStatus::Interrupted;
+            }
+        }
+        Err(why) => record.detail = Some(why),
+    }
+
+    // Revert, whatever happened above.
+    cx.progress.phase(&id, "revert");
+    let _ = cx.journal(&drill, Step::Reverting);
+    cx.pause_point("revert").await;
+    record.revert = Some(revert(cx, &drill, &*injector, &icx, &target, &snapshot).await);
+    record.reverted_at = Some(Utc::now());
+    cx.progress.phase(&id, "done");
+    finish(record, watches)
+}
+
+fn is_push(cx: &RunCx, detector: &str) -> bool {
+    cx.hub.addresses.contains_key(detector)
+}
+
+/// Watches events until every expectation is settled, its deadline passes, the maximum drift
+/// lifetime is reached, or the run is stopped.
+async fn observe(
+    cx: &RunCx,
+    watches: &mut [Watch],
+    events: &mut broadcast::Receiver<Arc<Event>>,
+    terms: &[String],
+    inject_started: Instant,
+    confirmed: Instant,
+) {
+    let lifetime_end = inject_started + cx.config.safety.max_drift_lifetime;
+    for w in watches.iter_mut() {
+        // Detections after the SLA still count (as late) until twice the SLA.
+        w.deadline = (confirmed + w.sla * 2).min(lifetime_end);
+        w.done = w.record.outcome != Outcome::NotObserved;
+    }
+    let mut stop = cx.stop.clone();
+    loop {
+        let Some(deadline) = watches.iter().filter(|w| !w.done).map(|w| w.deadline).min() else { return };
+        let event = tokio::select! {
+            e = events.recv() => e,
+            _ = tokio::time::sleep_until(deadline.into()) => {
+                let now = Instant::now();
+                for w in watches.iter_mut().filter(|w| !w.done && w.deadline <= now) {
+                    w.done = true;
+                    w.record.outcome = if w.record.errors > 0 && w.record.errors == w.record.polls { Outcome::DetectorError } else { Outcome::Missed };
+                }
+                continue;
+            }
+            _ = stop.changed() => return,
+        };
+        let event = match event {
+            Ok(e) => e,
+            Err(broadcast::error::RecvError::Lagged(n)) => {
+                tracing::warn!("missed {n} detector events while busy");
+                continue;
+            }
+            Err(broadcast::error::RecvError::Closed) => return,
+        };
+        let Some(w) = watches.iter_mut().find(|w| !w.done && w.record.detector == event.detector()) else { continue };
+        match &*event {
+            Event::Poll { started, finished, finished_at, result, .. } => {
+                if *started < inject_started {
+                    continue; // began before the change existed
+                }
+                w.record.polls += 1;
+                match result {
+                    Err(e) => {
+                        w.record.errors += 1;
+                        w.record.last_error = Some(e.clone());
+                    }
+                    Ok(obs) => match obs.iter().find(|o| matching::names_any(o, terms)) {
+                        Some(hit) => {
+                            let upper = finished.saturating_duration_since(confirmed);
+                            let lower = w.last_clean.map_or(Duration::ZERO, |c| c.saturating_duration_since(confirmed));
+                            settle(w, upper, *finished_at, hit.evidence.clone());
+                            w.record.bracket_secs = Some((secs(lower), secs(upper)));
+                        }
+                        None => w.last_clean = Some(*finished),
+                    },
+                }
+            }
+            Event::Alert { observation, .. } => {
+                let seen = observation.seen.unwrap_or_else(Instant::now);
+                if seen >= inject_started && matching::names_any(observation, terms) {
+                    settle(w, seen.saturating_duration_since(confirmed), observation.at, observation.evidence.clone());
+                }
+            }
+        }
+    }
+}
+
+fn settle(w: &mut Watch, mttd: Duration, at: DateTime<Utc>, evidence: String) {
+    w.done = true;
+    w.record.detected_at = Some(at);
+    w.record.mttd_secs = Some(secs(mttd));
+    w.record.evidence = Some(evidence.chars().take(2000).collect());
+    w.record.outcome = if mttd <= w.sla { Outcome::DetectedWithinSla } else { Outcome::DetectedLate };
+}
+
+/// Reverts with the revert budget, verifies, and journals the result.
+pub async fn revert(cx: &RunCx, drill: &str, injector: &dyn Injector, icx: &InjectCx<'_>, target: &Target, snapshot: &inject::State) -> RevertRecord {
+    let retried = retry::retry(Budget::REVERT, || injector.revert(icx, target, snapshot)).await;
+    let mut rec = RevertRecord { kind: None, verified: false, attempts: retried.attempts, detail: None, error: None };
+    match retried.result {
+        Err(e) => {
+            let error = crate::errors::chain(&e);
+            let _ = cx.journal(drill, Step::RevertFailed { error: error.clone() });
+            rec.error = Some(error);
+        }
+        Ok(outcome) => {
+            rec.kind = Some(outcome.kind);
+            rec.detail = outcome.detail.clone();
+            let _ = cx.journal(drill, Step::Reverted { outcome: outcome.clone() });
+            cx.pause_point("reverted").await;
+            match injector.verify_reverted(icx, target, &outcome.expected).await {
+                Ok(Check::Matches) => {
+                    rec.verified = true;
+                    let _ = cx.journal(drill, Step::Verified);
+                }
+                Ok(Check::Differs(why)) => {
+                    rec.error = Some(format!("the revert did not verify: {why}"));
+                    let _ = cx.journal(drill, Step::RevertFailed { error: why });
+                }
+                Err(e) => {
+                    let error = crate::errors::chain(&e);
+                    let _ = cx.journal(drill, Step::RevertFailed { error: error.clone() });
+                    rec.error = Some(error);
+                }
+            }
+        }
+    }
+    rec
+}
+
+/// Names of the detectors a set of scenarios expects.
+pub fn expected_detectors<'a>(scenarios: impl IntoIterator<Item = &'a Scenario>) -> BTreeSet<String> {
+    scenarios.into_iter().flat_map(|s| s.expect.detectors.iter().map(|d| d.value.clone())).collect()
+}

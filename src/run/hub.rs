@@ -1,0 +1,193 @@
+//! The observation hub: polls every detector once per interval for all drills in flight (never
+//! once per drill), forwards pushed alerts, and broadcasts both to the drills that watch.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use tokio::sync::{Notify, broadcast, mpsc, watch};
+
+use crate::detect::{Built, DetectorError, Observation, PollCx, Polled, PushHandle};
+
+/// One thing a detector or channel said.
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// A finished poll: when it started and ended, and what it saw (or why it failed).
+    Poll { detector: String, started: Instant, finished: Instant, finished_at: DateTime<Utc>, result: Result<Vec<Observation>, String> },
+    /// An alert a push channel received.
+    Alert { detector: String, observation: Observation },
+}
+
+impl Event {
+    pub fn detector(&self) -> &str {
+        match self {
+            Event::Poll { detector, .. } | Event::Alert { detector, .. } => detector,
+        }
+    }
+}
+
+#[derive(Default)]
+struct Watching {
+    /// Detector name → how many drills watch it.
+    counts: BTreeMap<String, usize>,
+    /// Terms of every drill in flight (target ids, marks), for channels that filter.
+    terms: BTreeMap<String, usize>,
+}
+
+/// Running pollers and channels. Dropping the hub stops them.
+pub struct Hub {
+    events: broadcast::Sender<Arc<Event>>,
+    watching: Arc<Mutex<Watching>>,
+    wake: Arc<Notify>,
+    polls: Arc<AtomicU64>,
+    stop: watch::Sender<bool>,
+    /// Push channel addresses by name (e.g. where a webhook listens).
+    pub addresses: BTreeMap<String, String>,
+    _push: Vec<PushHandle>,
+}
+
+/// While alive, the drill's detectors are polled and its terms are watched.
+pub struct WatchGuard {
+    watching: Arc<Mutex<Watching>>,
+    detectors: Vec<String>,
+    terms: Vec<String>,
+}
+
+impl Drop for WatchGuard {
+    fn drop(&mut self) {
+        let mut w = self.watching.lock().expect("watch lock");
+        for d in &self.detectors {
+            if let Some(n) = w.counts.get_mut(d) {
+                *n = n.saturating_sub(1);
+            }
+        }
+        for t in &self.terms {
+            if let Some(n) = w.terms.get_mut(t) {
+                *n -= 1;
+                if *n == 0 {
+                    w.terms.remove(t);
+                }
+            }
+        }
+    }
+}
+
+impl Hub {
+    /// Starts every channel now and a poller per detector (idle until a drill watches it).
+    pub async fn start(detectors: Vec<(String, Built)>) -> Result<Hub, DetectorError> {
+        let (events, _) = broadcast::channel(4096);
+        let (stop, stopped) = watch::channel(false);
+        let watching = Arc::new(Mutex::new(Watching::default()));
+        let wake = Arc::new(Notify::new());
+        let polls = Arc::new(AtomicU64::new(0));
+        let mut push = Vec::new();
+        let mut addresses = BTreeMap::new();
+        for (name, built) in detectors {
+            match built {
+                Built::Polled(p) => {
+                    let task = Poller {
+                        name,
+                        detector: p,
+                        events: events.clone(),
+                        watching: watching.clone(),
+                        wake: wake.clone(),
+                        polls: polls.clone(),
+                        stopped: stopped.clone(),
+                    };
+                    tokio::spawn(task.run());
+                }
+                Built::Push(p) => {
+                    let (tx, mut rx) = mpsc::unbounded_channel();
+                    let handle = p.start(tx).await?;
+                    addresses.insert(name.clone(), handle.address.clone());
+                    push.push(handle);
+                    let events = events.clone();
+                    tokio::spawn(async move {
+                        while let Some(observation) = rx.recv().await {
+                            let _ = events.send(Arc::new(Event::Alert { detector: name.clone(), observation }));
+                        }
+                    });
+                }
+            }
+        }
+        Ok(Hub { events, watching, wake, polls, stop, addresses, _push: push })
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<Event>> {
+        self.events.subscribe()
+    }
+
+    /// Registers a drill's detectors and terms until the guard is dropped.
+    pub fn watch(&self, detectors: &[String], terms: &[String]) -> WatchGuard {
+        let mut w = self.watching.lock().expect("watch lock");
+        for d in detectors {
+            *w.counts.entry(d.clone()).or_default() += 1;
+        }
+        for t in terms {
+            *w.terms.entry(t.clone()).or_default() += 1;
+        }
+        drop(w);
+        self.wake.notify_waiters();
+        WatchGuard { watching: self.watching.clone(), detectors: detectors.to_vec(), terms: terms.to_vec() }
+    }
+
+    /// How many polls have run so far (all detectors).
+    pub fn polls(&self) -> u64 {
+        self.polls.load(Ordering::Relaxed)
+    }
+}
+
+impl Drop for Hub {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+    }
+}
+
+struct Poller {
+    name: String,
+    detector: Box<dyn Polled>,
+    events: broadcast::Sender<Arc<Event>>,
+    watching: Arc<Mutex<Watching>>,
+    wake: Arc<Notify>,
+    polls: Arc<AtomicU64>,
+    stopped: watch::Receiver<bool>,
+}
+
+impl Poller {
+    fn wanted(&self) -> Option<PollCx> {
+        let w = self.watching.lock().expect("watch lock");
+        (w.counts.get(&self.name).copied().unwrap_or(0) > 0).then(|| PollCx { watch: w.terms.keys().cloned().collect() })
+    }
+
+    async fn run(mut self) {
+        loop {
+            // Idle until a drill watches this detector.
+            let cx = loop {
+                let woken = self.wake.notified();
+                if let Some(cx) = self.wanted() {
+                    break cx;
+                }
+                tokio::select! {
+                    _ = woken => {}
+                    _ = self.stopped.changed() => return,
+                }
+            };
+            let started = Instant::now();
+            let result = tokio::select! {
+                r = self.detector.poll(&cx) => r.map_err(|e| crate::errors::chain(&e)),
+                _ = self.stopped.changed() => return,
+            };
+            self.polls.fetch_add(1, Ordering::Relaxed);
+            let event = Event::Poll { detector: self.name.clone(), started, finished: Instant::now(), finished_at: Utc::now(), result };
+            let _ = self.events.send(Arc::new(event));
+            // Once per interval, measured from the start of this poll.
+            let next = started + self.detector.interval().max(Duration::from_millis(50));
+            tokio::select! {
+                _ = tokio::time::sleep_until(next.into()) => {}
+                _ = self.stopped.changed() => return,
+            }
+        }
+    }
+}

@@ -1,0 +1,110 @@
+//! The run record: everything one `driftdrill run` measured, written as JSON under
+//! `reports/runs/`; the report command reads these.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::detect::Role;
+use crate::inject::{RevertKind, Target};
+
+pub const SCHEMA: &str = "driftdrill.run/v1";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunRecord {
+    pub schema: String,
+    pub run_id: String,
+    pub tool_version: String,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: DateTime<Utc>,
+    pub account: Option<String>,
+    pub region: Option<String>,
+    pub drills: Vec<DrillRecord>,
+    pub false_alarms: Vec<FalseAlarm>,
+    pub exit_code: i32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DrillRecord {
+    pub scenario: String,
+    pub title: String,
+    pub category: String,
+    pub severity: String,
+    pub action: String,
+    pub target: Option<Target>,
+    pub mark: String,
+    pub status: DrillStatus,
+    /// Why the drill did not complete (refusal, error), in words.
+    pub detail: Option<String>,
+    pub injected_at: Option<DateTime<Utc>>,
+    /// When the injection was confirmed live: MTTD counts from here.
+    pub confirmed_at: Option<DateTime<Utc>>,
+    pub reverted_at: Option<DateTime<Utc>>,
+    pub expectations: Vec<ExpectationRecord>,
+    pub revert: Option<RevertRecord>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DrillStatus {
+    Completed,
+    SkippedBaselineDirty,
+    Refused,
+    Failed,
+    Interrupted,
+    DryRun,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExpectationRecord {
+    pub detector: String,
+    pub role: Role,
+    pub sla_secs: f64,
+    pub outcome: Outcome,
+    pub detected_at: Option<DateTime<Utc>>,
+    /// Time to detect from confirmation (the upper end of the bracket for polled detectors).
+    pub mttd_secs: Option<f64>,
+    /// For polled detectors: detected after `lower` and by `upper` seconds from confirmation.
+    pub bracket_secs: Option<(f64, f64)>,
+    pub evidence: Option<String>,
+    pub polls: u32,
+    pub errors: u32,
+    pub last_error: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    DetectedWithinSla,
+    DetectedLate,
+    Missed,
+    DetectorError,
+    BaselineDirty,
+    NotObserved,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RevertRecord {
+    pub kind: Option<RevertKind>,
+    pub verified: bool,
+    pub attempts: u32,
+    pub detail: Option<String>,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FalseAlarm {
+    pub detector: String,
+    pub at: DateTime<Utc>,
+    pub resources: Vec<String>,
+    pub evidence: String,
+}
+
+impl RunRecord {
+    /// Writes the record as `<dir>/<run id>.json`, returning the path.
+    pub fn write(&self, dir: &std::path::Path) -> std::io::Result<std::path::PathBuf> {
+        std::fs::create_dir_all(dir)?;
+        let path = dir.join(format!("{}.json", self.run_id));
+        std::fs::write(&path, serde_json::to_string_pretty(self).expect("record serialises"))?;
+        Ok(path)
+    }
+}

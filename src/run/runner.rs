@@ -1,0 +1,302 @@
+//! `driftdrill run` end to end: load and validate, refuse a dirty journal, build detectors, run
+//! the drills with bounded concurrency, handle Ctrl-C, write the run record, pick the exit code.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use chrono::Utc;
+use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
+use tokio::sync::{Semaphore, watch};
+
+use super::drill::{self, RunCx};
+use super::hub::{Event, Hub};
+use super::journal::Journal;
+use super::record::{DrillRecord, DrillStatus, FalseAlarm, Outcome, RunRecord, SCHEMA};
+use crate::aws::{AwsClients, AwsSettings};
+use crate::detect::{self, BuildCx, matching};
+use crate::exit_codes;
+use crate::formats::{self, DrillConfig, Scenario};
+
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    pub config: Option<PathBuf>,
+    pub paths: Vec<PathBuf>,
+    pub only: Vec<String>,
+    pub category: Option<String>,
+    pub concurrency: Option<usize>,
+    pub dry_run: bool,
+    /// Where run records go (default `reports/runs`).
+    pub out_dir: PathBuf,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error("load the drill files")]
+    Load(#[from] formats::load::LoadError),
+    #[error("run: the drill files are invalid")]
+    Invalid(String),
+    #[error("run without a drill config: pass --config or put a driftdrill.toml in the current folder")]
+    NoConfig,
+    #[error("find scenarios to run: none matched")]
+    NothingToRun,
+    #[error("open the journal")]
+    Journal(#[from] super::journal::JournalError),
+    #[error(
+        "start: the journal {journal} shows {count} change(s) not verified as reverted (from an earlier run that crashed or was killed); run `driftdrill recover` first"
+    )]
+    Unrecovered { journal: String, count: usize },
+    #[error("check the account and region")]
+    Guard(#[source] crate::inject::InjectError),
+    #[error("start the detectors")]
+    Detector(#[from] detect::DetectorError),
+    #[error("write the run record")]
+    Record(#[source] std::io::Error),
+}
+
+impl RunError {
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            RunError::Load(_) | RunError::Invalid(_) | RunError::NoConfig | RunError::NothingToRun => exit_codes::INVALID_INPUT,
+            RunError::Unrecovered { .. } => exit_codes::REVERT_FAILED,
+            _ => exit_codes::TOOL_ERROR,
+        }
+    }
+}
+
+/// Builds AWS clients from the config's `[aws]` section (LocalStack credentials only for a
+/// loopback endpoint).
+pub async fn clients_for(config: &DrillConfig) -> AwsClients {
+    let endpoint = config.aws.endpoint_url.clone();
+    let settings = AwsSettings {
+        region: config.aws.region.clone(),
+        profile: config.aws.profile.clone(),
+        localstack_credentials: endpoint.as_deref().is_some_and(crate::aws::is_local_endpoint),
+        endpoint_url: endpoint,
+    };
+    AwsClients::new(&settings).await
+}
+
+/// Loads and validates; every problem is printed and nothing runs if there is one.
+pub fn load(opts: &RunOptions) -> Result<(DrillConfig, Vec<Scenario>), RunError> {
+    let loaded = formats::load(opts.config.as_deref(), &opts.paths)?;
+    if !loaded.is_valid() {
+        return Err(RunError::Invalid(crate::diag::render::text_all(&loaded.sources, &loaded.diagnostics)));
+    }
+    let config = loaded.config.ok_or(RunError::NoConfig)?;
+    let scenarios: Vec<Scenario> = loaded
+        .scenarios
+        .into_iter()
+        .filter(|s| opts.only.is_empty() || opts.only.contains(&s.id.value))
+        .filter(|s| opts.category.as_ref().is_none_or(|c| &s.category == c))
+        .collect();
+    if scenarios.is_empty() {
+        return Err(RunError::NothingToRun);
+    }
+    Ok((config, scenarios))
+}
+
+/// Runs the drills and returns the record (already written) and its path.
+pub async fn run(opts: &RunOptions) -> Result<(RunRecord, PathBuf), RunError> {
+    let (config, scenarios) = load(opts)?;
+    let started_at = Utc::now();
+    let run_id = format!("{}-{}", started_at.format("%Y%m%dT%H%M%SZ"), &uuid::Uuid::new_v4().simple().to_string()[..6]);
+    let aws = clients_for(&config).await;
+
+    let journal_path = config.resolve(&config.safety.journal);
+    let journal = Journal::open(&journal_path)?;
+    let open = journal.unfinished()?;
+    if !open.is_empty() {
+        return Err(RunError::Unrecovered { journal: journal_path.display().to_string(), count: open.len() });
+    }
+    let account = crate::inject::guard::check_account_and_region(&aws, &config.safety).await.map_err(RunError::Guard)?;
+
+    let base_dir = config.path.parent().map(PathBuf::from).unwrap_or_default();
+    let mut built = Vec::new();
+    for name in drill::expected_detectors(&scenarios) {
+        let decl = config.detector(&name).expect("validated");
+        let spec = detect::find(&decl.kind).expect("validated");
+        built.push((name.clone(), (spec.build)(&decl.settings, &BuildCx { name: &name, base_dir: &base_dir, aws: &aws })?));
+    }
+    let hub = Hub::start(built).await?;
+    for (name, address) in &hub.addresses {
+        eprintln!("channel {name} listening on {address}");
+    }
+
+    let (stop_tx, stop) = watch::channel(false);
+    spawn_signal_handler(stop_tx);
+    let progress = Progress::new(&scenarios);
+    let false_alarms = Arc::new(Mutex::new(Vec::<FalseAlarm>::new()));
+    let seen_terms = Arc::new(Mutex::new(Vec::<String>::new()));
+    let alarm_task = spawn_false_alarm_watch(&hub, false_alarms.clone(), seen_terms.clone(), &scenarios);
+
+    let region = aws.region().map(String::from);
+    let concurrency = opts.concurrency.unwrap_or(config.safety.max_concurrent as usize).max(1);
+    let cx = Arc::new(RunCx::new(run_id.clone(), aws, config, hub, journal, stop, opts.dry_run, progress));
+    let slots = Arc::new(Semaphore::new(concurrency));
+    let mut tasks = Vec::new();
+    for scenario in scenarios {
+        let cx = cx.clone();
+        let slots = slots.clone();
+        let seen_terms = seen_terms.clone();
+        tasks.push(tokio::spawn(async move {
+            let _slot = slots.acquire_owned().await.expect("semaphore open");
+            seen_terms.lock().expect("terms").push(format!("driftdrill:{}:{}", cx.run_id, scenario.id.value));
+            let record = drill::run(&cx, &scenario).await;
+            if let Some(t) = &record.target {
+                seen_terms.lock().expect("terms").push(t.id.clone());
+            }
+            record
+        }));
+    }
+    let mut drills = Vec::new();
+    for t in tasks {
+        drills.push(t.await.expect("drill task panicked"));
+    }
+    alarm_task.abort();
+    cx.progress.finish();
+
+    let exit_code = exit_code_for(&drills);
+    let record = RunRecord {
+        schema: SCHEMA.into(),
+        run_id,
+        tool_version: env!("CARGO_PKG_VERSION").into(),
+        started_at,
+        finished_at: Utc::now(),
+        account: Some(account),
+        region,
+        drills,
+        false_alarms: false_alarms.lock().expect("alarms").clone(),
+        exit_code,
+    };
+    let path = record.write(&opts.out_dir).map_err(RunError::Record)?;
+    Ok((record, path))
+}
+
+/// The most severe outcome wins: revert failure, tool error, miss, success.
+pub fn exit_code_for(drills: &[DrillRecord]) -> i32 {
+    let codes = drills.iter().map(|d| {
+        if d.revert.as_ref().is_some_and(|r| !r.verified) {
+            return exit_codes::REVERT_FAILED;
+        }
+        match d.status {
+            DrillStatus::Failed | DrillStatus::Refused | DrillStatus::Interrupted | DrillStatus::SkippedBaselineDirty => exit_codes::TOOL_ERROR,
+            DrillStatus::DryRun => exit_codes::OK,
+            DrillStatus::Completed => {
+                let outcomes = d.expectations.iter().map(|e| match e.outcome {
+                    Outcome::DetectedWithinSla => exit_codes::OK,
+                    Outcome::DetectedLate | Outcome::Missed => exit_codes::DETECTION_MISSED,
+                    Outcome::DetectorError | Outcome::BaselineDirty | Outcome::NotObserved => exit_codes::TOOL_ERROR,
+                });
+                exit_codes::most_severe(outcomes)
+            }
+        }
+    });
+    exit_codes::most_severe(codes)
+}
+
+/// First Ctrl-C/SIGTERM: stop observing and revert. Second: exit at once; the journal keeps
+/// what `recover` needs.
+fn spawn_signal_handler(stop: watch::Sender<bool>) {
+    tokio::spawn(async move {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("SIGTERM handler");
+        let mut signals = 0;
+        loop {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            signals += 1;
+            if signals == 1 {
+                eprintln!("\nstopping: reverting every drill in flight (signal again to exit at once and leave the rest to `driftdrill recover`)");
+                let _ = stop.send(true);
+            } else {
+                eprintln!("exiting now; run `driftdrill recover` to revert what is still in the journal");
+                std::process::exit(exit_codes::REVERT_FAILED);
+            }
+        }
+    });
+}
+
+/// Counts observations that name no resource any drill of this run touched.
+fn spawn_false_alarm_watch(
+    hub: &Hub,
+    alarms: Arc<Mutex<Vec<FalseAlarm>>>,
+    terms: Arc<Mutex<Vec<String>>>,
+    _scenarios: &[Scenario],
+) -> tokio::task::JoinHandle<()> {
+    let mut events = hub.subscribe();
+    tokio::spawn(async move {
+        let mut reported = std::collections::BTreeSet::new();
+        while let Ok(event) = events.recv().await {
+            let (detector, observations) = match &*event {
+                Event::Poll { detector, result: Ok(obs), .. } => (detector, obs.clone()),
+                Event::Alert { detector, observation } => (detector, vec![observation.clone()]),
+                _ => continue,
+            };
+            let known = terms.lock().expect("terms").clone();
+            for obs in observations {
+                if matching::names_any(&obs, &known) {
+                    continue;
+                }
+                let key = (detector.clone(), obs.resources.clone(), obs.text.clone());
+                if reported.insert(key) {
+                    alarms.lock().expect("alarms").push(FalseAlarm {
+                        detector: detector.clone(),
+                        at: obs.at,
+                        resources: obs.resources.clone(),
+                        evidence: obs.evidence.chars().take(500).collect(),
+                    });
+                }
+            }
+        }
+    })
+}
+
+/// Live progress: a line per drill on a terminal, plain log lines otherwise.
+pub struct Progress {
+    started: Instant,
+    bars: Option<(MultiProgress, std::collections::BTreeMap<String, ProgressBar>)>,
+}
+
+impl Progress {
+    pub fn new(scenarios: &[Scenario]) -> Progress {
+        if !std::io::stderr().is_terminal() {
+            return Progress { started: Instant::now(), bars: None };
+        }
+        let multi = MultiProgress::new();
+        let style = ProgressStyle::with_template("{spinner} {prefix:<36} {msg:<28} {elapsed}").expect("valid template");
+        let bars = scenarios
+            .iter()
+            .map(|s| {
+                let bar = multi.add(ProgressBar::new_spinner().with_style(style.clone()).with_prefix(s.id.value.clone()));
+                bar.set_message("queued");
+                bar.enable_steady_tick(std::time::Duration::from_millis(200));
+                (s.id.value.clone(), bar)
+            })
+            .collect();
+        Progress { started: Instant::now(), bars: Some((multi, bars)) }
+    }
+
+    pub fn phase(&self, scenario: &str, phase: &str) {
+        match &self.bars {
+            Some((_, bars)) => {
+                if let Some(bar) = bars.get(scenario) {
+                    if phase == "done" {
+                        bar.finish_with_message("done");
+                    } else {
+                        bar.set_message(phase.to_string());
+                    }
+                }
+            }
+            None => eprintln!("[{:>7.1}s] {scenario}: {phase}", self.started.elapsed().as_secs_f64()),
+        }
+    }
+
+    pub fn finish(&self) {
+        if let Some((_, bars)) = &self.bars {
+            bars.values().for_each(|b| b.finish());
+        }
+    }
+}
