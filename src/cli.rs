@@ -94,11 +94,29 @@ pub fn main() -> i32 {
             format,
         } => commands::list::run(config.as_deref(), &paths, format, &mut std::io::stdout())
             .or_else(input_error),
-        Command::Run { paths, config, only, category, concurrency, dry_run, out } => {
-            let opts = crate::run::runner::RunOptions { config, paths, only, category, concurrency, dry_run, out_dir: out };
+        Command::Run {
+            paths,
+            config,
+            only,
+            category,
+            concurrency,
+            dry_run,
+            out,
+        } => {
+            let opts = crate::run::runner::RunOptions {
+                config,
+                paths,
+                only,
+                category,
+                concurrency,
+                dry_run,
+                out_dir: out,
+            };
             Ok(runtime().block_on(commands::run::run(opts)))
         }
-        Command::Recover { config, journal } => Ok(runtime().block_on(commands::recover::run(config, journal))),
+        Command::Recover { config, journal } => {
+            Ok(runtime().block_on(commands::recover::run(config, journal)))
+        }
         Command::TfCliConfig { out } => tf_cli_config(out),
     };
     match result {
@@ -111,7 +129,10 @@ pub fn main() -> i32 {
 }
 
 fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime")
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime")
 }
 
 /// Prints `error: failed to <message>` and every cause on its own line.

@@ -17,7 +17,9 @@ pub async fn run(config: Option<PathBuf>, journal: Option<PathBuf>) -> i32 {
         }
     };
     let Some(config) = loaded.config else {
-        eprintln!("error: failed to recover without a drill config: pass --config (it says how to reach AWS)");
+        eprintln!(
+            "error: failed to recover without a drill config: pass --config (it says how to reach AWS)"
+        );
         return exit_codes::INVALID_INPUT;
     };
     let path = journal.unwrap_or_else(|| config.resolve(&config.safety.journal));
@@ -30,11 +32,15 @@ pub async fn run(config: Option<PathBuf>, journal: Option<PathBuf>) -> i32 {
         }
     };
     if results.is_empty() {
-        println!("nothing to recover: every change in {} is verified as reverted", path.display());
+        println!(
+            "nothing to recover: every change in {} is verified as reverted",
+            path.display()
+        );
         return exit_codes::OK;
     }
     let mut t = Table::new();
-    t.load_style(presets::UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic);
+    t.load_style(presets::UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic);
     t.set_header(vec!["drill", "action", "target", "revert", "verified"]);
     for r in &results {
         let revert = match (&r.kind, &r.error) {
@@ -42,8 +48,22 @@ pub async fn run(config: Option<PathBuf>, journal: Option<PathBuf>) -> i32 {
             (Some(k), None) => format!("{k:?}").to_lowercase(),
             (None, None) => "-".into(),
         };
-        t.add_row(vec![r.drill.clone(), r.action.clone(), r.target.clone(), revert, if r.verified { "yes".into() } else { "NO".into() }]);
+        t.add_row(vec![
+            r.drill.clone(),
+            r.action.clone(),
+            r.target.clone(),
+            revert,
+            if r.verified {
+                "yes".into()
+            } else {
+                "NO".into()
+            },
+        ]);
     }
     println!("{t}");
-    if results.iter().all(|r| r.verified) { exit_codes::OK } else { exit_codes::REVERT_FAILED }
+    if results.iter().all(|r| r.verified) {
+        exit_codes::OK
+    } else {
+        exit_codes::REVERT_FAILED
+    }
 }

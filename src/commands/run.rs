@@ -39,7 +39,9 @@ fn outcome_text(o: Outcome) -> &'static str {
 fn revert_text(d: &DrillRecord) -> String {
     match &d.revert {
         None => "-".into(),
-        Some(r) if r.verified => format!("{:?} ✓", r.kind.expect("verified reverts have a kind")).to_lowercase(),
+        Some(r) if r.verified => {
+            format!("{:?} ✓", r.kind.expect("verified reverts have a kind")).to_lowercase()
+        }
         Some(r) => format!("FAILED: {}", r.error.as_deref().unwrap_or("not verified")),
     }
 }
@@ -47,14 +49,29 @@ fn revert_text(d: &DrillRecord) -> String {
 /// The final table: one row per scenario × expectation.
 pub fn summary(record: &RunRecord) -> Table {
     let mut t = Table::new();
-    t.load_style(presets::UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic);
-    t.set_header(vec!["scenario", "target", "detector", "outcome", "MTTD (SLA)", "revert"]);
+    t.load_style(presets::UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic);
+    t.set_header(vec![
+        "scenario",
+        "target",
+        "detector",
+        "outcome",
+        "MTTD (SLA)",
+        "revert",
+    ]);
     for d in &record.drills {
         let target = d.target.as_ref().map_or("-".to_string(), |t| t.id.clone());
         if d.expectations.is_empty() || d.confirmed_at.is_none() {
             let status = format!("{:?}", d.status).to_lowercase();
             let detail = d.detail.clone().unwrap_or_default();
-            t.add_row(vec![d.scenario.clone(), target, "-".into(), format!("{status} {detail}").trim().to_string(), "-".into(), revert_text(d)]);
+            t.add_row(vec![
+                d.scenario.clone(),
+                target,
+                "-".into(),
+                format!("{status} {detail}").trim().to_string(),
+                "-".into(),
+                revert_text(d),
+            ]);
             continue;
         }
         for e in &d.expectations {
@@ -63,7 +80,14 @@ pub fn summary(record: &RunRecord) -> Table {
                 (Some(m), None) => format!("{m:.1}s ({}s)", e.sla_secs),
                 _ => format!("- ({}s)", e.sla_secs),
             };
-            t.add_row(vec![d.scenario.clone(), target.clone(), e.detector.clone(), outcome_text(e.outcome).into(), mttd, revert_text(d)]);
+            t.add_row(vec![
+                d.scenario.clone(),
+                target.clone(),
+                e.detector.clone(),
+                outcome_text(e.outcome).into(),
+                mttd,
+                revert_text(d),
+            ]);
         }
     }
     t

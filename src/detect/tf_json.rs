@@ -17,7 +17,9 @@ pub struct PlanStream {
 }
 
 /// Parses the JSON lines of `terraform plan -json`. Lines that are not JSON are ignored.
-pub fn parse_plan_stream(stdout: &str, include_planned_changes: bool) -> PlanStream {
+/// `full_plan`: count what the plan would change (`planned_change`), which honours
+/// `ignore_changes`; otherwise (refresh-only) count every `resource_drift`.
+pub fn parse_plan_stream(stdout: &str, full_plan: bool) -> PlanStream {
     let mut out = PlanStream::default();
     for line in stdout.lines() {
         let Ok(msg) = serde_json::from_str::<Value>(line) else {
@@ -29,13 +31,15 @@ pub fn parse_plan_stream(stdout: &str, include_planned_changes: bool) -> PlanStr
             .and_then(Value::as_str)
             .unwrap_or("")
             .to_string();
-        let is_change = kind == "resource_drift"
-            || (include_planned_changes
-                && kind == "planned_change"
+        let is_change = if full_plan {
+            kind == "planned_change"
                 && msg
                     .pointer("/change/action")
                     .and_then(Value::as_str)
-                    .is_some_and(|a| a != "noop" && a != "read"));
+                    .is_some_and(|a| a != "noop" && a != "read")
+        } else {
+            kind == "resource_drift"
+        };
         if is_change {
             if let Some(addr) = msg.pointer("/change/resource/addr").and_then(Value::as_str)
                 && !out.drifted.iter().any(|a| a == addr)

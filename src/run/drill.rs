@@ -37,7 +37,16 @@ pub struct RunCx {
 }
 
 impl RunCx {
-    pub fn new(run_id: String, aws: AwsClients, config: DrillConfig, hub: Hub, journal: Journal, stop: watch::Receiver<bool>, dry_run: bool, progress: super::runner::Progress) -> Self {
+    pub fn new(
+        run_id: String,
+        aws: AwsClients,
+        config: DrillConfig,
+        hub: Hub,
+        journal: Journal,
+        stop: watch::Receiver<bool>,
+        dry_run: bool,
+        progress: super::runner::Progress,
+    ) -> Self {
         RunCx {
             run_id,
             aws,
@@ -49,12 +58,16 @@ impl RunCx {
             progress,
             busy: Mutex::new(BTreeSet::new()),
             freed: Notify::new(),
-            pause_at: std::env::var("DRIFTDRILL_TEST_PAUSE_AT").ok().filter(|s| !s.is_empty()),
+            pause_at: std::env::var("DRIFTDRILL_TEST_PAUSE_AT")
+                .ok()
+                .filter(|s| !s.is_empty()),
         }
     }
 
     fn role(&self, detector: &str) -> Role {
-        self.config.detector(detector).map_or(Role::Detector, |d| d.role)
+        self.config
+            .detector(detector)
+            .map_or(Role::Detector, |d| d.role)
     }
 
     async fn pause_point(&self, point: &str) {
@@ -65,7 +78,11 @@ impl RunCx {
     }
 
     fn journal(&self, drill: &str, step: Step) -> Result<(), String> {
-        self.journal.lock().expect("journal lock").append(&self.run_id, drill, step).map_err(|e| crate::errors::chain(&e))
+        self.journal
+            .lock()
+            .expect("journal lock")
+            .append(&self.run_id, drill, step)
+            .map_err(|e| crate::errors::chain(&e))
     }
 
     /// Waits until no other drill holds the resource, then holds it.
@@ -73,7 +90,10 @@ impl RunCx {
         loop {
             let freed = self.freed.notified();
             if self.busy.lock().expect("busy lock").insert(id.to_string()) {
-                return Held { cx: self, id: id.to_string() };
+                return Held {
+                    cx: self,
+                    id: id.to_string(),
+                };
             }
             freed.await;
         }
@@ -127,12 +147,20 @@ pub async fn run(cx: &RunCx, scenario: &Scenario) -> DrillRecord {
         expectations: Vec::new(),
         revert: None,
     };
-    let names: Vec<String> = scenario.expect.detectors.iter().map(|d| d.value.clone()).collect();
+    let names: Vec<String> = scenario
+        .expect
+        .detectors
+        .iter()
+        .map(|d| d.value.clone())
+        .collect();
     let mut watches: Vec<Watch> = names
         .iter()
         .map(|name| {
             let role = cx.role(name);
-            let sla = scenario.expect.sla_for(name, role).unwrap_or(Duration::from_secs(900));
+            let sla = scenario
+                .expect
+                .sla_for(name, role)
+                .unwrap_or(Duration::from_secs(900));
             Watch {
                 record: ExpectationRecord {
                     detector: name.clone(),
@@ -169,7 +197,11 @@ pub async fn run(cx: &RunCx, scenario: &Scenario) -> DrillRecord {
     let target = match guard::prepare(&cx.aws, &scenario.target, &cx.config.safety).await {
         Ok(t) => t,
         Err(e) => {
-            record.status = if matches!(e, InjectError::Refused { .. }) { DrillStatus::Refused } else { DrillStatus::Failed };
+            record.status = if matches!(e, InjectError::Refused { .. }) {
+                DrillStatus::Refused
+            } else {
+                DrillStatus::Failed
+            };
             record.detail = Some(crate::errors::chain(&e));
             return finish(record, watches);
         }
@@ -191,7 +223,11 @@ pub async fn run(cx: &RunCx, scenario: &Scenario) -> DrillRecord {
     // Baseline: every polled detector must be clean for the target before anything changes.
     cx.progress.phase(&id, "baseline");
     let registered = Instant::now();
-    let polled: Vec<String> = watches.iter().filter(|w| !is_push(cx, &w.record.detector)).map(|w| w.record.detector.clone()).collect();
+    let polled: Vec<String> = watches
+        .iter()
+        .filter(|w| !is_push(cx, &w.record.detector))
+        .map(|w| w.record.detector.clone())
+        .collect();
     let mut pending: BTreeSet<String> = polled.into_iter().collect();
     let mut stop = cx.stop.clone();
     while !pending.is_empty() {
@@ -202,16 +238,30 @@ pub async fn run(cx: &RunCx, scenario: &Scenario) -> DrillRecord {
                 return finish(record, watches);
             }
         };
-        let Some(Event::Poll { detector, started, result, .. }) = event.ok().map(|e| (*e).clone()) else { continue };
+        let Some(Event::Poll {
+            detector,
+            started,
+            result,
+            ..
+        }) = event.ok().map(|e| (*e).clone())
+        else {
+            continue;
+        };
         if started < registered || !pending.contains(&detector) {
             continue;
         }
         pending.remove(&detector);
-        let w = watches.iter_mut().find(|w| w.record.detector == detector).expect("watched");
+        let w = watches
+            .iter_mut()
+            .find(|w| w.record.detector == detector)
+            .expect("watched");
         match result {
             Ok(obs) if obs.iter().any(|o| matching::names_any(o, &terms)) => {
                 w.record.outcome = Outcome::BaselineDirty;
-                w.record.evidence = obs.iter().find(|o| matching::names_any(o, &terms)).map(|o| o.evidence.clone());
+                w.record.evidence = obs
+                    .iter()
+                    .find(|o| matching::names_any(o, &terms))
+                    .map(|o| o.evidence.clone());
             }
             Ok(_) => {}
             Err(e) => {
@@ -220,21 +270,35 @@ pub async fn run(cx: &RunCx, scenario: &Scenario) -> DrillRecord {
             }
         }
     }
-    if watches.iter().any(|w| w.record.outcome == Outcome::BaselineDirty) {
+    if watches
+        .iter()
+        .any(|w| w.record.outcome == Outcome::BaselineDirty)
+    {
         record.status = DrillStatus::SkippedBaselineDirty;
-        record.detail = Some(format!("{target} already shows drift before injection; nothing was changed"));
+        record.detail = Some(format!(
+            "{target} already shows drift before injection; nothing was changed"
+        ));
         return finish(record, watches);
     }
     if cx.dry_run {
         record.status = DrillStatus::DryRun;
-        record.detail = Some(format!("would run {} on {target} with {}", scenario.inject.action.value, scenario.inject.params));
+        record.detail = Some(format!(
+            "would run {} on {target} with {}",
+            scenario.inject.action.value, scenario.inject.params
+        ));
         return finish(record, watches);
     }
 
     // Snapshot, then the journaled intent, then the change.
     cx.progress.phase(&id, "snapshot");
-    let icx = InjectCx { aws: &cx.aws, mark: &mark };
-    let snapshot = match retry::retry(Budget::DEFAULT, || injector.snapshot(&icx, &target)).await.result {
+    let icx = InjectCx {
+        aws: &cx.aws,
+        mark: &mark,
+    };
+    let snapshot = match retry::retry(Budget::DEFAULT, || injector.snapshot(&icx, &target))
+        .await
+        .result
+    {
         Ok(s) => s,
         Err(e) => {
             record.detail = Some(crate::errors::chain(&e));
@@ -266,7 +330,10 @@ pub async fn run(cx: &RunCx, scenario: &Scenario) -> DrillRecord {
         Ok(()) => match injector.verify_injected(&icx, &target, &snapshot).await {
             Ok(Check::Matches) => Ok(Instant::now()),
             Ok(Check::Differs(why)) => Err(format!("the injection did not take effect: {why}")),
-            Err(e) => Err(format!("verify the injection: {}", crate::errors::chain(&e))),
+            Err(e) => Err(format!(
+                "verify the injection: {}",
+                crate::errors::chain(&e)
+            )),
         },
     };
 
@@ -275,7 +342,15 @@ pub async fn run(cx: &RunCx, scenario: &Scenario) -> DrillRecord {
             record.confirmed_at = Some(Utc::now());
             record.status = DrillStatus::Completed;
             cx.progress.phase(&id, "observe");
-            observe(cx, &mut watches, &mut events, &terms, inject_started, confirmed).await;
+            observe(
+                cx,
+                &mut watches,
+                &mut events,
+                &terms,
+                inject_started,
+                confirmed,
+            )
+            .await;
             if *cx.stop.borrow() {
                 record.status = DrillStatus::Interrupted;
             }
@@ -315,7 +390,9 @@ async fn observe(
     }
     let mut stop = cx.stop.clone();
     loop {
-        let Some(deadline) = watches.iter().filter(|w| !w.done).map(|w| w.deadline).min() else { return };
+        let Some(deadline) = watches.iter().filter(|w| !w.done).map(|w| w.deadline).min() else {
+            return;
+        };
         let event = tokio::select! {
             e = events.recv() => e,
             _ = tokio::time::sleep_until(deadline.into()) => {
@@ -336,9 +413,20 @@ async fn observe(
             }
             Err(broadcast::error::RecvError::Closed) => return,
         };
-        let Some(w) = watches.iter_mut().find(|w| !w.done && w.record.detector == event.detector()) else { continue };
+        let Some(w) = watches
+            .iter_mut()
+            .find(|w| !w.done && w.record.detector == event.detector())
+        else {
+            continue;
+        };
         match &*event {
-            Event::Poll { started, finished, finished_at, result, .. } => {
+            Event::Poll {
+                started,
+                finished,
+                finished_at,
+                result,
+                ..
+            } => {
                 if *started < inject_started {
                     continue; // began before the change existed
                 }
@@ -351,7 +439,9 @@ async fn observe(
                     Ok(obs) => match obs.iter().find(|o| matching::names_any(o, terms)) {
                         Some(hit) => {
                             let upper = finished.saturating_duration_since(confirmed);
-                            let lower = w.last_clean.map_or(Duration::ZERO, |c| c.saturating_duration_since(confirmed));
+                            let lower = w
+                                .last_clean
+                                .map_or(Duration::ZERO, |c| c.saturating_duration_since(confirmed));
                             settle(w, upper, *finished_at, hit.evidence.clone());
                             w.record.bracket_secs = Some((secs(lower), secs(upper)));
                         }
@@ -362,7 +452,12 @@ async fn observe(
             Event::Alert { observation, .. } => {
                 let seen = observation.seen.unwrap_or_else(Instant::now);
                 if seen >= inject_started && matching::names_any(observation, terms) {
-                    settle(w, seen.saturating_duration_since(confirmed), observation.at, observation.evidence.clone());
+                    settle(
+                        w,
+                        seen.saturating_duration_since(confirmed),
+                        observation.at,
+                        observation.evidence.clone(),
+                    );
                 }
             }
         }
@@ -374,25 +469,55 @@ fn settle(w: &mut Watch, mttd: Duration, at: DateTime<Utc>, evidence: String) {
     w.record.detected_at = Some(at);
     w.record.mttd_secs = Some(secs(mttd));
     w.record.evidence = Some(evidence.chars().take(2000).collect());
-    w.record.outcome = if mttd <= w.sla { Outcome::DetectedWithinSla } else { Outcome::DetectedLate };
+    w.record.outcome = if mttd <= w.sla {
+        Outcome::DetectedWithinSla
+    } else {
+        Outcome::DetectedLate
+    };
 }
 
 /// Reverts with the revert budget, verifies, and journals the result.
-pub async fn revert(cx: &RunCx, drill: &str, injector: &dyn Injector, icx: &InjectCx<'_>, target: &Target, snapshot: &inject::State) -> RevertRecord {
+pub async fn revert(
+    cx: &RunCx,
+    drill: &str,
+    injector: &dyn Injector,
+    icx: &InjectCx<'_>,
+    target: &Target,
+    snapshot: &inject::State,
+) -> RevertRecord {
     let retried = retry::retry(Budget::REVERT, || injector.revert(icx, target, snapshot)).await;
-    let mut rec = RevertRecord { kind: None, verified: false, attempts: retried.attempts, detail: None, error: None };
+    let mut rec = RevertRecord {
+        kind: None,
+        verified: false,
+        attempts: retried.attempts,
+        detail: None,
+        error: None,
+    };
     match retried.result {
         Err(e) => {
             let error = crate::errors::chain(&e);
-            let _ = cx.journal(drill, Step::RevertFailed { error: error.clone() });
+            let _ = cx.journal(
+                drill,
+                Step::RevertFailed {
+                    error: error.clone(),
+                },
+            );
             rec.error = Some(error);
         }
         Ok(outcome) => {
             rec.kind = Some(outcome.kind);
             rec.detail = outcome.detail.clone();
-            let _ = cx.journal(drill, Step::Reverted { outcome: outcome.clone() });
+            let _ = cx.journal(
+                drill,
+                Step::Reverted {
+                    outcome: outcome.clone(),
+                },
+            );
             cx.pause_point("reverted").await;
-            match injector.verify_reverted(icx, target, &outcome.expected).await {
+            match injector
+                .verify_reverted(icx, target, &outcome.expected)
+                .await
+            {
                 Ok(Check::Matches) => {
                     rec.verified = true;
                     let _ = cx.journal(drill, Step::Verified);
@@ -403,7 +528,12 @@ pub async fn revert(cx: &RunCx, drill: &str, injector: &dyn Injector, icx: &Inje
                 }
                 Err(e) => {
                     let error = crate::errors::chain(&e);
-                    let _ = cx.journal(drill, Step::RevertFailed { error: error.clone() });
+                    let _ = cx.journal(
+                        drill,
+                        Step::RevertFailed {
+                            error: error.clone(),
+                        },
+                    );
                     rec.error = Some(error);
                 }
             }
@@ -413,6 +543,11 @@ pub async fn revert(cx: &RunCx, drill: &str, injector: &dyn Injector, icx: &Inje
 }
 
 /// Names of the detectors a set of scenarios expects.
-pub fn expected_detectors<'a>(scenarios: impl IntoIterator<Item = &'a Scenario>) -> BTreeSet<String> {
-    scenarios.into_iter().flat_map(|s| s.expect.detectors.iter().map(|d| d.value.clone())).collect()
+pub fn expected_detectors<'a>(
+    scenarios: impl IntoIterator<Item = &'a Scenario>,
+) -> BTreeSet<String> {
+    scenarios
+        .into_iter()
+        .flat_map(|s| s.expect.detectors.iter().map(|d| d.value.clone()))
+        .collect()
 }

@@ -15,9 +15,18 @@ use crate::detect::{Built, DetectorError, Observation, PollCx, Polled, PushHandl
 #[derive(Debug, Clone)]
 pub enum Event {
     /// A finished poll: when it started and ended, and what it saw (or why it failed).
-    Poll { detector: String, started: Instant, finished: Instant, finished_at: DateTime<Utc>, result: Result<Vec<Observation>, String> },
+    Poll {
+        detector: String,
+        started: Instant,
+        finished: Instant,
+        finished_at: DateTime<Utc>,
+        result: Result<Vec<Observation>, String>,
+    },
     /// An alert a push channel received.
-    Alert { detector: String, observation: Observation },
+    Alert {
+        detector: String,
+        observation: Observation,
+    },
 }
 
 impl Event {
@@ -106,13 +115,24 @@ impl Hub {
                     let events = events.clone();
                     tokio::spawn(async move {
                         while let Some(observation) = rx.recv().await {
-                            let _ = events.send(Arc::new(Event::Alert { detector: name.clone(), observation }));
+                            let _ = events.send(Arc::new(Event::Alert {
+                                detector: name.clone(),
+                                observation,
+                            }));
                         }
                     });
                 }
             }
         }
-        Ok(Hub { events, watching, wake, polls, stop, addresses, _push: push })
+        Ok(Hub {
+            events,
+            watching,
+            wake,
+            polls,
+            stop,
+            addresses,
+            _push: push,
+        })
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<Event>> {
@@ -130,7 +150,11 @@ impl Hub {
         }
         drop(w);
         self.wake.notify_waiters();
-        WatchGuard { watching: self.watching.clone(), detectors: detectors.to_vec(), terms: terms.to_vec() }
+        WatchGuard {
+            watching: self.watching.clone(),
+            detectors: detectors.to_vec(),
+            terms: terms.to_vec(),
+        }
     }
 
     /// How many polls have run so far (all detectors).
@@ -158,7 +182,9 @@ struct Poller {
 impl Poller {
     fn wanted(&self) -> Option<PollCx> {
         let w = self.watching.lock().expect("watch lock");
-        (w.counts.get(&self.name).copied().unwrap_or(0) > 0).then(|| PollCx { watch: w.terms.keys().cloned().collect() })
+        (w.counts.get(&self.name).copied().unwrap_or(0) > 0).then(|| PollCx {
+            watch: w.terms.keys().cloned().collect(),
+        })
     }
 
     async fn run(mut self) {
@@ -180,7 +206,13 @@ impl Poller {
                 _ = self.stopped.changed() => return,
             };
             self.polls.fetch_add(1, Ordering::Relaxed);
-            let event = Event::Poll { detector: self.name.clone(), started, finished: Instant::now(), finished_at: Utc::now(), result };
+            let event = Event::Poll {
+                detector: self.name.clone(),
+                started,
+                finished: Instant::now(),
+                finished_at: Utc::now(),
+                result,
+            };
             let _ = self.events.send(Arc::new(event));
             // Once per interval, measured from the start of this poll.
             let next = started + self.detector.interval().max(Duration::from_millis(50));

@@ -27,7 +27,14 @@ pub struct Entry {
 #[serde(tag = "step", rename_all = "snake_case")]
 pub enum Step {
     /// Written (and fsynced) before the change: everything a revert needs.
-    Intent { scenario: String, action: String, params: serde_json::Value, target: Target, snapshot: State, mark: String },
+    Intent {
+        scenario: String,
+        action: String,
+        params: serde_json::Value,
+        target: Target,
+        snapshot: State,
+        mark: String,
+    },
     /// The change call returned.
     Applied,
     /// A revert is about to be attempted.
@@ -76,17 +83,28 @@ impl Journal {
     /// holds it.
     pub fn open(path: &Path) -> Result<Journal, JournalError> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|source| JournalError::Open { path: path.to_path_buf(), source })?;
+            std::fs::create_dir_all(parent).map_err(|source| JournalError::Open {
+                path: path.to_path_buf(),
+                source,
+            })?;
         }
         let file = OpenOptions::new()
             .create(true)
             .append(true)
             .read(true)
             .open(path)
-            .map_err(|source| JournalError::Open { path: path.to_path_buf(), source })?;
+            .map_err(|source| JournalError::Open {
+                path: path.to_path_buf(),
+                source,
+            })?;
         match file.try_lock() {
-            Ok(()) => Ok(Journal { path: path.to_path_buf(), file }),
-            Err(_) => Err(JournalError::Locked { path: path.to_path_buf() }),
+            Ok(()) => Ok(Journal {
+                path: path.to_path_buf(),
+                file,
+            }),
+            Err(_) => Err(JournalError::Locked {
+                path: path.to_path_buf(),
+            }),
         }
     }
 
@@ -96,10 +114,18 @@ impl Journal {
 
     /// Appends one entry and fsyncs it before returning.
     pub fn append(&mut self, run: &str, drill: &str, step: Step) -> Result<(), JournalError> {
-        let entry = Entry { at: Utc::now(), run: run.to_string(), drill: drill.to_string(), step };
+        let entry = Entry {
+            at: Utc::now(),
+            run: run.to_string(),
+            drill: drill.to_string(),
+            step,
+        };
         let mut line = serde_json::to_string(&entry).expect("journal entries serialise");
         line.push('\n');
-        let err = |source| JournalError::Write { path: self.path.clone(), source };
+        let err = |source| JournalError::Write {
+            path: self.path.clone(),
+            source,
+        };
         self.file.write_all(line.as_bytes()).map_err(err)?;
         self.file.sync_data().map_err(err)
     }
@@ -120,12 +146,20 @@ pub fn read_entries(path: &Path) -> Result<Vec<Entry>, JournalError> {
     let file = match File::open(path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(source) => return Err(JournalError::Open { path: path.to_path_buf(), source }),
+        Err(source) => {
+            return Err(JournalError::Open {
+                path: path.to_path_buf(),
+                source,
+            });
+        }
     };
     let lines: Vec<String> = BufReader::new(file)
         .lines()
         .collect::<Result<_, _>>()
-        .map_err(|source| JournalError::Open { path: path.to_path_buf(), source })?;
+        .map_err(|source| JournalError::Open {
+            path: path.to_path_buf(),
+            source,
+        })?;
     let mut entries = Vec::new();
     for (i, line) in lines.iter().enumerate() {
         if line.trim().is_empty() {
@@ -135,7 +169,13 @@ pub fn read_entries(path: &Path) -> Result<Vec<Entry>, JournalError> {
             Ok(e) => entries.push(e),
             // Only the very last line may be torn by a crash during the write.
             Err(_) if i + 1 == lines.len() => break,
-            Err(source) => return Err(JournalError::Parse { path: path.to_path_buf(), line: i + 1, source }),
+            Err(source) => {
+                return Err(JournalError::Parse {
+                    path: path.to_path_buf(),
+                    line: i + 1,
+                    source,
+                });
+            }
         }
     }
     Ok(entries)
@@ -169,7 +209,17 @@ pub fn unfinished(entries: &[Entry]) -> Vec<Unfinished> {
         .filter(|(_, last)| !matches!(last, Step::Verified))
         .filter_map(|(intent, last)| {
             let intent = intent?;
-            let Step::Intent { scenario, action, params, target, snapshot, mark } = &intent.step else { return None };
+            let Step::Intent {
+                scenario,
+                action,
+                params,
+                target,
+                snapshot,
+                mark,
+            } = &intent.step
+            else {
+                return None;
+            };
             Some(Unfinished {
                 run: intent.run.clone(),
                 drill: intent.drill.clone(),
@@ -195,7 +245,11 @@ mod tests {
             scenario: "s".into(),
             action: "ec2.tag.remove".into(),
             params: serde_json::json!({"key": "ManagedBy"}),
-            target: Target { kind: TargetType::Vpc, id: "vpc-1".into(), tags: Default::default() },
+            target: Target {
+                kind: TargetType::Vpc,
+                id: "vpc-1".into(),
+                tags: Default::default(),
+            },
             snapshot: serde_json::json!("terraform"),
             mark: "m".into(),
         }
@@ -211,7 +265,12 @@ mod tests {
         j.append("r", "r/b", intent()).unwrap();
         j.append("r", "r/b", Step::Applied).unwrap();
         j.append("r", "r/b", Step::Verified).unwrap();
-        std::fs::OpenOptions::new().append(true).open(&path).unwrap().write_all(b"{\"at\":\"2026").unwrap();
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap()
+            .write_all(b"{\"at\":\"2026")
+            .unwrap();
         let open = j.unfinished().unwrap();
         assert_eq!(open.len(), 1);
         assert_eq!(open[0].drill, "r/a");
@@ -223,6 +282,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("j.jsonl");
         let _first = Journal::open(&path).unwrap();
-        assert!(matches!(Journal::open(&path), Err(JournalError::Locked { .. })));
+        assert!(matches!(
+            Journal::open(&path),
+            Err(JournalError::Locked { .. })
+        ));
     }
 }

@@ -104,7 +104,10 @@ impl RunRecord {
     pub fn write(&self, dir: &std::path::Path) -> std::io::Result<std::path::PathBuf> {
         std::fs::create_dir_all(dir)?;
         let path = dir.join(format!("{}.json", self.run_id));
-        std::fs::write(&path, serde_json::to_string_pretty(self).expect("record serialises"))?;
+        std::fs::write(
+            &path,
+            serde_json::to_string_pretty(self).expect("record serialises"),
+        )?;
         Ok(path)
     }
 }

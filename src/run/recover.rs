@@ -47,29 +47,54 @@ async fn recover_one(aws: &AwsClients, journal: &mut Journal, open: &Unfinished)
     let injector = match inject::find(&open.action).map(|spec| (spec.build)(&open.params)) {
         Some(Ok(i)) => i,
         Some(Err(e)) => {
-            result.error = Some(format!("rebuild the {} injector from the journal: {e}", open.action));
+            result.error = Some(format!(
+                "rebuild the {} injector from the journal: {e}",
+                open.action
+            ));
             return result;
         }
         None => {
-            result.error = Some(format!("find the action {} (journal written by another driftdrill version?)", open.action));
+            result.error = Some(format!(
+                "find the action {} (journal written by another driftdrill version?)",
+                open.action
+            ));
             return result;
         }
     };
-    let cx = InjectCx { aws, mark: &open.mark };
+    let cx = InjectCx {
+        aws,
+        mark: &open.mark,
+    };
     note(journal, Step::Reverting);
-    let retried = retry::retry(Budget::REVERT, || injector.revert(&cx, &open.target, &open.snapshot)).await;
+    let retried = retry::retry(Budget::REVERT, || {
+        injector.revert(&cx, &open.target, &open.snapshot)
+    })
+    .await;
     let outcome = match retried.result {
         Ok(o) => o,
         Err(e) => {
             let error = crate::errors::chain(&e);
-            note(journal, Step::RevertFailed { error: error.clone() });
+            note(
+                journal,
+                Step::RevertFailed {
+                    error: error.clone(),
+                },
+            );
             result.error = Some(error);
             return result;
         }
     };
     result.kind = Some(outcome.kind);
-    note(journal, Step::Reverted { outcome: outcome.clone() });
-    match injector.verify_reverted(&cx, &open.target, &outcome.expected).await {
+    note(
+        journal,
+        Step::Reverted {
+            outcome: outcome.clone(),
+        },
+    );
+    match injector
+        .verify_reverted(&cx, &open.target, &outcome.expected)
+        .await
+    {
         Ok(Check::Matches) => {
             result.verified = true;
             note(journal, Step::Verified);
@@ -80,7 +105,12 @@ async fn recover_one(aws: &AwsClients, journal: &mut Journal, open: &Unfinished)
         }
         Err(e) => {
             let error = crate::errors::chain(&e);
-            note(journal, Step::RevertFailed { error: error.clone() });
+            note(
+                journal,
+                Step::RevertFailed {
+                    error: error.clone(),
+                },
+            );
             result.error = Some(error);
         }
     }

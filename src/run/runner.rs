@@ -37,7 +37,9 @@ pub enum RunError {
     Load(#[from] formats::load::LoadError),
     #[error("run: the drill files are invalid")]
     Invalid(String),
-    #[error("run without a drill config: pass --config or put a driftdrill.toml in the current folder")]
+    #[error(
+        "run without a drill config: pass --config or put a driftdrill.toml in the current folder"
+    )]
     NoConfig,
     #[error("find scenarios to run: none matched")]
     NothingToRun,
@@ -58,7 +60,10 @@ pub enum RunError {
 impl RunError {
     pub fn exit_code(&self) -> i32 {
         match self {
-            RunError::Load(_) | RunError::Invalid(_) | RunError::NoConfig | RunError::NothingToRun => exit_codes::INVALID_INPUT,
+            RunError::Load(_)
+            | RunError::Invalid(_)
+            | RunError::NoConfig
+            | RunError::NothingToRun => exit_codes::INVALID_INPUT,
             RunError::Unrecovered { .. } => exit_codes::REVERT_FAILED,
             _ => exit_codes::TOOL_ERROR,
         }
@@ -72,7 +77,9 @@ pub async fn clients_for(config: &DrillConfig) -> AwsClients {
     let settings = AwsSettings {
         region: config.aws.region.clone(),
         profile: config.aws.profile.clone(),
-        localstack_credentials: endpoint.as_deref().is_some_and(crate::aws::is_local_endpoint),
+        localstack_credentials: endpoint
+            .as_deref()
+            .is_some_and(crate::aws::is_local_endpoint),
         endpoint_url: endpoint,
     };
     AwsClients::new(&settings).await
@@ -82,7 +89,10 @@ pub async fn clients_for(config: &DrillConfig) -> AwsClients {
 pub fn load(opts: &RunOptions) -> Result<(DrillConfig, Vec<Scenario>), RunError> {
     let loaded = formats::load(opts.config.as_deref(), &opts.paths)?;
     if !loaded.is_valid() {
-        return Err(RunError::Invalid(crate::diag::render::text_all(&loaded.sources, &loaded.diagnostics)));
+        return Err(RunError::Invalid(crate::diag::render::text_all(
+            &loaded.sources,
+            &loaded.diagnostics,
+        )));
     }
     let config = loaded.config.ok_or(RunError::NoConfig)?;
     let scenarios: Vec<Scenario> = loaded
@@ -101,23 +111,42 @@ pub fn load(opts: &RunOptions) -> Result<(DrillConfig, Vec<Scenario>), RunError>
 pub async fn run(opts: &RunOptions) -> Result<(RunRecord, PathBuf), RunError> {
     let (config, scenarios) = load(opts)?;
     let started_at = Utc::now();
-    let run_id = format!("{}-{}", started_at.format("%Y%m%dT%H%M%SZ"), &uuid::Uuid::new_v4().simple().to_string()[..6]);
+    let run_id = format!(
+        "{}-{}",
+        started_at.format("%Y%m%dT%H%M%SZ"),
+        &uuid::Uuid::new_v4().simple().to_string()[..6]
+    );
     let aws = clients_for(&config).await;
 
     let journal_path = config.resolve(&config.safety.journal);
     let journal = Journal::open(&journal_path)?;
     let open = journal.unfinished()?;
     if !open.is_empty() {
-        return Err(RunError::Unrecovered { journal: journal_path.display().to_string(), count: open.len() });
+        return Err(RunError::Unrecovered {
+            journal: journal_path.display().to_string(),
+            count: open.len(),
+        });
     }
-    let account = crate::inject::guard::check_account_and_region(&aws, &config.safety).await.map_err(RunError::Guard)?;
+    let account = crate::inject::guard::check_account_and_region(&aws, &config.safety)
+        .await
+        .map_err(RunError::Guard)?;
 
     let base_dir = config.path.parent().map(PathBuf::from).unwrap_or_default();
     let mut built = Vec::new();
     for name in drill::expected_detectors(&scenarios) {
         let decl = config.detector(&name).expect("validated");
         let spec = detect::find(&decl.kind).expect("validated");
-        built.push((name.clone(), (spec.build)(&decl.settings, &BuildCx { name: &name, base_dir: &base_dir, aws: &aws })?));
+        built.push((
+            name.clone(),
+            (spec.build)(
+                &decl.settings,
+                &BuildCx {
+                    name: &name,
+                    base_dir: &base_dir,
+                    aws: &aws,
+                },
+            )?,
+        ));
     }
     let hub = Hub::start(built).await?;
     for (name, address) in &hub.addresses {
@@ -129,11 +158,24 @@ pub async fn run(opts: &RunOptions) -> Result<(RunRecord, PathBuf), RunError> {
     let progress = Progress::new(&scenarios);
     let false_alarms = Arc::new(Mutex::new(Vec::<FalseAlarm>::new()));
     let seen_terms = Arc::new(Mutex::new(Vec::<String>::new()));
-    let alarm_task = spawn_false_alarm_watch(&hub, false_alarms.clone(), seen_terms.clone(), &scenarios);
+    let alarm_task =
+        spawn_false_alarm_watch(&hub, false_alarms.clone(), seen_terms.clone(), &scenarios);
 
     let region = aws.region().map(String::from);
-    let concurrency = opts.concurrency.unwrap_or(config.safety.max_concurrent as usize).max(1);
-    let cx = Arc::new(RunCx::new(run_id.clone(), aws, config, hub, journal, stop, opts.dry_run, progress));
+    let concurrency = opts
+        .concurrency
+        .unwrap_or(config.safety.max_concurrent as usize)
+        .max(1);
+    let cx = Arc::new(RunCx::new(
+        run_id.clone(),
+        aws,
+        config,
+        hub,
+        journal,
+        stop,
+        opts.dry_run,
+        progress,
+    ));
     let slots = Arc::new(Semaphore::new(concurrency));
     let mut tasks = Vec::new();
     for scenario in scenarios {
@@ -142,7 +184,10 @@ pub async fn run(opts: &RunOptions) -> Result<(RunRecord, PathBuf), RunError> {
         let seen_terms = seen_terms.clone();
         tasks.push(tokio::spawn(async move {
             let _slot = slots.acquire_owned().await.expect("semaphore open");
-            seen_terms.lock().expect("terms").push(format!("driftdrill:{}:{}", cx.run_id, scenario.id.value));
+            seen_terms
+                .lock()
+                .expect("terms")
+                .push(format!("driftdrill:{}:{}", cx.run_id, scenario.id.value));
             let record = drill::run(&cx, &scenario).await;
             if let Some(t) = &record.target {
                 seen_terms.lock().expect("terms").push(t.id.clone());
@@ -181,13 +226,18 @@ pub fn exit_code_for(drills: &[DrillRecord]) -> i32 {
             return exit_codes::REVERT_FAILED;
         }
         match d.status {
-            DrillStatus::Failed | DrillStatus::Refused | DrillStatus::Interrupted | DrillStatus::SkippedBaselineDirty => exit_codes::TOOL_ERROR,
+            DrillStatus::Failed
+            | DrillStatus::Refused
+            | DrillStatus::Interrupted
+            | DrillStatus::SkippedBaselineDirty => exit_codes::TOOL_ERROR,
             DrillStatus::DryRun => exit_codes::OK,
             DrillStatus::Completed => {
                 let outcomes = d.expectations.iter().map(|e| match e.outcome {
                     Outcome::DetectedWithinSla => exit_codes::OK,
                     Outcome::DetectedLate | Outcome::Missed => exit_codes::DETECTION_MISSED,
-                    Outcome::DetectorError | Outcome::BaselineDirty | Outcome::NotObserved => exit_codes::TOOL_ERROR,
+                    Outcome::DetectorError | Outcome::BaselineDirty | Outcome::NotObserved => {
+                        exit_codes::TOOL_ERROR
+                    }
                 });
                 exit_codes::most_severe(outcomes)
             }
@@ -200,7 +250,8 @@ pub fn exit_code_for(drills: &[DrillRecord]) -> i32 {
 /// what `recover` needs.
 fn spawn_signal_handler(stop: watch::Sender<bool>) {
     tokio::spawn(async move {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("SIGTERM handler");
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("SIGTERM handler");
         let mut signals = 0;
         loop {
             tokio::select! {
@@ -209,10 +260,14 @@ fn spawn_signal_handler(stop: watch::Sender<bool>) {
             }
             signals += 1;
             if signals == 1 {
-                eprintln!("\nstopping: reverting every drill in flight (signal again to exit at once and leave the rest to `driftdrill recover`)");
+                eprintln!(
+                    "\nstopping: reverting every drill in flight (signal again to exit at once and leave the rest to `driftdrill recover`)"
+                );
                 let _ = stop.send(true);
             } else {
-                eprintln!("exiting now; run `driftdrill recover` to revert what is still in the journal");
+                eprintln!(
+                    "exiting now; run `driftdrill recover` to revert what is still in the journal"
+                );
                 std::process::exit(exit_codes::REVERT_FAILED);
             }
         }
@@ -231,8 +286,15 @@ fn spawn_false_alarm_watch(
         let mut reported = std::collections::BTreeSet::new();
         while let Ok(event) = events.recv().await {
             let (detector, observations) = match &*event {
-                Event::Poll { detector, result: Ok(obs), .. } => (detector, obs.clone()),
-                Event::Alert { detector, observation } => (detector, vec![observation.clone()]),
+                Event::Poll {
+                    detector,
+                    result: Ok(obs),
+                    ..
+                } => (detector, obs.clone()),
+                Event::Alert {
+                    detector,
+                    observation,
+                } => (detector, vec![observation.clone()]),
                 _ => continue,
             };
             let known = terms.lock().expect("terms").clone();
@@ -257,26 +319,40 @@ fn spawn_false_alarm_watch(
 /// Live progress: a line per drill on a terminal, plain log lines otherwise.
 pub struct Progress {
     started: Instant,
-    bars: Option<(MultiProgress, std::collections::BTreeMap<String, ProgressBar>)>,
+    bars: Option<(
+        MultiProgress,
+        std::collections::BTreeMap<String, ProgressBar>,
+    )>,
 }
 
 impl Progress {
     pub fn new(scenarios: &[Scenario]) -> Progress {
         if !std::io::stderr().is_terminal() {
-            return Progress { started: Instant::now(), bars: None };
+            return Progress {
+                started: Instant::now(),
+                bars: None,
+            };
         }
         let multi = MultiProgress::new();
-        let style = ProgressStyle::with_template("{spinner} {prefix:<36} {msg:<28} {elapsed}").expect("valid template");
+        let style = ProgressStyle::with_template("{spinner} {prefix:<36} {msg:<28} {elapsed}")
+            .expect("valid template");
         let bars = scenarios
             .iter()
             .map(|s| {
-                let bar = multi.add(ProgressBar::new_spinner().with_style(style.clone()).with_prefix(s.id.value.clone()));
+                let bar = multi.add(
+                    ProgressBar::new_spinner()
+                        .with_style(style.clone())
+                        .with_prefix(s.id.value.clone()),
+                );
                 bar.set_message("queued");
                 bar.enable_steady_tick(std::time::Duration::from_millis(200));
                 (s.id.value.clone(), bar)
             })
             .collect();
-        Progress { started: Instant::now(), bars: Some((multi, bars)) }
+        Progress {
+            started: Instant::now(),
+            bars: Some((multi, bars)),
+        }
     }
 
     pub fn phase(&self, scenario: &str, phase: &str) {
@@ -290,7 +366,10 @@ impl Progress {
                     }
                 }
             }
-            None => eprintln!("[{:>7.1}s] {scenario}: {phase}", self.started.elapsed().as_secs_f64()),
+            None => eprintln!(
+                "[{:>7.1}s] {scenario}: {phase}",
+                self.started.elapsed().as_secs_f64()
+            ),
         }
     }
 

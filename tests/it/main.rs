@@ -2,11 +2,13 @@
 //! LocalStack per test process; every test uses unique resource names and can run in parallel.
 
 mod catalogs;
+mod crash_recover;
 mod detectors;
 mod fixture;
 mod injector_safety;
 mod injectors;
 mod prerequisites;
+mod run_e2e;
 mod smoke;
 mod terraform_env;
 mod validate_corpus;

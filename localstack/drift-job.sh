@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# A scheduled drift check the way teams run one from cron or CI: `terraform plan
+# -detailed-exitcode` every INTERVAL seconds; when it exits 2 (changes), post the plan to a
+# Slack-style incoming webhook. driftdrill's demo and end-to-end test point it at driftdrill's
+# webhook channel, so the alert path is measured with a real detector.
+#
+#   localstack/drift-job.sh DIR WEBHOOK_URL [INTERVAL_SECONDS]
+#
+# DIR is an initialised terraform working directory (TF_CLI_CONFIG_FILE is honoured).
+# Runs until killed.
+set -uo pipefail
+dir=$1
+url=$2
+interval=${3:-10}
+while :; do
+  out=$(terraform -chdir="$dir" plan -detailed-exitcode -input=false -no-color -lock=false 2>&1)
+  code=$?
+  if [ "$code" -eq 2 ]; then
+    printf '%s' "$out" | python3 -c '
+import json, sys, urllib.request
+plan = sys.stdin.read()
+body = json.dumps({"text": "Drift detected by the scheduled terraform plan (exit 2)",
+                   "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "```" + plan[-2800:] + "```"}}]}).encode()
+req = urllib.request.Request(sys.argv[1], data=body, headers={"Content-Type": "application/json"})
+try:
+    urllib.request.urlopen(req, timeout=10).read()
+except Exception as e:
+    print("drift-job: could not post the alert:", e, file=sys.stderr)
+' "$url"
+  elif [ "$code" -ne 0 ]; then
+    echo "drift-job: terraform plan failed (exit $code)" >&2
+    printf '%s\n' "$out" | tail -n 5 >&2
+  fi
+  sleep "$interval"
+done

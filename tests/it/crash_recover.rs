@@ -1,0 +1,274 @@
+//! SIGKILL at every lifecycle point (after the intent, after the injection, while observing,
+//! while reverting, after the revert) for several injector kinds: `recover` must put every
+//! resource back to its snapshot, read back with the plain SDK, and a second `recover` is a no-op.
+
+use std::io::{BufRead, BufReader};
+use std::process::Stdio;
+use std::sync::mpsc;
+use std::time::Duration;
+
+use driftdrill::aws::AwsClients;
+use driftdrill::inject::Target;
+
+use crate::fixture::{self, resources};
+
+/// Lifecycle points: the test hook's pause points, and "observe" (seen in the progress log).
+const POINTS: &[&str] = &["intent", "applied", "observe", "revert", "reverted"];
+
+async fn kill_and_recover(aws: &AwsClients, target: &Target, inject: &str) {
+    for point in POINTS {
+        let before = resources::full_state(aws, target).await;
+        let dir = tempfile::tempdir().unwrap();
+        let config = fixture::write_config(
+            dir.path(),
+            "[[detector]]\nname = \"never\"\ntype = \"command\"\nargv = [\"true\"]\ninterval = \"1s\"\n",
+        );
+        let id = format!("crash-{point}");
+        // Observing lasts until the SLA runs out twice over: long when the kill comes while
+        // observing, short when the run must get on to the revert.
+        let sla = if *point == "observe" { "10m" } else { "1s" };
+        let expect = format!("detectors = [\"never\"]\ndetect_within = \"{sla}\"");
+        let scenario = fixture::write_scenario(dir.path(), &id, target, inject, &expect);
+
+        let mut cmd = fixture::driftdrill();
+        cmd.args(["run", "--config"])
+            .arg(&config)
+            .arg(&scenario)
+            .arg("--out")
+            .arg(dir.path().join("runs"));
+        if *point != "observe" {
+            cmd.env("DRIFTDRILL_TEST_PAUSE_AT", point);
+        }
+        let mut child = cmd
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start driftdrill");
+        let (tx, rx) = mpsc::channel();
+        for stream in [
+            Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
+            Box::new(child.stderr.take().unwrap()),
+        ] {
+            let tx = tx.clone();
+            std::thread::spawn(move || {
+                for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                    let _ = tx.send(line);
+                }
+            });
+        }
+        let marker = if *point == "observe" {
+            format!("{id}: observe")
+        } else {
+            format!("driftdrill-test: reached {point}")
+        };
+        let mut seen = Vec::new();
+        let reached = loop {
+            match rx.recv_timeout(Duration::from_secs(120)) {
+                Ok(line) if line.contains(&marker) => break true,
+                Ok(line) => seen.push(line),
+                Err(_) => break false,
+            }
+        };
+        child.kill().expect("SIGKILL"); // std's kill is SIGKILL on Unix
+        let _ = child.wait();
+        assert!(
+            reached,
+            "{point}: the run never reached the point:\n{}",
+            seen.join("\n")
+        );
+
+        let recover = fixture::driftdrill()
+            .args(["recover", "--config"])
+            .arg(&config)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&recover.stdout).to_string()
+            + &String::from_utf8_lossy(&recover.stderr);
+        assert_eq!(
+            recover.status.code(),
+            Some(0),
+            "{point}: recover failed:\n{text}"
+        );
+        assert_eq!(
+            resources::full_state(aws, target).await,
+            before,
+            "{point}: recover did not restore the snapshot:\n{text}"
+        );
+        let again = fixture::driftdrill()
+            .args(["recover", "--config"])
+            .arg(&config)
+            .output()
+            .unwrap();
+        assert_eq!(again.status.code(), Some(0));
+        assert!(
+            String::from_utf8_lossy(&again.stdout).contains("nothing to recover"),
+            "{point}: second recover was not a no-op"
+        );
+    }
+}
+
+#[tokio::test]
+async fn security_group_rule_survives_sigkill_anywhere() {
+    let aws = fixture::clients().await;
+    let target = resources::security_group(&aws).await;
+    kill_and_recover(
+        &aws,
+        &target,
+        "action = \"ec2.sg.open_ingress\"\nprotocol = \"tcp\"\nport = 22\ncidr = \"0.0.0.0/0\"",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn bucket_policy_survives_sigkill_anywhere() {
+    let aws = fixture::clients().await;
+    let target = resources::bucket(&aws).await;
+    kill_and_recover(&aws, &target, "action = \"s3.policy.public_read\"").await;
+}
+
+#[tokio::test]
+async fn instance_metadata_options_survive_sigkill_anywhere() {
+    let aws = fixture::clients().await;
+    let target = resources::instance(&aws).await;
+    kill_and_recover(&aws, &target, "action = \"ec2.instance.allow_imdsv1\"").await;
+}
+
+#[tokio::test]
+async fn sigterm_while_observing_reverts_and_exits() {
+    let aws = fixture::clients().await;
+    let target = resources::security_group(&aws).await;
+    let before = resources::full_state(&aws, &target).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = fixture::write_config(
+        dir.path(),
+        "[[detector]]\nname = \"never\"\ntype = \"command\"\nargv = [\"true\"]\ninterval = \"1s\"\n",
+    );
+    let scenario = fixture::write_scenario(
+        dir.path(),
+        "term",
+        &target,
+        "action = \"ec2.sg.open_ingress\"\nprotocol = \"tcp\"\nport = 3389\ncidr = \"0.0.0.0/0\"",
+        "detectors = [\"never\"]\ndetect_within = \"10m\"",
+    );
+    let mut child = fixture::driftdrill()
+        .args(["run", "--config"])
+        .arg(&config)
+        .arg(&scenario)
+        .arg("--out")
+        .arg(dir.path().join("runs"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Keep draining stderr after the marker: a closed pipe would fail the child's next write.
+    let (tx, rx) = mpsc::channel();
+    let stderr = child.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    while let Ok(line) = rx.recv_timeout(Duration::from_secs(60)) {
+        if line.contains("term: observe") {
+            break;
+        }
+    }
+    // SAFETY: signalling the child this test started.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let status = child.wait().unwrap();
+    assert_eq!(
+        status.code(),
+        Some(driftdrill::exit_codes::TOOL_ERROR),
+        "an interrupted run is not a success"
+    );
+    assert_eq!(
+        resources::full_state(&aws, &target).await,
+        before,
+        "the drift was left behind"
+    );
+    let recover = fixture::driftdrill()
+        .args(["recover", "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&recover.stdout).contains("nothing to recover"));
+}
+
+#[tokio::test]
+async fn a_journal_with_unreverted_changes_blocks_new_runs_and_dry_run_changes_nothing() {
+    let aws = fixture::clients().await;
+    let target = resources::bucket(&aws).await;
+    let before = resources::full_state(&aws, &target).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = fixture::write_config(
+        dir.path(),
+        "[[detector]]\nname = \"never\"\ntype = \"command\"\nargv = [\"true\"]\ninterval = \"1s\"\n",
+    );
+    let scenario = fixture::write_scenario(
+        dir.path(),
+        "dry",
+        &target,
+        "action = \"s3.versioning.suspend\"",
+        "detectors = [\"never\"]\ndetect_within = \"1s\"",
+    );
+
+    let dry = fixture::driftdrill()
+        .args(["run", "--dry-run", "--config"])
+        .arg(&config)
+        .arg(&scenario)
+        .arg("--out")
+        .arg(dir.path().join("runs"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        dry.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&dry.stderr)
+    );
+    assert!(String::from_utf8_lossy(&dry.stdout).contains("would run s3.versioning.suspend"));
+    assert_eq!(
+        resources::full_state(&aws, &target).await,
+        before,
+        "a dry run changed the bucket"
+    );
+
+    // A crash after the intent leaves the journal dirty: the next run refuses to start.
+    let mut child = fixture::driftdrill()
+        .args(["run", "--config"])
+        .arg(&config)
+        .arg(&scenario)
+        .arg("--out")
+        .arg(dir.path().join("runs"))
+        .env("DRIFTDRILL_TEST_PAUSE_AT", "applied")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+        if line.contains("reached applied") {
+            break;
+        }
+    }
+    child.kill().unwrap();
+    let _ = child.wait();
+    let blocked = fixture::driftdrill()
+        .args(["run", "--config"])
+        .arg(&config)
+        .arg(&scenario)
+        .output()
+        .unwrap();
+    assert_eq!(
+        blocked.status.code(),
+        Some(driftdrill::exit_codes::REVERT_FAILED)
+    );
+    assert!(String::from_utf8_lossy(&blocked.stderr).contains("run `driftdrill recover` first"));
+    let recover = fixture::driftdrill()
+        .args(["recover", "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert_eq!(recover.status.code(), Some(0));
+    assert_eq!(resources::full_state(&aws, &target).await, before);
+}
