@@ -69,6 +69,26 @@ pub enum Command {
         #[arg(long)]
         journal: Option<PathBuf>,
     },
+    /// The detection-coverage report for a quarter (or --since/--until) from run records.
+    Report {
+        /// Folders (or files) of run records; several merge (default: reports/runs).
+        dirs: Vec<PathBuf>,
+        /// e.g. 2026-Q4 (default: the current quarter).
+        #[arg(long)]
+        quarter: Option<String>,
+        #[arg(long, requires = "until")]
+        since: Option<chrono::NaiveDate>,
+        #[arg(long, requires = "since")]
+        until: Option<chrono::NaiveDate>,
+        /// Output formats (repeatable); files other than terminal go to --out-dir.
+        #[arg(long, value_enum)]
+        format: Vec<commands::report::ReportFormat>,
+        /// Write the (single) format to this file.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[arg(long, default_value = "reports")]
+        out_dir: PathBuf,
+    },
     /// Write a terraform CLI config that installs providers from the local mirror
     /// (DRIFTDRILL_TF_PLUGIN_MIRROR, or the first of the documented default folders).
     TfCliConfig {
@@ -117,6 +137,23 @@ pub fn main() -> i32 {
         Command::Recover { config, journal } => {
             Ok(runtime().block_on(commands::recover::run(config, journal)))
         }
+        Command::Report {
+            dirs,
+            quarter,
+            since,
+            until,
+            format,
+            out,
+            out_dir,
+        } => Ok(commands::report::run(commands::report::ReportOptions {
+            dirs,
+            quarter,
+            since,
+            until,
+            formats: format,
+            out,
+            out_dir,
+        })),
         Command::TfCliConfig { out } => tf_cli_config(out),
     };
     match result {

@@ -12,5 +12,6 @@ pub mod formats;
 pub mod inject;
 pub mod localstack;
 pub mod process;
+pub mod report;
 pub mod run;
 pub mod terraform;

@@ -2,6 +2,7 @@
 
 pub mod list;
 pub mod recover;
+pub mod report;
 pub mod run;
 pub mod validate;
 

@@ -3,7 +3,7 @@
 use comfy_table::{ContentArrangement, Table, presets};
 
 use crate::exit_codes;
-use crate::run::record::{DrillRecord, Outcome, RunRecord};
+use crate::run::record::{DrillRecord, RunRecord};
 use crate::run::runner::{self, RunError, RunOptions};
 
 pub async fn run(opts: RunOptions) -> i32 {
@@ -22,17 +22,6 @@ pub async fn run(opts: RunOptions) -> i32 {
             crate::cli::print_error(&e);
             e.exit_code()
         }
-    }
-}
-
-fn outcome_text(o: Outcome) -> &'static str {
-    match o {
-        Outcome::DetectedWithinSla => "detected",
-        Outcome::DetectedLate => "LATE",
-        Outcome::Missed => "MISSED",
-        Outcome::DetectorError => "detector error",
-        Outcome::BaselineDirty => "baseline dirty",
-        Outcome::NotObserved => "not observed",
     }
 }
 
@@ -84,7 +73,7 @@ pub fn summary(record: &RunRecord) -> Table {
                 d.scenario.clone(),
                 target.clone(),
                 e.detector.clone(),
-                outcome_text(e.outcome).into(),
+                e.outcome.label().into(),
                 mttd,
                 revert_text(d),
             ]);

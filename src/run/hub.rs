@@ -43,6 +43,9 @@ struct Watching {
     counts: BTreeMap<String, usize>,
     /// Terms of every drill in flight (target ids, marks), for channels that filter.
     terms: BTreeMap<String, usize>,
+    /// Every term any drill of this run has watched: what "touched during the window" means
+    /// for false alarms.
+    touched: std::collections::BTreeSet<String>,
 }
 
 /// Running pollers and channels. Dropping the hub stops them.
@@ -147,6 +150,7 @@ impl Hub {
         }
         for t in terms {
             *w.terms.entry(t.clone()).or_default() += 1;
+            w.touched.insert(t.clone());
         }
         drop(w);
         self.wake.notify_waiters();
@@ -155,6 +159,17 @@ impl Hub {
             detectors: detectors.to_vec(),
             terms: terms.to_vec(),
         }
+    }
+
+    /// Every term any drill has watched so far.
+    pub fn touched(&self) -> Vec<String> {
+        self.watching
+            .lock()
+            .expect("watch lock")
+            .touched
+            .iter()
+            .cloned()
+            .collect()
     }
 
     /// How many polls have run so far (all detectors).

@@ -82,6 +82,20 @@ pub enum Outcome {
     NotObserved,
 }
 
+impl Outcome {
+    /// The word tables and reports use.
+    pub fn label(self) -> &'static str {
+        match self {
+            Outcome::DetectedWithinSla => "caught",
+            Outcome::DetectedLate => "late",
+            Outcome::Missed => "missed",
+            Outcome::DetectorError => "detector error",
+            Outcome::BaselineDirty => "baseline dirty",
+            Outcome::NotObserved => "not observed",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RevertRecord {
     pub kind: Option<RevertKind>,

@@ -157,9 +157,6 @@ pub async fn run(opts: &RunOptions) -> Result<(RunRecord, PathBuf), RunError> {
     spawn_signal_handler(stop_tx);
     let progress = Progress::new(&scenarios);
     let false_alarms = Arc::new(Mutex::new(Vec::<FalseAlarm>::new()));
-    let seen_terms = Arc::new(Mutex::new(Vec::<String>::new()));
-    let alarm_task =
-        spawn_false_alarm_watch(&hub, false_alarms.clone(), seen_terms.clone(), &scenarios);
 
     let region = aws.region().map(String::from);
     let concurrency = opts
@@ -176,23 +173,15 @@ pub async fn run(opts: &RunOptions) -> Result<(RunRecord, PathBuf), RunError> {
         opts.dry_run,
         progress,
     ));
+    let alarm_task = spawn_false_alarm_watch(cx.clone(), false_alarms.clone());
     let slots = Arc::new(Semaphore::new(concurrency));
     let mut tasks = Vec::new();
     for scenario in scenarios {
         let cx = cx.clone();
         let slots = slots.clone();
-        let seen_terms = seen_terms.clone();
         tasks.push(tokio::spawn(async move {
             let _slot = slots.acquire_owned().await.expect("semaphore open");
-            seen_terms
-                .lock()
-                .expect("terms")
-                .push(format!("driftdrill:{}:{}", cx.run_id, scenario.id.value));
-            let record = drill::run(&cx, &scenario).await;
-            if let Some(t) = &record.target {
-                seen_terms.lock().expect("terms").push(t.id.clone());
-            }
-            record
+            drill::run(&cx, &scenario).await
         }));
     }
     let mut drills = Vec::new();
@@ -276,12 +265,10 @@ fn spawn_signal_handler(stop: watch::Sender<bool>) {
 
 /// Counts observations that name no resource any drill of this run touched.
 fn spawn_false_alarm_watch(
-    hub: &Hub,
+    cx: Arc<RunCx>,
     alarms: Arc<Mutex<Vec<FalseAlarm>>>,
-    terms: Arc<Mutex<Vec<String>>>,
-    _scenarios: &[Scenario],
 ) -> tokio::task::JoinHandle<()> {
-    let mut events = hub.subscribe();
+    let mut events = cx.hub.subscribe();
     tokio::spawn(async move {
         let mut reported = std::collections::BTreeSet::new();
         while let Ok(event) = events.recv().await {
@@ -297,7 +284,7 @@ fn spawn_false_alarm_watch(
                 } => (detector, vec![observation.clone()]),
                 _ => continue,
             };
-            let known = terms.lock().expect("terms").clone();
+            let known = cx.hub.touched();
             for obs in observations {
                 if matching::names_any(&obs, &known) {
                     continue;

@@ -8,6 +8,7 @@ mod fixture;
 mod injector_safety;
 mod injectors;
 mod prerequisites;
+mod report;
 mod run_e2e;
 mod smoke;
 mod terraform_env;

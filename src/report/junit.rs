@@ -1,0 +1,46 @@
+//! The report as JUnit XML: one test case per scenario × expectation, failing on a miss or a
+//! late detection, time = MTTD, so CI systems show drills like tests.
+
+use quick_junit::{NonSuccessKind, Report as JReport, TestCase, TestCaseStatus, TestSuite};
+
+use super::model::Report;
+use crate::run::record::Outcome;
+
+pub fn render(r: &Report) -> String {
+    let mut report = JReport::new(format!("driftdrill {}", r.period));
+    let mut suites: std::collections::BTreeMap<&str, TestSuite> = std::collections::BTreeMap::new();
+    for c in &r.cases {
+        let status = match c.outcome {
+            Outcome::DetectedWithinSla => TestCaseStatus::success(),
+            Outcome::DetectedLate | Outcome::Missed => {
+                let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                s.set_message(format!("{}: SLA {}s", c.outcome.label(), c.sla_secs));
+                if let Some(e) = &c.evidence {
+                    s.set_description(e.clone());
+                }
+                s
+            }
+            Outcome::DetectorError | Outcome::NotObserved => {
+                let mut s = TestCaseStatus::non_success(NonSuccessKind::Error);
+                s.set_message(c.outcome.label());
+                s
+            }
+            Outcome::BaselineDirty => {
+                let mut s = TestCaseStatus::skipped();
+                s.set_message("baseline dirty: the resource had drifted before the drill");
+                s
+            }
+        };
+        let mut case = TestCase::new(format!("{} / {}", c.scenario, c.detector), status);
+        case.set_classname(format!("driftdrill.{}", c.category));
+        if let Some(m) = c.mttd_secs {
+            case.set_time(std::time::Duration::from_secs_f64(m));
+        }
+        suites
+            .entry(c.category.as_str())
+            .or_insert_with(|| TestSuite::new(c.category.clone()))
+            .add_test_case(case);
+    }
+    report.add_test_suites(suites.into_values());
+    report.to_string().expect("JUnit XML serialises")
+}

@@ -1,0 +1,144 @@
+//! The report as Markdown for a GitHub job summary: kept under 1 MiB, long lists truncated
+//! with a count.
+
+use super::model::{Report, human, pct};
+
+/// GitHub rejects job summaries over 1 MiB.
+pub const LIMIT: usize = 1024 * 1024;
+const MAX_ROWS: usize = 200;
+
+fn esc(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+pub fn render(r: &Report) -> String {
+    let mut out = format!("# Drift detection coverage — {}\n\n", r.period);
+    out.push_str(&format!(
+        "**{} within SLA** over {} run(s) and {} drill(s){}.\n\n",
+        pct(r.overall_coverage_pct),
+        r.runs,
+        r.drills,
+        if r.accounts.is_empty() {
+            String::new()
+        } else {
+            format!(" in account(s) {}", r.accounts.join(", "))
+        }
+    ));
+    if let Some(t) = &r.trend {
+        let delta = match (t.overall_coverage_pct, r.overall_coverage_pct) {
+            (Some(a), Some(b)) => format!(" ({:+.1} points)", b - a),
+            _ => String::new(),
+        };
+        out.push_str(&format!(
+            "Previous period {}: {}{delta}.\n\n",
+            t.period,
+            pct(t.overall_coverage_pct)
+        ));
+    }
+    out.push_str("## Detectors and channels\n\n| name | kind | expected | within SLA | late | missed | errors | coverage | p50 | p95 | max |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    for d in &r.detectors {
+        let t = &d.tally;
+        let h = |v: Option<f64>| v.map_or("-".into(), human);
+        out.push_str(&format!(
+            "| {} | {:?} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
+            esc(&d.name),
+            d.role,
+            t.expected,
+            t.within_sla,
+            t.late,
+            t.missed,
+            t.errors,
+            pct(d.coverage_pct),
+            h(d.mttd.p50_secs),
+            h(d.mttd.p95_secs),
+            h(d.mttd.max_secs)
+        ));
+    }
+    let names: Vec<&str> = r.detectors.iter().map(|d| d.name.as_str()).collect();
+    out.push_str(&format!(
+        "\n## Coverage matrix\n\n| category | action | {} |\n|---|---|{}\n",
+        names.join(" | "),
+        "---|".repeat(names.len())
+    ));
+    for row in &r.matrix {
+        let cells: Vec<String> = names
+            .iter()
+            .map(|n| {
+                let c = &row.cells[*n];
+                let icon = match c.status.as_str() {
+                    "caught" => "✅",
+                    "late" => "⚠️",
+                    "missed" => "❌",
+                    "error" => "💥",
+                    _ => "·",
+                };
+                match c.mttd_secs {
+                    Some(s) => format!("{icon} {} {}", c.status, human(s)),
+                    None => format!("{icon} {}", c.status),
+                }
+            })
+            .collect();
+        out.push_str(&format!(
+            "| {} | `{}` | {} |\n",
+            row.category,
+            row.action,
+            cells.join(" | ")
+        ));
+    }
+    if !r.gaps.is_empty() {
+        out.push_str("\n## Misses and late detections\n\n| scenario | detector | result | next step |\n|---|---|---|---|\n");
+        for g in r.gaps.iter().take(MAX_ROWS) {
+            out.push_str(&format!(
+                "| {} | {} | {} | {} |\n",
+                g.scenario,
+                g.detector,
+                g.outcome.label(),
+                esc(&g.suggestion)
+            ));
+        }
+        if r.gaps.len() > MAX_ROWS {
+            out.push_str(&format!("\n…and {} more.\n", r.gaps.len() - MAX_ROWS));
+        }
+    }
+    out.push_str(&format!(
+        "\n## Housekeeping\n\n- False alarms: {}\n- Skipped drills: {}\n- Reverts: {} verified, {} with conflicts, {} failed\n",
+        r.false_alarms.len(),
+        r.skips.len(),
+        r.reverts.verified,
+        r.reverts.conflicts,
+        r.reverts.failed
+    ));
+    for s in r.skips.iter().take(MAX_ROWS) {
+        out.push_str(&format!(
+            "  - {} ({:?}): {}\n",
+            s.scenario,
+            s.status,
+            esc(s.detail.as_deref().unwrap_or(""))
+        ));
+    }
+    if let Some(t) = &r.trend {
+        if !t.new_gaps.is_empty() {
+            out.push_str(&format!(
+                "- New gaps since {}: {}\n",
+                t.period,
+                t.new_gaps.join(", ")
+            ));
+        }
+        if !t.fixed_gaps.is_empty() {
+            out.push_str(&format!(
+                "- Fixed since {}: {}\n",
+                t.period,
+                t.fixed_gaps.join(", ")
+            ));
+        }
+    }
+    if out.len() > LIMIT {
+        let mut cut = LIMIT - 100;
+        while !out.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        out.truncate(cut);
+        out.push_str("\n\n…truncated to stay under GitHub's 1 MiB summary limit.\n");
+    }
+    out
+}

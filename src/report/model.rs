@@ -1,0 +1,473 @@
+//! The report model, computed once from run records and shared by every format: coverage
+//! matrix, MTTD statistics (polled brackets kept), SLA gaps with a suggested next step, false
+//! alarms, skips, revert outcomes, and the trend against the previous period.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use super::period::Period;
+use crate::detect::Role;
+use crate::inject::RevertKind;
+use crate::run::record::{
+    DrillRecord, DrillStatus, ExpectationRecord, FalseAlarm, Outcome, RunRecord,
+};
+
+pub const SCHEMA: &str = "driftdrill.report/v1";
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Stats {
+    pub count: usize,
+    pub p50_secs: Option<f64>,
+    pub p95_secs: Option<f64>,
+    pub max_secs: Option<f64>,
+    /// The widest polled bracket among the samples: how uncertain the times are.
+    pub max_uncertainty_secs: Option<f64>,
+}
+
+impl Stats {
+    fn of(samples: &[(f64, f64)]) -> Stats {
+        let mut upper: Vec<f64> = samples.iter().map(|s| s.0).collect();
+        upper.sort_by(f64::total_cmp);
+        let pick = |q: f64| {
+            (!upper.is_empty()).then(|| {
+                upper[((upper.len() as f64 * q).ceil() as usize).clamp(1, upper.len()) - 1]
+            })
+        };
+        Stats {
+            count: upper.len(),
+            p50_secs: pick(0.5),
+            p95_secs: pick(0.95),
+            max_secs: upper.last().copied(),
+            max_uncertainty_secs: samples
+                .iter()
+                .map(|s| s.1)
+                .reduce(f64::max)
+                .filter(|u| *u > 0.0),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Tally {
+    pub expected: usize,
+    pub within_sla: usize,
+    pub late: usize,
+    pub missed: usize,
+    pub errors: usize,
+    pub baseline_dirty: usize,
+}
+
+impl Tally {
+    fn add(&mut self, outcome: Outcome) {
+        self.expected += 1;
+        match outcome {
+            Outcome::DetectedWithinSla => self.within_sla += 1,
+            Outcome::DetectedLate => self.late += 1,
+            Outcome::Missed => self.missed += 1,
+            Outcome::DetectorError | Outcome::NotObserved => self.errors += 1,
+            Outcome::BaselineDirty => self.baseline_dirty += 1,
+        }
+    }
+
+    /// Share of expected detections made within SLA (baseline-dirty skips excluded).
+    pub fn coverage_pct(&self) -> Option<f64> {
+        let counted = self.expected - self.baseline_dirty;
+        (counted > 0).then(|| (self.within_sla as f64 * 1000.0 / counted as f64).round() / 10.0)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DetectorSummary {
+    pub name: String,
+    pub role: Role,
+    pub tally: Tally,
+    pub coverage_pct: Option<f64>,
+    pub mttd: Stats,
+    /// Every detection time (upper bound), sorted: the distribution the HTML report plots.
+    pub samples_secs: Vec<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Cell {
+    /// `caught`, `late`, `missed`, `error`, `dirty` or `not expected` (the latest result wins).
+    pub status: String,
+    pub mttd_secs: Option<f64>,
+    pub runs: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MatrixRow {
+    pub category: String,
+    pub action: String,
+    pub cells: BTreeMap<String, Cell>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Gap {
+    pub scenario: String,
+    pub detector: String,
+    pub outcome: Outcome,
+    pub mttd_secs: Option<f64>,
+    pub sla_secs: f64,
+    pub evidence: Option<String>,
+    pub suggestion: String,
+    pub run_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Skip {
+    pub scenario: String,
+    pub status: DrillStatus,
+    pub detail: Option<String>,
+    pub run_id: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Reverts {
+    pub verified: usize,
+    pub conflicts: usize,
+    pub failed: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Trend {
+    pub period: String,
+    pub overall_coverage_pct: Option<f64>,
+    pub detector_coverage_pct: BTreeMap<String, Option<f64>>,
+    /// scenario/detector pairs that met the SLA last period but not now.
+    pub new_gaps: Vec<String>,
+    /// scenario/detector pairs that failed last period and meet the SLA now.
+    pub fixed_gaps: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    pub schema: &'static str,
+    pub generated_at: DateTime<Utc>,
+    pub period: String,
+    pub runs: usize,
+    pub drills: usize,
+    pub accounts: Vec<String>,
+    pub overall_coverage_pct: Option<f64>,
+    pub detectors: Vec<DetectorSummary>,
+    pub categories: BTreeMap<String, Stats>,
+    pub matrix: Vec<MatrixRow>,
+    pub gaps: Vec<Gap>,
+    pub false_alarms: Vec<FalseAlarm>,
+    pub skips: Vec<Skip>,
+    pub reverts: Reverts,
+    pub trend: Option<Trend>,
+    /// Every scenario × expectation of the period, for JUnit and other per-case tools.
+    pub cases: Vec<Case>,
+    /// Overall coverage of every quarter with records, oldest first, up to this period.
+    pub history: Vec<(String, Option<f64>)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Case {
+    pub scenario: String,
+    pub title: String,
+    pub category: String,
+    pub detector: String,
+    pub outcome: Outcome,
+    pub mttd_secs: Option<f64>,
+    pub sla_secs: f64,
+    pub evidence: Option<String>,
+    pub run_id: String,
+}
+
+fn in_period<'a>(records: &'a [RunRecord], period: &Period) -> Vec<&'a RunRecord> {
+    records
+        .iter()
+        .filter(|r| period.contains(r.started_at))
+        .collect()
+}
+
+fn suggestion(e: &ExpectationRecord) -> String {
+    match e.outcome {
+        Outcome::Missed if e.polls > 0 && e.errors == 0 => format!(
+            "{} ran {} time(s) after the change without naming the resource: check that it covers this resource and attribute (ignore_changes, lifecycle rules, filters)",
+            e.detector, e.polls
+        ),
+        Outcome::Missed => format!(
+            "nothing from {} named the resource: check that the alert path is wired and posts resource ids",
+            e.detector
+        ),
+        Outcome::DetectedLate => format!(
+            "{} needed {:.0}s against an SLA of {:.0}s: run it more often or relax the SLA",
+            e.detector,
+            e.mttd_secs.unwrap_or(0.0),
+            e.sla_secs
+        ),
+        Outcome::DetectorError => format!(
+            "{} errored {} time(s): {}",
+            e.detector,
+            e.errors,
+            e.last_error.as_deref().unwrap_or("see the run log")
+        ),
+        Outcome::NotObserved => "the run was interrupted before the detector could answer".into(),
+        Outcome::BaselineDirty => {
+            "the resource already drifted before the drill: fix the standing drift first".into()
+        }
+        Outcome::DetectedWithinSla => String::new(),
+    }
+}
+
+/// Results per (scenario, detector) of one period, latest run last.
+fn results(records: &[&RunRecord]) -> BTreeMap<(String, String), Outcome> {
+    let mut out = BTreeMap::new();
+    for r in records {
+        for d in &r.drills {
+            for e in &d.expectations {
+                out.insert((d.scenario.clone(), e.detector.clone()), e.outcome);
+            }
+        }
+    }
+    out
+}
+
+fn completed(d: &DrillRecord) -> bool {
+    matches!(
+        d.status,
+        DrillStatus::Completed | DrillStatus::SkippedBaselineDirty
+    )
+}
+
+/// Builds the report of `period` from every record given (earlier periods feed the trend).
+pub fn build(all: &[RunRecord], period: &Period, generated_at: DateTime<Utc>) -> Report {
+    let records = in_period(all, period);
+    let mut detectors: BTreeMap<String, (Role, Tally, Vec<(f64, f64)>)> = BTreeMap::new();
+    let mut categories: BTreeMap<String, Vec<(f64, f64)>> = BTreeMap::new();
+    let mut matrix: BTreeMap<(String, String), BTreeMap<String, Cell>> = BTreeMap::new();
+    let mut gaps = Vec::new();
+    let mut skips = Vec::new();
+    let mut cases = Vec::new();
+    let mut reverts = Reverts::default();
+    let mut overall = Tally::default();
+    let mut false_alarms = Vec::new();
+    let mut accounts = BTreeSet::new();
+    let mut drills = 0;
+
+    for r in &records {
+        accounts.extend(r.account.clone());
+        false_alarms.extend(r.false_alarms.iter().cloned());
+        for d in &r.drills {
+            drills += 1;
+            if let Some(rv) = &d.revert {
+                match (rv.verified, rv.kind) {
+                    (false, _) => reverts.failed += 1,
+                    (
+                        true,
+                        Some(RevertKind::ConflictOursUndone | RevertKind::ConflictLeftAlone),
+                    ) => reverts.conflicts += 1,
+                    (true, _) => reverts.verified += 1,
+                }
+            }
+            if !completed(d) {
+                skips.push(Skip {
+                    scenario: d.scenario.clone(),
+                    status: d.status,
+                    detail: d.detail.clone(),
+                    run_id: r.run_id.clone(),
+                });
+                continue;
+            }
+            if d.status == DrillStatus::SkippedBaselineDirty {
+                skips.push(Skip {
+                    scenario: d.scenario.clone(),
+                    status: d.status,
+                    detail: d.detail.clone(),
+                    run_id: r.run_id.clone(),
+                });
+            }
+            let row = matrix
+                .entry((d.category.clone(), d.action.clone()))
+                .or_default();
+            for e in &d.expectations {
+                let entry = detectors
+                    .entry(e.detector.clone())
+                    .or_insert_with(|| (e.role, Tally::default(), Vec::new()));
+                entry.1.add(e.outcome);
+                overall.add(e.outcome);
+                if let Some(m) = e.mttd_secs {
+                    let width = e.bracket_secs.map_or(0.0, |(lo, hi)| hi - lo);
+                    entry.2.push((m, width));
+                    if e.role == Role::Detector {
+                        categories
+                            .entry(d.category.clone())
+                            .or_default()
+                            .push((m, width));
+                    }
+                }
+                let status = match e.outcome {
+                    Outcome::DetectedWithinSla => "caught",
+                    Outcome::DetectedLate => "late",
+                    Outcome::Missed => "missed",
+                    Outcome::BaselineDirty => "dirty",
+                    Outcome::DetectorError | Outcome::NotObserved => "error",
+                };
+                let cell = row.entry(e.detector.clone()).or_insert(Cell {
+                    status: String::new(),
+                    mttd_secs: None,
+                    runs: 0,
+                });
+                cell.status = status.into();
+                cell.mttd_secs = e.mttd_secs;
+                cell.runs += 1;
+                cases.push(Case {
+                    scenario: d.scenario.clone(),
+                    title: d.title.clone(),
+                    category: d.category.clone(),
+                    detector: e.detector.clone(),
+                    outcome: e.outcome,
+                    mttd_secs: e.mttd_secs,
+                    sla_secs: e.sla_secs,
+                    evidence: e.evidence.clone(),
+                    run_id: r.run_id.clone(),
+                });
+                if e.outcome != Outcome::DetectedWithinSla {
+                    gaps.push(Gap {
+                        scenario: d.scenario.clone(),
+                        detector: e.detector.clone(),
+                        outcome: e.outcome,
+                        mttd_secs: e.mttd_secs,
+                        sla_secs: e.sla_secs,
+                        evidence: e.evidence.clone(),
+                        suggestion: suggestion(e),
+                        run_id: r.run_id.clone(),
+                    });
+                }
+            }
+        }
+    }
+    let names: Vec<String> = detectors.keys().cloned().collect();
+    for cells in matrix.values_mut() {
+        for name in &names {
+            cells.entry(name.clone()).or_insert(Cell {
+                status: "not expected".into(),
+                mttd_secs: None,
+                runs: 0,
+            });
+        }
+    }
+
+    let previous = period.previous();
+    let before = in_period(all, &previous);
+    let trend = (!before.is_empty()).then(|| {
+        let prev = build(all, &previous, generated_at);
+        let (now_results, then_results) = (results(&records), results(&before));
+        let key = |(s, d): &(String, String)| format!("{s}/{d}");
+        Trend {
+            period: previous.label.clone(),
+            overall_coverage_pct: prev.overall_coverage_pct,
+            detector_coverage_pct: prev
+                .detectors
+                .iter()
+                .map(|d| (d.name.clone(), d.coverage_pct))
+                .collect(),
+            new_gaps: now_results
+                .iter()
+                .filter(|(k, o)| {
+                    !matches!(o, Outcome::DetectedWithinSla | Outcome::BaselineDirty)
+                        && then_results.get(*k) == Some(&Outcome::DetectedWithinSla)
+                })
+                .map(|(k, _)| key(k))
+                .collect(),
+            fixed_gaps: now_results
+                .iter()
+                .filter(|(k, o)| {
+                    **o == Outcome::DetectedWithinSla
+                        && then_results
+                            .get(*k)
+                            .is_some_and(|t| *t != Outcome::DetectedWithinSla)
+                })
+                .map(|(k, _)| key(k))
+                .collect(),
+        }
+    });
+
+    Report {
+        schema: SCHEMA,
+        generated_at,
+        period: period.label.clone(),
+        runs: records.len(),
+        drills,
+        accounts: accounts.into_iter().collect(),
+        overall_coverage_pct: overall.coverage_pct(),
+        detectors: detectors
+            .into_iter()
+            .map(|(name, (role, tally, samples))| {
+                let mut sorted: Vec<f64> = samples.iter().map(|s| s.0).collect();
+                sorted.sort_by(f64::total_cmp);
+                DetectorSummary {
+                    name,
+                    role,
+                    coverage_pct: tally.coverage_pct(),
+                    tally,
+                    mttd: Stats::of(&samples),
+                    samples_secs: sorted,
+                }
+            })
+            .collect(),
+        categories: categories
+            .into_iter()
+            .map(|(c, s)| (c, Stats::of(&s)))
+            .collect(),
+        matrix: matrix
+            .into_iter()
+            .map(|((category, action), cells)| MatrixRow {
+                category,
+                action,
+                cells,
+            })
+            .collect(),
+        gaps,
+        false_alarms,
+        skips,
+        reverts,
+        trend,
+        cases,
+        history: history(all, period),
+    }
+}
+
+/// Overall coverage per quarter with records, oldest first, ending at `period`.
+fn history(all: &[RunRecord], period: &Period) -> Vec<(String, Option<f64>)> {
+    let quarters: BTreeSet<String> = all
+        .iter()
+        .filter(|r| r.started_at < period.end)
+        .map(|r| Period::containing(r.started_at).label)
+        .collect();
+    quarters
+        .into_iter()
+        .filter_map(|label| Period::parse_quarter(&label).ok())
+        .map(|q| {
+            let mut tally = Tally::default();
+            for r in in_period(all, &q) {
+                for d in r.drills.iter().filter(|d| completed(d)) {
+                    d.expectations.iter().for_each(|e| tally.add(e.outcome));
+                }
+            }
+            (q.label, tally.coverage_pct())
+        })
+        .collect()
+}
+
+/// Seconds as a short human duration: `42s`, `3m 05s`.
+pub fn human(secs: f64) -> String {
+    let s = secs.round() as u64;
+    if s < 60 {
+        format!("{s}s")
+    } else if s < 3600 {
+        format!("{}m {:02}s", s / 60, s % 60)
+    } else {
+        format!("{}h {:02}m", s / 3600, (s % 3600) / 60)
+    }
+}
+
+/// Coverage as text: `87.5%` or `-` when nothing was expected.
+pub fn pct(p: Option<f64>) -> String {
+    p.map_or("-".into(), |p| format!("{p:.1}%"))
+}

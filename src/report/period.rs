@@ -1,0 +1,110 @@
+//! Report periods: calendar quarters (`2026-Q4`) or explicit `--since/--until` dates.
+
+use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Period {
+    pub label: String,
+    pub start: DateTime<Utc>,
+    /// Exclusive.
+    pub end: DateTime<Utc>,
+}
+
+fn day(y: i32, m: u32, d: u32) -> DateTime<Utc> {
+    Utc.from_utc_datetime(
+        &NaiveDate::from_ymd_opt(y, m, d)
+            .expect("valid date")
+            .and_hms_opt(0, 0, 0)
+            .expect("midnight"),
+    )
+}
+
+impl Period {
+    pub fn quarter(year: i32, q: u32) -> Period {
+        let start = day(year, (q - 1) * 3 + 1, 1);
+        let end = if q == 4 {
+            day(year + 1, 1, 1)
+        } else {
+            day(year, q * 3 + 1, 1)
+        };
+        Period {
+            label: format!("{year}-Q{q}"),
+            start,
+            end,
+        }
+    }
+
+    /// Parses `2026-Q4`.
+    pub fn parse_quarter(text: &str) -> Result<Period, String> {
+        let (y, q) = text
+            .split_once("-Q")
+            .or_else(|| text.split_once("-q"))
+            .ok_or_else(|| format!("{text:?} is not a quarter like 2026-Q4"))?;
+        let year: i32 = y
+            .parse()
+            .map_err(|_| format!("{text:?} has no valid year"))?;
+        match q.parse::<u32>() {
+            Ok(q @ 1..=4) => Ok(Period::quarter(year, q)),
+            _ => Err(format!("{text:?}: the quarter must be Q1 to Q4")),
+        }
+    }
+
+    pub fn containing(t: DateTime<Utc>) -> Period {
+        Period::quarter(t.year(), (t.month() - 1) / 3 + 1)
+    }
+
+    /// The quarter before this one (for `--since/--until` periods: the same length before).
+    pub fn previous(&self) -> Period {
+        if let Some((y, q)) = self
+            .label
+            .split_once("-Q")
+            .and_then(|(y, q)| Some((y.parse::<i32>().ok()?, q.parse::<u32>().ok()?)))
+        {
+            return if q == 1 {
+                Period::quarter(y - 1, 4)
+            } else {
+                Period::quarter(y, q - 1)
+            };
+        }
+        let len = self.end - self.start;
+        Period {
+            label: format!(
+                "{} to {}",
+                (self.start - len).date_naive(),
+                self.start.date_naive()
+            ),
+            start: self.start - len,
+            end: self.start,
+        }
+    }
+
+    /// `--since A --until B` (inclusive dates).
+    pub fn between(since: NaiveDate, until: NaiveDate) -> Period {
+        let start = day(since.year(), since.month(), since.day());
+        let end = day(until.year(), until.month(), until.day()) + chrono::Duration::days(1);
+        Period {
+            label: format!("{since} to {until}"),
+            start,
+            end,
+        }
+    }
+
+    pub fn contains(&self, t: DateTime<Utc>) -> bool {
+        self.start <= t && t < self.end
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quarters_parse_and_step_back() {
+        let q = Period::parse_quarter("2026-Q1").unwrap();
+        assert_eq!(q.start, day(2026, 1, 1));
+        assert_eq!(q.end, day(2026, 4, 1));
+        assert_eq!(q.previous().label, "2025-Q4");
+        assert!(Period::parse_quarter("2026-Q5").is_err());
+        assert_eq!(Period::containing(day(2026, 11, 22)).label, "2026-Q4");
+    }
+}

@@ -1,0 +1,77 @@
+//! Reads run records from one or more folders (runs from several accounts or CI shards merge).
+
+use std::path::{Path, PathBuf};
+
+use crate::run::record::{RunRecord, SCHEMA};
+
+#[derive(Debug, thiserror::Error)]
+pub enum RecordsError {
+    #[error("read run records from {path}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("read the run record {path}")]
+    Parse {
+        path: PathBuf,
+        #[source]
+        source: serde_json::Error,
+    },
+}
+
+/// Every `*.json` run record under the folders (recursively), deduplicated by run id and sorted
+/// by start time, so the same runs give the same report however they are spread over folders.
+pub fn load(dirs: &[PathBuf]) -> Result<Vec<RunRecord>, RecordsError> {
+    let mut files = Vec::new();
+    for dir in dirs {
+        collect(dir, &mut files)?;
+    }
+    let mut records: Vec<RunRecord> = Vec::new();
+    for path in files {
+        let text = std::fs::read_to_string(&path).map_err(|source| RecordsError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        let value: serde_json::Value =
+            serde_json::from_str(&text).map_err(|source| RecordsError::Parse {
+                path: path.clone(),
+                source,
+            })?;
+        if value.get("schema").and_then(|s| s.as_str()) != Some(SCHEMA) {
+            continue; // not a run record (e.g. a report written next to them)
+        }
+        let record: RunRecord =
+            serde_json::from_value(value).map_err(|source| RecordsError::Parse {
+                path: path.clone(),
+                source,
+            })?;
+        if !records.iter().any(|r| r.run_id == record.run_id) {
+            records.push(record);
+        }
+    }
+    records.sort_by(|a, b| (a.started_at, &a.run_id).cmp(&(b.started_at, &b.run_id)));
+    Ok(records)
+}
+
+fn collect(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), RecordsError> {
+    let meta = std::fs::metadata(path).map_err(|source| RecordsError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    if meta.is_file() {
+        out.push(path.to_path_buf());
+        return Ok(());
+    }
+    let entries = std::fs::read_dir(path).map_err(|source| RecordsError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    for entry in entries.filter_map(Result::ok) {
+        let p = entry.path();
+        if p.is_dir() || p.extension().is_some_and(|e| e == "json") {
+            collect(&p, out)?;
+        }
+    }
+    Ok(())
+}

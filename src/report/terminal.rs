@@ -1,0 +1,117 @@
+//! The report as terminal tables (comfy-table).
+
+use comfy_table::{ContentArrangement, Table, presets};
+
+use super::model::{Report, human, pct};
+use crate::detect::Role;
+
+fn table(header: &[&str]) -> Table {
+    let mut t = Table::new();
+    t.load_style(presets::UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_header(header.to_vec());
+    t
+}
+
+pub fn render(r: &Report) -> String {
+    let mut out = format!(
+        "Drift detection coverage, {}: {} run(s), {} drill(s), overall {} within SLA\n\n",
+        r.period,
+        r.runs,
+        r.drills,
+        pct(r.overall_coverage_pct)
+    );
+    let mut d = table(&[
+        "detector / channel",
+        "kind",
+        "expected",
+        "within SLA",
+        "late",
+        "missed",
+        "errors",
+        "coverage",
+        "p50",
+        "p95",
+        "max",
+    ]);
+    for s in &r.detectors {
+        let t = &s.tally;
+        let kind = if s.role == Role::Detector {
+            "detector"
+        } else {
+            "alert channel"
+        };
+        let h = |v: Option<f64>| v.map_or("-".into(), human);
+        d.add_row(vec![
+            s.name.clone(),
+            kind.into(),
+            t.expected.to_string(),
+            t.within_sla.to_string(),
+            t.late.to_string(),
+            t.missed.to_string(),
+            t.errors.to_string(),
+            pct(s.coverage_pct),
+            h(s.mttd.p50_secs),
+            h(s.mttd.p95_secs),
+            h(s.mttd.max_secs),
+        ]);
+    }
+    out.push_str(&format!("{d}\n\n"));
+    let names: Vec<String> = r.detectors.iter().map(|d| d.name.clone()).collect();
+    let mut header = vec!["category", "action"];
+    header.extend(names.iter().map(String::as_str));
+    let mut m = table(&header);
+    for row in &r.matrix {
+        let mut cells = vec![row.category.clone(), row.action.clone()];
+        for n in &names {
+            let c = &row.cells[n];
+            cells.push(match c.mttd_secs {
+                Some(s) if c.status == "caught" || c.status == "late" => {
+                    format!("{} {}", c.status, human(s))
+                }
+                _ => c.status.clone(),
+            });
+        }
+        m.add_row(cells);
+    }
+    out.push_str(&format!("Coverage matrix\n{m}\n"));
+    if !r.gaps.is_empty() {
+        let mut g = table(&["scenario", "detector", "result", "next step"]);
+        for gap in &r.gaps {
+            g.add_row(vec![
+                gap.scenario.clone(),
+                gap.detector.clone(),
+                gap.outcome.label().to_string(),
+                gap.suggestion.clone(),
+            ]);
+        }
+        out.push_str(&format!(
+            "\nMisses and late detections ({})\n{g}\n",
+            r.gaps.len()
+        ));
+    }
+    out.push_str(&format!(
+        "\nFalse alarms: {}   Skipped drills: {}   Reverts: {} verified, {} with conflicts, {} failed\n",
+        r.false_alarms.len(),
+        r.skips.len(),
+        r.reverts.verified,
+        r.reverts.conflicts,
+        r.reverts.failed
+    ));
+    if let Some(t) = &r.trend {
+        out.push_str(&format!(
+            "Trend: {} in {} → {} now",
+            pct(t.overall_coverage_pct),
+            t.period,
+            pct(r.overall_coverage_pct)
+        ));
+        if !t.new_gaps.is_empty() {
+            out.push_str(&format!("; new gaps: {}", t.new_gaps.join(", ")));
+        }
+        if !t.fixed_gaps.is_empty() {
+            out.push_str(&format!("; fixed: {}", t.fixed_gaps.join(", ")));
+        }
+        out.push('\n');
+    }
+    out
+}

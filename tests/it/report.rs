@@ -1,0 +1,141 @@
+//! The quarterly report over a fixture of run records spanning two quarters and two shards,
+//! covering every outcome kind: every format snapshotted (generation time fixed), JUnit parsed
+//! back, and merging folders equals one folder holding everything.
+
+use std::path::PathBuf;
+
+use chrono::{TimeZone, Utc};
+use driftdrill::commands::report::{ReportFormat, render};
+use driftdrill::report::{self, Period, records};
+
+fn fixture_report() -> report::Report {
+    let all = records::load(&[
+        PathBuf::from("tests/fixtures/runs/shard-a"),
+        PathBuf::from("tests/fixtures/runs/shard-b"),
+    ])
+    .unwrap();
+    let generated = Utc.with_ymd_and_hms(2026, 12, 1, 9, 0, 0).unwrap();
+    report::build(&all, &Period::parse_quarter("2026-Q4").unwrap(), generated)
+}
+
+#[test]
+fn every_format_is_snapshotted() {
+    let r = fixture_report();
+    for (name, format) in [
+        ("terminal", ReportFormat::Terminal),
+        ("markdown", ReportFormat::Markdown),
+        ("html", ReportFormat::Html),
+        ("json", ReportFormat::Json),
+        ("junit", ReportFormat::Junit),
+    ] {
+        insta::assert_snapshot!(format!("report__{name}"), render(&r, format));
+    }
+}
+
+#[test]
+fn the_report_counts_what_the_records_say() {
+    let r = fixture_report();
+    assert_eq!((r.runs, r.drills), (2, 8));
+    let tf = r
+        .detectors
+        .iter()
+        .find(|d| d.name == "terraform-plan")
+        .unwrap();
+    // Q4 terraform: ssh, acl, nacl within SLA; termination missed; versioning late; one error;
+    // one baseline-dirty (not counted).
+    assert_eq!(
+        (
+            tf.tally.within_sla,
+            tf.tally.missed,
+            tf.tally.late,
+            tf.tally.errors,
+            tf.tally.baseline_dirty
+        ),
+        (3, 1, 1, 1, 1)
+    );
+    assert_eq!(tf.coverage_pct, Some(50.0));
+    assert_eq!(tf.mttd.max_uncertainty_secs, Some(60.0));
+    let trend = r.trend.as_ref().expect("Q3 records give a trend");
+    assert_eq!(trend.period, "2026-Q3");
+    assert_eq!(trend.fixed_gaps, ["s3-public-acl/terraform-plan"]);
+    assert_eq!(
+        trend.new_gaps,
+        [
+            "sg-open-ssh-world/drift-webhook",
+            "sg-open-ssh-world/terraform-plan"
+        ]
+    );
+    assert_eq!(
+        (r.reverts.verified, r.reverts.conflicts, r.reverts.failed),
+        (4, 1, 1)
+    );
+    assert_eq!(r.false_alarms.len(), 1);
+    assert_eq!(r.history.len(), 2);
+}
+
+#[test]
+fn junit_parses_back_with_one_case_per_expectation() {
+    let r = fixture_report();
+    let xml = render(&r, ReportFormat::Junit);
+    let doc = roxmltree::Document::parse(&xml).expect("well-formed XML");
+    let cases: Vec<_> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("testcase"))
+        .collect();
+    assert_eq!(cases.len(), r.cases.len());
+    let failures = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("failure"))
+        .count();
+    let expected_failures = r
+        .cases
+        .iter()
+        .filter(|c| c.outcome.label() == "missed" || c.outcome.label() == "late")
+        .count();
+    assert_eq!(failures, expected_failures);
+    let caught = cases
+        .iter()
+        .find(|c| c.attribute("name") == Some("nacl-allow-ssh / terraform-plan"))
+        .unwrap();
+    assert_eq!(caught.attribute("time"), Some("45.000"));
+}
+
+#[test]
+fn merging_folders_equals_one_folder_with_everything() {
+    let merged = tempfile::tempdir().unwrap();
+    for shard in ["shard-a", "shard-b"] {
+        for entry in std::fs::read_dir(format!("tests/fixtures/runs/{shard}")).unwrap() {
+            let path = entry.unwrap().path();
+            std::fs::copy(&path, merged.path().join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    let generated = Utc.with_ymd_and_hms(2026, 12, 1, 9, 0, 0).unwrap();
+    let q4 = Period::parse_quarter("2026-Q4").unwrap();
+    let one = report::build(
+        &records::load(&[merged.path().to_path_buf()]).unwrap(),
+        &q4,
+        generated,
+    );
+    assert_eq!(one, fixture_report());
+    // The same folder twice counts each run once.
+    let twice = report::build(
+        &records::load(&[merged.path().to_path_buf(), merged.path().to_path_buf()]).unwrap(),
+        &q4,
+        generated,
+    );
+    assert_eq!(twice, one);
+}
+
+#[test]
+fn markdown_stays_under_the_job_summary_limit() {
+    let mut r = fixture_report();
+    let gap = r.gaps[0].clone();
+    r.gaps = std::iter::repeat_n(gap, 50_000).collect();
+    let md = render(&r, ReportFormat::Markdown);
+    assert!(
+        md.len() <= driftdrill::report::markdown::LIMIT,
+        "{} bytes",
+        md.len()
+    );
+    assert!(md.contains("…and 49800 more."));
+}
