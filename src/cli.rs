@@ -60,6 +60,23 @@ pub enum Command {
         /// Where run records are written.
         #[arg(long, default_value = "reports/runs")]
         out: PathBuf,
+        /// Lower the config's maximum drift lifetime for this run (e.g. 2m): every change is
+        /// reverted after this long, detected or not.
+        #[arg(long, value_parser = humantime::parse_duration)]
+        max_drift_lifetime: Option<std::time::Duration>,
+    },
+    /// The whole product on an embedded LocalStack: sample environment, a scheduled terraform
+    /// drift job posting to a webhook, the built-in scenarios, the report. Leaves nothing running.
+    Demo {
+        /// Working folder for the environment, config, journal and run records.
+        #[arg(long, default_value = "reports/demo")]
+        dir: PathBuf,
+        /// Scenario folder to run.
+        #[arg(long, default_value = "scenarios")]
+        scenarios: PathBuf,
+        /// How long each drill may stay before it is reverted, detected or not.
+        #[arg(long, default_value = "60s", value_parser = humantime::parse_duration)]
+        max_drift_lifetime: std::time::Duration,
     },
     /// Revert every change the journal shows as not verified-reverted (after a crash or kill).
     Recover {
@@ -122,6 +139,7 @@ pub fn main() -> i32 {
             concurrency,
             dry_run,
             out,
+            max_drift_lifetime,
         } => {
             let opts = crate::run::runner::RunOptions {
                 config,
@@ -131,9 +149,15 @@ pub fn main() -> i32 {
                 concurrency,
                 dry_run,
                 out_dir: out,
+                max_drift_lifetime,
             };
             Ok(runtime().block_on(commands::run::run(opts)))
         }
+        Command::Demo {
+            dir,
+            scenarios,
+            max_drift_lifetime,
+        } => Ok(runtime().block_on(commands::demo::run(dir, scenarios, max_drift_lifetime))),
         Command::Recover { config, journal } => {
             Ok(runtime().block_on(commands::recover::run(config, journal)))
         }

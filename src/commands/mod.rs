@@ -1,5 +1,6 @@
 //! One file per subcommand; each returns an exit code from `exit_codes`.
 
+pub mod demo;
 pub mod list;
 pub mod recover;
 pub mod report;

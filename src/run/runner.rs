@@ -29,6 +29,9 @@ pub struct RunOptions {
     pub dry_run: bool,
     /// Where run records go (default `reports/runs`).
     pub out_dir: PathBuf,
+    /// Lowers safety.max_drift_lifetime for this run (never raises it): every change is
+    /// reverted after this long, detected or not.
+    pub max_drift_lifetime: Option<std::time::Duration>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -163,6 +166,10 @@ pub async fn run(opts: &RunOptions) -> Result<(RunRecord, PathBuf), RunError> {
         .concurrency
         .unwrap_or(config.safety.max_concurrent as usize)
         .max(1);
+    let mut config = config;
+    if let Some(cap) = opts.max_drift_lifetime {
+        config.safety.max_drift_lifetime = config.safety.max_drift_lifetime.min(cap);
+    }
     let cx = Arc::new(RunCx::new(
         run_id.clone(),
         aws,

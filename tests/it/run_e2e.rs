@@ -57,7 +57,7 @@ async fn drills_are_detected_alerted_missed_and_reverted() {
         "e2e-ssh",
         &db,
         "action = \"ec2.sg.open_ingress\"\nprotocol = \"tcp\"\nport = 22\ncidr = \"0.0.0.0/0\"",
-        "detectors = [\"tf\", \"alerts\"]\ndetect_within = \"90s\"\nalert_within = \"2m\"",
+        "detectors = [\"tf\", \"alerts\"]\ndetect_within = \"10m\"\nalert_within = \"10m\"",
     );
     let ignored = fixture::write_scenario(
         dir.path(),

@@ -1,0 +1,189 @@
+//! `driftdrill demo`: the whole product on an embedded LocalStack, from nothing to a report,
+//! leaving nothing running.
+
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use chrono::Utc;
+
+use crate::exit_codes;
+use crate::localstack::{self, launcher::Environment};
+use crate::report::{self, Period, records};
+use crate::run::runner::{self, RunOptions};
+use crate::terraform::sample_env::{self, SampleVars};
+
+const DRIFT_JOB: &str = include_str!("../../localstack/drift-job.sh");
+
+/// Stops what the demo started, however it ends.
+struct Started {
+    localstack: Option<localstack::LocalStack>,
+    job: Option<Child>,
+}
+
+impl Drop for Started {
+    fn drop(&mut self) {
+        if let Some(job) = &mut self.job {
+            // SAFETY: the job runs in a process group of its own that the demo created.
+            unsafe { libc::kill(-(job.id() as i32), libc::SIGKILL) };
+            let _ = job.wait();
+        }
+        if let Some(ls) = &mut self.localstack {
+            ls.stop();
+        }
+    }
+}
+
+fn step(text: &str) {
+    eprintln!("\n==> {text}");
+}
+
+pub async fn run(dir: PathBuf, scenarios: PathBuf, lifetime: Duration) -> i32 {
+    match demo(&dir, &scenarios, lifetime).await {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("error: failed to {message}");
+            exit_codes::TOOL_ERROR
+        }
+    }
+}
+
+async fn demo(dir: &Path, scenarios: &Path, lifetime: Duration) -> Result<i32, String> {
+    if !crate::terraform::workspace::installed("terraform") {
+        return Err("find terraform: the demo applies a terraform environment; install Terraform 1.5 or later".into());
+    }
+    let _ = std::fs::remove_dir_all(dir);
+    std::fs::create_dir_all(dir).map_err(|e| format!("create {}: {e}", dir.display()))?;
+    let dir = dir.canonicalize().map_err(|e| e.to_string())?;
+    let mut started = Started {
+        localstack: None,
+        job: None,
+    };
+
+    step("starting LocalStack 4.12.0");
+    let ls = localstack::start(&Environment::from_process())
+        .await
+        .map_err(|e| crate::errors::chain(&e))?;
+    eprintln!("LocalStack ({})", ls.describe());
+    let endpoint = ls.endpoint.clone();
+    started.localstack = Some(ls);
+
+    step("applying the sample environment (a VPC, security groups, an instance, three buckets)");
+    let env_dir = dir.join("environment");
+    let vars = SampleVars {
+        endpoint: endpoint.clone(),
+        region: "us-east-1".into(),
+        name_prefix: "dd-sample".into(),
+        lifecycle_rules: true,
+    };
+    let ws = sample_env::write(&env_dir, &vars)
+        .map_err(|e| format!("write the sample environment: {e}"))?;
+    sample_env::apply(&ws)
+        .await
+        .map_err(|e| crate::errors::chain(&e))?;
+
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map_err(|e| e.to_string())?
+        .port();
+    let hook = format!("http://127.0.0.1:{port}/hooks/drift");
+    step(&format!(
+        "starting the scheduled drift job (terraform plan -detailed-exitcode every 10s, alerts to {hook})"
+    ));
+    let job_script = dir.join("drift-job.sh");
+    std::fs::write(&job_script, DRIFT_JOB).map_err(|e| e.to_string())?;
+    let mut job = Command::new("bash");
+    job.arg(&job_script)
+        .arg(&env_dir)
+        .arg(&hook)
+        .arg("10")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .process_group(0);
+    if let Some(rc) = &ws.cli_config {
+        job.env("TF_CLI_CONFIG_FILE", rc);
+    }
+    started.job = Some(
+        job.spawn()
+            .map_err(|e| format!("start the drift job: {e}"))?,
+    );
+
+    let config = dir.join("driftdrill.toml");
+    let cli_config = ws
+        .cli_config
+        .as_ref()
+        .map(|c| format!("cli_config = \"{}\"\n", c.display()))
+        .unwrap_or_default();
+    let text = format!(
+        "# Written by `driftdrill demo`; edit it to point at your own sandbox account.\n\
+         [aws]\nregion = \"us-east-1\"\nendpoint_url = \"{endpoint}\"\n\n\
+         [safety]\nallowed_accounts = [\"000000000000\"]\nallowed_regions = [\"us-east-1\"]\n\
+         required_tags = {{ Environment = [\"staging\", \"dev\", \"sandbox\"] }}\nmax_concurrent = 8\nmax_drift_lifetime = \"30m\"\njournal = \"journal.jsonl\"\n\n\
+         # The plan the scheduled job runs, polled directly.\n[[detector]]\nname = \"terraform-plan\"\ntype = \"terraform\"\ndir = \"environment\"\n{cli_config}interval = \"10s\"\nrefresh_only = false\n\n\
+         # Where the scheduled job posts its Slack-style alert.\n[[channel]]\nname = \"drift-webhook\"\ntype = \"webhook\"\nlisten = \"127.0.0.1:{port}\"\npath = \"/hooks/drift\"\nformat = \"slack\"\n"
+    );
+    std::fs::write(&config, text).map_err(|e| e.to_string())?;
+    eprintln!("wrote {}", config.display());
+
+    step(&format!(
+        "running the scenarios in {} (each change is reverted within {})",
+        scenarios.display(),
+        humantime::format_duration(lifetime)
+    ));
+    let runs = dir.join("runs");
+    let opts = RunOptions {
+        config: Some(config.clone()),
+        paths: vec![scenarios.to_path_buf()],
+        concurrency: Some(8),
+        out_dir: runs.clone(),
+        max_drift_lifetime: Some(lifetime),
+        ..RunOptions::default()
+    };
+    let code = match runner::run(&opts).await {
+        Ok((record, path)) => {
+            println!("{}", super::run::summary(&record));
+            eprintln!("run record: {}", path.display());
+            record.exit_code
+        }
+        Err(e) => return Err(crate::errors::chain(&e)),
+    };
+
+    step("the quarterly report");
+    let all = records::load(&[runs]).map_err(|e| crate::errors::chain(&e))?;
+    let period = Period::containing(Utc::now());
+    let built = report::build(&all, &period, Utc::now());
+    println!("{}", report::terminal::render(&built));
+    let reports = dir.parent().unwrap_or(&dir).to_path_buf();
+    let html = reports.join("demo-report.html");
+    let md = reports.join("demo-report.md");
+    std::fs::write(&html, report::html::render(&built)).map_err(|e| e.to_string())?;
+    std::fs::write(&md, report::markdown::render(&built)).map_err(|e| e.to_string())?;
+
+    step("stopping what the demo started");
+    drop(started);
+    eprintln!(
+        "\nDone. Files:\n  report (HTML)      {}\n  report (Markdown)  {}\n  run record(s)      {}\n  config to edit     {}\n  journal            {}",
+        html.display(),
+        md.display(),
+        dir.join("runs").display(),
+        config.display(),
+        dir.join("journal.jsonl").display()
+    );
+    eprintln!(
+        "Exit code {code}: {}",
+        match code {
+            0 => "every expectation met",
+            3 =>
+                "some detections were missed or late (see the report: that is what drills are for)",
+            4 => "a revert failed: run `driftdrill recover --config ...`",
+            _ => "see the messages above",
+        }
+    );
+    // A demo that ran and reverted everything succeeded as a demo, even when detectors missed.
+    Ok(if code == exit_codes::DETECTION_MISSED {
+        exit_codes::OK
+    } else {
+        code
+    })
+}
