@@ -19,8 +19,16 @@ while :; do
     printf '%s' "$out" | python3 -c '
 import json, sys, urllib.request
 plan = sys.stdin.read()
+# Post what changed, not the whole log: "Refreshing state... [id=...]" names every resource and
+# would make any alert look like it concerns all of them.
+lines = plan.splitlines()
+start = next((i for i, l in enumerate(lines) if "Terraform detected the following changes" in l
+              or "Objects have changed outside of Terraform" in l
+              or "Terraform will perform the following actions" in l), 0)
+diff = "\n".join(l for l in lines[start:] if "Refreshing state..." not in l)
+chunks = [diff[i:i + 2900] for i in range(0, len(diff), 2900)][:45] or [""]
 body = json.dumps({"text": "Drift detected by the scheduled terraform plan (exit 2)",
-                   "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "```" + plan[-2800:] + "```"}}]}).encode()
+                   "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "```" + c + "```"}} for c in chunks]}).encode()
 req = urllib.request.Request(sys.argv[1], data=body, headers={"Content-Type": "application/json"})
 try:
     urllib.request.urlopen(req, timeout=10).read()

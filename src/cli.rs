@@ -75,7 +75,7 @@ pub enum Command {
         #[arg(long, default_value = "scenarios")]
         scenarios: PathBuf,
         /// How long each drill may stay before it is reverted, detected or not.
-        #[arg(long, default_value = "60s", value_parser = humantime::parse_duration)]
+        #[arg(long, default_value = "90s", value_parser = humantime::parse_duration)]
         max_drift_lifetime: std::time::Duration,
     },
     /// Revert every change the journal shows as not verified-reverted (after a crash or kill).
