@@ -9,6 +9,7 @@ mod injector_safety;
 mod injectors;
 mod prerequisites;
 mod report;
+mod report_render;
 mod run_e2e;
 mod smoke;
 mod terraform_env;
