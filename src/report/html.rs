@@ -107,7 +107,19 @@ pub fn render(r: &Report) -> String {
             esc(&d.name), d.role, t.expected, t.within_sla, t.late, t.missed, t.errors, pct(d.coverage_pct), h(d.mttd.p50_secs), h(d.mttd.p95_secs), h(d.mttd.max_secs)
         ));
     }
-    out.push_str("</table><h2>Coverage matrix</h2><table><tr><th>category</th><th>action</th>");
+    out.push_str("</table>");
+    if !r.categories.is_empty() {
+        out.push_str("<h2>Time to detect by category</h2><table><tr><th>category</th><th>detections</th><th>p50</th><th>p95</th><th>max</th><th>widest bracket</th></tr>");
+        let h = |v: Option<f64>| v.map_or("-".into(), human);
+        for (name, s) in &r.categories {
+            out.push_str(&format!(
+                "<tr><td>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td></tr>",
+                esc(name), s.count, h(s.p50_secs), h(s.p95_secs), h(s.max_secs), h(s.max_uncertainty_secs)
+            ));
+        }
+        out.push_str("</table>");
+    }
+    out.push_str("<h2>Coverage matrix</h2><table><tr><th>category</th><th>action</th>");
     let names: Vec<&str> = r.detectors.iter().map(|d| d.name.as_str()).collect();
     for n in &names {
         out.push_str(&format!("<th>{}</th>", esc(n)));

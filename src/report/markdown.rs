@@ -54,6 +54,20 @@ pub fn render(r: &Report) -> String {
             h(d.mttd.max_secs)
         ));
     }
+    if !r.categories.is_empty() {
+        out.push_str("\n## Time to detect by category (detectors)\n\n| category | detections | p50 | p95 | max | widest bracket |\n|---|---:|---:|---:|---:|---:|\n");
+        let h = |v: Option<f64>| v.map_or("-".into(), human);
+        for (name, s) in &r.categories {
+            out.push_str(&format!(
+                "| {name} | {} | {} | {} | {} | {} |\n",
+                s.count,
+                h(s.p50_secs),
+                h(s.p95_secs),
+                h(s.max_secs),
+                h(s.max_uncertainty_secs)
+            ));
+        }
+    }
     let names: Vec<&str> = r.detectors.iter().map(|d| d.name.as_str()).collect();
     out.push_str(&format!(
         "\n## Coverage matrix\n\n| category | action | {} |\n|---|---|{}\n",

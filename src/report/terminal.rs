@@ -57,6 +57,28 @@ pub fn render(r: &Report) -> String {
         ]);
     }
     out.push_str(&format!("{d}\n\n"));
+    if !r.categories.is_empty() {
+        let mut c = table(&[
+            "category",
+            "detections",
+            "p50",
+            "p95",
+            "max",
+            "widest bracket",
+        ]);
+        let h = |v: Option<f64>| v.map_or("-".into(), human);
+        for (name, s) in &r.categories {
+            c.add_row(vec![
+                name.clone(),
+                s.count.to_string(),
+                h(s.p50_secs),
+                h(s.p95_secs),
+                h(s.max_secs),
+                h(s.max_uncertainty_secs),
+            ]);
+        }
+        out.push_str(&format!("Time to detect by category (detectors)\n{c}\n\n"));
+    }
     let names: Vec<String> = r.detectors.iter().map(|d| d.name.clone()).collect();
     let mut header = vec!["category", "action"];
     header.extend(names.iter().map(String::as_str));
