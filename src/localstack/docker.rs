@@ -33,11 +33,6 @@ impl Running {
         format!("http://127.0.0.1:{}", self.port)
     }
 
-    /// The container id, for removal by an exit hook that has no async runtime.
-    pub fn id(&self) -> &str {
-        &self.id
-    }
-
     /// Removes the container synchronously with the docker CLI (usable from any context).
     pub fn stop(self) {
         remove_container(&self.id);

@@ -2,7 +2,6 @@
 //! once per drill), forwards pushed alerts, and broadcasts both to the drills that watch.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -53,7 +52,6 @@ pub struct Hub {
     events: broadcast::Sender<Arc<Event>>,
     watching: Arc<Mutex<Watching>>,
     wake: Arc<Notify>,
-    polls: Arc<AtomicU64>,
     stop: watch::Sender<bool>,
     /// Push channel addresses by name (e.g. where a webhook listens).
     pub addresses: BTreeMap<String, String>,
@@ -93,7 +91,6 @@ impl Hub {
         let (stop, stopped) = watch::channel(false);
         let watching = Arc::new(Mutex::new(Watching::default()));
         let wake = Arc::new(Notify::new());
-        let polls = Arc::new(AtomicU64::new(0));
         let mut push = Vec::new();
         let mut addresses = BTreeMap::new();
         for (name, built) in detectors {
@@ -105,7 +102,6 @@ impl Hub {
                         events: events.clone(),
                         watching: watching.clone(),
                         wake: wake.clone(),
-                        polls: polls.clone(),
                         stopped: stopped.clone(),
                     };
                     tokio::spawn(task.run());
@@ -131,7 +127,6 @@ impl Hub {
             events,
             watching,
             wake,
-            polls,
             stop,
             addresses,
             _push: push,
@@ -171,11 +166,6 @@ impl Hub {
             .cloned()
             .collect()
     }
-
-    /// How many polls have run so far (all detectors).
-    pub fn polls(&self) -> u64 {
-        self.polls.load(Ordering::Relaxed)
-    }
 }
 
 impl Drop for Hub {
@@ -190,7 +180,6 @@ struct Poller {
     events: broadcast::Sender<Arc<Event>>,
     watching: Arc<Mutex<Watching>>,
     wake: Arc<Notify>,
-    polls: Arc<AtomicU64>,
     stopped: watch::Receiver<bool>,
 }
 
@@ -220,7 +209,6 @@ impl Poller {
                 r = self.detector.poll(&cx) => r.map_err(|e| crate::errors::chain(&e)),
                 _ = self.stopped.changed() => return,
             };
-            self.polls.fetch_add(1, Ordering::Relaxed);
             let event = Event::Poll {
                 detector: self.name.clone(),
                 started,
