@@ -42,7 +42,13 @@ pub struct AwsClients {
     pub sqs: aws_sdk_sqs::Client,
     /// Whether S3 uses path-style addressing (LocalStack endpoints).
     pub s3_path_style: bool,
+    /// The caller's account, once asked (clones share it).
+    account: std::sync::Arc<tokio::sync::OnceCell<String>>,
 }
+
+type CallerIdentityError = aws_sdk_sts::error::SdkError<
+    aws_sdk_sts::operation::get_caller_identity::GetCallerIdentityError,
+>;
 
 impl AwsClients {
     /// Resolves the configuration chain once and builds every client from it.
@@ -91,7 +97,21 @@ impl AwsClients {
             sqs: aws_sdk_sqs::Client::new(&config),
             s3_path_style: path_style,
             config,
+            account: Default::default(),
         }
+    }
+
+    /// The account these clients act in (STS GetCallerIdentity), asked once: the credentials of
+    /// one set of clients belong to one account, and a run with many drills should not ask STS
+    /// once per drill.
+    pub async fn caller_account(&self) -> Result<String, CallerIdentityError> {
+        self.account
+            .get_or_try_init(|| async {
+                let identity = self.sts.get_caller_identity().send().await?;
+                Ok(identity.account().unwrap_or("").to_string())
+            })
+            .await
+            .cloned()
     }
 
     /// The region the clients talk to, if one was resolved.

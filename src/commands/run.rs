@@ -40,14 +40,23 @@ pub fn summary(record: &RunRecord) -> Table {
     let mut t = Table::new();
     t.load_style(presets::UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic);
-    t.set_header(vec![
+    let clears = record
+        .drills
+        .iter()
+        .flat_map(|d| &d.expectations)
+        .any(|e| e.clear.is_some());
+    let mut header = vec![
         "scenario",
         "target",
         "detector",
         "outcome",
         "MTTD (SLA)",
         "revert",
-    ]);
+    ];
+    if clears {
+        header.push("time to clear");
+    }
+    t.set_header(header);
     for d in &record.drills {
         let target = d.target.as_ref().map_or("-".to_string(), |t| t.id.clone());
         if d.expectations.is_empty() || d.confirmed_at.is_none() {
@@ -69,14 +78,24 @@ pub fn summary(record: &RunRecord) -> Table {
                 (Some(m), None) => format!("{m:.1}s ({}s)", e.sla_secs),
                 _ => format!("- ({}s)", e.sla_secs),
             };
-            t.add_row(vec![
+            let mut row = vec![
                 d.scenario.clone(),
                 target.clone(),
                 e.detector.clone(),
                 e.outcome.label().into(),
                 mttd,
                 revert_text(d),
-            ]);
+            ];
+            if clears {
+                row.push(match &e.clear {
+                    None => "-".into(),
+                    Some(c) => match c.bracket_secs {
+                        Some((lo, hi)) if c.cleared => format!("{lo:.1}–{hi:.1}s"),
+                        _ => format!("not within {}s", c.clear_within_secs),
+                    },
+                });
+            }
+            t.add_row(row);
         }
     }
     t

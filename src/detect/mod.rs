@@ -82,6 +82,13 @@ pub enum DetectorError {
 pub trait Polled: Send + Sync {
     async fn poll(&self, cx: &PollCx) -> Result<Vec<Observation>, DetectorError>;
     fn interval(&self) -> Duration;
+    /// Whether one answer describes everything the detector sees now, whatever `PollCx::watch`
+    /// says (true for plans and commands). The runner may then take a poll that started before
+    /// a drill registered as that drill's baseline. Channels that consume messages (SQS) say
+    /// false: only a poll made while the drill watches can have seen its messages.
+    fn reports_whole_state(&self) -> bool {
+        true
+    }
 }
 
 /// A channel alerts are pushed to. `start` is called once by the runner; the channel sends every

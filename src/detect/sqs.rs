@@ -183,4 +183,8 @@ impl Polled for SqsChannel {
         // The receive itself waits up to wait_time; poll again right after.
         Duration::ZERO
     }
+
+    fn reports_whole_state(&self) -> bool {
+        false
+    }
 }

@@ -69,6 +69,10 @@ pub struct Expectations {
     pub alert_within: Option<Sla>,
     /// Per-name overrides.
     pub sla: BTreeMap<String, Sla>,
+    /// If set, after the verified revert the runner keeps polling every detector that caught
+    /// the drift until it reports the target clean again (time to clear), for at most this long.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clear_within: Option<Sla>,
 }
 
 impl Expectations {
@@ -181,6 +185,7 @@ fn read_expect(r: &mut TableReader) -> Option<Expectations> {
     let detectors = r.strings("detectors");
     let detect_within = r.opt_duration("detect_within").map(|d| Sla(d.value));
     let alert_within = r.opt_duration("alert_within").map(|d| Sla(d.value));
+    let clear_within = r.opt_duration("clear_within").map(|d| Sla(d.value));
     let mut sla = BTreeMap::new();
     if let Some(mut t) = r.table("sla", false) {
         let names: Vec<String> = detectors
@@ -211,5 +216,6 @@ fn read_expect(r: &mut TableReader) -> Option<Expectations> {
         detect_within,
         alert_within,
         sla,
+        clear_within,
     })
 }

@@ -18,13 +18,10 @@ pub async fn check_account_and_region(
             rule: format!("safety.allowed_regions is {:?}", safety.allowed_regions),
         });
     }
-    let identity = aws
-        .sts
-        .get_caller_identity()
-        .send()
+    let account = aws
+        .caller_account()
         .await
         .map_err(super::errors::aws("GetCallerIdentity", "the caller"))?;
-    let account = identity.account().unwrap_or("").to_string();
     if !safety.allowed_accounts.iter().any(|a| a == &account) {
         return Err(InjectError::Refused {
             resource: format!("anything in account {account:?}"),

@@ -30,12 +30,17 @@ impl std::fmt::Display for Target {
 pub async fn resolve(aws: &AwsClients, spec: &TargetSpec) -> Result<Target, InjectError> {
     let id = match &spec.selector {
         Selector::Id(id) | Selector::Name(id) => {
-            if !exists(aws, spec.kind, id).await? {
-                return Err(InjectError::NotFound {
+            // One read answers both "does it exist" and "what are its tags".
+            return match existing_tags(aws, spec.kind, id).await? {
+                Some(tags) => Ok(Target {
+                    kind: spec.kind,
+                    id: id.clone(),
+                    tags,
+                }),
+                None => Err(InjectError::NotFound {
                     what: format!("{} {id}", spec.kind),
-                });
-            }
-            id.clone()
+                }),
+            };
         }
         Selector::Tags(tags) => {
             let ids = match spec.kind {
@@ -193,41 +198,71 @@ async fn buckets_tagged(
     Ok(ids)
 }
 
-async fn exists(aws: &AwsClients, kind: TargetType, id: &str) -> Result<bool, InjectError> {
+fn tag_map(tags: &[aws_sdk_ec2::types::Tag]) -> BTreeMap<String, String> {
+    tags.iter()
+        .filter_map(|t| {
+            Some((
+                t.key()?.to_string(),
+                t.value().unwrap_or_default().to_string(),
+            ))
+        })
+        .collect()
+}
+
+/// The tags of a resource, or `None` if it does not exist.
+async fn existing_tags(
+    aws: &AwsClients,
+    kind: TargetType,
+    id: &str,
+) -> Result<Option<BTreeMap<String, String>>, InjectError> {
     let not_found = |code: Option<&str>| {
         code.is_some_and(|c| c.contains("NotFound") || c == "NoSuchBucket" || c == "404")
     };
-    macro_rules! check {
-        ($call:expr, $op:literal) => {
+    macro_rules! read {
+        ($call:expr, $op:literal, |$out:ident| $tags:expr) => {
             match $call.send().await {
-                Ok(_) => Ok(true),
-                Err(e) if not_found(errors::code_of(&e)) => Ok(false),
+                Ok($out) => Ok($tags),
+                Err(e) if not_found(errors::code_of(&e)) => Ok(None),
                 Err(e) => Err(errors::aws($op, id)(e)),
             }
         };
     }
     match kind {
-        TargetType::SecurityGroup => check!(
+        TargetType::SecurityGroup => read!(
             aws.ec2.describe_security_groups().group_ids(id),
-            "DescribeSecurityGroups"
+            "DescribeSecurityGroups",
+            |out| out.security_groups().first().map(|g| tag_map(g.tags()))
         ),
-        TargetType::Instance => check!(
+        TargetType::Instance => read!(
             aws.ec2.describe_instances().instance_ids(id),
-            "DescribeInstances"
+            "DescribeInstances",
+            |out| out
+                .reservations()
+                .iter()
+                .flat_map(|r| r.instances())
+                .next()
+                .map(|i| tag_map(i.tags()))
         ),
-        TargetType::NetworkAcl => check!(
+        TargetType::NetworkAcl => read!(
             aws.ec2.describe_network_acls().network_acl_ids(id),
-            "DescribeNetworkAcls"
+            "DescribeNetworkAcls",
+            |out| out.network_acls().first().map(|a| tag_map(a.tags()))
         ),
-        TargetType::Vpc => check!(aws.ec2.describe_vpcs().vpc_ids(id), "DescribeVpcs"),
-        TargetType::Subnet => check!(aws.ec2.describe_subnets().subnet_ids(id), "DescribeSubnets"),
+        TargetType::Vpc => read!(aws.ec2.describe_vpcs().vpc_ids(id), "DescribeVpcs", |out| {
+            out.vpcs().first().map(|v| tag_map(v.tags()))
+        }),
+        TargetType::Subnet => read!(
+            aws.ec2.describe_subnets().subnet_ids(id),
+            "DescribeSubnets",
+            |out| out.subnets().first().map(|n| tag_map(n.tags()))
+        ),
         TargetType::Bucket => match aws.s3.head_bucket().bucket(id).send().await {
-            Ok(_) => Ok(true),
+            Ok(_) => tags_of(aws, kind, id).await.map(Some),
             Err(e)
                 if e.as_service_error().is_some_and(|s| s.is_not_found())
                     || not_found(errors::code_of(&e)) =>
             {
-                Ok(false)
+                Ok(None)
             }
             Err(e) => Err(errors::aws("HeadBucket", id)(e)),
         },

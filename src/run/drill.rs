@@ -10,7 +10,9 @@ use tokio::sync::{Notify, broadcast, watch};
 
 use super::hub::{Event, Hub};
 use super::journal::{Journal, Step};
-use super::record::{DrillRecord, DrillStatus, ExpectationRecord, Outcome, RevertRecord};
+use super::record::{
+    ClearRecord, DrillRecord, DrillStatus, ExpectationRecord, Outcome, RevertRecord,
+};
 use super::retry::{self, Budget};
 use crate::aws::AwsClients;
 use crate::detect::{Role, matching};
@@ -28,8 +30,9 @@ pub struct RunCx {
     pub stop: watch::Receiver<bool>,
     pub dry_run: bool,
     pub progress: super::runner::Progress,
-    /// Resource ids a drill currently holds; two drills never touch one resource at once.
-    busy: Mutex<BTreeSet<String>>,
+    /// Resource ids a drill currently holds (two drills never touch one resource at once), and
+    /// when each was last released.
+    busy: Mutex<Busy>,
     freed: Notify,
     /// Fault-injection hook for crash tests (DRIFTDRILL_TEST_PAUSE_AT): the lifecycle point at
     /// which to announce itself and wait forever, so a test can SIGKILL the process there.
@@ -56,7 +59,7 @@ impl RunCx {
             stop,
             dry_run,
             progress,
-            busy: Mutex::new(BTreeSet::new()),
+            busy: Mutex::new(Busy::default()),
             freed: Notify::new(),
             pause_at: std::env::var("DRIFTDRILL_TEST_PAUSE_AT")
                 .ok()
@@ -89,25 +92,40 @@ impl RunCx {
     async fn hold(&self, id: &str) -> Held<'_> {
         loop {
             let freed = self.freed.notified();
-            if self.busy.lock().expect("busy lock").insert(id.to_string()) {
-                return Held {
-                    cx: self,
-                    id: id.to_string(),
-                };
+            {
+                let mut busy = self.busy.lock().expect("busy lock");
+                if busy.held.insert(id.to_string()) {
+                    return Held {
+                        cx: self,
+                        id: id.to_string(),
+                        last_released: busy.released.get(id).copied(),
+                    };
+                }
             }
             freed.await;
         }
     }
 }
 
+#[derive(Default)]
+struct Busy {
+    held: BTreeSet<String>,
+    released: std::collections::BTreeMap<String, Instant>,
+}
+
 struct Held<'a> {
     cx: &'a RunCx,
     id: String,
+    /// When an earlier drill of this run last released the resource (after its revert).
+    last_released: Option<Instant>,
 }
 
 impl Drop for Held<'_> {
     fn drop(&mut self) {
-        self.cx.busy.lock().expect("busy lock").remove(&self.id);
+        let mut busy = self.cx.busy.lock().expect("busy lock");
+        busy.held.remove(&self.id);
+        busy.released.insert(self.id.clone(), Instant::now());
+        drop(busy);
         self.cx.freed.notify_waiters();
     }
 }
@@ -174,6 +192,7 @@ pub async fn run(cx: &RunCx, scenario: &Scenario) -> DrillRecord {
                     polls: 0,
                     errors: 0,
                     last_error: None,
+                    clear: None,
                 },
                 sla,
                 deadline: Instant::now(),
@@ -215,60 +234,19 @@ pub async fn run(cx: &RunCx, scenario: &Scenario) -> DrillRecord {
         }
     };
     cx.progress.phase(&id, "waiting for the resource");
-    let _held = cx.hold(&target.id).await;
+    let held = cx.hold(&target.id).await;
     let terms = vec![target.id.clone(), mark.clone()];
     let mut events = cx.hub.subscribe();
     let _watching = cx.hub.watch(&names, &terms);
 
-    // Baseline: every polled detector must be clean for the target before anything changes.
     cx.progress.phase(&id, "baseline");
-    let registered = Instant::now();
-    let polled: Vec<String> = watches
-        .iter()
-        .filter(|w| !is_push(cx, &w.record.detector))
-        .map(|w| w.record.detector.clone())
-        .collect();
-    let mut pending: BTreeSet<String> = polled.into_iter().collect();
-    let mut stop = cx.stop.clone();
-    while !pending.is_empty() {
-        let event = tokio::select! {
-            e = events.recv() => e,
-            _ = stop.changed() => {
-                record.status = DrillStatus::Interrupted;
-                return finish(record, watches);
-            }
-        };
-        let Some(Event::Poll {
-            detector,
-            started,
-            result,
-            ..
-        }) = event.ok().map(|e| (*e).clone())
-        else {
-            continue;
-        };
-        if started < registered || !pending.contains(&detector) {
-            continue;
-        }
-        pending.remove(&detector);
-        let w = watches
-            .iter_mut()
-            .find(|w| w.record.detector == detector)
-            .expect("watched");
-        match result {
-            Ok(obs) if obs.iter().any(|o| matching::names_any(o, &terms)) => {
-                w.record.outcome = Outcome::BaselineDirty;
-                w.record.evidence = obs
-                    .iter()
-                    .find(|o| matching::names_any(o, &terms))
-                    .map(|o| o.evidence.clone());
-            }
-            Ok(_) => {}
-            Err(e) => {
-                w.record.errors += 1;
-                w.record.last_error = Some(e);
-            }
-        }
+    let since = Baseline {
+        registered: Instant::now(),
+        last_released: held.last_released,
+    };
+    if !baseline(cx, &mut watches, &mut events, &terms, &since).await {
+        record.status = DrillStatus::Interrupted;
+        return finish(record, watches);
     }
     if watches
         .iter()
@@ -289,54 +267,20 @@ pub async fn run(cx: &RunCx, scenario: &Scenario) -> DrillRecord {
         return finish(record, watches);
     }
 
-    // Snapshot, then the journaled intent, then the change.
-    cx.progress.phase(&id, "snapshot");
     let icx = InjectCx {
         aws: &cx.aws,
         mark: &mark,
     };
-    let snapshot = match retry::retry(Budget::DEFAULT, || injector.snapshot(&icx, &target))
-        .await
-        .result
-    {
-        Ok(s) => s,
-        Err(e) => {
-            record.detail = Some(crate::errors::chain(&e));
+    let applied = match apply(cx, &drill, scenario, &*injector, &icx, &target).await {
+        Ok(applied) => applied,
+        Err(why) => {
+            record.detail = Some(why);
             return finish(record, watches);
         }
     };
-    let intent = Step::Intent {
-        scenario: id.clone(),
-        action: scenario.inject.action.value.clone(),
-        params: scenario.inject.params.clone(),
-        target: target.clone(),
-        snapshot: snapshot.clone(),
-        mark: mark.clone(),
-    };
-    if let Err(e) = cx.journal(&drill, intent) {
-        record.detail = Some(format!("journal the intent (nothing was changed): {e}"));
-        return finish(record, watches);
-    }
-    cx.pause_point("intent").await;
-
-    cx.progress.phase(&id, "inject");
-    let inject_started = Instant::now();
-    record.injected_at = Some(Utc::now());
-    let injected = injector.inject(&icx, &target, &snapshot).await;
-    let _ = cx.journal(&drill, Step::Applied);
-    cx.pause_point("applied").await;
-    let confirmed = match injected {
-        Err(e) => Err(format!("inject: {}", crate::errors::chain(&e))),
-        Ok(()) => match injector.verify_injected(&icx, &target, &snapshot).await {
-            Ok(Check::Matches) => Ok(Instant::now()),
-            Ok(Check::Differs(why)) => Err(format!("the injection did not take effect: {why}")),
-            Err(e) => Err(format!(
-                "verify the injection: {}",
-                crate::errors::chain(&e)
-            )),
-        },
-    };
-
+    record.injected_at = Some(applied.injected_at);
+    let (snapshot, inject_started, confirmed) =
+        (applied.snapshot, applied.inject_started, applied.confirmed);
     match confirmed {
         Ok(confirmed) => {
             record.confirmed_at = Some(Utc::now());
@@ -360,12 +304,112 @@ pub async fn run(cx: &RunCx, scenario: &Scenario) -> DrillRecord {
 
     // Revert, whatever happened above.
     cx.progress.phase(&id, "revert");
-    let _ = cx.journal(&drill, Step::Reverting);
-    cx.pause_point("revert").await;
-    record.revert = Some(revert(cx, &drill, &*injector, &icx, &target, &snapshot).await);
+    let reverted = revert(cx, &drill, &*injector, &icx, &target, &snapshot).await;
+    let verified = Instant::now();
     record.reverted_at = Some(Utc::now());
+    if let Some(within) = scenario.expect.clear_within
+        && reverted.verified
+        && !*cx.stop.borrow()
+    {
+        cx.progress.phase(&id, "clear");
+        observe_clear(cx, &mut watches, &mut events, &terms, verified, within.0).await;
+    }
+    record.revert = Some(reverted);
     cx.progress.phase(&id, "done");
     finish(record, watches)
+}
+
+/// Which polls may serve as a drill's baseline.
+struct Baseline {
+    /// When the drill started watching.
+    registered: Instant,
+    /// When an earlier drill of this run last released the target (after its revert).
+    last_released: Option<Instant>,
+}
+
+impl Baseline {
+    /// The earliest start a poll may have to count. A detector that reports its whole state
+    /// may answer with a poll that started before this drill registered, as long as no drill of
+    /// this run changed the target since; any other needs a poll made while the drill watched.
+    fn since(&self, cx: &RunCx, detector: &str) -> Option<Instant> {
+        if cx.hub.reusable(detector) {
+            self.last_released
+        } else {
+            Some(self.registered)
+        }
+    }
+}
+
+/// Baseline: takes one answer from every polled detector and marks the expectations whose
+/// detector already names the target as baseline-dirty. Returns false if the run was stopped.
+async fn baseline(
+    cx: &RunCx,
+    watches: &mut [Watch],
+    events: &mut broadcast::Receiver<Arc<Event>>,
+    terms: &[String],
+    since: &Baseline,
+) -> bool {
+    let mut pending: BTreeSet<String> = watches
+        .iter()
+        .filter(|w| !is_push(cx, &w.record.detector))
+        .map(|w| w.record.detector.clone())
+        .collect();
+    let take = |watches: &mut [Watch], detector: &str, result: &Result<Vec<_>, String>| {
+        let w = watches
+            .iter_mut()
+            .find(|w| w.record.detector == detector)
+            .expect("watched");
+        match result {
+            Ok(obs) => {
+                if let Some(o) = obs
+                    .iter()
+                    .find(|o: &&crate::detect::Observation| matching::names_any(o, terms))
+                {
+                    w.record.outcome = Outcome::BaselineDirty;
+                    w.record.evidence = Some(o.evidence.clone());
+                }
+            }
+            Err(e) => {
+                w.record.errors += 1;
+                w.record.last_error = Some(e.clone());
+            }
+        }
+    };
+    for detector in pending.clone() {
+        if let Some(event) = cx.hub.current_poll(&detector, since.since(cx, &detector))
+            && let Event::Poll { result, .. } = &*event
+        {
+            take(watches, &detector, result);
+            pending.remove(&detector);
+        }
+    }
+    let mut stop = cx.stop.clone();
+    while !pending.is_empty() {
+        let event = tokio::select! {
+            e = events.recv() => e,
+            _ = stop.changed() => return false,
+        };
+        let event = match event {
+            Ok(event) => event,
+            Err(broadcast::error::RecvError::Lagged(_)) => continue,
+            Err(broadcast::error::RecvError::Closed) => return false,
+        };
+        let Event::Poll {
+            detector,
+            started,
+            result,
+            ..
+        } = &*event
+        else {
+            continue;
+        };
+        if !pending.contains(detector) || since.since(cx, detector).is_some_and(|s| *started < s) {
+            continue;
+        }
+        pending.remove(detector);
+        take(watches, detector, result);
+    }
+    true
 }
 
 fn is_push(cx: &RunCx, detector: &str) -> bool {
@@ -464,6 +508,77 @@ async fn observe(
     }
 }
 
+/// Time to clear: after the verified revert, keeps reading every polled detector that caught the
+/// drift until a poll that started after the revert no longer names the target, or until
+/// `within` has passed or the run is stopped. Failed polls say nothing either way.
+async fn observe_clear(
+    cx: &RunCx,
+    watches: &mut [Watch],
+    events: &mut broadcast::Receiver<Arc<Event>>,
+    terms: &[String],
+    verified: Instant,
+    within: Duration,
+) {
+    let deadline = verified + within;
+    let mut pending: Vec<(usize, Duration)> = Vec::new();
+    for (i, w) in watches.iter_mut().enumerate() {
+        let detected = matches!(
+            w.record.outcome,
+            Outcome::DetectedWithinSla | Outcome::DetectedLate
+        );
+        if detected && !is_push(cx, &w.record.detector) {
+            w.record.clear = Some(ClearRecord {
+                cleared: false,
+                bracket_secs: None,
+                clear_within_secs: secs(within),
+            });
+            pending.push((i, Duration::ZERO));
+        }
+    }
+    let mut stop = cx.stop.clone();
+    while !pending.is_empty() {
+        let event = tokio::select! {
+            e = events.recv() => e,
+            _ = tokio::time::sleep_until(deadline.into()) => return,
+            _ = stop.changed() => return,
+        };
+        let event = match event {
+            Ok(event) => event,
+            Err(broadcast::error::RecvError::Lagged(_)) => continue,
+            Err(broadcast::error::RecvError::Closed) => return,
+        };
+        let Event::Poll {
+            detector,
+            started,
+            finished,
+            result: Ok(obs),
+            ..
+        } = &*event
+        else {
+            continue;
+        };
+        if *started < verified {
+            continue;
+        }
+        let Some(pos) = pending
+            .iter()
+            .position(|(i, _)| watches[*i].record.detector == *detector)
+        else {
+            continue;
+        };
+        let at = finished.saturating_duration_since(verified);
+        if obs.iter().any(|o| matching::names_any(o, terms)) {
+            pending[pos].1 = at; // still reported: clears after this
+            continue;
+        }
+        let (i, last_dirty) = pending.remove(pos);
+        if let Some(clear) = &mut watches[i].record.clear {
+            clear.cleared = true;
+            clear.bracket_secs = Some((secs(last_dirty), secs(at)));
+        }
+    }
+}
+
 fn settle(w: &mut Watch, mttd: Duration, at: DateTime<Utc>, evidence: String) {
     w.done = true;
     w.record.detected_at = Some(at);
@@ -476,7 +591,71 @@ fn settle(w: &mut Watch, mttd: Duration, at: DateTime<Utc>, evidence: String) {
     };
 }
 
-/// Reverts with the revert budget, verifies, and journals the result.
+/// A change that was made, or attempted, and must now be reverted.
+pub struct Applied {
+    pub snapshot: inject::State,
+    /// When the inject call began (observations from polls started earlier never count).
+    pub inject_started: Instant,
+    pub injected_at: DateTime<Utc>,
+    /// When the change was confirmed live by reading it back, or why it was not.
+    pub confirmed: Result<Instant, String>,
+}
+
+/// Snapshot, journaled intent (fsynced before anything changes), inject, journal, verify.
+/// `Err` means nothing was changed; after `Ok` the caller must [`revert`], whatever `confirmed`
+/// says.
+pub async fn apply(
+    cx: &RunCx,
+    drill: &str,
+    scenario: &Scenario,
+    injector: &dyn Injector,
+    icx: &InjectCx<'_>,
+    target: &Target,
+) -> Result<Applied, String> {
+    let id = &scenario.id.value;
+    cx.progress.phase(id, "snapshot");
+    let snapshot = retry::retry(Budget::DEFAULT, || injector.snapshot(icx, target))
+        .await
+        .result
+        .map_err(|e| crate::errors::chain(&e))?;
+    let intent = Step::Intent {
+        scenario: id.clone(),
+        action: scenario.inject.action.value.clone(),
+        params: scenario.inject.params.clone(),
+        target: target.clone(),
+        snapshot: snapshot.clone(),
+        mark: icx.mark.to_string(),
+    };
+    cx.journal(drill, intent)
+        .map_err(|e| format!("journal the intent (nothing was changed): {e}"))?;
+    cx.pause_point("intent").await;
+
+    cx.progress.phase(id, "inject");
+    let inject_started = Instant::now();
+    let injected_at = Utc::now();
+    let injected = injector.inject(icx, target, &snapshot).await;
+    let _ = cx.journal(drill, Step::Applied);
+    cx.pause_point("applied").await;
+    let confirmed = match injected {
+        Err(e) => Err(format!("inject: {}", crate::errors::chain(&e))),
+        Ok(()) => match injector.verify_injected(icx, target, &snapshot).await {
+            Ok(Check::Matches) => Ok(Instant::now()),
+            Ok(Check::Differs(why)) => Err(format!("the injection did not take effect: {why}")),
+            Err(e) => Err(format!(
+                "verify the injection: {}",
+                crate::errors::chain(&e)
+            )),
+        },
+    };
+    Ok(Applied {
+        snapshot,
+        inject_started,
+        injected_at,
+        confirmed,
+    })
+}
+
+/// Journals the revert, reverts with the revert budget, verifies, and journals the result.
 pub async fn revert(
     cx: &RunCx,
     drill: &str,
@@ -485,6 +664,8 @@ pub async fn revert(
     target: &Target,
     snapshot: &inject::State,
 ) -> RevertRecord {
+    let _ = cx.journal(drill, Step::Reverting);
+    cx.pause_point("revert").await;
     let retried = retry::retry(Budget::REVERT, || injector.revert(icx, target, snapshot)).await;
     let mut rec = RevertRecord {
         kind: None,

@@ -47,10 +47,19 @@ struct Watching {
     touched: std::collections::BTreeSet<String>,
 }
 
+/// The last finished poll of a detector whose answers describe its whole state.
+struct Latest {
+    event: Arc<Event>,
+    interval: Duration,
+}
+
 /// Running pollers and channels. Dropping the hub stops them.
 pub struct Hub {
     events: broadcast::Sender<Arc<Event>>,
     watching: Arc<Mutex<Watching>>,
+    /// Detector name → its last finished poll, for detectors that report their whole state.
+    latest: Arc<Mutex<BTreeMap<String, Latest>>>,
+    whole_state: std::collections::BTreeSet<String>,
     wake: Arc<Notify>,
     stop: watch::Sender<bool>,
     /// Push channel addresses by name (e.g. where a webhook listens).
@@ -90,13 +99,19 @@ impl Hub {
         let (events, _) = broadcast::channel(4096);
         let (stop, stopped) = watch::channel(false);
         let watching = Arc::new(Mutex::new(Watching::default()));
+        let latest = Arc::new(Mutex::new(BTreeMap::new()));
         let wake = Arc::new(Notify::new());
         let mut push = Vec::new();
         let mut addresses = BTreeMap::new();
+        let mut whole_state = std::collections::BTreeSet::new();
         for (name, built) in detectors {
             match built {
                 Built::Polled(p) => {
+                    if p.reports_whole_state() {
+                        whole_state.insert(name.clone());
+                    }
                     let task = Poller {
+                        latest: p.reports_whole_state().then(|| latest.clone()),
                         name,
                         detector: p,
                         events: events.clone(),
@@ -126,6 +141,8 @@ impl Hub {
         Ok(Hub {
             events,
             watching,
+            latest,
+            whole_state,
             wake,
             stop,
             addresses,
@@ -156,6 +173,28 @@ impl Hub {
         }
     }
 
+    /// Whether a poll of this detector that started before a drill registered may serve as its
+    /// baseline (see [`crate::detect::Polled::reports_whole_state`]).
+    pub fn reusable(&self, detector: &str) -> bool {
+        self.whole_state.contains(detector)
+    }
+
+    /// The last finished poll of a whole-state detector, if it started at or after `since` and
+    /// is current: it finished less than one interval ago, so it is the answer the schedule
+    /// would give now.
+    pub fn current_poll(&self, detector: &str, since: Option<Instant>) -> Option<Arc<Event>> {
+        let latest = self.latest.lock().expect("latest lock");
+        let l = latest.get(detector)?;
+        let Event::Poll {
+            started, finished, ..
+        } = &*l.event
+        else {
+            return None;
+        };
+        let fresh = Instant::now() <= *finished + l.interval;
+        (fresh && since.is_none_or(|s| *started >= s)).then(|| l.event.clone())
+    }
+
     /// Every term any drill has watched so far.
     pub fn touched(&self) -> Vec<String> {
         self.watching
@@ -176,6 +215,8 @@ impl Drop for Hub {
 
 struct Poller {
     name: String,
+    /// Where to keep the last finished poll (whole-state detectors only).
+    latest: Option<Arc<Mutex<BTreeMap<String, Latest>>>>,
     detector: Box<dyn Polled>,
     events: broadcast::Sender<Arc<Event>>,
     watching: Arc<Mutex<Watching>>,
@@ -216,7 +257,17 @@ impl Poller {
                 finished_at: Utc::now(),
                 result,
             };
-            let _ = self.events.send(Arc::new(event));
+            let event = Arc::new(event);
+            if let Some(latest) = &self.latest {
+                latest.lock().expect("latest lock").insert(
+                    self.name.clone(),
+                    Latest {
+                        event: event.clone(),
+                        interval: self.detector.interval(),
+                    },
+                );
+            }
+            let _ = self.events.send(event);
             // Once per interval, measured from the start of this poll.
             let next = started + self.detector.interval().max(Duration::from_millis(50));
             tokio::select! {

@@ -69,6 +69,22 @@ pub struct ExpectationRecord {
     pub polls: u32,
     pub errors: u32,
     pub last_error: Option<String>,
+    /// Time to clear, when the scenario asks for it (`clear_within`) and this polled detector
+    /// caught the drift.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clear: Option<ClearRecord>,
+}
+
+/// How long a detector kept reporting the drift after the revert was verified.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClearRecord {
+    /// Whether a poll reported the target clean within `clear_within`.
+    pub cleared: bool,
+    /// Cleared after `lower` and by `upper` seconds from the verified revert: `lower` is when
+    /// the last poll still naming the target finished (0 if none), `upper` when the first clean
+    /// one did.
+    pub bracket_secs: Option<(f64, f64)>,
+    pub clear_within_secs: f64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

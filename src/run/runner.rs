@@ -1,7 +1,7 @@
 //! `driftdrill run` end to end: load and validate, refuse a dirty journal, build detectors, run
 //! the drills with bounded concurrency, handle Ctrl-C, write the run record, pick the exit code.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -153,7 +153,7 @@ pub async fn run(opts: &RunOptions) -> Result<(RunRecord, PathBuf), RunError> {
     }
     let hub = Hub::start(built).await?;
     for (name, address) in &hub.addresses {
-        eprintln!("channel {name} listening on {address}");
+        let _ = writeln!(std::io::stderr(), "channel {name} listening on {address}");
     }
 
     let (stop_tx, stop) = watch::channel(false);
@@ -256,12 +256,15 @@ fn spawn_signal_handler(stop: watch::Sender<bool>) {
             }
             signals += 1;
             if signals == 1 {
-                eprintln!(
+                // Never eprintln! here: a closed stderr would panic before the stop is sent.
+                let _ = writeln!(
+                    std::io::stderr(),
                     "\nstopping: reverting every drill in flight (signal again to exit at once and leave the rest to `driftdrill recover`)"
                 );
                 let _ = stop.send(true);
             } else {
-                eprintln!(
+                let _ = writeln!(
+                    std::io::stderr(),
                     "exiting now; run `driftdrill recover` to revert what is still in the journal"
                 );
                 std::process::exit(exit_codes::REVERT_FAILED);
@@ -310,9 +313,10 @@ fn spawn_false_alarm_watch(
     })
 }
 
-/// Live progress: a line per drill on a terminal, plain log lines otherwise.
+/// Live progress: a line per drill on a terminal, plain log lines otherwise (or nothing).
 pub struct Progress {
     started: Instant,
+    quiet: bool,
     bars: Option<(
         MultiProgress,
         std::collections::BTreeMap<String, ProgressBar>,
@@ -324,6 +328,7 @@ impl Progress {
         if !std::io::stderr().is_terminal() {
             return Progress {
                 started: Instant::now(),
+                quiet: false,
                 bars: None,
             };
         }
@@ -345,7 +350,17 @@ impl Progress {
             .collect();
         Progress {
             started: Instant::now(),
+            quiet: false,
             bars: Some((multi, bars)),
+        }
+    }
+
+    /// Reports nothing (benchmarks, embedding).
+    pub fn quiet() -> Progress {
+        Progress {
+            started: Instant::now(),
+            quiet: true,
+            bars: None,
         }
     }
 
@@ -360,10 +375,15 @@ impl Progress {
                     }
                 }
             }
-            None => eprintln!(
-                "[{:>7.1}s] {scenario}: {phase}",
-                self.started.elapsed().as_secs_f64()
-            ),
+            None if self.quiet => {}
+            // A closed stderr (`driftdrill run 2>&1 | head`) must not stop a drill mid-change.
+            None => {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "[{:>7.1}s] {scenario}: {phase}",
+                    self.started.elapsed().as_secs_f64()
+                );
+            }
         }
     }
 

@@ -195,6 +195,92 @@ async fn sigterm_while_observing_reverts_and_exits() {
 }
 
 #[tokio::test]
+async fn a_second_sigterm_exits_at_once_and_recover_finishes_the_revert() {
+    let aws = fixture::clients().await;
+    let target = resources::security_group(&aws).await;
+    let before = resources::full_state(&aws, &target).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = fixture::write_config(
+        dir.path(),
+        "[[detector]]\nname = \"never\"\ntype = \"command\"\nargv = [\"true\"]\ninterval = \"1s\"\n",
+    );
+    let scenario = fixture::write_scenario(
+        dir.path(),
+        "term-twice",
+        &target,
+        "action = \"ec2.sg.open_ingress\"\nprotocol = \"tcp\"\nport = 5432\ncidr = \"0.0.0.0/0\"",
+        "detectors = [\"never\"]\ndetect_within = \"10m\"",
+    );
+    // The revert is held at its pause point, so the first signal's revert cannot finish before
+    // the second signal arrives.
+    let mut child = fixture::driftdrill()
+        .args(["run", "--config"])
+        .arg(&config)
+        .arg(&scenario)
+        .arg("--out")
+        .arg(dir.path().join("runs"))
+        .env("DRIFTDRILL_TEST_PAUSE_AT", "revert")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (tx, rx) = mpsc::channel();
+    for stream in [
+        Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
+        Box::new(child.stderr.take().unwrap()),
+    ] {
+        let tx = tx.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+    }
+    let wait_for = |marker: &str| {
+        let mut seen = Vec::new();
+        loop {
+            match rx.recv_timeout(Duration::from_secs(120)) {
+                Ok(line) if line.contains(marker) => return,
+                Ok(line) => seen.push(line),
+                Err(_) => panic!("never saw {marker:?}:\n{}", seen.join("\n")),
+            }
+        }
+    };
+    wait_for("term-twice: observe");
+    // SAFETY: signalling the child this test started.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    wait_for("driftdrill-test: reached revert");
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let status = child.wait().unwrap();
+    assert_eq!(
+        status.code(),
+        Some(driftdrill::exit_codes::REVERT_FAILED),
+        "the second signal must exit at once with the revert-failed code"
+    );
+    assert_ne!(
+        resources::full_state(&aws, &target).await,
+        before,
+        "the change should still be live: the revert was held"
+    );
+    let recover = fixture::driftdrill()
+        .args(["recover", "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert_eq!(
+        recover.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&recover.stderr)
+    );
+    assert_eq!(
+        resources::full_state(&aws, &target).await,
+        before,
+        "recover did not restore the snapshot"
+    );
+}
+
+#[tokio::test]
 async fn a_journal_with_unreverted_changes_blocks_new_runs_and_dry_run_changes_nothing() {
     let aws = fixture::clients().await;
     let target = resources::bucket(&aws).await;

@@ -10,6 +10,7 @@ mod injectors;
 mod prerequisites;
 mod report;
 mod report_render;
+mod run_concurrency;
 mod run_e2e;
 mod smoke;
 mod terraform_env;

@@ -1,6 +1,7 @@
 //! `driftdrill run` end to end with the sample environment, a terraform detector and a webhook
-//! fed by a real scheduled terraform-plan job: a detection bracket and an alert time for port 22
-//! opened, a miss for drift terraform is told to ignore, exit code 3, and terraform clean after.
+//! fed by a real scheduled terraform-plan job: a detection bracket, an alert time and a time to
+//! clear for port 22 opened, a miss for drift terraform is told to ignore, exit code 3, and
+//! terraform clean after.
 
 use std::process::{Child, Command, Stdio};
 
@@ -57,7 +58,7 @@ async fn drills_are_detected_alerted_missed_and_reverted() {
         "e2e-ssh",
         &db,
         "action = \"ec2.sg.open_ingress\"\nprotocol = \"tcp\"\nport = 22\ncidr = \"0.0.0.0/0\"",
-        "detectors = [\"tf\", \"alerts\"]\ndetect_within = \"10m\"\nalert_within = \"10m\"",
+        "detectors = [\"tf\", \"alerts\"]\ndetect_within = \"10m\"\nalert_within = \"10m\"\nclear_within = \"5m\"",
     );
     let ignored = fixture::write_scenario(
         dir.path(),
@@ -138,6 +139,15 @@ async fn drills_are_detected_alerted_missed_and_reverted() {
         alert.mttd_secs.is_some() && alert.bracket_secs.is_none() && alert.detected_at.is_some(),
         "{alert:?}"
     );
+    // Time to clear: the plan no longer shows the rule after the verified revert; alerts
+    // (pushed) have no "clear" to wait for.
+    let clear = tf
+        .clear
+        .as_ref()
+        .expect("clear_within asks for time to clear");
+    let (lo, hi) = clear.bracket_secs.expect("cleared with a bracket");
+    assert!(clear.cleared && lo <= hi && hi <= 300.0, "{clear:?}");
+    assert!(alert.clear.is_none(), "{alert:?}");
     assert!(
         ssh.revert.as_ref().is_some_and(|r| r.verified),
         "{:?}",
