@@ -1,31 +1,20 @@
 #!/usr/bin/env bash
-# Runner scaling benchmark (the design target of the `run` issue):
-#   - N drills against LocalStack with one polled detector finish in at most 1.5x the wall time
-#     of one drill (the detector is polled once per interval for all drills, not once per drill);
-#   - peak RSS with 100 drills in flight stays under 50 MB.
+# Runner scaling and footprint with one polled command detector (the `run` issue's design
+# targets): N drills finish within 1.5x the wall time of one drill, because the detector is
+# polled once per interval for all drills in flight; peak RSS with 100 drills in flight < 50 MB.
 #
-#   bash benches/scale.sh            # N = 1 10 50 100, results in benches/RESULTS-scale.md
+#   bash benches/scale.sh      # COUNTS="1 10 50 100" INTERVAL=2s; part of benches/run.sh
 #
-# Each drill opens tcp/22 on its own security group; the detector is a command that lists the
-# groups with port 22 open (one describe call), polled every 2 s. Needs python3 (host-mode
-# LocalStack); builds driftdrill itself (release unless PROFILE=debug).
-set -euo pipefail
-cd "$(dirname "$0")/.."
+# Each drill opens tcp/22 on its own security group; the detector is a script listing the
+# groups with port 22 open (one DescribeSecurityGroups call with boto3).
+source "$(dirname "$0")/lib/common.sh"
 counts=${COUNTS:-"1 10 50 100"}
-port=${PORT:-4610}
-work=$(mktemp -d /tmp/driftdrill-bench.XXXXXX)
-profile=${PROFILE:-release}   # PROFILE=debug reuses a warm debug build (RSS is then an upper bound)
-if [ "$profile" = release ]; then cargo build --release --quiet; else cargo build --quiet; fi
-bin=$PWD/target/$profile/driftdrill
-url=$(bash localstack/host.sh up --port "$port" --dir "$work/localstack")
-trap 'bash localstack/host.sh down --port "$port" --dir "$work/localstack"; rm -rf "$work"' EXIT
-venv_python=$(bash localstack/host.sh venv)/bin/python
-export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1
+interval=${INTERVAL:-2s}
 
 cat > "$work/open22.py" <<PY
-import boto3, sys
+import boto3
 ec2 = boto3.client("ec2", endpoint_url="$url")
-for g in ec2.describe_security_groups(Filters=[{"Name": "tag:bench", "Values": ["yes"]}])["SecurityGroups"]:
+for g in ec2.describe_security_groups(Filters=[{"Name": "tag:bench", "Values": ["scale"]}])["SecurityGroups"]:
     if any(p.get("FromPort") == 22 for p in g["IpPermissions"]):
         print(g["GroupId"])
 PY
@@ -38,73 +27,39 @@ echo "\$out"; exit 2
 SH
 chmod +x "$work/check.sh"
 
-printf '| drills | wall time (s) | ratio to 1 drill | detector runs (all drills) | peak RSS (MB) |\n|---:|---:|---:|---:|---:|\n' > "$work/table.md"
-base=""
+table="| drills | wall time (s) | ratio to 1 drill | detector runs (all drills) | detections | peak RSS (MB) |
+|---:|---:|---:|---:|---:|---:|"
+base="" verdicts=""
 for n in $counts; do
-  dir="$work/n$n"; mkdir -p "$dir/scenarios"
-  ids=$("$venv_python" - "$n" <<PY
-import boto3, sys, uuid
-ec2 = boto3.client("ec2", endpoint_url="$url")
-for i in range(int(sys.argv[1])):
-    g = ec2.create_security_group(GroupName=f"bench-{uuid.uuid4().hex[:8]}", Description="bench",
-        TagSpecifications=[{"ResourceType": "security-group", "Tags": [{"Key": "Environment", "Value": "staging"}, {"Key": "bench", "Value": "yes"}]}])
-    print(g["GroupId"])
-PY
-)
-  cat > "$dir/driftdrill.toml" <<TOML
-[aws]
-region = "us-east-1"
-endpoint_url = "$url"
-[safety]
-allowed_accounts = ["000000000000"]
-allowed_regions = ["us-east-1"]
-max_concurrent = 1000
-journal = "journal.jsonl"
+  dir="$work/n$n"
+  mkdir -p "$dir"
+  # shellcheck disable=SC2046
+  write_scenarios "$dir/scenarios" check $(make_groups "$n" scale)
+  write_config "$dir/driftdrill.toml" <<TOML
 [[detector]]
 name = "check"
 type = "command"
 argv = ["$work/check.sh"]
-interval = "2s"
+interval = "$interval"
 resource_regex = "(sg-[0-9a-f]+)"
 TOML
-  i=0
-  for id in $ids; do
-    i=$((i + 1))
-    printf 'id = "bench-%s"\ntitle = "bench"\ncategory = "network"\nseverity = "low"\n[target]\ntype = "aws_security_group"\nid = "%s"\n[inject]\naction = "ec2.sg.open_ingress"\nprotocol = "tcp"\nport = 22\ncidr = "0.0.0.0/0"\n[expect]\ndetectors = ["check"]\ndetect_within = "5m"\n' "$i" "$id" > "$dir/scenarios/s$i.toml"
-  done
   : > "$work/polls.log"
-  start=$(date +%s.%N)
-  # Peak RSS of driftdrill itself (VmHWM), not of the detector's child processes.
-  "$bin" run --config "$dir/driftdrill.toml" "$dir/scenarios" --out "$dir/runs" >"$dir/out" 2>"$dir/err" &
-  pid=$!
-  hwm=0
-  while kill -0 "$pid" 2>/dev/null; do
-    v=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)
-    [ -n "$v" ] && [ "$v" -gt "$hwm" ] && hwm=$v
-    sleep 0.1
-  done
-  wait "$pid" || true
-  end=$(date +%s.%N)
-  wall=$(python3 -c "print(round($end - $start, 2))")
-  rss=$(python3 -c "print(round($hwm / 1024, 1))")
+  read -r wall rss rc < <(measure "$dir/out" "$dir/err" "$bin" run --config "$dir/driftdrill.toml" "$dir/scenarios" --out "$dir/runs")
   polls=$(wc -l < "$work/polls.log")
+  detected=$(grep -ho '"outcome": *"detected_within_sla"' "$dir"/runs/*.json | wc -l)
   [ -z "$base" ] && base=$wall
   ratio=$(python3 -c "print(round($wall / $base, 2))")
-  printf '| %s | %s | %s | %s | %s |\n' "$n" "$wall" "$ratio" "$polls" "$rss" >> "$work/table.md"
-  echo "n=$n wall=${wall}s ratio=$ratio polls=$polls rss=${rss}MB"
-  "$venv_python" - <<PY
-import boto3
-ec2 = boto3.client("ec2", endpoint_url="$url")
-for g in ec2.describe_security_groups(Filters=[{"Name": "tag:bench", "Values": ["yes"]}])["SecurityGroups"]:
-    ec2.delete_security_group(GroupId=g["GroupId"])
-PY
+  table+=$'\n'"| $n | $wall | $ratio | $polls | $detected/$n | $rss |"
+  [ "$n" = 50 ] && verdicts+="50 drills within 1.5x of one: **$(python3 -c "print('met' if $ratio <= 1.5 else 'not met')")** ($ratio). "
+  [ "$n" = 100 ] && verdicts+="Peak RSS with 100 drills in flight under 50 MB: **$(python3 -c "print('met' if $rss < 50 else 'not met')")** ($rss MB). "
+  [ "$detected" = "$n" ] || verdicts+="Only $detected of $n drills were detected. "
+  echo "scale: n=$n interval=$interval wall=${wall}s ratio=$ratio polls=$polls detected=$detected rc=$rc rss=${rss}MB" >&2
+  drop_groups scale
 done
 {
-  echo "# Runner scaling (benches/scale.sh)"
+  echo "### Scaling and footprint, polled command detector (interval $interval)"
   echo
-  echo "Measured $(date -u +%Y-%m-%d) on $(nproc) cores, LocalStack 4.12.0 in host mode, $profile build."
-  echo "Targets: N drills within 1.5x the wall time of one; peak RSS < 50 MB with 100 in flight."
-  echo
-  cat "$work/table.md"
-} > benches/RESULTS-scale.md
-cat benches/RESULTS-scale.md
+  echo "$table"
+  if [ -n "$verdicts" ]; then printf '\nTargets: %s\n' "$verdicts"; fi
+} > "$results/scale-$interval.md"
+cat "$results/scale-$interval.md"
