@@ -119,6 +119,17 @@ pub fn render(r: &Report) -> String {
         }
         out.push_str("</table>");
     }
+    if !r.clear.is_empty() {
+        out.push_str("<h2>Time to clear after verified reverts</h2><table><tr><th>detector</th><th>measured</th><th>not cleared in time</th><th>p50</th><th>p95</th><th>max</th><th>widest bracket</th></tr>");
+        let h = |v: Option<f64>| v.map_or("-".into(), human);
+        for (name, s) in &r.clear {
+            out.push_str(&format!(
+                "<tr><td>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td></tr>",
+                esc(name), s.measured, s.not_cleared, h(s.cleared.p50_secs), h(s.cleared.p95_secs), h(s.cleared.max_secs), h(s.cleared.max_uncertainty_secs)
+            ));
+        }
+        out.push_str("</table>");
+    }
     out.push_str("<h2>Coverage matrix</h2><table><tr><th>category</th><th>action</th>");
     let names: Vec<&str> = r.detectors.iter().map(|d| d.name.as_str()).collect();
     for n in &names {

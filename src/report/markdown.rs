@@ -68,6 +68,22 @@ pub fn render(r: &Report) -> String {
             ));
         }
     }
+    if !r.clear.is_empty() {
+        out.push_str("\n## Time to clear after verified reverts\n\n| detector | measured | not cleared in time | p50 | p95 | max | widest bracket |\n|---|---:|---:|---:|---:|---:|---:|\n");
+        let h = |v: Option<f64>| v.map_or("-".into(), human);
+        for (name, s) in &r.clear {
+            out.push_str(&format!(
+                "| {} | {} | {} | {} | {} | {} | {} |\n",
+                esc(name),
+                s.measured,
+                s.not_cleared,
+                h(s.cleared.p50_secs),
+                h(s.cleared.p95_secs),
+                h(s.cleared.max_secs),
+                h(s.cleared.max_uncertainty_secs)
+            ));
+        }
+    }
     let names: Vec<&str> = r.detectors.iter().map(|d| d.name.as_str()).collect();
     out.push_str(&format!(
         "\n## Coverage matrix\n\n| category | action | {} |\n|---|---|{}\n",

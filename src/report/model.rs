@@ -89,6 +89,17 @@ pub struct DetectorSummary {
     pub samples_secs: Vec<f64>,
 }
 
+/// Time to clear of one detector: how long it kept reporting drift after verified reverts.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ClearSummary {
+    /// Detections whose time to clear was measured (`clear_within` set).
+    pub measured: usize,
+    /// Of those, how many were still reported when `clear_within` ran out.
+    pub not_cleared: usize,
+    /// Over the cleared ones: upper ends of the brackets, and the widest bracket.
+    pub cleared: Stats,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Cell {
     /// `caught`, `late`, `missed`, `error`, `dirty` or `not expected` (the latest result wins).
@@ -153,6 +164,8 @@ pub struct Report {
     pub overall_coverage_pct: Option<f64>,
     pub detectors: Vec<DetectorSummary>,
     pub categories: BTreeMap<String, Stats>,
+    /// Time to clear per detector, for detectors whose drills asked for it.
+    pub clear: BTreeMap<String, ClearSummary>,
     pub matrix: Vec<MatrixRow>,
     pub gaps: Vec<Gap>,
     pub false_alarms: Vec<FalseAlarm>,
@@ -240,6 +253,7 @@ pub fn build(all: &[RunRecord], period: &Period, generated_at: DateTime<Utc>) ->
     let records = in_period(all, period);
     let mut detectors: BTreeMap<String, (Role, Tally, Vec<(f64, f64)>)> = BTreeMap::new();
     let mut categories: BTreeMap<String, Vec<(f64, f64)>> = BTreeMap::new();
+    let mut clear: BTreeMap<String, (usize, Vec<(f64, f64)>)> = BTreeMap::new();
     let mut matrix: BTreeMap<(String, String), BTreeMap<String, Cell>> = BTreeMap::new();
     let mut gaps = Vec::new();
     let mut skips = Vec::new();
@@ -291,6 +305,13 @@ pub fn build(all: &[RunRecord], period: &Period, generated_at: DateTime<Utc>) ->
                     .or_insert_with(|| (e.role, Tally::default(), Vec::new()));
                 entry.1.add(e.outcome);
                 overall.add(e.outcome);
+                if let Some(c) = &e.clear {
+                    let entry = clear.entry(e.detector.clone()).or_default();
+                    match c.bracket_secs {
+                        Some((lo, hi)) if c.cleared => entry.1.push((hi, hi - lo)),
+                        _ => entry.0 += 1,
+                    }
+                }
                 if let Some(m) = e.mttd_secs {
                     let width = e.bracket_secs.map_or(0.0, |(lo, hi)| hi - lo);
                     entry.2.push((m, width));
@@ -414,6 +435,17 @@ pub fn build(all: &[RunRecord], period: &Period, generated_at: DateTime<Utc>) ->
         categories: categories
             .into_iter()
             .map(|(c, s)| (c, Stats::of(&s)))
+            .collect(),
+        clear: clear
+            .into_iter()
+            .map(|(name, (not_cleared, samples))| {
+                let summary = ClearSummary {
+                    measured: not_cleared + samples.len(),
+                    not_cleared,
+                    cleared: Stats::of(&samples),
+                };
+                (name, summary)
+            })
             .collect(),
         matrix: matrix
             .into_iter()

@@ -79,6 +79,30 @@ pub fn render(r: &Report) -> String {
         }
         out.push_str(&format!("Time to detect by category (detectors)\n{c}\n\n"));
     }
+    if !r.clear.is_empty() {
+        let mut c = table(&[
+            "detector",
+            "measured",
+            "not cleared in time",
+            "p50",
+            "p95",
+            "max",
+            "widest bracket",
+        ]);
+        let h = |v: Option<f64>| v.map_or("-".into(), human);
+        for (name, s) in &r.clear {
+            c.add_row(vec![
+                name.clone(),
+                s.measured.to_string(),
+                s.not_cleared.to_string(),
+                h(s.cleared.p50_secs),
+                h(s.cleared.p95_secs),
+                h(s.cleared.max_secs),
+                h(s.cleared.max_uncertainty_secs),
+            ]);
+        }
+        out.push_str(&format!("Time to clear after verified reverts\n{c}\n\n"));
+    }
     let names: Vec<String> = r.detectors.iter().map(|d| d.name.clone()).collect();
     let mut header = vec!["category", "action"];
     header.extend(names.iter().map(String::as_str));

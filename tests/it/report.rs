@@ -55,6 +55,14 @@ fn the_report_counts_what_the_records_say() {
     );
     assert_eq!(tf.coverage_pct, Some(50.0));
     assert_eq!(tf.mttd.max_uncertainty_secs, Some(60.0));
+    // Time to clear: measured twice, once cleared (0-30.5 s), once still reported at the limit.
+    let clear = &r.clear["terraform-plan"];
+    assert_eq!((clear.measured, clear.not_cleared), (2, 1));
+    assert_eq!(clear.cleared.max_secs, Some(30.5));
+    assert!(
+        !r.clear.contains_key("drift-webhook"),
+        "channels have no time to clear"
+    );
     let trend = r.trend.as_ref().expect("Q3 records give a trend");
     assert_eq!(trend.period, "2026-Q3");
     assert_eq!(trend.fixed_gaps, ["s3-public-acl/terraform-plan"]);
