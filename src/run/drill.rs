@@ -271,7 +271,10 @@ pub async fn run(cx: &RunCx, scenario: &Scenario) -> DrillRecord {
         aws: &cx.aws,
         mark: &mark,
     };
-    let applied = match apply(cx, &drill, scenario, &*injector, &icx, &target).await {
+    let injecting = cx.hub.injecting();
+    let applied = apply(cx, &drill, scenario, &*injector, &icx, &target).await;
+    drop(injecting);
+    let applied = match applied {
         Ok(applied) => applied,
         Err(why) => {
             record.detail = Some(why);

@@ -45,6 +45,8 @@ struct Watching {
     /// Every term any drill of this run has watched: what "touched during the window" means
     /// for false alarms.
     touched: std::collections::BTreeSet<String>,
+    /// Drills between snapshot and confirmed injection.
+    injecting: usize,
 }
 
 /// The last finished poll of a detector whose answers describe its whole state.
@@ -61,6 +63,8 @@ pub struct Hub {
     latest: Arc<Mutex<BTreeMap<String, Latest>>>,
     whole_state: std::collections::BTreeSet<String>,
     wake: Arc<Notify>,
+    /// Signalled whenever a drill finishes injecting.
+    settled: Arc<Notify>,
     stop: watch::Sender<bool>,
     /// Push channel addresses by name (e.g. where a webhook listens).
     pub addresses: BTreeMap<String, String>,
@@ -93,6 +97,19 @@ impl Drop for WatchGuard {
     }
 }
 
+/// While alive, the drill counts as injecting (see [`Hub::injecting`]).
+pub struct InjectingGuard {
+    watching: Arc<Mutex<Watching>>,
+    settled: Arc<Notify>,
+}
+
+impl Drop for InjectingGuard {
+    fn drop(&mut self) {
+        self.watching.lock().expect("watch lock").injecting -= 1;
+        self.settled.notify_waiters();
+    }
+}
+
 impl Hub {
     /// Starts every channel now and a poller per detector (idle until a drill watches it).
     pub async fn start(detectors: Vec<(String, Built)>) -> Result<Hub, DetectorError> {
@@ -101,6 +118,7 @@ impl Hub {
         let watching = Arc::new(Mutex::new(Watching::default()));
         let latest = Arc::new(Mutex::new(BTreeMap::new()));
         let wake = Arc::new(Notify::new());
+        let settled = Arc::new(Notify::new());
         let mut push = Vec::new();
         let mut addresses = BTreeMap::new();
         let mut whole_state = std::collections::BTreeSet::new();
@@ -117,6 +135,7 @@ impl Hub {
                         events: events.clone(),
                         watching: watching.clone(),
                         wake: wake.clone(),
+                        settled: settled.clone(),
                         stopped: stopped.clone(),
                     };
                     tokio::spawn(task.run());
@@ -144,6 +163,7 @@ impl Hub {
             latest,
             whole_state,
             wake,
+            settled,
             stop,
             addresses,
             _push: push,
@@ -170,6 +190,19 @@ impl Hub {
             watching: self.watching.clone(),
             detectors: detectors.to_vec(),
             terms: terms.to_vec(),
+        }
+    }
+
+    /// Marks a drill as injecting (snapshot to confirmed change) until the guard is dropped.
+    /// A poll that falls due meanwhile waits for it, up to one more interval: only polls that
+    /// start after a change may count as seeing it, so a poll starting in the middle of a burst
+    /// of injections would leave the rest of the burst waiting a whole interval. Polls still
+    /// run at most once per interval.
+    pub fn injecting(&self) -> InjectingGuard {
+        self.watching.lock().expect("watch lock").injecting += 1;
+        InjectingGuard {
+            watching: self.watching.clone(),
+            settled: self.settled.clone(),
         }
     }
 
@@ -221,6 +254,7 @@ struct Poller {
     events: broadcast::Sender<Arc<Event>>,
     watching: Arc<Mutex<Watching>>,
     wake: Arc<Notify>,
+    settled: Arc<Notify>,
     stopped: watch::Receiver<bool>,
 }
 
@@ -273,6 +307,19 @@ impl Poller {
             tokio::select! {
                 _ = tokio::time::sleep_until(next.into()) => {}
                 _ = self.stopped.changed() => return,
+            }
+            // Let drills that are mid-injection finish first, for at most one more interval.
+            let cap = next + self.detector.interval();
+            loop {
+                let settled = self.settled.notified();
+                if self.watching.lock().expect("watch lock").injecting == 0 {
+                    break;
+                }
+                tokio::select! {
+                    _ = settled => {}
+                    _ = tokio::time::sleep_until(cap.into()) => break,
+                    _ = self.stopped.changed() => return,
+                }
             }
         }
     }
