@@ -171,13 +171,18 @@ async fn demo(dir: &Path, scenarios: &Path, lifetime: Duration) -> Result<i32, S
         dir.join("journal.jsonl").display()
     );
     eprintln!(
-        "Exit code {code}: {}",
+        "`driftdrill run` would exit {code}: {}{}",
         match code {
             0 => "every expectation met",
             3 =>
                 "some detections were missed or late (see the report: that is what drills are for)",
             4 => "a revert failed: run `driftdrill recover --config ...`",
             _ => "see the messages above",
+        },
+        if code == exit_codes::DETECTION_MISSED {
+            "; the demo itself exits 0, since everything was reverted"
+        } else {
+            ""
         }
     );
     // A demo that ran and reverted everything succeeded as a demo, even when detectors missed.
