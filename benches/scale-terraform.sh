@@ -69,10 +69,7 @@ dir = "$tf"
 program = "$work/terraform"
 interval = "$interval"
 TOML
-  : > "$work/plans.log"
-  read -r wall rss rc < <(measure "$dir/out" "$dir/err" "$bin" run --config "$dir/driftdrill.toml" "$dir/scenarios" --out "$dir/runs")
-  plans=$(wc -l < "$work/plans.log")
-  detected=$(grep -ho '"outcome": *"detected_within_sla"' "$dir"/runs/*.json | wc -l)
+  read -r wall rss rc plans detected < <(run_drills "$dir" "$work/plans.log")
   [ -z "$first_plans" ] && first_plans=$plans
   [ "$detected" = "$n" ] || verdicts+="Only $detected of $n drills were detected. "
   [ -z "$base" ] && base=$wall

@@ -43,10 +43,7 @@ argv = ["$work/check.sh"]
 interval = "$interval"
 resource_regex = "(sg-[0-9a-f]+)"
 TOML
-  : > "$work/polls.log"
-  read -r wall rss rc < <(measure "$dir/out" "$dir/err" "$bin" run --config "$dir/driftdrill.toml" "$dir/scenarios" --out "$dir/runs")
-  polls=$(wc -l < "$work/polls.log")
-  detected=$(grep -ho '"outcome": *"detected_within_sla"' "$dir"/runs/*.json | wc -l)
+  read -r wall rss rc polls detected < <(run_drills "$dir" "$work/polls.log")
   [ -z "$base" ] && base=$wall
   ratio=$(python3 -c "print(round($wall / $base, 2))")
   table+=$'\n'"| $n | $wall | $ratio | $polls | $detected/$n | $rss |"

@@ -126,4 +126,14 @@ print(round(wall, 3), round(rss / 1024, 1), round(anon / 1024, 1), p.returncode)
 PY
 }
 
+# run_drills DIR COUNTER: runs DIR/driftdrill.toml over DIR/scenarios with a fresh COUNTER file
+# (one line per detector run); prints "<wall s> <peak RSS MB> <exit code> <detector runs>
+# <drills detected within SLA>".
+run_drills() {
+  local dir=$1 counter=$2 wall rss rc
+  : > "$counter"
+  read -r wall rss rc < <(measure "$dir/out" "$dir/err" "$bin" run --config "$dir/driftdrill.toml" "$dir/scenarios" --out "$dir/runs")
+  echo "$wall $rss $rc $(wc -l < "$counter") $(grep -ho '"outcome": *"detected_within_sla"' "$dir"/runs/*.json | wc -l)"
+}
+
 median() { python3 -c "import statistics,sys; print(round(statistics.median(float(x) for x in sys.argv[1:]), 3))" "$@"; }

@@ -389,14 +389,10 @@ async fn baseline(
     let mut stop = cx.stop.clone();
     while !pending.is_empty() {
         let event = tokio::select! {
-            e = events.recv() => e,
+            e = next_event(events) => e,
             _ = stop.changed() => return false,
         };
-        let event = match event {
-            Ok(event) => event,
-            Err(broadcast::error::RecvError::Lagged(_)) => continue,
-            Err(broadcast::error::RecvError::Closed) => return false,
-        };
+        let Some(event) = event else { return false };
         let Event::Poll {
             detector,
             started,
@@ -413,6 +409,20 @@ async fn baseline(
         take(watches, detector, result);
     }
     true
+}
+
+/// The next hub event; a lag (events dropped while this drill was busy) is logged and skipped.
+/// `None` once the hub is gone.
+async fn next_event(events: &mut broadcast::Receiver<Arc<Event>>) -> Option<Arc<Event>> {
+    loop {
+        match events.recv().await {
+            Ok(event) => return Some(event),
+            Err(broadcast::error::RecvError::Lagged(n)) => {
+                tracing::warn!("missed {n} detector events while busy");
+            }
+            Err(broadcast::error::RecvError::Closed) => return None,
+        }
+    }
 }
 
 fn is_push(cx: &RunCx, detector: &str) -> bool {
@@ -441,7 +451,7 @@ async fn observe(
             return;
         };
         let event = tokio::select! {
-            e = events.recv() => e,
+            e = next_event(events) => e,
             _ = tokio::time::sleep_until(deadline.into()) => {
                 let now = Instant::now();
                 for w in watches.iter_mut().filter(|w| !w.done && w.deadline <= now) {
@@ -452,14 +462,7 @@ async fn observe(
             }
             _ = stop.changed() => return,
         };
-        let event = match event {
-            Ok(e) => e,
-            Err(broadcast::error::RecvError::Lagged(n)) => {
-                tracing::warn!("missed {n} detector events while busy");
-                continue;
-            }
-            Err(broadcast::error::RecvError::Closed) => return,
-        };
+        let Some(event) = event else { return };
         let Some(w) = watches
             .iter_mut()
             .find(|w| !w.done && w.record.detector == event.detector())
@@ -541,15 +544,11 @@ async fn observe_clear(
     let mut stop = cx.stop.clone();
     while !pending.is_empty() {
         let event = tokio::select! {
-            e = events.recv() => e,
+            e = next_event(events) => e,
             _ = tokio::time::sleep_until(deadline.into()) => return,
             _ = stop.changed() => return,
         };
-        let event = match event {
-            Ok(event) => event,
-            Err(broadcast::error::RecvError::Lagged(_)) => continue,
-            Err(broadcast::error::RecvError::Closed) => return,
-        };
+        let Some(event) = event else { return };
         let Event::Poll {
             detector,
             started,

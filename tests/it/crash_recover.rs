@@ -3,7 +3,8 @@
 //! resource back to its snapshot, read back with the plain SDK, and a second `recover` is a no-op.
 
 use std::io::{BufRead, BufReader};
-use std::process::Stdio;
+use std::path::Path;
+use std::process::{Child, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -15,67 +16,87 @@ use crate::fixture::{self, resources};
 /// Lifecycle points: the test hook's pause points, and "observe" (seen in the progress log).
 const POINTS: &[&str] = &["intent", "applied", "observe", "revert", "reverted"];
 
+/// A detector that never sees anything: observing lasts until the SLA runs out.
+const NEVER: &str =
+    "[[detector]]\nname = \"never\"\ntype = \"command\"\nargv = [\"true\"]\ninterval = \"1s\"\n";
+
+/// Starts `driftdrill run` on one scenario, optionally held at a test pause point, and returns
+/// the child with every line it writes (stdout and stderr). The pipes are drained to the end,
+/// so a signal handler's message never meets a closed pipe.
+fn start_run(
+    config: &Path,
+    scenario: &Path,
+    runs: &Path,
+    pause_at: Option<&str>,
+) -> (Child, mpsc::Receiver<String>) {
+    let mut cmd = fixture::driftdrill();
+    cmd.args(["run", "--config"])
+        .arg(config)
+        .arg(scenario)
+        .arg("--out")
+        .arg(runs);
+    if let Some(point) = pause_at {
+        cmd.env("DRIFTDRILL_TEST_PAUSE_AT", point);
+    }
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start driftdrill");
+    let (tx, rx) = mpsc::channel();
+    for stream in [
+        Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
+        Box::new(child.stderr.take().unwrap()),
+    ] {
+        let tx = tx.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+    }
+    (child, rx)
+}
+
+/// Waits up to two minutes for a line containing `marker`; on failure, every line seen.
+fn wait_for(lines: &mpsc::Receiver<String>, marker: &str) -> Result<(), Vec<String>> {
+    let mut seen = Vec::new();
+    loop {
+        match lines.recv_timeout(Duration::from_secs(120)) {
+            Ok(line) if line.contains(marker) => return Ok(()),
+            Ok(line) => seen.push(line),
+            Err(_) => return Err(seen),
+        }
+    }
+}
+
 async fn kill_and_recover(aws: &AwsClients, target: &Target, inject: &str) {
     for point in POINTS {
         let before = resources::full_state(aws, target).await;
         let dir = tempfile::tempdir().unwrap();
-        let config = fixture::write_config(
-            dir.path(),
-            "[[detector]]\nname = \"never\"\ntype = \"command\"\nargv = [\"true\"]\ninterval = \"1s\"\n",
-        );
+        let config = fixture::write_config(dir.path(), NEVER);
         let id = format!("crash-{point}");
         // Observing lasts until the SLA runs out twice over: long when the kill comes while
         // observing, short when the run must get on to the revert.
         let sla = if *point == "observe" { "10m" } else { "1s" };
         let expect = format!("detectors = [\"never\"]\ndetect_within = \"{sla}\"");
         let scenario = fixture::write_scenario(dir.path(), &id, target, inject, &expect);
-
-        let mut cmd = fixture::driftdrill();
-        cmd.args(["run", "--config"])
-            .arg(&config)
-            .arg(&scenario)
-            .arg("--out")
-            .arg(dir.path().join("runs"));
-        if *point != "observe" {
-            cmd.env("DRIFTDRILL_TEST_PAUSE_AT", point);
-        }
-        let mut child = cmd
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start driftdrill");
-        let (tx, rx) = mpsc::channel();
-        for stream in [
-            Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
-            Box::new(child.stderr.take().unwrap()),
-        ] {
-            let tx = tx.clone();
-            std::thread::spawn(move || {
-                for line in BufReader::new(stream).lines().map_while(Result::ok) {
-                    let _ = tx.send(line);
-                }
-            });
-        }
+        let pause_at = (*point != "observe").then_some(*point);
+        let (mut child, lines) = start_run(&config, &scenario, &dir.path().join("runs"), pause_at);
         let marker = if *point == "observe" {
             format!("{id}: observe")
         } else {
             format!("driftdrill-test: reached {point}")
         };
-        let mut seen = Vec::new();
-        let reached = loop {
-            match rx.recv_timeout(Duration::from_secs(120)) {
-                Ok(line) if line.contains(&marker) => break true,
-                Ok(line) => seen.push(line),
-                Err(_) => break false,
-            }
-        };
+        let reached = wait_for(&lines, &marker);
         child.kill().expect("SIGKILL"); // std's kill is SIGKILL on Unix
         let _ = child.wait();
-        assert!(
-            reached,
-            "{point}: the run never reached the point:\n{}",
-            seen.join("\n")
-        );
+        if let Err(seen) = reached {
+            panic!(
+                "{point}: the run never reached the point:\n{}",
+                seen.join("\n")
+            );
+        }
 
         let recover = fixture::driftdrill()
             .args(["recover", "--config"])
@@ -139,10 +160,7 @@ async fn sigterm_while_observing_reverts_and_exits() {
     let target = resources::security_group(&aws).await;
     let before = resources::full_state(&aws, &target).await;
     let dir = tempfile::tempdir().unwrap();
-    let config = fixture::write_config(
-        dir.path(),
-        "[[detector]]\nname = \"never\"\ntype = \"command\"\nargv = [\"true\"]\ninterval = \"1s\"\n",
-    );
+    let config = fixture::write_config(dir.path(), NEVER);
     let scenario = fixture::write_scenario(
         dir.path(),
         "term",
@@ -150,28 +168,9 @@ async fn sigterm_while_observing_reverts_and_exits() {
         "action = \"ec2.sg.open_ingress\"\nprotocol = \"tcp\"\nport = 3389\ncidr = \"0.0.0.0/0\"",
         "detectors = [\"never\"]\ndetect_within = \"10m\"",
     );
-    let mut child = fixture::driftdrill()
-        .args(["run", "--config"])
-        .arg(&config)
-        .arg(&scenario)
-        .arg("--out")
-        .arg(dir.path().join("runs"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // Keep draining stderr after the marker: a closed pipe would fail the child's next write.
-    let (tx, rx) = mpsc::channel();
-    let stderr = child.stderr.take().unwrap();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
-    while let Ok(line) = rx.recv_timeout(Duration::from_secs(60)) {
-        if line.contains("term: observe") {
-            break;
-        }
+    let (mut child, lines) = start_run(&config, &scenario, &dir.path().join("runs"), None);
+    if let Err(seen) = wait_for(&lines, "term: observe") {
+        panic!("never started observing:\n{}", seen.join("\n"));
     }
     // SAFETY: signalling the child this test started.
     unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
@@ -200,10 +199,7 @@ async fn a_second_sigterm_exits_at_once_and_recover_finishes_the_revert() {
     let target = resources::security_group(&aws).await;
     let before = resources::full_state(&aws, &target).await;
     let dir = tempfile::tempdir().unwrap();
-    let config = fixture::write_config(
-        dir.path(),
-        "[[detector]]\nname = \"never\"\ntype = \"command\"\nargv = [\"true\"]\ninterval = \"1s\"\n",
-    );
+    let config = fixture::write_config(dir.path(), NEVER);
     let scenario = fixture::write_scenario(
         dir.path(),
         "term-twice",
@@ -213,37 +209,11 @@ async fn a_second_sigterm_exits_at_once_and_recover_finishes_the_revert() {
     );
     // The revert is held at its pause point, so the first signal's revert cannot finish before
     // the second signal arrives.
-    let mut child = fixture::driftdrill()
-        .args(["run", "--config"])
-        .arg(&config)
-        .arg(&scenario)
-        .arg("--out")
-        .arg(dir.path().join("runs"))
-        .env("DRIFTDRILL_TEST_PAUSE_AT", "revert")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let (tx, rx) = mpsc::channel();
-    for stream in [
-        Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
-        Box::new(child.stderr.take().unwrap()),
-    ] {
-        let tx = tx.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stream).lines().map_while(Result::ok) {
-                let _ = tx.send(line);
-            }
-        });
-    }
+    let (mut child, lines) =
+        start_run(&config, &scenario, &dir.path().join("runs"), Some("revert"));
     let wait_for = |marker: &str| {
-        let mut seen = Vec::new();
-        loop {
-            match rx.recv_timeout(Duration::from_secs(120)) {
-                Ok(line) if line.contains(marker) => return,
-                Ok(line) => seen.push(line),
-                Err(_) => panic!("never saw {marker:?}:\n{}", seen.join("\n")),
-            }
+        if let Err(seen) = wait_for(&lines, marker) {
+            panic!("never saw {marker:?}:\n{}", seen.join("\n"));
         }
     };
     wait_for("term-twice: observe");
@@ -286,10 +256,7 @@ async fn a_journal_with_unreverted_changes_blocks_new_runs_and_dry_run_changes_n
     let target = resources::bucket(&aws).await;
     let before = resources::full_state(&aws, &target).await;
     let dir = tempfile::tempdir().unwrap();
-    let config = fixture::write_config(
-        dir.path(),
-        "[[detector]]\nname = \"never\"\ntype = \"command\"\nargv = [\"true\"]\ninterval = \"1s\"\n",
-    );
+    let config = fixture::write_config(dir.path(), NEVER);
     let scenario = fixture::write_scenario(
         dir.path(),
         "dry",
