@@ -14,6 +14,7 @@ use super::record::{
     ClearRecord, DrillRecord, DrillStatus, ExpectationRecord, Outcome, RevertRecord,
 };
 use super::retry::{self, Budget};
+use super::rollback;
 use crate::aws::AwsClients;
 use crate::detect::{Role, matching};
 use crate::formats::{DrillConfig, Scenario};
@@ -666,63 +667,26 @@ pub async fn revert(
     target: &Target,
     snapshot: &inject::State,
 ) -> RevertRecord {
-    let _ = cx.journal(drill, Step::Reverting);
-    cx.pause_point("revert").await;
-    let retried = retry::retry(Budget::REVERT, || injector.revert(icx, target, snapshot)).await;
-    let mut rec = RevertRecord {
-        kind: None,
-        verified: false,
-        attempts: retried.attempts,
-        detail: None,
-        error: None,
-    };
-    match retried.result {
-        Err(e) => {
-            let error = crate::errors::chain(&e);
-            let _ = cx.journal(
-                drill,
-                Step::RevertFailed {
-                    error: error.clone(),
-                },
-            );
-            rec.error = Some(error);
-        }
-        Ok(outcome) => {
-            rec.kind = Some(outcome.kind);
-            rec.detail = outcome.detail.clone();
-            let _ = cx.journal(
-                drill,
-                Step::Reverted {
-                    outcome: outcome.clone(),
-                },
-            );
-            cx.pause_point("reverted").await;
-            match injector
-                .verify_reverted(icx, target, &outcome.expected)
-                .await
-            {
-                Ok(Check::Matches) => {
-                    rec.verified = true;
-                    let _ = cx.journal(drill, Step::Verified);
-                }
-                Ok(Check::Differs(why)) => {
-                    rec.error = Some(format!("the revert did not verify: {why}"));
-                    let _ = cx.journal(drill, Step::RevertFailed { error: why });
-                }
-                Err(e) => {
-                    let error = crate::errors::chain(&e);
-                    let _ = cx.journal(
-                        drill,
-                        Step::RevertFailed {
-                            error: error.clone(),
-                        },
-                    );
-                    rec.error = Some(error);
-                }
-            }
+    let mut ledger = DrillLedger { cx, drill };
+    rollback::revert_and_verify(injector, icx, target, snapshot, &mut ledger).await
+}
+
+/// A running drill's steps go to the run's journal; its pause points are the crash tests'.
+struct DrillLedger<'a> {
+    cx: &'a RunCx,
+    drill: &'a str,
+}
+
+impl rollback::Ledger for DrillLedger<'_> {
+    fn note(&mut self, step: Step) {
+        if let Err(error) = self.cx.journal(self.drill, step) {
+            tracing::error!(drill = self.drill, %error, "could not journal a revert step");
         }
     }
-    rec
+
+    async fn reached(&mut self, point: &str) {
+        self.cx.pause_point(point).await;
+    }
 }
 
 /// Names of the detectors a set of scenarios expects.

@@ -6,4 +6,5 @@ pub mod journal;
 pub mod record;
 pub mod recover;
 pub mod retry;
+mod rollback;
 pub mod runner;

@@ -4,9 +4,9 @@
 use std::path::Path;
 
 use super::journal::{Journal, JournalError, Step, Unfinished};
-use super::retry::{self, Budget};
+use super::rollback;
 use crate::aws::AwsClients;
-use crate::inject::{self, Check, InjectCx, RevertKind};
+use crate::inject::{self, InjectCx, RevertKind};
 
 /// What happened to one unfinished drill.
 #[derive(Debug, Clone)]
@@ -39,11 +39,6 @@ async fn recover_one(aws: &AwsClients, journal: &mut Journal, open: &Unfinished)
         verified: false,
         error: None,
     };
-    let note = |journal: &mut Journal, step: Step| {
-        if let Err(e) = journal.append(&open.run, &open.drill, step) {
-            tracing::error!(error = %crate::errors::chain(&e), "could not journal a recovery step");
-        }
-    };
     let injector = match inject::find(&open.action).map(|spec| (spec.build)(&open.params)) {
         Some(Ok(i)) => i,
         Some(Err(e)) => {
@@ -65,54 +60,26 @@ async fn recover_one(aws: &AwsClients, journal: &mut Journal, open: &Unfinished)
         aws,
         mark: &open.mark,
     };
-    note(journal, Step::Reverting);
-    let retried = retry::retry(Budget::REVERT, || {
-        injector.revert(&cx, &open.target, &open.snapshot)
-    })
-    .await;
-    let outcome = match retried.result {
-        Ok(o) => o,
-        Err(e) => {
-            let error = crate::errors::chain(&e);
-            note(
-                journal,
-                Step::RevertFailed {
-                    error: error.clone(),
-                },
-            );
-            result.error = Some(error);
-            return result;
-        }
-    };
-    result.kind = Some(outcome.kind);
-    note(
-        journal,
-        Step::Reverted {
-            outcome: outcome.clone(),
-        },
-    );
-    match injector
-        .verify_reverted(&cx, &open.target, &outcome.expected)
-        .await
-    {
-        Ok(Check::Matches) => {
-            result.verified = true;
-            note(journal, Step::Verified);
-        }
-        Ok(Check::Differs(why)) => {
-            note(journal, Step::RevertFailed { error: why.clone() });
-            result.error = Some(format!("the revert did not verify: {why}"));
-        }
-        Err(e) => {
-            let error = crate::errors::chain(&e);
-            note(
-                journal,
-                Step::RevertFailed {
-                    error: error.clone(),
-                },
-            );
-            result.error = Some(error);
+    let mut ledger = RecoverLedger { journal, open };
+    let rec =
+        rollback::revert_and_verify(&*injector, &cx, &open.target, &open.snapshot, &mut ledger)
+            .await;
+    result.kind = rec.kind;
+    result.verified = rec.verified;
+    result.error = rec.error;
+    result
+}
+
+/// Recovery appends to the journal under the crashed run's id and drill name.
+struct RecoverLedger<'a> {
+    journal: &'a mut Journal,
+    open: &'a Unfinished,
+}
+
+impl rollback::Ledger for RecoverLedger<'_> {
+    fn note(&mut self, step: Step) {
+        if let Err(e) = self.journal.append(&self.open.run, &self.open.drill, step) {
+            tracing::error!(error = %crate::errors::chain(&e), "could not journal a recovery step");
         }
     }
-    result
 }
