@@ -48,8 +48,8 @@ pub static SPEC: DetectorSpec = DetectorSpec {
         ),
     ],
     example: "argv = [\"./check-drift.sh\", \"--env\", \"staging\"]\nresource_regex = \"(sg-[0-9a-f]+)\"\n",
-    read: |r| crate::inject::params::to_json(read(r)),
-    roundtrip: crate::inject::params::roundtrip::<Settings>,
+    read: |r| crate::formats::param_spec::to_json(read(r)),
+    roundtrip: crate::formats::param_spec::roundtrip::<Settings>,
     build,
 };
 

@@ -38,8 +38,8 @@ pub static SPEC: DetectorSpec = DetectorSpec {
         ),
     ],
     example: "queue_url = \"http://127.0.0.1:4566/000000000000/drift-alerts\"\n",
-    read: |r| crate::inject::params::to_json(read(r)),
-    roundtrip: crate::inject::params::roundtrip::<Settings>,
+    read: |r| crate::formats::param_spec::to_json(read(r)),
+    roundtrip: crate::formats::param_spec::roundtrip::<Settings>,
     build,
 };
 

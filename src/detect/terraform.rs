@@ -40,8 +40,8 @@ pub static SPEC: DetectorSpec = DetectorSpec {
         ParamSpec::optional("env", "table of strings", "extra environment variables"),
     ],
     example: "dir = \"infra/staging\"\ninterval = \"30s\"\n",
-    read: |r| crate::inject::params::to_json(read(r)),
-    roundtrip: crate::inject::params::roundtrip::<Settings>,
+    read: |r| crate::formats::param_spec::to_json(read(r)),
+    roundtrip: crate::formats::param_spec::roundtrip::<Settings>,
     build,
 };
 

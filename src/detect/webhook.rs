@@ -66,8 +66,8 @@ pub static SPEC: DetectorSpec = DetectorSpec {
         ),
     ],
     example: "listen = \"127.0.0.1:9811\"\npath = \"/hooks/drift\"\nformat = \"slack\"\n",
-    read: |r| crate::inject::params::to_json(read(r)),
-    roundtrip: crate::inject::params::roundtrip::<Settings>,
+    read: |r| crate::formats::param_spec::to_json(read(r)),
+    roundtrip: crate::formats::param_spec::roundtrip::<Settings>,
     build,
 };
 

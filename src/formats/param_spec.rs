@@ -1,4 +1,5 @@
-//! Documentation of one parameter of an injector action or detector type, for `driftdrill list`.
+//! Parameters of injector actions and detector types: their documentation for `driftdrill list`
+//! and the JSON form the catalogs store them in.
 
 use serde::Serialize;
 
@@ -29,4 +30,16 @@ impl ParamSpec {
             doc,
         }
     }
+}
+
+/// Parameters as the JSON the catalog stores (`None` when reading reported problems).
+pub fn to_json<P: serde::Serialize>(params: Option<P>) -> Option<serde_json::Value> {
+    params.map(|p| serde_json::to_value(p).expect("parameters serialise to JSON"))
+}
+
+/// Parses JSON parameters as `P` and serialises them again; a catalog entry's `roundtrip`.
+pub fn roundtrip<P: serde::Serialize + serde::de::DeserializeOwned>(
+    v: &serde_json::Value,
+) -> Result<serde_json::Value, serde_json::Error> {
+    serde_json::to_value(serde_json::from_value::<P>(v.clone())?)
 }

@@ -8,9 +8,9 @@ use serde::{Deserialize, Serialize};
 
 use super::errors::{self, InjectError};
 use super::model::{self, Model};
-use super::{ActionSpec, InjectCx, Target, ec2_instance, params, target};
+use super::{ActionSpec, InjectCx, Target, ec2_instance, target};
 use crate::diag::TableReader;
-use crate::formats::{ParamSpec, Selector, TargetSpec, TargetType};
+use crate::formats::{ParamSpec, Selector, TargetSpec, TargetType, param_spec};
 
 pub static SPEC: ActionSpec = ActionSpec {
     id: "ec2.instance.attach_security_group",
@@ -25,8 +25,8 @@ pub static SPEC: ActionSpec = ActionSpec {
         ),
     ],
     example: "group_tags = { \"drill:target\" = \"admin\" }\n",
-    read: |r| params::to_json(read_params(r)),
-    roundtrip: params::roundtrip::<Params>,
+    read: |r| param_spec::to_json(read_params(r)),
+    roundtrip: param_spec::roundtrip::<Params>,
     build: |v| {
         model::build(v, |p: Params| AttachGroup {
             params: p,

@@ -12,6 +12,7 @@ use super::model::{self, DriftState, Model};
 use super::params::{self, NoParams};
 use super::{ActionSpec, InjectCx, Target, ec2_instance};
 use crate::formats::TargetType;
+use crate::formats::param_spec;
 
 pub static SPEC: ActionSpec = ActionSpec {
     id: "ec2.instance.allow_imdsv1",
@@ -20,7 +21,7 @@ pub static SPEC: ActionSpec = ActionSpec {
     params: &[],
     example: "",
     read: params::read_none,
-    roundtrip: params::roundtrip::<NoParams>,
+    roundtrip: param_spec::roundtrip::<NoParams>,
     build: |v| model::build(v, |_: NoParams| AllowImdsV1),
 };
 

@@ -5,9 +5,9 @@ use serde::{Deserialize, Serialize};
 
 use super::errors::{self, InjectError};
 use super::model::{self, Model};
-use super::{ActionSpec, InjectCx, Target, params};
+use super::{ActionSpec, InjectCx, Target};
 use crate::diag::TableReader;
-use crate::formats::{ParamSpec, TargetType};
+use crate::formats::{ParamSpec, TargetType, param_spec};
 
 pub static SPEC: ActionSpec = ActionSpec {
     id: "ec2.instance.termination_protection",
@@ -19,8 +19,8 @@ pub static SPEC: ActionSpec = ActionSpec {
         "the value to set; default: the opposite of the current one",
     )],
     example: "enabled = false\n",
-    read: |r| params::to_json(read_params(r)),
-    roundtrip: params::roundtrip::<Params>,
+    read: |r| param_spec::to_json(read_params(r)),
+    roundtrip: param_spec::roundtrip::<Params>,
     build: |v| model::build(v, Termination),
 };
 

@@ -6,9 +6,9 @@ use serde::{Deserialize, Serialize};
 
 use super::errors::{self, InjectError};
 use super::model::{self, Model};
-use super::{ActionSpec, InjectCx, Target, ec2_instance, params};
+use super::{ActionSpec, InjectCx, Target, ec2_instance};
 use crate::diag::TableReader;
-use crate::formats::{ParamSpec, TargetType};
+use crate::formats::{ParamSpec, TargetType, param_spec};
 
 pub static SPEC: ActionSpec = ActionSpec {
     id: "ec2.instance.change_type",
@@ -20,8 +20,8 @@ pub static SPEC: ActionSpec = ActionSpec {
         "the type to resize to",
     )],
     example: "instance_type = \"t3.large\"\n",
-    read: |r| params::to_json(read_params(r)),
-    roundtrip: params::roundtrip::<Params>,
+    read: |r| param_spec::to_json(read_params(r)),
+    roundtrip: param_spec::roundtrip::<Params>,
     build: |v| model::build(v, ChangeType),
 };
 

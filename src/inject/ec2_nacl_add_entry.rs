@@ -10,7 +10,7 @@ use super::model::{self, Model};
 use super::params::{self, RuleParams};
 use super::{ActionSpec, InjectCx, Target};
 use crate::diag::TableReader;
-use crate::formats::{ParamSpec, TargetType};
+use crate::formats::{ParamSpec, TargetType, param_spec};
 
 pub static SPEC: ActionSpec = ActionSpec {
     id: "ec2.nacl.add_entry",
@@ -39,8 +39,8 @@ pub static SPEC: ActionSpec = ActionSpec {
         ParamSpec::required("cidr", "IPv4 or IPv6 CIDR", "the block the entry matches"),
     ],
     example: "rule_number = 90\nprotocol = \"tcp\"\nport = 22\ncidr = \"0.0.0.0/0\"\n",
-    read: |r| params::to_json(read_params(r)),
-    roundtrip: params::roundtrip::<Params>,
+    read: |r| param_spec::to_json(read_params(r)),
+    roundtrip: param_spec::roundtrip::<Params>,
     build: |v| model::build(v, AddEntry),
 };
 

@@ -6,6 +6,7 @@ use super::ec2_sg_rules::{AddRule, Direction};
 use super::model;
 use super::params::{self, RuleParams};
 use crate::formats::TargetType;
+use crate::formats::param_spec;
 
 pub static SPEC: ActionSpec = ActionSpec {
     id: "ec2.sg.open_ingress",
@@ -13,8 +14,8 @@ pub static SPEC: ActionSpec = ActionSpec {
     summary: "adds an ingress rule to a security group, as an engineer would during an incident",
     params: params::RULE_PARAMS,
     example: "protocol = \"tcp\"\nport = 22\ncidr = \"0.0.0.0/0\"\n",
-    read: |r| params::to_json(params::read_rule(r)),
-    roundtrip: params::roundtrip::<RuleParams>,
+    read: |r| param_spec::to_json(params::read_rule(r)),
+    roundtrip: param_spec::roundtrip::<RuleParams>,
     build: |v| {
         model::build(v, |params: RuleParams| AddRule {
             params,

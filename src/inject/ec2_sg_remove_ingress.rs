@@ -8,6 +8,7 @@ use super::model::{self, Model};
 use super::params::{self, RuleParams};
 use super::{ActionSpec, InjectCx, InjectError, Target};
 use crate::formats::TargetType;
+use crate::formats::param_spec;
 
 pub static SPEC: ActionSpec = ActionSpec {
     id: "ec2.sg.remove_ingress",
@@ -15,8 +16,8 @@ pub static SPEC: ActionSpec = ActionSpec {
     summary: "deletes a managed ingress rule (the one matching protocol, ports and cidr)",
     params: params::RULE_PARAMS,
     example: "protocol = \"tcp\"\nport = 443\ncidr = \"0.0.0.0/0\"\n",
-    read: |r| params::to_json(params::read_rule(r)),
-    roundtrip: params::roundtrip::<RuleParams>,
+    read: |r| param_spec::to_json(params::read_rule(r)),
+    roundtrip: param_spec::roundtrip::<RuleParams>,
     build: |v| model::build(v, RemoveIngress),
 };
 

@@ -3,7 +3,7 @@
 use super::ActionSpec;
 use super::ec2_tags::TagChange;
 use super::{model, params};
-use crate::formats::{ParamSpec, TargetType};
+use crate::formats::{ParamSpec, TargetType, param_spec};
 
 pub static SPEC: ActionSpec = ActionSpec {
     id: "ec2.tag.remove",
@@ -15,7 +15,7 @@ pub static SPEC: ActionSpec = ActionSpec {
         "tag key to remove (not aws:*)",
     )],
     example: "key = \"ManagedBy\"\n",
-    read: |r| params::to_json(params::read_tag_params(r, false)),
-    roundtrip: params::roundtrip::<params::TagParams>,
+    read: |r| param_spec::to_json(params::read_tag_params(r, false)),
+    roundtrip: param_spec::roundtrip::<params::TagParams>,
     build: |v| model::build(v, TagChange),
 };

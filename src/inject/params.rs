@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::diag::TableReader;
 use crate::formats::ParamSpec;
+use crate::formats::param_spec::to_json;
 
 /// A network rule as scenario files write it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -235,11 +236,6 @@ mod tests {
     }
 }
 
-/// Parameters as the JSON the catalog stores (`None` when reading reported problems).
-pub fn to_json<P: serde::Serialize>(params: Option<P>) -> Option<serde_json::Value> {
-    params.map(|p| serde_json::to_value(p).expect("parameters serialise to JSON"))
-}
-
 /// For actions without parameters.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NoParams {}
@@ -288,11 +284,4 @@ pub fn read_tag_params(r: &mut TableReader, with_value: bool) -> Option<TagParam
         key: key.value,
         value,
     })
-}
-
-/// Parses JSON parameters as `P` and serialises them again; a catalog entry's `roundtrip`.
-pub fn roundtrip<P: serde::Serialize + serde::de::DeserializeOwned>(
-    v: &serde_json::Value,
-) -> Result<serde_json::Value, serde_json::Error> {
-    serde_json::to_value(serde_json::from_value::<P>(v.clone())?)
 }

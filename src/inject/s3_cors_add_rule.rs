@@ -6,9 +6,9 @@ use serde::{Deserialize, Serialize};
 
 use super::errors::{self, InjectError};
 use super::model::{self, DriftState, Model};
-use super::{ActionSpec, InjectCx, Target, params, s3_common};
+use super::{ActionSpec, InjectCx, Target, s3_common};
 use crate::diag::TableReader;
-use crate::formats::{ParamSpec, TargetType};
+use crate::formats::{ParamSpec, TargetType, param_spec};
 
 pub static SPEC: ActionSpec = ActionSpec {
     id: "s3.cors.add_rule",
@@ -25,8 +25,8 @@ pub static SPEC: ActionSpec = ActionSpec {
         ParamSpec::optional("max_age_seconds", "integer 0-2147483647", "default none"),
     ],
     example: "allowed_origins = [\"*\"]\nallowed_methods = [\"GET\", \"PUT\"]\n",
-    read: |r| params::to_json(read_params(r)),
-    roundtrip: params::roundtrip::<Params>,
+    read: |r| param_spec::to_json(read_params(r)),
+    roundtrip: param_spec::roundtrip::<Params>,
     build: |v| model::build(v, AddCorsRule),
 };
 

@@ -10,9 +10,9 @@ use serde::{Deserialize, Serialize};
 
 use super::errors::{self, InjectError};
 use super::model::{self, DriftState, Model};
-use super::{ActionSpec, InjectCx, Target, params, s3_common};
+use super::{ActionSpec, InjectCx, Target, s3_common};
 use crate::diag::TableReader;
-use crate::formats::{ParamSpec, TargetType};
+use crate::formats::{ParamSpec, TargetType, param_spec};
 
 pub static SPEC: ActionSpec = ActionSpec {
     id: "s3.encryption.change",
@@ -32,8 +32,8 @@ pub static SPEC: ActionSpec = ActionSpec {
         ),
     ],
     example: "algorithm = \"none\"\n",
-    read: |r| params::to_json(read_params(r)),
-    roundtrip: params::roundtrip::<Params>,
+    read: |r| param_spec::to_json(read_params(r)),
+    roundtrip: param_spec::roundtrip::<Params>,
     build: |v| model::build(v, ChangeEncryption),
 };
 

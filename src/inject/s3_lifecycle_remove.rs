@@ -16,6 +16,7 @@ use super::model::{self, DriftState, Model};
 use super::params::{self, NoParams};
 use super::{ActionSpec, InjectCx, Target, s3_common};
 use crate::formats::TargetType;
+use crate::formats::param_spec;
 
 pub static SPEC: ActionSpec = ActionSpec {
     id: "s3.lifecycle.remove",
@@ -24,7 +25,7 @@ pub static SPEC: ActionSpec = ActionSpec {
     params: &[],
     example: "",
     read: params::read_none,
-    roundtrip: params::roundtrip::<NoParams>,
+    roundtrip: param_spec::roundtrip::<NoParams>,
     build: |v| model::build(v, |_: NoParams| RemoveLifecycle),
 };
 

@@ -6,9 +6,9 @@ use serde::{Deserialize, Serialize};
 
 use super::errors::{self, InjectError};
 use super::model::{self, DriftState, Model};
-use super::{ActionSpec, InjectCx, Target, params, s3_common};
+use super::{ActionSpec, InjectCx, Target, s3_common};
 use crate::diag::TableReader;
-use crate::formats::{ParamSpec, TargetType};
+use crate::formats::{ParamSpec, TargetType, param_spec};
 
 pub static SPEC: ActionSpec = ActionSpec {
     id: "s3.public_access_block.relax",
@@ -38,8 +38,8 @@ pub static SPEC: ActionSpec = ActionSpec {
         ParamSpec::optional("remove", "true | false", "delete the whole block instead"),
     ],
     example: "block_public_policy = false\nrestrict_public_buckets = false\n",
-    read: |r| params::to_json(read_params(r)),
-    roundtrip: params::roundtrip::<Params>,
+    read: |r| param_spec::to_json(read_params(r)),
+    roundtrip: param_spec::roundtrip::<Params>,
     build: |v| model::build(v, Relax),
 };
 

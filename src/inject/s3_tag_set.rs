@@ -3,7 +3,7 @@
 use super::ActionSpec;
 use super::s3_tags::BucketTagChange;
 use super::{model, params};
-use crate::formats::{ParamSpec, TargetType};
+use crate::formats::{ParamSpec, TargetType, param_spec};
 
 pub static SPEC: ActionSpec = ActionSpec {
     id: "s3.tag.set",
@@ -14,7 +14,7 @@ pub static SPEC: ActionSpec = ActionSpec {
         ParamSpec::required("value", "string", "value to set"),
     ],
     example: "key = \"DataClassification\"\nvalue = \"public\"\n",
-    read: |r| params::to_json(params::read_tag_params(r, true)),
-    roundtrip: params::roundtrip::<params::TagParams>,
+    read: |r| param_spec::to_json(params::read_tag_params(r, true)),
+    roundtrip: param_spec::roundtrip::<params::TagParams>,
     build: |v| model::build(v, BucketTagChange),
 };

@@ -8,6 +8,7 @@ use super::model::{self, Model};
 use super::params::{self, NoParams};
 use super::{ActionSpec, InjectCx, Target};
 use crate::formats::TargetType;
+use crate::formats::param_spec;
 
 pub static SPEC: ActionSpec = ActionSpec {
     id: "s3.versioning.suspend",
@@ -16,7 +17,7 @@ pub static SPEC: ActionSpec = ActionSpec {
     params: &[],
     example: "",
     read: params::read_none,
-    roundtrip: params::roundtrip::<NoParams>,
+    roundtrip: param_spec::roundtrip::<NoParams>,
     build: |v| model::build(v, |_: NoParams| SuspendVersioning),
 };
 
