@@ -115,9 +115,36 @@ pub enum Command {
     },
 }
 
+impl Command {
+    /// Commands that only read files and print (no cloud calls, no child processes).
+    fn only_prints(&self) -> bool {
+        matches!(
+            self,
+            Command::Validate { .. }
+                | Command::List { .. }
+                | Command::Report { .. }
+                | Command::TfCliConfig { .. }
+        )
+    }
+}
+
+/// Restores the default SIGPIPE action, so `driftdrill list | head` ends quietly like any Unix
+/// filter instead of failing on a closed pipe. Only for commands that just print: the others
+/// keep Rust's ignored SIGPIPE, so no closed pipe can ever kill a drill before it reverts.
+fn end_quietly_when_the_reader_goes_away() {
+    #[cfg(unix)]
+    // SAFETY: runs before any thread is started; it only resets one signal's disposition.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 /// Parses arguments, runs the command and returns the process exit code.
 pub fn main() -> i32 {
     let cli = Cli::parse();
+    if cli.command.only_prints() {
+        end_quietly_when_the_reader_goes_away();
+    }
     let result = match cli.command {
         Command::Validate {
             paths,

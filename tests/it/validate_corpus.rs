@@ -123,3 +123,28 @@ fn the_cli_exits_2_on_invalid_input_and_0_on_valid() {
         String::from_utf8_lossy(&missing.stderr).contains("error: failed to read no/such/folder")
     );
 }
+
+#[test]
+fn printing_commands_end_quietly_when_the_reader_stops_early() {
+    use std::io::Read;
+    use std::os::unix::process::ExitStatusExt;
+    // `driftdrill list | head -c 1`: the reader takes one byte and closes the pipe.
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_driftdrill"))
+        .args(["list", "scenarios"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0u8; 1];
+    stdout.read_exact(&mut first).unwrap();
+    drop(stdout);
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(
+        out.status.success() || out.status.signal() == Some(libc::SIGPIPE),
+        "{:?}: {stderr}",
+        out.status
+    );
+}
