@@ -54,14 +54,7 @@ curl -fsS "$url/?Action=DescribeSecurityGroups&Version=2016-11-15&GroupId.1=$gro
 echo "$group"; exit 2
 SH
 chmod +x "$work/check.sh"
-write_config "$work/driftdrill.toml" <<TOML
-[[detector]]
-name = "describe"
-type = "command"
-argv = ["$work/check.sh"]
-interval = "200ms"
-resource_regex = "(sg-[0-9a-f]+)"
-TOML
+command_detector describe "$work/check.sh" 200ms | write_config "$work/driftdrill.toml"
 write_scenarios "$work/scenarios" describe "$group"
 
 declare -A wall rss anon

@@ -35,14 +35,7 @@ for n in $counts; do
   mkdir -p "$dir"
   # shellcheck disable=SC2046
   write_scenarios "$dir/scenarios" check $(make_groups "$n" scale)
-  write_config "$dir/driftdrill.toml" <<TOML
-[[detector]]
-name = "check"
-type = "command"
-argv = ["$work/check.sh"]
-interval = "$interval"
-resource_regex = "(sg-[0-9a-f]+)"
-TOML
+  command_detector check "$work/check.sh" "$interval" | write_config "$dir/driftdrill.toml"
   read -r wall rss rc polls detected < <(run_drills "$dir" "$work/polls.log")
   [ -z "$base" ] && base=$wall
   ratio=$(python3 -c "print(round($wall / $base, 2))")

@@ -68,6 +68,12 @@ write_config() {
   } > "$1"
 }
 
+# A command detector that reports security group ids. Usage: command_detector NAME SCRIPT INTERVAL
+# (pipe it into write_config).
+command_detector() {
+  printf '[[detector]]\nname = "%s"\ntype = "command"\nargv = ["%s"]\ninterval = "%s"\nresource_regex = "(sg-[0-9a-f]+)"\n' "$1" "$2" "$3"
+}
+
 # One scenario per group id: open tcp/22, expected by detector $3. Usage: write_scenarios DIR DETECTOR IDS...
 write_scenarios() {
   local dir=$1 detector=$2 i=0 id

@@ -2,7 +2,7 @@
 //! table, and SVG charts (MTTD distribution per detector, coverage per quarter) drawn here.
 //! Readable when printed.
 
-use super::model::{Report, human, pct};
+use super::model::{Report, human, human_or_dash, pct};
 
 fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
@@ -101,31 +101,28 @@ pub fn render(r: &Report) -> String {
     out.push_str("<h2>Detectors and channels</h2><table><tr><th>name</th><th>kind</th><th>expected</th><th>within SLA</th><th>late</th><th>missed</th><th>errors</th><th>coverage</th><th>p50</th><th>p95</th><th>max</th></tr>");
     for d in &r.detectors {
         let t = &d.tally;
-        let h = |v: Option<f64>| v.map_or("-".into(), human);
         out.push_str(&format!(
             "<tr><td>{}</td><td>{:?}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td></tr>",
-            esc(&d.name), d.role, t.expected, t.within_sla, t.late, t.missed, t.errors, pct(d.coverage_pct), h(d.mttd.p50_secs), h(d.mttd.p95_secs), h(d.mttd.max_secs)
+            esc(&d.name), d.role, t.expected, t.within_sla, t.late, t.missed, t.errors, pct(d.coverage_pct), human_or_dash(d.mttd.p50_secs), human_or_dash(d.mttd.p95_secs), human_or_dash(d.mttd.max_secs)
         ));
     }
     out.push_str("</table>");
     if !r.categories.is_empty() {
         out.push_str("<h2>Time to detect by category</h2><table><tr><th>category</th><th>detections</th><th>p50</th><th>p95</th><th>max</th><th>widest bracket</th></tr>");
-        let h = |v: Option<f64>| v.map_or("-".into(), human);
         for (name, s) in &r.categories {
             out.push_str(&format!(
                 "<tr><td>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td></tr>",
-                esc(name), s.count, h(s.p50_secs), h(s.p95_secs), h(s.max_secs), h(s.max_uncertainty_secs)
+                esc(name), s.count, human_or_dash(s.p50_secs), human_or_dash(s.p95_secs), human_or_dash(s.max_secs), human_or_dash(s.max_uncertainty_secs)
             ));
         }
         out.push_str("</table>");
     }
     if !r.clear.is_empty() {
         out.push_str("<h2>Time to clear after verified reverts</h2><table><tr><th>detector</th><th>measured</th><th>not cleared in time</th><th>p50</th><th>p95</th><th>max</th><th>widest bracket</th></tr>");
-        let h = |v: Option<f64>| v.map_or("-".into(), human);
         for (name, s) in &r.clear {
             out.push_str(&format!(
                 "<tr><td>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td></tr>",
-                esc(name), s.measured, s.not_cleared, h(s.cleared.p50_secs), h(s.cleared.p95_secs), h(s.cleared.max_secs), h(s.cleared.max_uncertainty_secs)
+                esc(name), s.measured, s.not_cleared, human_or_dash(s.cleared.p50_secs), human_or_dash(s.cleared.p95_secs), human_or_dash(s.cleared.max_secs), human_or_dash(s.cleared.max_uncertainty_secs)
             ));
         }
         out.push_str("</table>");

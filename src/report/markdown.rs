@@ -1,7 +1,7 @@
 //! The report as Markdown for a GitHub job summary: kept under 1 MiB, long lists truncated
 //! with a count.
 
-use super::model::{Report, human, pct};
+use super::model::{Report, human, human_or_dash, pct};
 
 /// GitHub rejects job summaries over 1 MiB.
 pub const LIMIT: usize = 1024 * 1024;
@@ -38,7 +38,6 @@ pub fn render(r: &Report) -> String {
     out.push_str("## Detectors and channels\n\n| name | kind | expected | within SLA | late | missed | errors | coverage | p50 | p95 | max |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for d in &r.detectors {
         let t = &d.tally;
-        let h = |v: Option<f64>| v.map_or("-".into(), human);
         out.push_str(&format!(
             "| {} | {:?} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
             esc(&d.name),
@@ -49,38 +48,36 @@ pub fn render(r: &Report) -> String {
             t.missed,
             t.errors,
             pct(d.coverage_pct),
-            h(d.mttd.p50_secs),
-            h(d.mttd.p95_secs),
-            h(d.mttd.max_secs)
+            human_or_dash(d.mttd.p50_secs),
+            human_or_dash(d.mttd.p95_secs),
+            human_or_dash(d.mttd.max_secs)
         ));
     }
     if !r.categories.is_empty() {
         out.push_str("\n## Time to detect by category (detectors)\n\n| category | detections | p50 | p95 | max | widest bracket |\n|---|---:|---:|---:|---:|---:|\n");
-        let h = |v: Option<f64>| v.map_or("-".into(), human);
         for (name, s) in &r.categories {
             out.push_str(&format!(
                 "| {name} | {} | {} | {} | {} | {} |\n",
                 s.count,
-                h(s.p50_secs),
-                h(s.p95_secs),
-                h(s.max_secs),
-                h(s.max_uncertainty_secs)
+                human_or_dash(s.p50_secs),
+                human_or_dash(s.p95_secs),
+                human_or_dash(s.max_secs),
+                human_or_dash(s.max_uncertainty_secs)
             ));
         }
     }
     if !r.clear.is_empty() {
         out.push_str("\n## Time to clear after verified reverts\n\n| detector | measured | not cleared in time | p50 | p95 | max | widest bracket |\n|---|---:|---:|---:|---:|---:|---:|\n");
-        let h = |v: Option<f64>| v.map_or("-".into(), human);
         for (name, s) in &r.clear {
             out.push_str(&format!(
                 "| {} | {} | {} | {} | {} | {} | {} |\n",
                 esc(name),
                 s.measured,
                 s.not_cleared,
-                h(s.cleared.p50_secs),
-                h(s.cleared.p95_secs),
-                h(s.cleared.max_secs),
-                h(s.cleared.max_uncertainty_secs)
+                human_or_dash(s.cleared.p50_secs),
+                human_or_dash(s.cleared.p95_secs),
+                human_or_dash(s.cleared.max_secs),
+                human_or_dash(s.cleared.max_uncertainty_secs)
             ));
         }
     }

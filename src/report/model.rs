@@ -499,6 +499,11 @@ pub fn human(secs: f64) -> String {
     }
 }
 
+/// A duration that may be missing: [`human`], or `-` when there is none.
+pub fn human_or_dash(secs: Option<f64>) -> String {
+    secs.map_or("-".into(), human)
+}
+
 /// Coverage as text: `87.5%` or `-` when nothing was expected.
 pub fn pct(p: Option<f64>) -> String {
     p.map_or("-".into(), |p| format!("{p:.1}%"))

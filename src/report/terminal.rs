@@ -2,7 +2,7 @@
 
 use comfy_table::{ContentArrangement, Table, presets};
 
-use super::model::{Report, human, pct};
+use super::model::{Report, human, human_or_dash, pct};
 use crate::detect::Role;
 
 fn table(header: &[&str]) -> Table {
@@ -41,7 +41,6 @@ pub fn render(r: &Report) -> String {
         } else {
             "alert channel"
         };
-        let h = |v: Option<f64>| v.map_or("-".into(), human);
         d.add_row(vec![
             s.name.clone(),
             kind.into(),
@@ -51,9 +50,9 @@ pub fn render(r: &Report) -> String {
             t.missed.to_string(),
             t.errors.to_string(),
             pct(s.coverage_pct),
-            h(s.mttd.p50_secs),
-            h(s.mttd.p95_secs),
-            h(s.mttd.max_secs),
+            human_or_dash(s.mttd.p50_secs),
+            human_or_dash(s.mttd.p95_secs),
+            human_or_dash(s.mttd.max_secs),
         ]);
     }
     out.push_str(&format!("{d}\n\n"));
@@ -66,15 +65,14 @@ pub fn render(r: &Report) -> String {
             "max",
             "widest bracket",
         ]);
-        let h = |v: Option<f64>| v.map_or("-".into(), human);
         for (name, s) in &r.categories {
             c.add_row(vec![
                 name.clone(),
                 s.count.to_string(),
-                h(s.p50_secs),
-                h(s.p95_secs),
-                h(s.max_secs),
-                h(s.max_uncertainty_secs),
+                human_or_dash(s.p50_secs),
+                human_or_dash(s.p95_secs),
+                human_or_dash(s.max_secs),
+                human_or_dash(s.max_uncertainty_secs),
             ]);
         }
         out.push_str(&format!("Time to detect by category (detectors)\n{c}\n\n"));
@@ -89,16 +87,15 @@ pub fn render(r: &Report) -> String {
             "max",
             "widest bracket",
         ]);
-        let h = |v: Option<f64>| v.map_or("-".into(), human);
         for (name, s) in &r.clear {
             c.add_row(vec![
                 name.clone(),
                 s.measured.to_string(),
                 s.not_cleared.to_string(),
-                h(s.cleared.p50_secs),
-                h(s.cleared.p95_secs),
-                h(s.cleared.max_secs),
-                h(s.cleared.max_uncertainty_secs),
+                human_or_dash(s.cleared.p50_secs),
+                human_or_dash(s.cleared.p95_secs),
+                human_or_dash(s.cleared.max_secs),
+                human_or_dash(s.cleared.max_uncertainty_secs),
             ]);
         }
         out.push_str(&format!("Time to clear after verified reverts\n{c}\n\n"));
