@@ -35,6 +35,47 @@ impl Drop for Started {
     }
 }
 
+/// The file that marks a folder as the demo's own: only such a folder is ever deleted.
+pub const MARKER: &str = ".driftdrill-demo";
+
+/// Makes `dir` a fresh demo folder. A folder the demo created before (it holds [`MARKER`]) is
+/// deleted and recreated; a missing or empty one is used; anything else is refused untouched,
+/// so `demo --dir ~` can never delete a home folder.
+pub fn prepare_dir(dir: &Path) -> Result<(), String> {
+    match std::fs::symlink_metadata(dir) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(format!("use {} for the demo: {e}", dir.display())),
+        Ok(meta) if !meta.is_dir() => {
+            return Err(format!(
+                "use {} for the demo: it is not a folder; nothing was deleted",
+                dir.display()
+            ));
+        }
+        Ok(_) => {
+            let ours = std::fs::symlink_metadata(dir.join(MARKER)).is_ok_and(|m| m.is_file());
+            let empty = std::fs::read_dir(dir)
+                .map_err(|e| format!("read {}: {e}", dir.display()))?
+                .next()
+                .is_none();
+            if ours {
+                std::fs::remove_dir_all(dir)
+                    .map_err(|e| format!("remove the previous demo in {}: {e}", dir.display()))?;
+            } else if !empty {
+                return Err(format!(
+                    "use {} for the demo: it is not empty and was not created by `driftdrill demo` (it has no {MARKER} file); nothing was deleted, pass a new or empty folder with --dir",
+                    dir.display()
+                ));
+            }
+        }
+    }
+    std::fs::create_dir_all(dir).map_err(|e| format!("create {}: {e}", dir.display()))?;
+    std::fs::write(
+        dir.join(MARKER),
+        "Created by `driftdrill demo`: the next demo run with this --dir deletes and recreates this folder.\n",
+    )
+    .map_err(|e| format!("mark {} as the demo's folder: {e}", dir.display()))
+}
+
 fn step(text: &str) {
     eprintln!("\n==> {text}");
 }
@@ -53,8 +94,7 @@ async fn demo(dir: &Path, scenarios: &Path, lifetime: Duration) -> Result<i32, S
     if !crate::terraform::workspace::installed("terraform") {
         return Err("find terraform: the demo applies a terraform environment; install Terraform 1.5 or later".into());
     }
-    let _ = std::fs::remove_dir_all(dir);
-    std::fs::create_dir_all(dir).map_err(|e| format!("create {}: {e}", dir.display()))?;
+    prepare_dir(dir)?;
     let dir = dir.canonicalize().map_err(|e| e.to_string())?;
     let mut started = Started {
         localstack: None,
@@ -191,4 +231,46 @@ async fn demo(dir: &Path, scenarios: &Path, lifetime: Duration) -> Result<i32, S
     } else {
         code
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{MARKER, prepare_dir};
+
+    #[test]
+    fn only_a_folder_the_demo_created_is_ever_deleted() {
+        let root = tempfile::tempdir().unwrap();
+        // A new folder is created and marked.
+        let new = root.path().join("demo");
+        prepare_dir(&new).unwrap();
+        assert!(new.join(MARKER).is_file());
+        // The demo's own folder is recreated: what the last demo left is gone.
+        std::fs::write(new.join("runs.json"), "{}").unwrap();
+        prepare_dir(&new).unwrap();
+        assert!(!new.join("runs.json").exists() && new.join(MARKER).is_file());
+        // An empty folder is used as it is.
+        let empty = root.path().join("empty");
+        std::fs::create_dir(&empty).unwrap();
+        prepare_dir(&empty).unwrap();
+        assert!(empty.join(MARKER).is_file());
+        // Someone's folder is refused and left exactly as it was.
+        let home = root.path().join("home");
+        std::fs::create_dir(&home).unwrap();
+        std::fs::write(home.join("thesis.tex"), "years of work").unwrap();
+        let err = prepare_dir(&home).unwrap_err();
+        assert!(
+            err.contains("was not created by `driftdrill demo`"),
+            "{err}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(home.join("thesis.tex")).unwrap(),
+            "years of work"
+        );
+        assert_eq!(std::fs::read_dir(&home).unwrap().count(), 1);
+        // A file is never replaced by a folder.
+        let file = root.path().join("file");
+        std::fs::write(&file, "data").unwrap();
+        assert!(prepare_dir(&file).is_err());
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), "data");
+    }
 }

@@ -63,3 +63,32 @@ fn terraform_tests_fail_loudly_without_terraform_unless_skipped() {
     assert!(skipped.status.success(), "{all}");
     assert!(all.contains("skipped: terraform is not installed"), "{all}");
 }
+
+#[test]
+fn the_demo_refuses_a_folder_it_did_not_create_and_deletes_nothing() {
+    if !crate::fixture::terraform_available() {
+        return;
+    }
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(home.path().join("notes.txt"), "mine").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_driftdrill"))
+        .args(["demo", "--dir"])
+        .arg(home.path())
+        .output()
+        .expect("run driftdrill");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("was not created by `driftdrill demo`")
+            && stderr.contains("nothing was deleted"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("starting LocalStack"),
+        "refused before anything started: {stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(home.path().join("notes.txt")).unwrap(),
+        "mine"
+    );
+}
