@@ -98,7 +98,7 @@ async fn bench(endpoint: &str, drills: usize) {
         "bench".into(),
         aws.clone(),
         config,
-        Hub::start(Vec::new()).await.expect("hub"),
+        Hub::start(Vec::new()).await,
         journal,
         stop,
         false,

@@ -108,3 +108,35 @@ resource "aws_security_group" "admin" {
 
   tags = { Name = "${var.name_prefix}-admin", "drill:target" = "admin" }
 }
+
+# A suppression on purpose, as real configurations have them: the ops team edits this group's
+# ingress by hand, so terraform ignores ingress changes. A full plan (and the scheduled job that
+# runs one) must stay silent about them; a refresh-only plan still reports them. The
+# expected-negative drill proves the suppression hides exactly this and nothing more.
+resource "aws_security_group" "ops" {
+  name        = "${var.name_prefix}-ops"
+  description = "ops tools, ingress edited by hand"
+  vpc_id      = aws_vpc.main.id
+
+  ingress {
+    description = "ssh from the bastion range"
+    protocol    = "tcp"
+    from_port   = 22
+    to_port     = 22
+    cidr_blocks = ["10.42.9.0/24"]
+  }
+
+  egress {
+    description = "all egress"
+    protocol    = "-1"
+    from_port   = 0
+    to_port     = 0
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+
+  tags = { Name = "${var.name_prefix}-ops", "drill:target" = "ops" }
+
+  lifecycle {
+    ignore_changes = [ingress]
+  }
+}

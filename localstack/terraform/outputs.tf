@@ -5,6 +5,7 @@ output "security_group_ids" {
     web   = aws_security_group.web.id
     db    = aws_security_group.db.id
     admin = aws_security_group.admin.id
+    ops   = aws_security_group.ops.id
   }
 }
 output "instance_id" { value = aws_instance.app.id }

@@ -60,7 +60,7 @@ pub fn summary(record: &RunRecord) -> Table {
     for d in &record.drills {
         let target = d.target.as_ref().map_or("-".to_string(), |t| t.id.clone());
         if d.expectations.is_empty() || d.confirmed_at.is_none() {
-            let status = format!("{:?}", d.status).to_lowercase();
+            let status = d.status.label();
             let detail = d.detail.clone().unwrap_or_default();
             t.add_row(vec![
                 d.scenario.clone(),
@@ -81,8 +81,12 @@ pub fn summary(record: &RunRecord) -> Table {
             let mut row = vec![
                 d.scenario.clone(),
                 target.clone(),
-                e.detector.clone(),
-                e.outcome.label().into(),
+                if e.silent {
+                    format!("{} (must stay silent)", e.detector)
+                } else {
+                    e.detector.clone()
+                },
+                e.result_text(),
                 mttd,
                 revert_text(d),
             ];

@@ -195,12 +195,26 @@ fn build(value: &serde_json::Value, cx: &BuildCx) -> Result<Built, DetectorError
         || cx.base_dir.to_path_buf(),
         |d| process::resolve(cx.base_dir, d),
     ));
+    let mut settings = settings;
+    settings.argv[0] = program_path(cx.base_dir, &settings.argv[0]);
     Ok(Built::Polled(Box::new(CommandDetector {
         name: cx.name.to_string(),
         settings,
         dir,
         regex,
     })))
+}
+
+/// A program named by a path (`./check.sh`, `bin/check`) resolves against the config's folder,
+/// like every other path in the config; a bare name (`terraform`) is looked up on `PATH`.
+fn program_path(base_dir: &std::path::Path, program: &str) -> String {
+    if program.contains('/') {
+        process::resolve(base_dir, std::path::Path::new(program))
+            .to_string_lossy()
+            .into_owned()
+    } else {
+        program.to_string()
+    }
 }
 
 impl CommandDetector {
@@ -263,5 +277,20 @@ impl Polled for CommandDetector {
 
     fn interval(&self) -> Duration {
         self.settings.interval
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::program_path;
+    use std::path::Path;
+
+    #[test]
+    fn a_program_path_resolves_against_the_config_folder_and_a_bare_name_uses_path() {
+        let base = Path::new("/etc/drills");
+        assert_eq!(program_path(base, "./check.sh"), "/etc/drills/./check.sh");
+        assert_eq!(program_path(base, "bin/check"), "/etc/drills/bin/check");
+        assert_eq!(program_path(base, "/usr/bin/check"), "/usr/bin/check");
+        assert_eq!(program_path(base, "terraform"), "terraform");
     }
 }

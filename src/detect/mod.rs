@@ -89,6 +89,13 @@ pub trait Polled: Send + Sync {
     fn reports_whole_state(&self) -> bool {
         true
     }
+
+    /// A cheap check, made once before any drill, that the detector can be asked at all (a
+    /// channel's queue is readable). The first poll of each drill's baseline is the real proof;
+    /// this catches what a poll alone would not. Default: nothing to check.
+    async fn preflight(&self) -> Result<(), DetectorError> {
+        Ok(())
+    }
 }
 
 /// A channel alerts are pushed to. `start` is called once by the runner; the channel sends every
@@ -104,6 +111,8 @@ pub trait Push: Send + Sync {
 /// Keeps a push channel running; dropping it stops the channel.
 pub struct PushHandle {
     pub address: String,
+    /// The socket a listener accepts on, so the runner can prove it does before any change.
+    pub listening: Option<std::net::SocketAddr>,
     pub stop: tokio::sync::oneshot::Sender<()>,
 }
 

@@ -187,4 +187,23 @@ impl Polled for SqsChannel {
     fn reports_whole_state(&self) -> bool {
         false
     }
+
+    /// The queue must exist and be readable before anything is changed.
+    async fn preflight(&self) -> Result<(), DetectorError> {
+        self.sqs
+            .get_queue_attributes()
+            .queue_url(&self.settings.queue_url)
+            .attribute_names(aws_sdk_sqs::types::QueueAttributeName::ApproximateNumberOfMessages)
+            .send()
+            .await
+            .map(drop)
+            .map_err(|e| DetectorError::Failed {
+                name: self.name.clone(),
+                message: format!(
+                    "read the queue {} (GetQueueAttributes): {}",
+                    self.settings.queue_url,
+                    crate::errors::chain(&e)
+                ),
+            })
+    }
 }

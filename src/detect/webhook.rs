@@ -239,6 +239,7 @@ impl Push for Webhook {
         });
         Ok(PushHandle {
             address: format!("http://{addr}{path}"),
+            listening: Some(addr),
             stop,
         })
     }

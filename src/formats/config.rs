@@ -78,7 +78,11 @@ pub struct DetectorDecl {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DrillConfig {
+    /// The file as it was named (for messages).
     pub path: PathBuf,
+    /// The absolute folder holding the file: every relative path in the config resolves here,
+    /// whatever the working directory and however `--config` was spelled.
+    pub dir: PathBuf,
     pub aws: AwsSection,
     pub safety: Safety,
     pub detectors: Vec<DetectorDecl>,
@@ -89,9 +93,9 @@ impl DrillConfig {
         self.detectors.iter().find(|d| d.name.value == name)
     }
 
-    /// A path from the config, relative to the config file's folder.
+    /// A path from the config, relative to the config file's folder unless it is absolute.
     pub fn resolve(&self, path: &Path) -> PathBuf {
-        self.path.parent().unwrap_or(Path::new(".")).join(path)
+        crate::process::resolve(&self.dir, path)
     }
 }
 
@@ -136,10 +140,21 @@ pub fn read(path: &Path, root: &mut TableReader) -> Option<DrillConfig> {
     }
     Some(DrillConfig {
         path: path.to_path_buf(),
+        dir: folder_of(path),
         aws: aws.unwrap_or_default(),
         safety: safety?,
         detectors,
     })
+}
+
+/// The absolute folder of a file named relatively or absolutely (`driftdrill.toml` has the
+/// empty path as its parent, which must mean the working directory, not "").
+pub fn folder_of(path: &Path) -> PathBuf {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    match absolute.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
 }
 
 fn check_region(r: &TableReader, s: Located<String>) -> Option<String> {
@@ -321,5 +336,25 @@ pub fn unknown_detector_hint(config: &DrillConfig, name: &str) -> String {
             suggest::hint(name, &names),
             config.path.display()
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::folder_of;
+    use std::path::Path;
+
+    #[test]
+    fn a_config_named_by_a_bare_file_name_lives_in_the_working_directory() {
+        let cwd = std::env::current_dir().unwrap();
+        assert_eq!(folder_of(Path::new("driftdrill.toml")), cwd);
+        assert_eq!(
+            folder_of(Path::new("drills/driftdrill.toml")),
+            cwd.join("drills")
+        );
+        assert_eq!(
+            folder_of(Path::new("/srv/drills/driftdrill.toml")),
+            Path::new("/srv/drills")
+        );
     }
 }

@@ -182,7 +182,7 @@ fn cross_check(loaded: &Loaded, sink: &Sink) {
     }
     let guarded: Vec<String> = config.safety.guarded_keys();
     for s in &loaded.scenarios {
-        for name in &s.expect.detectors {
+        for name in s.expect.watched() {
             let Some(decl) = config.detector(&name.value) else {
                 report(
                     name.diag(

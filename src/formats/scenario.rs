@@ -61,8 +61,13 @@ pub struct Sla(#[serde(with = "humantime_serde")] pub Duration);
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Expectations {
-    /// Detector and channel names from `driftdrill.toml`.
+    /// Detector and channel names from `driftdrill.toml` that must catch the change.
     pub detectors: Vec<Located<String>>,
+    /// Names that must stay silent about the target (expected negatives: a suppression such as
+    /// terraform's `ignore_changes` must hide this change, and nothing more). Each one's SLA is
+    /// how long it must stay silent.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub silent: Vec<Located<String>>,
     /// Default SLA for detectors.
     pub detect_within: Option<Sla>,
     /// Default SLA for alert channels.
@@ -76,6 +81,11 @@ pub struct Expectations {
 }
 
 impl Expectations {
+    /// Every name the drill watches: expected ones first, then the silent ones.
+    pub fn watched(&self) -> impl Iterator<Item = &Located<String>> {
+        self.detectors.iter().chain(&self.silent)
+    }
+
     /// The SLA for one expected detector or channel.
     pub fn sla_for(&self, name: &str, role: Role) -> Option<Duration> {
         self.sla
@@ -182,7 +192,13 @@ fn read_inject(r: &mut TableReader) -> Option<Injection> {
 }
 
 fn read_expect(r: &mut TableReader) -> Option<Expectations> {
-    let detectors = r.strings("detectors");
+    let silent = r.opt_strings("silent").unwrap_or_default();
+    // A drill that only proves a suppression needs no detector that must catch it.
+    let detectors = if silent.is_empty() {
+        r.strings("detectors")
+    } else {
+        r.opt_strings("detectors").or(Some(Vec::new()))
+    };
     let detect_within = r.opt_duration("detect_within").map(|d| Sla(d.value));
     let alert_within = r.opt_duration("alert_within").map(|d| Sla(d.value));
     let clear_within = r.opt_duration("clear_within").map(|d| Sla(d.value));
@@ -191,6 +207,7 @@ fn read_expect(r: &mut TableReader) -> Option<Expectations> {
         let names: Vec<String> = detectors
             .iter()
             .flatten()
+            .chain(&silent)
             .map(|d| d.value.clone())
             .collect();
         // Each key is a detector name; read them all as durations.
@@ -202,17 +219,33 @@ fn read_expect(r: &mut TableReader) -> Option<Expectations> {
         t.finish();
     }
     let detectors = detectors?;
-    if detectors.is_empty() {
+    if detectors.is_empty() && silent.is_empty() {
         r.error(
             r.value_span("detectors").unwrap_or_else(|| r.span()),
             "invalid-value",
             "`detectors` is empty: name at least one detector or channel",
-            None,
+            Some("or list the ones that must stay silent in `silent`".into()),
         );
         return None;
     }
+    // Reported, but the expectations are still read so every other problem is found too.
+    for name in &silent {
+        if detectors.iter().any(|d| d.value == name.value) {
+            r.report(
+                name.diag(
+                    "expected-and-silent",
+                    format!(
+                        "{:?} is listed both in `detectors` (must catch) and in `silent` (must stay silent)",
+                        name.value
+                    ),
+                )
+                .with_hint("keep it in one of the two lists"),
+            );
+        }
+    }
     Some(Expectations {
         detectors,
+        silent,
         detect_within,
         alert_within,
         sla,

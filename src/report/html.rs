@@ -2,7 +2,8 @@
 //! table, and SVG charts (MTTD distribution per detector, coverage per quarter) drawn here.
 //! Readable when printed.
 
-use super::model::{Report, human, human_or_dash, pct};
+use super::model::{Report, human, human_or_dash, pct, polls_text};
+use crate::run::record::Outcome;
 
 fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
@@ -169,8 +170,51 @@ pub fn render(r: &Report) -> String {
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 esc(&g.scenario),
                 esc(&g.detector),
-                g.outcome.label(),
+                esc(&g.result),
                 esc(&g.suggestion)
+            ));
+        }
+        out.push_str("</table>");
+    }
+    if !r.suppressions.is_empty() {
+        out.push_str("<h2>Suppressions (expected negatives)</h2><table><tr><th>scenario</th><th>must stay silent</th><th>result</th><th>window</th><th>polls</th><th>evidence</th></tr>");
+        for s in &r.suppressions {
+            let class = match s.outcome {
+                Outcome::Suppressed => "caught",
+                Outcome::Leaked => "missed",
+                _ => "error",
+            };
+            out.push_str(&format!(
+                "<tr><td>{}</td><td>{}</td><td class=\"{class}\">{}</td><td class=num>{}</td><td class=num>{}</td><td>{}</td></tr>",
+                esc(&s.scenario),
+                esc(&s.detector),
+                s.outcome.label(),
+                human(s.window_secs),
+                polls_text(s.polls, s.errors),
+                esc(&s.evidence.clone().unwrap_or_default().chars().take(300).collect::<String>())
+            ));
+        }
+        out.push_str("</table>");
+    }
+    if !r.health.is_empty() {
+        out.push_str("<h2>Detector health</h2><table><tr><th>name</th><th>type</th><th>polls</th><th>failed</th><th>poll p50</th><th>poll max</th><th>interval</th><th>alerts</th><th>finding</th></tr>");
+        for h in &r.health {
+            let class = if h.finding.is_some() {
+                "error"
+            } else {
+                "caught"
+            };
+            out.push_str(&format!(
+                "<tr><td>{}</td><td>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=\"{class}\">{}</td></tr>",
+                esc(&h.name),
+                esc(&h.kind),
+                h.polls,
+                h.failed_text(),
+                human_or_dash(h.p50_poll_secs),
+                human_or_dash(h.max_poll_secs),
+                human_or_dash(h.interval_secs),
+                h.alerts,
+                esc(h.finding.as_deref().unwrap_or("healthy"))
             ));
         }
         out.push_str("</table>");

@@ -11,10 +11,21 @@ pub fn render(r: &Report) -> String {
     let mut suites: std::collections::BTreeMap<&str, TestSuite> = std::collections::BTreeMap::new();
     for c in &r.cases {
         let status = match c.outcome {
-            Outcome::DetectedWithinSla => TestCaseStatus::success(),
+            Outcome::DetectedWithinSla | Outcome::Suppressed => TestCaseStatus::success(),
+            Outcome::Leaked => {
+                let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                s.set_message(format!(
+                    "leaked: {} had to stay silent for {}s and named the resource",
+                    c.detector, c.sla_secs
+                ));
+                if let Some(e) = &c.evidence {
+                    s.set_description(e.clone());
+                }
+                s
+            }
             Outcome::DetectedLate | Outcome::Missed => {
                 let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
-                s.set_message(format!("{}: SLA {}s", c.outcome.label(), c.sla_secs));
+                s.set_message(format!("{}: SLA {}s", c.result, c.sla_secs));
                 if let Some(e) = &c.evidence {
                     s.set_description(e.clone());
                 }
@@ -31,7 +42,12 @@ pub fn render(r: &Report) -> String {
                 s
             }
         };
-        let mut case = TestCase::new(format!("{} / {}", c.scenario, c.detector), status);
+        let name = if c.silent {
+            format!("{} / {} (must stay silent)", c.scenario, c.detector)
+        } else {
+            format!("{} / {}", c.scenario, c.detector)
+        };
+        let mut case = TestCase::new(name, status);
         case.set_classname(format!("driftdrill.{}", c.category));
         if let Some(m) = c.mttd_secs {
             case.set_time(std::time::Duration::from_secs_f64(m));

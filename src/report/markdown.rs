@@ -1,7 +1,8 @@
 //! The report as Markdown for a GitHub job summary: kept under 1 MiB, long lists truncated
 //! with a count.
 
-use super::model::{Report, human, human_or_dash, pct};
+use super::model::{Report, human, human_or_dash, pct, polls_text};
+use crate::run::record::Outcome;
 
 /// GitHub rejects job summaries over 1 MiB.
 pub const LIMIT: usize = 1024 * 1024;
@@ -119,12 +120,54 @@ pub fn render(r: &Report) -> String {
                 "| {} | {} | {} | {} |\n",
                 g.scenario,
                 g.detector,
-                g.outcome.label(),
+                esc(&g.result),
                 esc(&g.suggestion)
             ));
         }
         if r.gaps.len() > MAX_ROWS {
             out.push_str(&format!("\n…and {} more.\n", r.gaps.len() - MAX_ROWS));
+        }
+    }
+    if !r.suppressions.is_empty() {
+        out.push_str("\n## Suppressions (expected negatives)\n\n| scenario | must stay silent | result | window | polls | evidence |\n|---|---|---|---:|---:|---|\n");
+        for s in r.suppressions.iter().take(MAX_ROWS) {
+            let icon = match s.outcome {
+                Outcome::Suppressed => "✅",
+                Outcome::Leaked => "❌",
+                _ => "💥",
+            };
+            out.push_str(&format!(
+                "| {} | {} | {icon} {} | {} | {} | {} |\n",
+                s.scenario,
+                esc(&s.detector),
+                s.outcome.label(),
+                human(s.window_secs),
+                polls_text(s.polls, s.errors),
+                esc(&s
+                    .evidence
+                    .clone()
+                    .unwrap_or_default()
+                    .chars()
+                    .take(200)
+                    .collect::<String>())
+            ));
+        }
+    }
+    if !r.health.is_empty() {
+        out.push_str("\n## Detector health\n\n| name | type | polls | failed | poll p50 | poll max | interval | alerts | finding |\n|---|---|---:|---:|---:|---:|---:|---:|---|\n");
+        for h in &r.health {
+            out.push_str(&format!(
+                "| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
+                esc(&h.name),
+                h.kind,
+                h.polls,
+                h.failed_text(),
+                human_or_dash(h.p50_poll_secs),
+                human_or_dash(h.max_poll_secs),
+                human_or_dash(h.interval_secs),
+                h.alerts,
+                esc(h.finding.as_deref().unwrap_or("healthy"))
+            ));
         }
     }
     out.push_str(&format!(
@@ -137,9 +180,9 @@ pub fn render(r: &Report) -> String {
     ));
     for s in r.skips.iter().take(MAX_ROWS) {
         out.push_str(&format!(
-            "  - {} ({:?}): {}\n",
+            "  - {} ({}): {}\n",
             s.scenario,
-            s.status,
+            s.status.label(),
             esc(s.detail.as_deref().unwrap_or(""))
         ));
     }

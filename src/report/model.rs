@@ -61,14 +61,17 @@ pub struct Tally {
 
 impl Tally {
     fn add(&mut self, outcome: Outcome) {
+        let slot = match outcome {
+            Outcome::DetectedWithinSla => &mut self.within_sla,
+            Outcome::DetectedLate => &mut self.late,
+            Outcome::Missed => &mut self.missed,
+            Outcome::DetectorError | Outcome::NotObserved => &mut self.errors,
+            Outcome::BaselineDirty => &mut self.baseline_dirty,
+            // Silent expectations are suppressions, never coverage.
+            Outcome::Suppressed | Outcome::Leaked => return,
+        };
+        *slot += 1;
         self.expected += 1;
-        match outcome {
-            Outcome::DetectedWithinSla => self.within_sla += 1,
-            Outcome::DetectedLate => self.late += 1,
-            Outcome::Missed => self.missed += 1,
-            Outcome::DetectorError | Outcome::NotObserved => self.errors += 1,
-            Outcome::BaselineDirty => self.baseline_dirty += 1,
-        }
     }
 
     /// Share of expected detections made within SLA (baseline-dirty skips excluded).
@@ -120,11 +123,148 @@ pub struct Gap {
     pub scenario: String,
     pub detector: String,
     pub outcome: Outcome,
+    /// The outcome in words, with failed polls ("missed, 4 of 12 polls failed").
+    pub result: String,
     pub mttd_secs: Option<f64>,
     pub sla_secs: f64,
     pub evidence: Option<String>,
     pub suggestion: String,
     pub run_id: String,
+}
+
+/// One expected-negative result: a detector that had to stay silent about a drilled resource.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Suppression {
+    pub scenario: String,
+    pub detector: String,
+    /// `suppressed` (held), `leaked` or `detector_error`.
+    pub outcome: Outcome,
+    /// How long it had to stay silent.
+    pub window_secs: f64,
+    pub polls: u32,
+    pub errors: u32,
+    /// What leaked, or why it could not answer.
+    pub evidence: Option<String>,
+    pub run_id: String,
+}
+
+/// How a detector or channel behaved over the period's runs, whatever the drills found.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HealthSummary {
+    pub name: String,
+    pub kind: String,
+    pub role: Role,
+    pub runs: usize,
+    /// Runs in which it could not be asked at all (preflight failed).
+    pub unavailable_runs: usize,
+    pub polls: u32,
+    pub failures: u32,
+    pub failure_pct: Option<f64>,
+    pub last_error: Option<String>,
+    pub interval_secs: Option<f64>,
+    pub p50_poll_secs: Option<f64>,
+    pub max_poll_secs: Option<f64>,
+    pub alerts: u32,
+    /// What needs fixing, in words; `None` when healthy.
+    pub finding: Option<String>,
+}
+
+impl HealthSummary {
+    /// Failed polls with their share (`8 (16.3%)`), or `-` for something never polled.
+    pub fn failed_text(&self) -> String {
+        if self.polls == 0 {
+            "-".into()
+        } else {
+            format!("{} ({})", self.failures, pct(self.failure_pct))
+        }
+    }
+
+    fn finding(&self) -> Option<String> {
+        let error = self.last_error.as_deref().unwrap_or("no error text");
+        if self.unavailable_runs > 0 {
+            return Some(format!(
+                "could not be asked in {} of {} run(s): fix the detector: {error}",
+                self.unavailable_runs, self.runs
+            ));
+        }
+        if self.failures > 0 && self.failures == self.polls {
+            return Some(format!("every poll failed: fix the detector: {error}"));
+        }
+        if self.failures > 0 {
+            return Some(format!(
+                "{} of {} polls failed: {error}",
+                self.failures, self.polls
+            ));
+        }
+        let interval = self.interval_secs.filter(|i| *i > 0.0)?;
+        match (self.p50_poll_secs, self.max_poll_secs) {
+            (Some(p50), _) if p50 > interval => Some(format!(
+                "a typical poll ({}) outlasts its interval ({}): polls run back to back and every detection waits for the next one",
+                human(p50),
+                human(interval)
+            )),
+            (_, Some(max)) if max > interval => Some(format!(
+                "the slowest poll ({}) outlasted its interval ({})",
+                human(max),
+                human(interval)
+            )),
+            _ => None,
+        }
+    }
+}
+
+/// Folds every record's detector health into one summary per detector or channel.
+fn health(records: &[&RunRecord]) -> Vec<HealthSummary> {
+    let mut by_name: BTreeMap<String, (HealthSummary, Vec<f64>)> = BTreeMap::new();
+    for r in records {
+        for h in &r.detector_health {
+            let (sum, durations) = by_name.entry(h.name.clone()).or_insert_with(|| {
+                let empty = HealthSummary {
+                    name: h.name.clone(),
+                    kind: h.kind.clone(),
+                    role: h.role,
+                    runs: 0,
+                    unavailable_runs: 0,
+                    polls: 0,
+                    failures: 0,
+                    failure_pct: None,
+                    last_error: None,
+                    interval_secs: None,
+                    p50_poll_secs: None,
+                    max_poll_secs: None,
+                    alerts: 0,
+                    finding: None,
+                };
+                (empty, Vec::new())
+            });
+            sum.runs += 1;
+            sum.polls += h.polls;
+            sum.failures += h.failures;
+            sum.alerts += h.alerts;
+            sum.interval_secs = h.interval_secs;
+            if let Some(why) = &h.unavailable {
+                sum.unavailable_runs += 1;
+                sum.last_error = Some(why.clone());
+            }
+            if h.last_error.is_some() {
+                sum.last_error = h.last_error.clone();
+            }
+            durations.extend(&h.poll_secs);
+        }
+    }
+    by_name
+        .into_values()
+        .map(|(mut sum, mut durations)| {
+            durations.sort_by(f64::total_cmp);
+            sum.p50_poll_secs =
+                (!durations.is_empty()).then(|| durations[(durations.len() - 1) / 2]);
+            sum.max_poll_secs = durations.last().copied();
+            sum.failure_pct = (sum.polls > 0)
+                .then(|| (sum.failures as f64 * 1000.0 / sum.polls as f64).round() / 10.0);
+            sum.finding = sum.finding();
+            sum
+        })
+        .collect()
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -168,6 +308,10 @@ pub struct Report {
     pub clear: BTreeMap<String, ClearSummary>,
     pub matrix: Vec<MatrixRow>,
     pub gaps: Vec<Gap>,
+    /// Expected negatives: detectors that had to stay silent, and whether they did.
+    pub suppressions: Vec<Suppression>,
+    /// Every detector's and channel's polls, failures and poll durations.
+    pub health: Vec<HealthSummary>,
     pub false_alarms: Vec<FalseAlarm>,
     pub skips: Vec<Skip>,
     pub reverts: Reverts,
@@ -184,7 +328,11 @@ pub struct Case {
     pub title: String,
     pub category: String,
     pub detector: String,
+    /// An expected negative: passes when the detector stayed silent.
+    pub silent: bool,
     pub outcome: Outcome,
+    /// The outcome in words, with failed polls ("missed, 4 of 12 polls failed").
+    pub result: String,
     pub mttd_secs: Option<f64>,
     pub sla_secs: f64,
     pub evidence: Option<String>,
@@ -198,9 +346,17 @@ fn in_period<'a>(records: &'a [RunRecord], period: &Period) -> Vec<&'a RunRecord
         .collect()
 }
 
+/// The next step for an expectation that was not met, following its real cause: a detector
+/// that failed is told to be fixed, never to be "wired".
 fn suggestion(e: &ExpectationRecord) -> String {
+    let error = e.last_error.as_deref().unwrap_or("see the run log");
     match e.outcome {
-        Outcome::Missed if e.polls > 0 && e.errors == 0 => format!(
+        Outcome::DetectorError => format!("fix the detector: {error}"),
+        Outcome::Missed if e.errors > 0 => format!(
+            "fix the detector first ({} of {} polls failed: {error}); its other polls did not name the resource",
+            e.errors, e.polls
+        ),
+        Outcome::Missed if e.polls > 0 => format!(
             "{} ran {} time(s) after the change without naming the resource: check that it covers this resource and attribute (ignore_changes, lifecycle rules, filters)",
             e.detector, e.polls
         ),
@@ -214,26 +370,24 @@ fn suggestion(e: &ExpectationRecord) -> String {
             e.mttd_secs.unwrap_or(0.0),
             e.sla_secs
         ),
-        Outcome::DetectorError => format!(
-            "{} errored {} time(s): {}",
-            e.detector,
-            e.errors,
-            e.last_error.as_deref().unwrap_or("see the run log")
-        ),
         Outcome::NotObserved => "the run was interrupted before the detector could answer".into(),
         Outcome::BaselineDirty => {
             "the resource already drifted before the drill: fix the standing drift first".into()
         }
-        Outcome::DetectedWithinSla => String::new(),
+        Outcome::Leaked => format!(
+            "{} reported a change it should suppress: check the ignore rule or alert filter",
+            e.detector
+        ),
+        Outcome::DetectedWithinSla | Outcome::Suppressed => String::new(),
     }
 }
 
-/// Results per (scenario, detector) of one period, latest run last.
+/// Results per (scenario, detector) of one period, latest run last (expected ones only).
 fn results(records: &[&RunRecord]) -> BTreeMap<(String, String), Outcome> {
     let mut out = BTreeMap::new();
     for r in records {
         for d in &r.drills {
-            for e in &d.expectations {
+            for e in d.expectations.iter().filter(|e| !e.silent) {
                 out.insert((d.scenario.clone(), e.detector.clone()), e.outcome);
             }
         }
@@ -256,6 +410,7 @@ pub fn build(all: &[RunRecord], period: &Period, generated_at: DateTime<Utc>) ->
     let mut clear: BTreeMap<String, (usize, Vec<(f64, f64)>)> = BTreeMap::new();
     let mut matrix: BTreeMap<(String, String), BTreeMap<String, Cell>> = BTreeMap::new();
     let mut gaps = Vec::new();
+    let mut suppressions = Vec::new();
     let mut skips = Vec::new();
     let mut cases = Vec::new();
     let mut reverts = Reverts::default();
@@ -300,6 +455,35 @@ pub fn build(all: &[RunRecord], period: &Period, generated_at: DateTime<Utc>) ->
                 .entry((d.category.clone(), d.action.clone()))
                 .or_default();
             for e in &d.expectations {
+                cases.push(Case {
+                    scenario: d.scenario.clone(),
+                    title: d.title.clone(),
+                    category: d.category.clone(),
+                    detector: e.detector.clone(),
+                    silent: e.silent,
+                    outcome: e.outcome,
+                    result: e.result_text(),
+                    mttd_secs: e.mttd_secs,
+                    sla_secs: e.sla_secs,
+                    evidence: e.evidence.clone(),
+                    run_id: r.run_id.clone(),
+                });
+                if e.silent {
+                    suppressions.push(Suppression {
+                        scenario: d.scenario.clone(),
+                        detector: e.detector.clone(),
+                        outcome: e.outcome,
+                        window_secs: e.sla_secs,
+                        polls: e.polls,
+                        errors: e.errors,
+                        evidence: match e.outcome {
+                            Outcome::DetectorError => e.last_error.clone(),
+                            _ => e.evidence.clone(),
+                        },
+                        run_id: r.run_id.clone(),
+                    });
+                    continue;
+                }
                 let entry = detectors
                     .entry(e.detector.clone())
                     .or_insert_with(|| (e.role, Tally::default(), Vec::new()));
@@ -328,6 +512,7 @@ pub fn build(all: &[RunRecord], period: &Period, generated_at: DateTime<Utc>) ->
                     Outcome::Missed => "missed",
                     Outcome::BaselineDirty => "dirty",
                     Outcome::DetectorError | Outcome::NotObserved => "error",
+                    Outcome::Suppressed | Outcome::Leaked => unreachable!("silent: skipped above"),
                 };
                 let cell = row.entry(e.detector.clone()).or_insert(Cell {
                     status: String::new(),
@@ -337,22 +522,12 @@ pub fn build(all: &[RunRecord], period: &Period, generated_at: DateTime<Utc>) ->
                 cell.status = status.into();
                 cell.mttd_secs = e.mttd_secs;
                 cell.runs += 1;
-                cases.push(Case {
-                    scenario: d.scenario.clone(),
-                    title: d.title.clone(),
-                    category: d.category.clone(),
-                    detector: e.detector.clone(),
-                    outcome: e.outcome,
-                    mttd_secs: e.mttd_secs,
-                    sla_secs: e.sla_secs,
-                    evidence: e.evidence.clone(),
-                    run_id: r.run_id.clone(),
-                });
                 if e.outcome != Outcome::DetectedWithinSla {
                     gaps.push(Gap {
                         scenario: d.scenario.clone(),
                         detector: e.detector.clone(),
                         outcome: e.outcome,
+                        result: e.result_text(),
                         mttd_secs: e.mttd_secs,
                         sla_secs: e.sla_secs,
                         evidence: e.evidence.clone(),
@@ -456,6 +631,8 @@ pub fn build(all: &[RunRecord], period: &Period, generated_at: DateTime<Utc>) ->
             })
             .collect(),
         gaps,
+        suppressions,
+        health: health(&records),
         false_alarms,
         skips,
         reverts,
@@ -479,7 +656,10 @@ fn history(all: &[RunRecord], period: &Period) -> Vec<(String, Option<f64>)> {
             let mut tally = Tally::default();
             for r in in_period(all, &q) {
                 for d in r.drills.iter().filter(|d| completed(d)) {
-                    d.expectations.iter().for_each(|e| tally.add(e.outcome));
+                    d.expectations
+                        .iter()
+                        .filter(|e| !e.silent)
+                        .for_each(|e| tally.add(e.outcome));
                 }
             }
             (q.label, tally.coverage_pct())
@@ -502,6 +682,15 @@ pub fn human(secs: f64) -> String {
 /// A duration that may be missing: [`human`], or `-` when there is none.
 pub fn human_or_dash(secs: Option<f64>) -> String {
     secs.map_or("-".into(), human)
+}
+
+/// Polls with their failures: `12`, or `12 (4 failed)`.
+pub fn polls_text(polls: u32, errors: u32) -> String {
+    if errors > 0 {
+        format!("{polls} ({errors} failed)")
+    } else {
+        polls.to_string()
+    }
 }
 
 /// Coverage as text: `87.5%` or `-` when nothing was expected.

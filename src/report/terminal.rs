@@ -2,7 +2,7 @@
 
 use comfy_table::{ContentArrangement, Table, presets};
 
-use super::model::{Report, human, human_or_dash, pct};
+use super::model::{Report, human, human_or_dash, pct, polls_text};
 use crate::detect::Role;
 
 fn table(header: &[&str]) -> Table {
@@ -124,7 +124,7 @@ pub fn render(r: &Report) -> String {
             g.add_row(vec![
                 gap.scenario.clone(),
                 gap.detector.clone(),
-                gap.outcome.label().to_string(),
+                gap.result.clone(),
                 gap.suggestion.clone(),
             ]);
         }
@@ -132,6 +132,59 @@ pub fn render(r: &Report) -> String {
             "\nMisses and late detections ({})\n{g}\n",
             r.gaps.len()
         ));
+    }
+    if !r.suppressions.is_empty() {
+        let mut t = table(&[
+            "scenario",
+            "must stay silent",
+            "result",
+            "window",
+            "polls",
+            "evidence",
+        ]);
+        for s in &r.suppressions {
+            t.add_row(vec![
+                s.scenario.clone(),
+                s.detector.clone(),
+                s.outcome.label().to_string(),
+                human(s.window_secs),
+                polls_text(s.polls, s.errors),
+                s.evidence
+                    .clone()
+                    .unwrap_or_default()
+                    .chars()
+                    .take(120)
+                    .collect(),
+            ]);
+        }
+        out.push_str(&format!("\nSuppressions (expected negatives)\n{t}\n"));
+    }
+    if !r.health.is_empty() {
+        let mut t = table(&[
+            "detector / channel",
+            "type",
+            "polls",
+            "failed",
+            "poll p50",
+            "poll max",
+            "interval",
+            "alerts",
+            "finding",
+        ]);
+        for h in &r.health {
+            t.add_row(vec![
+                h.name.clone(),
+                h.kind.clone(),
+                h.polls.to_string(),
+                h.failed_text(),
+                human_or_dash(h.p50_poll_secs),
+                human_or_dash(h.max_poll_secs),
+                human_or_dash(h.interval_secs),
+                h.alerts.to_string(),
+                h.finding.clone().unwrap_or_else(|| "healthy".into()),
+            ]);
+        }
+        out.push_str(&format!("\nDetector health\n{t}\n"));
     }
     out.push_str(&format!(
         "\nFalse alarms: {}   Skipped drills: {}   Reverts: {} verified, {} with conflicts, {} failed\n",

@@ -2,21 +2,20 @@
 //! observe, revert, verify. Every wait and deadline lives here or in the hub, never in plugins.
 
 use std::collections::BTreeSet;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use tokio::sync::{Notify, broadcast, watch};
+use tokio::sync::{Notify, watch};
 
-use super::hub::{Event, Hub};
+use super::hub::Hub;
 use super::journal::{Journal, Step};
-use super::record::{
-    ClearRecord, DrillRecord, DrillStatus, ExpectationRecord, Outcome, RevertRecord,
-};
+use super::observe::{self, Baseline, Watch, Window};
+use super::record::{DrillRecord, DrillStatus, Outcome, RevertRecord};
 use super::retry::{self, Budget};
 use super::rollback;
 use crate::aws::AwsClients;
-use crate::detect::{Role, matching};
+use crate::detect::Role;
 use crate::formats::{DrillConfig, Scenario};
 use crate::inject::{self, Check, InjectCx, InjectError, Injector, Target, guard};
 
@@ -131,19 +130,6 @@ impl Drop for Held<'_> {
     }
 }
 
-/// Per-expectation measurement state during observation.
-struct Watch {
-    record: ExpectationRecord,
-    sla: Duration,
-    deadline: Instant,
-    last_clean: Option<Instant>,
-    done: bool,
-}
-
-fn secs(d: Duration) -> f64 {
-    (d.as_secs_f64() * 1000.0).round() / 1000.0
-}
-
 /// Runs one scenario to the end and returns its record. Never panics on AWS or detector errors:
 /// they become the record's status.
 pub async fn run(cx: &RunCx, scenario: &Scenario) -> DrillRecord {
@@ -166,11 +152,12 @@ pub async fn run(cx: &RunCx, scenario: &Scenario) -> DrillRecord {
         expectations: Vec::new(),
         revert: None,
     };
-    let names: Vec<String> = scenario
+    let names: Vec<String> = scenario.expect.watched().map(|d| d.value.clone()).collect();
+    let silent: BTreeSet<&str> = scenario
         .expect
-        .detectors
+        .silent
         .iter()
-        .map(|d| d.value.clone())
+        .map(|d| d.value.as_str())
         .collect();
     let mut watches: Vec<Watch> = names
         .iter()
@@ -180,26 +167,8 @@ pub async fn run(cx: &RunCx, scenario: &Scenario) -> DrillRecord {
                 .expect
                 .sla_for(name, role)
                 .unwrap_or(Duration::from_secs(900));
-            Watch {
-                record: ExpectationRecord {
-                    detector: name.clone(),
-                    role,
-                    sla_secs: secs(sla),
-                    outcome: Outcome::NotObserved,
-                    detected_at: None,
-                    mttd_secs: None,
-                    bracket_secs: None,
-                    evidence: None,
-                    polls: 0,
-                    errors: 0,
-                    last_error: None,
-                    clear: None,
-                },
-                sla,
-                deadline: Instant::now(),
-                last_clean: None,
-                done: false,
-            }
+            let push = cx.hub.addresses.contains_key(name);
+            Watch::new(name, role, silent.contains(name.as_str()), sla, push)
         })
         .collect();
     let finish = |mut record: DrillRecord, watches: Vec<Watch>| {
@@ -212,8 +181,13 @@ pub async fn run(cx: &RunCx, scenario: &Scenario) -> DrillRecord {
         return finish(record, watches);
     }
 
-    // Preflight: resolve the target through the guardrails.
+    // Preflight: every detector and channel able to answer, the target through the guardrails.
     cx.progress.phase(&id, "preflight");
+    if let Some(detail) = unavailable(cx, &mut watches) {
+        record.status = DrillStatus::SkippedDetectorUnavailable;
+        record.detail = Some(detail);
+        return finish(record, watches);
+    }
     let target = match guard::prepare(&cx.aws, &scenario.target, &cx.config.safety).await {
         Ok(t) => t,
         Err(e) => {
@@ -241,29 +215,48 @@ pub async fn run(cx: &RunCx, scenario: &Scenario) -> DrillRecord {
     let _watching = cx.hub.watch(&names, &terms);
 
     cx.progress.phase(&id, "baseline");
-    let since = Baseline {
+    let since = BaselineSince {
         registered: Instant::now(),
         last_released: held.last_released,
     };
-    if !baseline(cx, &mut watches, &mut events, &terms, &since).await {
-        record.status = DrillStatus::Interrupted;
-        return finish(record, watches);
-    }
-    if watches
-        .iter()
-        .any(|w| w.record.outcome == Outcome::BaselineDirty)
-    {
-        record.status = DrillStatus::SkippedBaselineDirty;
-        record.detail = Some(format!(
-            "{target} already shows drift before injection; nothing was changed"
-        ));
-        return finish(record, watches);
+    let found = observe::baseline(
+        &mut watches,
+        &mut events,
+        cx.stop.clone(),
+        &terms,
+        |d| cx.hub.current_poll(d, since.since(cx, d)),
+        |d, started| since.since(cx, d).is_none_or(|s| started >= s),
+    )
+    .await;
+    match found {
+        Baseline::Stopped => {
+            record.status = DrillStatus::Interrupted;
+            return finish(record, watches);
+        }
+        Baseline::Unavailable => {
+            record.status = DrillStatus::SkippedDetectorUnavailable;
+            record.detail = Some(format!(
+                "{}; nothing was changed",
+                unanswered(&watches).join("; ")
+            ));
+            return finish(record, watches);
+        }
+        Baseline::Dirty => {
+            record.status = DrillStatus::SkippedBaselineDirty;
+            record.detail = Some(format!(
+                "{target} already shows drift before injection; nothing was changed"
+            ));
+            return finish(record, watches);
+        }
+        Baseline::Clean => {}
     }
     if cx.dry_run {
         record.status = DrillStatus::DryRun;
         record.detail = Some(format!(
-            "would run {} on {target} with {}",
-            scenario.inject.action.value, scenario.inject.params
+            "would run {} on {target} with {}; preflight: {}",
+            scenario.inject.action.value,
+            scenario.inject.params,
+            preflight_summary(cx, &watches)
         ));
         return finish(record, watches);
     }
@@ -290,15 +283,12 @@ pub async fn run(cx: &RunCx, scenario: &Scenario) -> DrillRecord {
             record.confirmed_at = Some(Utc::now());
             record.status = DrillStatus::Completed;
             cx.progress.phase(&id, "observe");
-            observe(
-                cx,
-                &mut watches,
-                &mut events,
-                &terms,
+            let window = Window {
                 inject_started,
                 confirmed,
-            )
-            .await;
+                lifetime_end: inject_started + cx.config.safety.max_drift_lifetime,
+            };
+            observe::observe(&mut watches, &mut events, cx.stop.clone(), &terms, window).await;
             if *cx.stop.borrow() {
                 record.status = DrillStatus::Interrupted;
             }
@@ -316,7 +306,15 @@ pub async fn run(cx: &RunCx, scenario: &Scenario) -> DrillRecord {
         && !*cx.stop.borrow()
     {
         cx.progress.phase(&id, "clear");
-        observe_clear(cx, &mut watches, &mut events, &terms, verified, within.0).await;
+        observe::observe_clear(
+            &mut watches,
+            &mut events,
+            cx.stop.clone(),
+            &terms,
+            verified,
+            within.0,
+        )
+        .await;
     }
     record.revert = Some(reverted);
     cx.progress.phase(&id, "done");
@@ -324,14 +322,14 @@ pub async fn run(cx: &RunCx, scenario: &Scenario) -> DrillRecord {
 }
 
 /// Which polls may serve as a drill's baseline.
-struct Baseline {
+struct BaselineSince {
     /// When the drill started watching.
     registered: Instant,
     /// When an earlier drill of this run last released the target (after its revert).
     last_released: Option<Instant>,
 }
 
-impl Baseline {
+impl BaselineSince {
     /// The earliest start a poll may have to count. A detector that reports its whole state
     /// may answer with a poll that started before this drill registered, as long as no drill of
     /// this run changed the target since; any other needs a poll made while the drill watched.
@@ -344,254 +342,57 @@ impl Baseline {
     }
 }
 
-/// Baseline: takes one answer from every polled detector and marks the expectations whose
-/// detector already names the target as baseline-dirty. Returns false if the run was stopped.
-async fn baseline(
-    cx: &RunCx,
-    watches: &mut [Watch],
-    events: &mut broadcast::Receiver<Arc<Event>>,
-    terms: &[String],
-    since: &Baseline,
-) -> bool {
-    let mut pending: BTreeSet<String> = watches
-        .iter()
-        .filter(|w| !is_push(cx, &w.record.detector))
-        .map(|w| w.record.detector.clone())
-        .collect();
-    let take = |watches: &mut [Watch], detector: &str, result: &Result<Vec<_>, String>| {
-        let w = watches
-            .iter_mut()
-            .find(|w| w.record.detector == detector)
-            .expect("watched");
-        match result {
-            Ok(obs) => {
-                if let Some(o) = obs
-                    .iter()
-                    .find(|o: &&crate::detect::Observation| matching::names_any(o, terms))
-                {
-                    w.record.outcome = Outcome::BaselineDirty;
-                    w.record.evidence = Some(o.evidence.clone());
-                }
-            }
-            Err(e) => {
-                w.record.errors += 1;
-                w.record.last_error = Some(e.clone());
-            }
-        }
-    };
-    for detector in pending.clone() {
-        if let Some(event) = cx.hub.current_poll(&detector, since.since(cx, &detector))
-            && let Event::Poll { result, .. } = &*event
-        {
-            take(watches, &detector, result);
-            pending.remove(&detector);
-        }
-    }
-    let mut stop = cx.stop.clone();
-    while !pending.is_empty() {
-        let event = tokio::select! {
-            e = next_event(events) => e,
-            _ = stop.changed() => return false,
-        };
-        let Some(event) = event else { return false };
-        let Event::Poll {
-            detector,
-            started,
-            result,
-            ..
-        } = &*event
-        else {
-            continue;
-        };
-        if !pending.contains(detector) || since.since(cx, detector).is_some_and(|s| *started < s) {
-            continue;
-        }
-        pending.remove(detector);
-        take(watches, detector, result);
-    }
-    true
-}
-
-/// The next hub event; a lag (events dropped while this drill was busy) is logged and skipped.
-/// `None` once the hub is gone.
-async fn next_event(events: &mut broadcast::Receiver<Arc<Event>>) -> Option<Arc<Event>> {
-    loop {
-        match events.recv().await {
-            Ok(event) => return Some(event),
-            Err(broadcast::error::RecvError::Lagged(n)) => {
-                tracing::warn!("missed {n} detector events while busy");
-            }
-            Err(broadcast::error::RecvError::Closed) => return None,
-        }
-    }
-}
-
-fn is_push(cx: &RunCx, detector: &str) -> bool {
-    cx.hub.addresses.contains_key(detector)
-}
-
-/// Watches events until every expectation is settled, its deadline passes, the maximum drift
-/// lifetime is reached, or the run is stopped.
-async fn observe(
-    cx: &RunCx,
-    watches: &mut [Watch],
-    events: &mut broadcast::Receiver<Arc<Event>>,
-    terms: &[String],
-    inject_started: Instant,
-    confirmed: Instant,
-) {
-    let lifetime_end = inject_started + cx.config.safety.max_drift_lifetime;
+/// Marks every watch whose detector or channel failed the run's preflight (it cannot be asked
+/// at all) and says why, or `None` when all can be asked.
+fn unavailable(cx: &RunCx, watches: &mut [Watch]) -> Option<String> {
+    let mut any = false;
     for w in watches.iter_mut() {
-        // Detections after the SLA still count (as late) until twice the SLA.
-        w.deadline = (confirmed + w.sla * 2).min(lifetime_end);
-        w.done = w.record.outcome != Outcome::NotObserved;
-    }
-    let mut stop = cx.stop.clone();
-    loop {
-        let Some(deadline) = watches.iter().filter(|w| !w.done).map(|w| w.deadline).min() else {
-            return;
-        };
-        let event = tokio::select! {
-            e = next_event(events) => e,
-            _ = tokio::time::sleep_until(deadline.into()) => {
-                let now = Instant::now();
-                for w in watches.iter_mut().filter(|w| !w.done && w.deadline <= now) {
-                    w.done = true;
-                    w.record.outcome = if w.record.errors > 0 && w.record.errors == w.record.polls { Outcome::DetectorError } else { Outcome::Missed };
-                }
-                continue;
-            }
-            _ = stop.changed() => return,
-        };
-        let Some(event) = event else { return };
-        let Some(w) = watches
-            .iter_mut()
-            .find(|w| !w.done && w.record.detector == event.detector())
-        else {
-            continue;
-        };
-        match &*event {
-            Event::Poll {
-                started,
-                finished,
-                finished_at,
-                result,
-                ..
-            } => {
-                if *started < inject_started {
-                    continue; // began before the change existed
-                }
-                w.record.polls += 1;
-                match result {
-                    Err(e) => {
-                        w.record.errors += 1;
-                        w.record.last_error = Some(e.clone());
-                    }
-                    Ok(obs) => match obs.iter().find(|o| matching::names_any(o, terms)) {
-                        Some(hit) => {
-                            let upper = finished.saturating_duration_since(confirmed);
-                            let lower = w
-                                .last_clean
-                                .map_or(Duration::ZERO, |c| c.saturating_duration_since(confirmed));
-                            settle(w, upper, *finished_at, hit.evidence.clone());
-                            w.record.bracket_secs = Some((secs(lower), secs(upper)));
-                        }
-                        None => w.last_clean = Some(*finished),
-                    },
-                }
-            }
-            Event::Alert { observation, .. } => {
-                let seen = observation.seen.unwrap_or_else(Instant::now);
-                if seen >= inject_started && matching::names_any(observation, terms) {
-                    settle(
-                        w,
-                        seen.saturating_duration_since(confirmed),
-                        observation.at,
-                        observation.evidence.clone(),
-                    );
-                }
-            }
+        if let Some(why) = cx.hub.unavailable(&w.record.detector) {
+            w.record.polls = 1;
+            w.record.errors = 1;
+            w.record.last_error = Some(why);
+            w.record.outcome = Outcome::DetectorError;
+            any = true;
         }
     }
+    any.then(|| format!("{}; nothing was changed", unanswered(watches).join("; ")))
 }
 
-/// Time to clear: after the verified revert, keeps reading every polled detector that caught the
-/// drift until a poll that started after the revert no longer names the target, or until
-/// `within` has passed or the run is stopped. Failed polls say nothing either way.
-async fn observe_clear(
-    cx: &RunCx,
-    watches: &mut [Watch],
-    events: &mut broadcast::Receiver<Arc<Event>>,
-    terms: &[String],
-    verified: Instant,
-    within: Duration,
-) {
-    let deadline = verified + within;
-    let mut pending: Vec<(usize, Duration)> = Vec::new();
-    for (i, w) in watches.iter_mut().enumerate() {
-        let detected = matches!(
-            w.record.outcome,
-            Outcome::DetectedWithinSla | Outcome::DetectedLate
-        );
-        if detected && !is_push(cx, &w.record.detector) {
-            w.record.clear = Some(ClearRecord {
-                cleared: false,
-                bracket_secs: None,
-                clear_within_secs: secs(within),
-            });
-            pending.push((i, Duration::ZERO));
-        }
-    }
-    let mut stop = cx.stop.clone();
-    while !pending.is_empty() {
-        let event = tokio::select! {
-            e = next_event(events) => e,
-            _ = tokio::time::sleep_until(deadline.into()) => return,
-            _ = stop.changed() => return,
-        };
-        let Some(event) = event else { return };
-        let Event::Poll {
-            detector,
-            started,
-            finished,
-            result: Ok(obs),
-            ..
-        } = &*event
-        else {
-            continue;
-        };
-        if *started < verified {
-            continue;
-        }
-        let Some(pos) = pending
-            .iter()
-            .position(|(i, _)| watches[*i].record.detector == *detector)
-        else {
-            continue;
-        };
-        let at = finished.saturating_duration_since(verified);
-        if obs.iter().any(|o| matching::names_any(o, terms)) {
-            pending[pos].1 = at; // still reported: clears after this
-            continue;
-        }
-        let (i, last_dirty) = pending.remove(pos);
-        if let Some(clear) = &mut watches[i].record.clear {
-            clear.cleared = true;
-            clear.bracket_secs = Some((secs(last_dirty), secs(at)));
-        }
-    }
+/// "detector X cannot answer: <its error>" for every watch that could not answer.
+fn unanswered(watches: &[Watch]) -> Vec<String> {
+    watches
+        .iter()
+        .filter(|w| w.record.outcome == Outcome::DetectorError)
+        .map(|w| {
+            format!(
+                "{} cannot answer: {}",
+                w.record.detector,
+                w.record.last_error.as_deref().unwrap_or("no answer")
+            )
+        })
+        .collect()
 }
 
-fn settle(w: &mut Watch, mttd: Duration, at: DateTime<Utc>, evidence: String) {
-    w.done = true;
-    w.record.detected_at = Some(at);
-    w.record.mttd_secs = Some(secs(mttd));
-    w.record.evidence = Some(evidence.chars().take(2000).collect());
-    w.record.outcome = if mttd <= w.sla {
-        Outcome::DetectedWithinSla
-    } else {
-        Outcome::DetectedLate
-    };
+/// What the preflight found, for a dry run: every polled detector answered clean for the
+/// target, every channel is listening or readable.
+fn preflight_summary(cx: &RunCx, watches: &[Watch]) -> String {
+    watches
+        .iter()
+        .map(|w| {
+            let name = &w.record.detector;
+            let what = match cx.hub.addresses.get(name) {
+                Some(address) => format!("listening on {address}"),
+                None => "answered, clean for the target".to_string(),
+            };
+            let silent = if w.record.silent {
+                " (must stay silent)"
+            } else {
+                ""
+            };
+            format!("{name}{silent} {what}")
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// A change that was made, or attempted, and must now be reverted.
@@ -689,12 +490,12 @@ impl rollback::Ledger for DrillLedger<'_> {
     }
 }
 
-/// Names of the detectors a set of scenarios expects.
+/// Names of the detectors a set of scenarios watches (expected or silent).
 pub fn expected_detectors<'a>(
     scenarios: impl IntoIterator<Item = &'a Scenario>,
 ) -> BTreeSet<String> {
     scenarios
         .into_iter()
-        .flat_map(|s| s.expect.detectors.iter().map(|d| d.value.clone()))
+        .flat_map(|s| s.expect.watched().map(|d| d.value.clone()))
         .collect()
 }

@@ -8,7 +8,20 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use tokio::sync::{Notify, broadcast, mpsc, watch};
 
-use crate::detect::{Built, DetectorError, Observation, PollCx, Polled, PushHandle};
+use super::record::DetectorHealth;
+use crate::detect::{Built, Observation, PollCx, Polled, PushHandle, Role};
+
+/// A built detector or channel with what its health record needs.
+pub struct HubEntry {
+    pub name: String,
+    /// The `type` in driftdrill.toml.
+    pub kind: String,
+    pub role: Role,
+    pub built: Built,
+}
+
+/// Health of every detector and channel, updated by the pollers and channel forwarders.
+type HealthBook = Arc<Mutex<BTreeMap<String, DetectorHealth>>>;
 
 /// One thing a detector or channel said.
 #[derive(Debug, Clone)]
@@ -62,6 +75,7 @@ pub struct Hub {
     /// Detector name → its last finished poll, for detectors that report their whole state.
     latest: Arc<Mutex<BTreeMap<String, Latest>>>,
     whole_state: std::collections::BTreeSet<String>,
+    health: HealthBook,
     wake: Arc<Notify>,
     /// Signalled whenever a drill finishes injecting.
     settled: Arc<Notify>,
@@ -111,20 +125,51 @@ impl Drop for InjectingGuard {
 }
 
 impl Hub {
-    /// Starts every channel now and a poller per detector (idle until a drill watches it).
-    pub async fn start(detectors: Vec<(String, Built)>) -> Result<Hub, DetectorError> {
+    /// Starts every channel now and a poller per detector (idle until a drill watches it), after
+    /// a preflight of each: a channel that cannot start or accept, or a detector whose own
+    /// preflight fails, is marked unavailable (see [`Hub::unavailable`]) and never polled.
+    pub async fn start(entries: Vec<HubEntry>) -> Hub {
         let (events, _) = broadcast::channel(4096);
         let (stop, stopped) = watch::channel(false);
         let watching = Arc::new(Mutex::new(Watching::default()));
         let latest = Arc::new(Mutex::new(BTreeMap::new()));
+        let health: HealthBook = Arc::new(Mutex::new(BTreeMap::new()));
         let wake = Arc::new(Notify::new());
         let settled = Arc::new(Notify::new());
         let mut push = Vec::new();
         let mut addresses = BTreeMap::new();
         let mut whole_state = std::collections::BTreeSet::new();
-        for (name, built) in detectors {
+        for entry in entries {
+            let HubEntry {
+                name,
+                kind,
+                role,
+                built,
+            } = entry;
+            let mut record = DetectorHealth {
+                name: name.clone(),
+                kind,
+                role,
+                interval_secs: None,
+                polls: 0,
+                failures: 0,
+                last_error: None,
+                poll_secs: Vec::new(),
+                alerts: 0,
+                unavailable: None,
+            };
             match built {
                 Built::Polled(p) => {
+                    record.interval_secs = Some(p.interval().as_secs_f64());
+                    if let Err(e) = p.preflight().await {
+                        record.unavailable = Some(crate::errors::chain(&e));
+                        health.lock().expect("health lock").insert(name, record);
+                        continue;
+                    }
+                    health
+                        .lock()
+                        .expect("health lock")
+                        .insert(name.clone(), record);
                     if p.reports_whole_state() {
                         whole_state.insert(name.clone());
                     }
@@ -134,6 +179,7 @@ impl Hub {
                         detector: p,
                         events: events.clone(),
                         watching: watching.clone(),
+                        health: health.clone(),
                         wake: wake.clone(),
                         settled: settled.clone(),
                         stopped: stopped.clone(),
@@ -142,12 +188,37 @@ impl Hub {
                 }
                 Built::Push(p) => {
                     let (tx, mut rx) = mpsc::unbounded_channel();
-                    let handle = p.start(tx).await?;
+                    let handle = match p.start(tx).await {
+                        Ok(handle) => handle,
+                        Err(e) => {
+                            record.unavailable = Some(crate::errors::chain(&e));
+                            health.lock().expect("health lock").insert(name, record);
+                            continue;
+                        }
+                    };
+                    if let Some(addr) = handle.listening
+                        && let Err(why) = accepts(addr).await
+                    {
+                        record.unavailable =
+                            Some(format!("accept a connection on {}: {why}", handle.address));
+                    }
+                    let available = record.unavailable.is_none();
+                    health
+                        .lock()
+                        .expect("health lock")
+                        .insert(name.clone(), record);
+                    if !available {
+                        continue;
+                    }
                     addresses.insert(name.clone(), handle.address.clone());
                     push.push(handle);
                     let events = events.clone();
+                    let health = health.clone();
                     tokio::spawn(async move {
                         while let Some(observation) = rx.recv().await {
+                            if let Some(h) = health.lock().expect("health lock").get_mut(&name) {
+                                h.alerts += 1;
+                            }
                             let _ = events.send(Arc::new(Event::Alert {
                                 detector: name.clone(),
                                 observation,
@@ -157,17 +228,37 @@ impl Hub {
                 }
             }
         }
-        Ok(Hub {
+        Hub {
             events,
             watching,
             latest,
             whole_state,
+            health,
             wake,
             settled,
             stop,
             addresses,
             _push: push,
-        })
+        }
+    }
+
+    /// Why a detector or channel cannot be asked at all (its preflight failed), if it cannot.
+    pub fn unavailable(&self, name: &str) -> Option<String> {
+        self.health
+            .lock()
+            .expect("health lock")
+            .get(name)
+            .and_then(|h| h.unavailable.clone())
+    }
+
+    /// Every detector's and channel's health so far, by name.
+    pub fn health(&self) -> Vec<DetectorHealth> {
+        self.health
+            .lock()
+            .expect("health lock")
+            .values()
+            .cloned()
+            .collect()
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<Event>> {
@@ -240,6 +331,28 @@ impl Hub {
     }
 }
 
+/// Proves a listener accepts connections, by connecting to it over loopback (a listener on
+/// every address is reached on 127.0.0.1; one on another address is left unchecked: only
+/// loopback is ever dialled).
+async fn accepts(addr: std::net::SocketAddr) -> Result<(), String> {
+    let mut target = addr;
+    if addr.ip().is_unspecified() {
+        target.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+    } else if !addr.ip().is_loopback() {
+        return Ok(());
+    }
+    match tokio::time::timeout(
+        Duration::from_secs(5),
+        tokio::net::TcpStream::connect(target),
+    )
+    .await
+    {
+        Ok(Ok(_)) => Ok(()),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(_) => Err("no answer within 5s".into()),
+    }
+}
+
 impl Drop for Hub {
     fn drop(&mut self) {
         let _ = self.stop.send(true);
@@ -253,12 +366,27 @@ struct Poller {
     detector: Box<dyn Polled>,
     events: broadcast::Sender<Arc<Event>>,
     watching: Arc<Mutex<Watching>>,
+    health: HealthBook,
     wake: Arc<Notify>,
     settled: Arc<Notify>,
     stopped: watch::Receiver<bool>,
 }
 
 impl Poller {
+    fn account(&self, took: Duration, result: &Result<Vec<Observation>, String>) {
+        let mut book = self.health.lock().expect("health lock");
+        let Some(h) = book.get_mut(&self.name) else {
+            return;
+        };
+        h.polls += 1;
+        h.poll_secs
+            .push((took.as_secs_f64() * 1000.0).round() / 1000.0);
+        if let Err(e) = result {
+            h.failures += 1;
+            h.last_error = Some(e.clone());
+        }
+    }
+
     fn wanted(&self) -> Option<PollCx> {
         let w = self.watching.lock().expect("watch lock");
         (w.counts.get(&self.name).copied().unwrap_or(0) > 0).then(|| PollCx {
@@ -284,10 +412,12 @@ impl Poller {
                 r = self.detector.poll(&cx) => r.map_err(|e| crate::errors::chain(&e)),
                 _ = self.stopped.changed() => return,
             };
+            let finished = Instant::now();
+            self.account(finished - started, &result);
             let event = Event::Poll {
                 detector: self.name.clone(),
                 started,
-                finished: Instant::now(),
+                finished,
                 finished_at: Utc::now(),
                 result,
             };

@@ -3,6 +3,7 @@
 pub mod drill;
 pub mod hub;
 pub mod journal;
+pub mod observe;
 pub mod record;
 pub mod recover;
 pub mod retry;

@@ -20,7 +20,35 @@ pub struct RunRecord {
     pub region: Option<String>,
     pub drills: Vec<DrillRecord>,
     pub false_alarms: Vec<FalseAlarm>,
+    /// How every detector and channel of the run behaved: polls, failures, poll durations.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub detector_health: Vec<DetectorHealth>,
     pub exit_code: i32,
+}
+
+/// One detector's or channel's health over a run: every poll it made (whoever watched), how
+/// many failed and why, and how long polls took against the interval.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DetectorHealth {
+    pub name: String,
+    /// The `type` in driftdrill.toml.
+    pub kind: String,
+    pub role: Role,
+    /// Polled types: time between poll starts; `None` for push channels.
+    pub interval_secs: Option<f64>,
+    pub polls: u32,
+    pub failures: u32,
+    pub last_error: Option<String>,
+    /// Duration of every poll, in the order they ran.
+    #[serde(default)]
+    pub poll_secs: Vec<f64>,
+    /// Alerts a push channel received.
+    #[serde(default)]
+    pub alerts: u32,
+    /// Why the preflight found it unable to answer (a queue it cannot read, a listener that does
+    /// not accept connections); drills expecting it were skipped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unavailable: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -48,16 +76,38 @@ pub struct DrillRecord {
 pub enum DrillStatus {
     Completed,
     SkippedBaselineDirty,
+    /// An expected (or silent) detector could not answer before the change: nothing was changed.
+    SkippedDetectorUnavailable,
     Refused,
     Failed,
     Interrupted,
     DryRun,
 }
 
+impl DrillStatus {
+    /// The words tables and reports use (the JSON uses the snake_case name).
+    pub fn label(self) -> &'static str {
+        match self {
+            DrillStatus::Completed => "completed",
+            DrillStatus::SkippedBaselineDirty => "skipped: baseline dirty",
+            DrillStatus::SkippedDetectorUnavailable => "skipped: detector unavailable",
+            DrillStatus::Refused => "refused",
+            DrillStatus::Failed => "failed",
+            DrillStatus::Interrupted => "interrupted",
+            DrillStatus::DryRun => "dry run",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ExpectationRecord {
     pub detector: String,
     pub role: Role,
+    /// An expected-negative: this detector must stay silent about the target (a suppression
+    /// such as `ignore_changes` under test). Passes as `suppressed`, fails as `leaked`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub silent: bool,
+    /// For a detection, the SLA; for a silent detector, how long it must stay silent.
     pub sla_secs: f64,
     pub outcome: Outcome,
     pub detected_at: Option<DateTime<Utc>>,
@@ -66,7 +116,10 @@ pub struct ExpectationRecord {
     /// For polled detectors: detected after `lower` and by `upper` seconds from confirmation.
     pub bracket_secs: Option<(f64, f64)>,
     pub evidence: Option<String>,
+    /// Answers read: those of polls that started after the change, or, for a drill skipped
+    /// because the detector could not answer, the preflight's.
     pub polls: u32,
+    /// How many of those `polls` failed.
     pub errors: u32,
     pub last_error: Option<String>,
     /// Time to clear, when the scenario asks for it (`clear_within`) and this polled detector
@@ -96,6 +149,10 @@ pub enum Outcome {
     DetectorError,
     BaselineDirty,
     NotObserved,
+    /// A silent detector stayed silent and healthy for its whole window.
+    Suppressed,
+    /// A silent detector named the target: the suppression hides less than it should.
+    Leaked,
 }
 
 impl Outcome {
@@ -108,6 +165,21 @@ impl Outcome {
             Outcome::DetectorError => "detector error",
             Outcome::BaselineDirty => "baseline dirty",
             Outcome::NotObserved => "not observed",
+            Outcome::Suppressed => "stayed silent",
+            Outcome::Leaked => "leaked",
+        }
+    }
+}
+
+impl ExpectationRecord {
+    /// The outcome in words, with failed polls where some failed ("missed, 4 of 12 polls
+    /// failed"), so a miss by a flaky detector never reads as a clean miss.
+    pub fn result_text(&self) -> String {
+        let label = self.outcome.label();
+        if self.errors > 0 && self.outcome != Outcome::DetectorError {
+            format!("{label}, {} of {} polls failed", self.errors, self.polls)
+        } else {
+            label.to_string()
         }
     }
 }

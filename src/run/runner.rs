@@ -11,7 +11,7 @@ use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use tokio::sync::{Semaphore, watch};
 
 use super::drill::{self, RunCx};
-use super::hub::{Event, Hub};
+use super::hub::{Event, Hub, HubEntry};
 use super::journal::Journal;
 use super::record::{DrillRecord, DrillStatus, FalseAlarm, Outcome, RunRecord, SCHEMA};
 use crate::aws::{AwsClients, AwsSettings};
@@ -134,24 +134,40 @@ pub async fn run(opts: &RunOptions) -> Result<(RunRecord, PathBuf), RunError> {
         .await
         .map_err(RunError::Guard)?;
 
-    let base_dir = config.path.parent().map(PathBuf::from).unwrap_or_default();
     let mut built = Vec::new();
     for name in drill::expected_detectors(&scenarios) {
         let decl = config.detector(&name).expect("validated");
         let spec = detect::find(&decl.kind).expect("validated");
-        built.push((
-            name.clone(),
-            (spec.build)(
-                &decl.settings,
-                &BuildCx {
-                    name: &name,
-                    base_dir: &base_dir,
-                    aws: &aws,
-                },
-            )?,
-        ));
+        let detector = (spec.build)(
+            &decl.settings,
+            &BuildCx {
+                name: &name,
+                base_dir: &config.dir,
+                aws: &aws,
+            },
+        )?;
+        built.push(HubEntry {
+            name: name.clone(),
+            kind: decl.kind.clone(),
+            role: decl.role,
+            built: detector,
+        });
     }
-    let hub = Hub::start(built).await?;
+    let hub = Hub::start(built).await;
+    for h in hub.health() {
+        if let Some(why) = &h.unavailable {
+            let _ = writeln!(
+                std::io::stderr(),
+                "{} {} cannot answer: {why}; drills expecting it will be skipped",
+                if h.role == detect::Role::Channel {
+                    "channel"
+                } else {
+                    "detector"
+                },
+                h.name
+            );
+        }
+    }
     for (name, address) in &hub.addresses {
         let _ = writeln!(std::io::stderr(), "channel {name} listening on {address}");
     }
@@ -209,6 +225,7 @@ pub async fn run(opts: &RunOptions) -> Result<(RunRecord, PathBuf), RunError> {
         region,
         drills,
         false_alarms: false_alarms.lock().expect("alarms").clone(),
+        detector_health: cx.hub.health(),
         exit_code,
     };
     let path = record.write(&opts.out_dir).map_err(RunError::Record)?;
@@ -225,12 +242,15 @@ pub fn exit_code_for(drills: &[DrillRecord]) -> i32 {
             DrillStatus::Failed
             | DrillStatus::Refused
             | DrillStatus::Interrupted
-            | DrillStatus::SkippedBaselineDirty => exit_codes::TOOL_ERROR,
+            | DrillStatus::SkippedBaselineDirty
+            | DrillStatus::SkippedDetectorUnavailable => exit_codes::TOOL_ERROR,
             DrillStatus::DryRun => exit_codes::OK,
             DrillStatus::Completed => {
                 let outcomes = d.expectations.iter().map(|e| match e.outcome {
-                    Outcome::DetectedWithinSla => exit_codes::OK,
-                    Outcome::DetectedLate | Outcome::Missed => exit_codes::DETECTION_MISSED,
+                    Outcome::DetectedWithinSla | Outcome::Suppressed => exit_codes::OK,
+                    Outcome::DetectedLate | Outcome::Missed | Outcome::Leaked => {
+                        exit_codes::DETECTION_MISSED
+                    }
                     Outcome::DetectorError | Outcome::BaselineDirty | Outcome::NotObserved => {
                         exit_codes::TOOL_ERROR
                     }

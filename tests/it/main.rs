@@ -3,6 +3,7 @@
 
 mod catalogs;
 mod crash_recover;
+mod detector_health;
 mod detectors;
 mod fixture;
 mod injector_safety;
@@ -13,5 +14,6 @@ mod report_render;
 mod run_concurrency;
 mod run_e2e;
 mod smoke;
+mod suppressions;
 mod terraform_env;
 mod validate_corpus;

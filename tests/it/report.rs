@@ -35,14 +35,14 @@ fn every_format_is_snapshotted() {
 #[test]
 fn the_report_counts_what_the_records_say() {
     let r = fixture_report();
-    assert_eq!((r.runs, r.drills), (2, 8));
+    assert_eq!((r.runs, r.drills), (2, 12));
     let tf = r
         .detectors
         .iter()
         .find(|d| d.name == "terraform-plan")
         .unwrap();
-    // Q4 terraform: ssh, acl, nacl within SLA; termination missed; versioning late; one error;
-    // one baseline-dirty (not counted).
+    // Q4 terraform: ssh, acl, nacl within SLA; termination and IMDSv1 missed; versioning late;
+    // one error; one baseline-dirty (not counted); two silent expectations (never coverage).
     assert_eq!(
         (
             tf.tally.within_sla,
@@ -51,9 +51,9 @@ fn the_report_counts_what_the_records_say() {
             tf.tally.errors,
             tf.tally.baseline_dirty
         ),
-        (3, 1, 1, 1, 1)
+        (3, 2, 1, 1, 1)
     );
-    assert_eq!(tf.coverage_pct, Some(50.0));
+    assert_eq!(tf.coverage_pct, Some(42.9));
     assert_eq!(tf.mttd.max_uncertainty_secs, Some(60.0));
     // Time to clear: measured twice, once cleared (0-30.5 s), once still reported at the limit.
     let clear = &r.clear["terraform-plan"];
@@ -75,10 +75,115 @@ fn the_report_counts_what_the_records_say() {
     );
     assert_eq!(
         (r.reverts.verified, r.reverts.conflicts, r.reverts.failed),
-        (4, 1, 1)
+        (7, 1, 1)
     );
     assert_eq!(r.false_alarms.len(), 1);
     assert_eq!(r.history.len(), 2);
+}
+
+#[test]
+fn detector_failures_are_their_own_findings_never_coverage_gaps_to_wire() {
+    use driftdrill::run::record::{DrillStatus, Outcome};
+    let r = fixture_report();
+    let gap = |scenario: &str| r.gaps.iter().find(|g| g.scenario == scenario).unwrap();
+    // Every poll failed: the advice is to fix the detector, with its own error.
+    let errored = gap("sg-open-ssh-world");
+    assert_eq!(errored.outcome, Outcome::DetectorError);
+    assert_eq!(
+        errored.suggestion,
+        "fix the detector: terraform exited with Some(1): Error acquiring the state lock"
+    );
+    // A miss by a detector that failed some polls says so.
+    let flaky = gap("ec2-imdsv1-allowed");
+    assert_eq!(flaky.result, "missed, 4 of 12 polls failed");
+    assert!(
+        flaky
+            .suggestion
+            .starts_with("fix the detector first (4 of 12 polls failed")
+    );
+    // A channel that could not be asked skips the drill: a skip, not a miss.
+    let skip = r
+        .skips
+        .iter()
+        .find(|s| s.scenario == "s3-logging-disabled")
+        .unwrap();
+    assert_eq!(skip.status, DrillStatus::SkippedDetectorUnavailable);
+    assert!(!r.gaps.iter().any(|g| g.scenario == "s3-logging-disabled"));
+
+    let health = |name: &str| r.health.iter().find(|h| h.name == name).unwrap();
+    let tf = health("terraform-plan");
+    assert_eq!((tf.runs, tf.polls, tf.failures), (2, 49, 8));
+    assert_eq!(tf.failure_pct, Some(16.3));
+    assert_eq!(tf.max_poll_secs, Some(90.1));
+    assert_eq!(
+        tf.finding.as_deref(),
+        Some("8 of 49 polls failed: terraform exited with Some(1): Error acquiring the state lock")
+    );
+    let queue = health("drift-queue");
+    assert_eq!(queue.unavailable_runs, 1);
+    assert!(
+        queue
+            .finding
+            .as_deref()
+            .unwrap()
+            .starts_with("could not be asked in 1 of 1 run(s): fix the detector: read the queue")
+    );
+    let hook = health("drift-webhook");
+    assert_eq!((hook.alerts, hook.finding.as_deref()), (2, None));
+}
+
+#[test]
+fn a_detector_slower_than_its_interval_is_a_finding() {
+    let generated = Utc.with_ymd_and_hms(2026, 12, 1, 9, 0, 0).unwrap();
+    let all = records::load(&[PathBuf::from("tests/fixtures/runs/shard-a")]).unwrap();
+    let r = report::build(&all, &Period::parse_quarter("2026-Q4").unwrap(), generated);
+    let tf = r
+        .health
+        .iter()
+        .find(|h| h.name == "terraform-plan")
+        .unwrap();
+    assert_eq!(tf.p50_poll_secs, Some(69.9));
+    assert_eq!(
+        tf.finding.as_deref(),
+        Some(
+            "a typical poll (1m 10s) outlasts its interval (1m 00s): polls run back to back and every detection waits for the next one"
+        )
+    );
+}
+
+#[test]
+fn suppressions_are_reported_apart_and_never_count_as_coverage() {
+    use driftdrill::run::record::Outcome;
+    let r = fixture_report();
+    let outcomes: Vec<(&str, Outcome)> = r
+        .suppressions
+        .iter()
+        .map(|s| (s.scenario.as_str(), s.outcome))
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            ("sg-ops-ingress-ignored", Outcome::Suppressed),
+            ("sg-web-ingress-leaks", Outcome::Leaked)
+        ]
+    );
+    assert!(
+        r.suppressions[1]
+            .evidence
+            .as_deref()
+            .unwrap()
+            .contains("aws_security_group.web")
+    );
+    assert!(
+        !r.gaps
+            .iter()
+            .any(|g| g.scenario.starts_with("sg-ops") || g.scenario.starts_with("sg-web"))
+    );
+    assert!(
+        r.matrix
+            .iter()
+            .all(|row| row.cells.values().all(|c| c.status != "leaked"))
+    );
 }
 
 #[test]
@@ -98,7 +203,7 @@ fn junit_parses_back_with_one_case_per_expectation() {
     let expected_failures = r
         .cases
         .iter()
-        .filter(|c| c.outcome.label() == "missed" || c.outcome.label() == "late")
+        .filter(|c| matches!(c.outcome.label(), "missed" | "late" | "leaked"))
         .count();
     assert_eq!(failures, expected_failures);
     let caught = cases

@@ -3,9 +3,7 @@
 //! detected and reverted. The detector is a real one: a script that asks LocalStack which of the
 //! groups has tcp/22 open.
 
-use std::os::unix::fs::PermissionsExt;
-
-use driftdrill::run::record::{Outcome, RunRecord};
+use driftdrill::run::record::Outcome;
 
 use crate::fixture::{self, resources};
 
@@ -20,20 +18,13 @@ async fn drills_in_flight_share_each_poll_and_never_share_a_resource() {
     }
     let dir = tempfile::tempdir().unwrap();
     let polls = dir.path().join("polls.log");
-    // LocalStack answers unsigned EC2 query calls, so curl is enough of a client here.
     let ids: Vec<&str> = targets.iter().map(|t| t.id.as_str()).collect();
-    let script = dir.path().join("open22.sh");
-    std::fs::write(
-        &script,
-        format!(
-            "#!/bin/sh\necho poll >> '{}'\nfound=0\nfor id in {}; do\n  out=$(curl -fsS '{}/?Action=DescribeSecurityGroups&Version=2016-11-15&GroupId.1='$id) || exit 1\n  case \"$out\" in *'<fromPort>22</fromPort>'*) echo $id; found=1;; esac\ndone\n[ $found = 1 ] && exit 2\nexit 0\n",
-            polls.display(),
-            ids.join(" "),
-            fixture::localstack().url
-        ),
-    )
-    .unwrap();
-    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let script = fixture::open22_script(
+        dir.path(),
+        "open22.sh",
+        &ids,
+        &format!("echo poll >> '{}'", polls.display()),
+    );
     let config = fixture::write_config(
         dir.path(),
         &format!(
@@ -83,13 +74,7 @@ async fn drills_in_flight_share_each_poll_and_never_share_a_resource() {
     let elapsed = started.elapsed();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
-    let path = std::fs::read_dir(&runs)
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path();
-    let record: RunRecord = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let record = fixture::only_record(&runs);
     assert_eq!(record.drills.len(), GROUPS + 1);
     for d in &record.drills {
         assert_eq!(
