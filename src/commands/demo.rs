@@ -160,8 +160,8 @@ async fn demo(dir: &Path, scenarios: &Path, lifetime: Duration) -> Result<i32, S
          [aws]\nregion = \"us-east-1\"\nendpoint_url = \"{endpoint}\"\n\n\
          [safety]\nallowed_accounts = [\"000000000000\"]\nallowed_regions = [\"us-east-1\"]\n\
          required_tags = {{ Environment = [\"staging\", \"dev\", \"sandbox\"] }}\nmax_concurrent = 8\nmax_drift_lifetime = \"30m\"\njournal = \"journal.jsonl\"\n\n\
-         # The plan the scheduled job runs, polled directly.\n[[detector]]\nname = \"terraform-plan\"\ntype = \"terraform\"\ndir = \"environment\"\n{cli_config}interval = \"10s\"\nrefresh_only = false\n\n\
-         # Every change made outside terraform, ignored attributes included.\n[[detector]]\nname = \"terraform-refresh\"\ntype = \"terraform\"\ndir = \"environment\"\n{cli_config}interval = \"10s\"\nrefresh_only = true\n\n\
+         # The plan the scheduled job runs, polled directly.\n[[detector]]\nname = \"terraform-plan\"\ntype = \"terraform\"\ndir = \"environment\"\n{cli_config}interval = \"10s\"\nrefresh_only = false\nlock = false\n\n\
+         # Every change made outside terraform, ignored attributes included.\n[[detector]]\nname = \"terraform-refresh\"\ntype = \"terraform\"\ndir = \"environment\"\n{cli_config}interval = \"10s\"\nrefresh_only = true\nlock = false\n\n\
          # Where the scheduled job posts its Slack-style alert.\n[[channel]]\nname = \"drift-webhook\"\ntype = \"webhook\"\nlisten = \"127.0.0.1:{port}\"\npath = \"/hooks/drift\"\nformat = \"slack\"\n"
     );
     std::fs::write(&config, text).map_err(|e| e.to_string())?;

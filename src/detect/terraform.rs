@@ -36,6 +36,11 @@ pub static SPEC: DetectorSpec = DetectorSpec {
             "true | false",
             "plan -refresh-only (default true)",
         ),
+        ParamSpec::optional(
+            "lock",
+            "true | false",
+            "hold the state lock while planning (default true); false for plans sharing one local state",
+        ),
         ParamSpec::optional("cli_config", "path", "TF_CLI_CONFIG_FILE for the runs"),
         ParamSpec::optional("env", "table of strings", "extra environment variables"),
     ],
@@ -54,8 +59,16 @@ pub struct Settings {
     #[serde(with = "humantime_serde")]
     pub timeout: Duration,
     pub refresh_only: bool,
+    /// Hold the state lock (wait up to 30 s for it). A plan never writes the state, so several
+    /// detectors sharing one local state may plan without it.
+    #[serde(default = "yes")]
+    pub lock: bool,
     pub cli_config: Option<PathBuf>,
     pub env: BTreeMap<String, String>,
+}
+
+fn yes() -> bool {
+    true
 }
 
 fn read(r: &mut TableReader) -> Option<Settings> {
@@ -70,6 +83,7 @@ fn read(r: &mut TableReader) -> Option<Settings> {
         .opt_duration("timeout")
         .map_or(Duration::from_secs(600), |d| d.value);
     let refresh_only = r.opt_bool("refresh_only").is_none_or(|b| b.value);
+    let lock = r.opt_bool("lock").is_none_or(|b| b.value);
     let cli_config = r.opt_string("cli_config").map(|c| PathBuf::from(c.value));
     let env = r.opt_string_map("env").map(|m| m.value).unwrap_or_default();
     Some(Settings {
@@ -78,6 +92,7 @@ fn read(r: &mut TableReader) -> Option<Settings> {
         interval,
         timeout,
         refresh_only,
+        lock,
         cli_config,
         env,
     })
@@ -87,6 +102,7 @@ fn read(r: &mut TableReader) -> Option<Settings> {
 pub struct Terraform {
     name: String,
     refresh_only: bool,
+    lock: bool,
     interval: Duration,
     workspace: crate::terraform::Workspace,
 }
@@ -101,6 +117,7 @@ fn build(value: &serde_json::Value, cx: &BuildCx) -> Result<Built, DetectorError
     Ok(Built::Polled(Box::new(Terraform {
         name: cx.name.to_string(),
         refresh_only: s.refresh_only,
+        lock: s.lock,
         interval: s.interval,
         workspace,
     })))
@@ -123,7 +140,11 @@ impl Polled for Terraform {
             "-json",
             "-detailed-exitcode",
             "-input=false",
-            "-lock-timeout=30s",
+            if self.lock {
+                "-lock-timeout=30s"
+            } else {
+                "-lock=false"
+            },
         ];
         if self.refresh_only {
             args.insert(1, "-refresh-only");

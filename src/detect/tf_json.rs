@@ -52,8 +52,13 @@ pub fn parse_plan_stream(stdout: &str, full_plan: bool) -> PlanStream {
                 .pointer("/diagnostic/detail")
                 .and_then(Value::as_str)
                 .unwrap_or("");
-            out.errors
-                .push(format!("{text} {detail}").trim().to_string());
+            // The summary and the first line of the detail: enough to act on, one line long
+            // (a lock error's detail runs to twenty lines of lock info).
+            let first = detail.lines().map(str::trim).find(|l| !l.is_empty());
+            out.errors.push(match first {
+                Some(first) => format!("{}: {first}", text.trim_end_matches('.')),
+                None => text,
+            });
         }
     }
     out
@@ -128,6 +133,7 @@ mod tests {
 {"@level":"info","@message":"aws_security_group.db: Drift detected (update)","type":"resource_drift","change":{"resource":{"addr":"aws_security_group.db"},"action":"update"}}
 {"@level":"info","@message":"aws_s3_bucket_versioning.this[\"data\"]: Drift detected (update)","type":"resource_drift","change":{"resource":{"addr":"aws_s3_bucket_versioning.this[\"data\"]"},"action":"update"}}
 {"@level":"error","@message":"Error: Backend initialization required","type":"diagnostic","diagnostic":{"detail":"run terraform init"}}
+{"@level":"error","@message":"Error: Error acquiring the state lock","type":"diagnostic","diagnostic":{"detail":"Error message: resource temporarily unavailable\nLock Info:\n  ID:        768a9037\n  Who:       root@vm"}}
 not json"#;
         let p = parse_plan_stream(stream, false);
         assert_eq!(
@@ -139,7 +145,11 @@ not json"#;
         );
         assert_eq!(
             p.errors,
-            ["Error: Backend initialization required run terraform init"]
+            [
+                "Error: Backend initialization required: run terraform init",
+                // One line: the summary and the detail's first line, not the lock's details.
+                "Error: Error acquiring the state lock: Error message: resource temporarily unavailable"
+            ]
         );
     }
 

@@ -25,7 +25,7 @@ async fn a_suppression_hides_the_ignored_attribute_and_nothing_more() {
         .unwrap_or_default();
     let detector = |name: &str, refresh_only: bool| {
         format!(
-            "[[detector]]\nname = \"{name}\"\ntype = \"terraform\"\ndir = \"{}\"\n{cli_config}interval = \"3s\"\nrefresh_only = {refresh_only}\n",
+            "[[detector]]\nname = \"{name}\"\ntype = \"terraform\"\ndir = \"{}\"\n{cli_config}interval = \"3s\"\nrefresh_only = {refresh_only}\nlock = false\n",
             ws.dir.display()
         )
     };
