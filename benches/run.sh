@@ -7,7 +7,8 @@
 # Parts (each also runs alone): overhead.rs (cargo bench --bench overhead: harness vs the raw
 # SDK floor), peers.sh (Chaos Toolkit side by side), scale.sh (polled command detector, 1-100
 # drills, peak RSS), scale-terraform.sh (terraform detector, 1/10/50 drills, plans executed),
-# validate.sh (200 files). Needs python3 with venv, terraform with the provider mirror, curl.
+# validate.sh (200 files), journal.sh (run and recover with 5,000 settled drills). Needs python3
+# with venv, terraform with the provider mirror, curl.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # The bench target builds with dev-dependency features; build the shipped binary last so the
@@ -38,6 +39,7 @@ INTERVAL=2s bash benches/scale.sh
 INTERVAL=5s COUNTS="1 50" bash benches/scale.sh
 INTERVAL=20s bash benches/scale-terraform.sh
 bash benches/validate.sh
+bash benches/journal.sh
 
 {
   cat <<MD
@@ -50,10 +52,11 @@ Reproduce with \`bash benches/run.sh\` (every number below comes from that one r
 Targets from the issues: harness overhead <= 1.2x the raw SDK; at least 5x faster and 5x smaller
 than Chaos Toolkit; 50 drills with one polled detector within 1.5x the wall time of one drill;
 terraform plans grow with intervals, not drills; peak RSS < 50 MB with 100 drills in flight;
-\`validate\` of 200 files < 100 ms.
+\`validate\` of 200 files < 100 ms; \`run\` and \`recover\` well under a second with a journal of
+5,000 settled drills.
 
 MD
-  for part in overhead peers scale-2s scale-5s scale-terraform validate; do
+  for part in overhead peers scale-2s scale-5s scale-terraform validate journal; do
     cat "$out/$part.md"
     echo
   done

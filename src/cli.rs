@@ -78,13 +78,27 @@ pub enum Command {
         #[arg(long, default_value = "90s", value_parser = humantime::parse_duration)]
         max_drift_lifetime: std::time::Duration,
     },
-    /// Revert every change the journal shows as not verified-reverted (after a crash or kill).
+    /// Revert every change the journal shows as not verified-reverted (after a crash or kill);
+    /// settle changes whose target is gone; list or forget them.
     Recover {
         #[arg(long)]
         config: Option<PathBuf>,
         /// The journal (default: safety.journal of the config).
         #[arg(long)]
         journal: Option<PathBuf>,
+        /// Show every unsettled change and its last error; change nothing.
+        #[arg(long, conflicts_with = "forget")]
+        list: bool,
+        /// Settle DRILL (`<run>/<scenario>`, or the scenario id if unique) as never revertable,
+        /// for a change that cannot be reverted (account closed, permissions withdrawn).
+        #[arg(long, value_name = "DRILL", requires = "reason")]
+        forget: Option<String>,
+        /// Why the change is forgotten (journaled with who decided and when).
+        #[arg(long, requires = "forget")]
+        reason: Option<String>,
+        /// Where the recovery record goes, beside the run records the report reads.
+        #[arg(long, default_value = "reports/runs")]
+        out: PathBuf,
     },
     /// The detection-coverage report for a quarter (or --since/--until) from run records.
     Report {
@@ -185,8 +199,27 @@ pub fn main() -> i32 {
             scenarios,
             max_drift_lifetime,
         } => Ok(runtime().block_on(commands::demo::run(dir, scenarios, max_drift_lifetime))),
-        Command::Recover { config, journal } => {
-            Ok(runtime().block_on(commands::recover::run(config, journal)))
+        Command::Recover {
+            config,
+            journal,
+            list,
+            forget,
+            reason,
+            out,
+        } => {
+            let opts = commands::recover::RecoverOptions {
+                config,
+                journal,
+                out,
+                what: match (list, forget, reason) {
+                    (true, _, _) => commands::recover::What::List,
+                    (_, Some(drill), Some(reason)) => {
+                        commands::recover::What::Forget { drill, reason }
+                    }
+                    _ => commands::recover::What::Recover,
+                },
+            };
+            Ok(runtime().block_on(commands::recover::run(opts)))
         }
         Command::Report {
             dirs,

@@ -79,7 +79,14 @@ pub fn run(opts: ReportOptions) -> i32 {
             return exit_codes::INVALID_INPUT;
         }
     };
-    let built = report::build(&all, &period, Utc::now());
+    let settled = match records::settlements(&dirs) {
+        Ok(s) => s,
+        Err(e) => {
+            crate::cli::print_error(&e);
+            return exit_codes::INVALID_INPUT;
+        }
+    };
+    let built = report::build(&all, &period, Utc::now()).with_settlements(settled, &period);
     let formats = if opts.formats.is_empty() {
         vec![ReportFormat::Terminal]
     } else {

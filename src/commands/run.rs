@@ -29,7 +29,10 @@ fn revert_text(d: &DrillRecord) -> String {
     match &d.revert {
         None => "-".into(),
         Some(r) if r.verified => {
-            format!("{:?} ✓", r.kind.expect("verified reverts have a kind")).to_lowercase()
+            format!(
+                "{} ✓",
+                r.kind.expect("verified reverts have a kind").label()
+            )
         }
         Some(r) => format!("FAILED: {}", r.error.as_deref().unwrap_or("not verified")),
     }
@@ -61,7 +64,7 @@ pub fn summary(record: &RunRecord) -> Table {
         let target = d.target.as_ref().map_or("-".to_string(), |t| t.id.clone());
         if d.expectations.is_empty() || d.confirmed_at.is_none() {
             let status = d.status.label();
-            let detail = d.detail.clone().unwrap_or_default();
+            let detail = crate::report::model::one_line(d.detail.as_deref().unwrap_or_default());
             t.add_row(vec![
                 d.scenario.clone(),
                 target,

@@ -141,7 +141,13 @@ impl Polled for SqsChannel {
             .wait_time_seconds(s.wait_time.as_secs() as i32)
             .send()
             .await
-            .map_err(|e| failed(crate::errors::chain(&e)))?;
+            .map_err(|e| {
+                failed(format!(
+                    "ReceiveMessage on {}: {}",
+                    s.queue_url,
+                    crate::inject::errors::sdk_message(&e)
+                ))
+            })?;
         let mut observations = Vec::new();
         for message in out.messages() {
             let received = (chrono::Utc::now(), std::time::Instant::now());
@@ -172,7 +178,13 @@ impl Polled for SqsChannel {
                     .receipt_handle(handle)
                     .send()
                     .await
-                    .map_err(|e| failed(crate::errors::chain(&e)))?;
+                    .map_err(|e| {
+                        failed(format!(
+                            "DeleteMessage on {}: {}",
+                            s.queue_url,
+                            crate::inject::errors::sdk_message(&e)
+                        ))
+                    })?;
             }
             observations.push(obs);
         }
@@ -200,9 +212,9 @@ impl Polled for SqsChannel {
             .map_err(|e| DetectorError::Failed {
                 name: self.name.clone(),
                 message: format!(
-                    "read the queue {} (GetQueueAttributes): {}",
+                    "GetQueueAttributes on {}: {}",
                     self.settings.queue_url,
-                    crate::errors::chain(&e)
+                    crate::inject::errors::sdk_message(&e)
                 ),
             })
     }

@@ -84,6 +84,23 @@ pub fn load(config: Option<&Path>, paths: &[PathBuf]) -> Result<Loaded, LoadErro
     Ok(loaded)
 }
 
+/// Reads only the drill config (`config`, or `./driftdrill.toml`), for commands that need no
+/// scenarios (`recover`): a scenario elsewhere cannot make it invalid.
+pub fn load_config(config: Option<&Path>) -> Result<Loaded, LoadError> {
+    let mut loaded = Loaded::default();
+    let path = match config {
+        Some(p) => p.to_path_buf(),
+        None if Path::new(CONFIG_NAME).is_file() => PathBuf::from(CONFIG_NAME),
+        None => return Ok(loaded),
+    };
+    let sink = Sink::default();
+    loaded.config = read_file(&mut loaded.sources, &sink, &path, |path, r| {
+        config::read(path, r)
+    })?;
+    loaded.diagnostics = sink.into_inner();
+    Ok(loaded)
+}
+
 fn collect(
     path: &Path,
     config: &mut Option<PathBuf>,

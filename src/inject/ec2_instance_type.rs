@@ -141,6 +141,6 @@ async fn wait(cx: &InjectCx<'_>, id: &str, wanted: Wanted) -> Result<(), InjectE
         resource: id.to_string(),
         code: None,
         transient: true,
-        source: Box::new(e),
+        message: crate::errors::chain(&e),
     })
 }

@@ -5,14 +5,15 @@ use aws_sdk_ec2::error::{ProvideErrorMetadata, SdkError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum InjectError {
-    #[error("call {operation} on {resource}{}", code.as_ref().map(|c| format!(" ({c})")).unwrap_or_default())]
+    /// `<Operation> on <resource>: <code>: <message>`: the SDK's own text, never its Debug form.
+    #[error("{operation} on {resource}: {message}")]
     Aws {
         operation: &'static str,
         resource: String,
         code: Option<String>,
         transient: bool,
-        #[source]
-        source: Box<dyn std::error::Error + Send + Sync>,
+        /// `code: message` for a service error; the error chain for a transport failure.
+        message: String,
     },
     #[error("find {what}")]
     NotFound { what: String },
@@ -86,6 +87,26 @@ pub fn code_of<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>) -> Option<&str>
     }
 }
 
+/// An SDK error in words: `code: message` for a service error (the message the service sent),
+/// otherwise the error and its causes (time-outs, connection failures).
+pub fn sdk_message<E>(err: &SdkError<E, HttpResponse>) -> String
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    match err {
+        SdkError::ServiceError(e) => {
+            let meta = e.err();
+            match (meta.code(), meta.message()) {
+                (Some(code), Some(message)) => format!("{code}: {message}"),
+                (Some(code), None) => code.to_string(),
+                (None, Some(message)) => message.to_string(),
+                (None, None) => format!("HTTP {} with no error code", e.raw().status().as_u16()),
+            }
+        }
+        other => crate::errors::chain(other),
+    }
+}
+
 /// Converts an SDK error into an [`InjectError`], classifying transient faults.
 pub fn aws<E>(
     operation: &'static str,
@@ -109,7 +130,27 @@ where
             resource,
             code,
             transient,
-            source: Box::new(err),
+            message: sdk_message(&err),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_aws_error_reads_as_operation_resource_code_and_message() {
+        let e = InjectError::Aws {
+            operation: "AuthorizeSecurityGroupIngress",
+            resource: "sg-0abc".into(),
+            code: Some("InvalidGroup.NotFound".into()),
+            transient: false,
+            message: "InvalidGroup.NotFound: The security group 'sg-0abc' does not exist".into(),
+        };
+        assert_eq!(
+            crate::errors::chain(&e),
+            "AuthorizeSecurityGroupIngress on sg-0abc: InvalidGroup.NotFound: The security group 'sg-0abc' does not exist"
+        );
     }
 }

@@ -17,6 +17,7 @@ pub mod errors;
 pub mod guard;
 pub mod model;
 pub mod params;
+pub mod presence;
 pub mod s3_acl_public_read;
 pub mod s3_common;
 pub mod s3_cors_add_rule;
@@ -78,6 +79,18 @@ pub enum RevertKind {
     ConflictOursUndone,
     /// Someone else changed what driftdrill changed: their edit was left in place, nothing written.
     ConflictLeftAlone,
+}
+
+impl RevertKind {
+    /// The words tables use (the JSON uses the snake_case name).
+    pub fn label(self) -> &'static str {
+        match self {
+            RevertKind::Restored => "restored",
+            RevertKind::AlreadyReverted => "already reverted",
+            RevertKind::ConflictOursUndone => "conflict: ours undone, theirs kept",
+            RevertKind::ConflictLeftAlone => "conflict: theirs left alone",
+        }
+    }
 }
 
 /// One drift action. The runner calls, in order: `snapshot` (before the journal intent),

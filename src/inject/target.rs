@@ -210,7 +210,7 @@ fn tag_map(tags: &[aws_sdk_ec2::types::Tag]) -> BTreeMap<String, String> {
 }
 
 /// The tags of a resource, or `None` if it does not exist.
-async fn existing_tags(
+pub(crate) async fn existing_tags(
     aws: &AwsClients,
     kind: TargetType,
     id: &str,

@@ -223,6 +223,27 @@ pub fn render(r: &Report) -> String {
         "<h2>Housekeeping</h2><ul><li>False alarms: {}</li><li>Skipped drills: {}</li><li>Reverts: {} verified, {} with conflicts, {} failed</li></ul>",
         r.false_alarms.len(), r.skips.len(), r.reverts.verified, r.reverts.conflicts, r.reverts.failed
     ));
+    if r.targets_gone() > 0 || r.forgotten().next().is_some() {
+        out.push_str("<ul>");
+        if r.targets_gone() > 0 {
+            out.push_str(&format!(
+                "<li>Settled by <code>recover</code> because the target was gone: {}</li>",
+                r.targets_gone()
+            ));
+        }
+        for f in r.forgotten() {
+            out.push_str(&format!(
+                "<li class=\"missed\"><strong>Unresolved drift</strong>: {} (<code>{}</code> on {}) forgotten by {} at {}: {}</li>",
+                esc(&f.drill),
+                esc(&f.action),
+                esc(&f.target.to_string()),
+                esc(f.by.as_deref().unwrap_or("unknown")),
+                f.at.format("%Y-%m-%d"),
+                esc(f.reason.as_deref().unwrap_or(""))
+            ));
+        }
+        out.push_str("</ul>");
+    }
     if let Some(t) = &r.trend {
         out.push_str(&format!(
             "<p>Previous period {}: {} overall.",

@@ -178,6 +178,23 @@ pub fn render(r: &Report) -> String {
         r.reverts.conflicts,
         r.reverts.failed
     ));
+    if r.targets_gone() > 0 {
+        out.push_str(&format!(
+            "- Settled by `recover` because the target was gone: {}\n",
+            r.targets_gone()
+        ));
+    }
+    for f in r.forgotten() {
+        out.push_str(&format!(
+            "- **Unresolved drift**: {} (`{}` on {}) forgotten by {} at {}: {}\n",
+            esc(&f.drill),
+            f.action,
+            esc(&f.target.to_string()),
+            esc(f.by.as_deref().unwrap_or("unknown")),
+            f.at.format("%Y-%m-%d"),
+            esc(f.reason.as_deref().unwrap_or(""))
+        ));
+    }
     for s in r.skips.iter().take(MAX_ROWS) {
         out.push_str(&format!(
             "  - {} ({}): {}\n",

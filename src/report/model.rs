@@ -10,9 +10,11 @@ use serde::Serialize;
 use super::period::Period;
 use crate::detect::Role;
 use crate::inject::RevertKind;
+use crate::run::journal::Settlement;
 use crate::run::record::{
     DrillRecord, DrillStatus, ExpectationRecord, FalseAlarm, Outcome, RunRecord,
 };
+use crate::run::recover::SettledChange;
 
 pub const SCHEMA: &str = "driftdrill.report/v1";
 
@@ -180,7 +182,7 @@ impl HealthSummary {
     }
 
     fn finding(&self) -> Option<String> {
-        let error = self.last_error.as_deref().unwrap_or("no error text");
+        let error = one_line(self.last_error.as_deref().unwrap_or("no error text"));
         if self.unavailable_runs > 0 {
             return Some(format!(
                 "could not be asked in {} of {} run(s): fix the detector: {error}",
@@ -315,6 +317,10 @@ pub struct Report {
     pub false_alarms: Vec<FalseAlarm>,
     pub skips: Vec<Skip>,
     pub reverts: Reverts,
+    /// Changes `recover` settled without a verified revert: forgotten ones (unresolved drift,
+    /// listed whenever they were forgotten, up to the period's end) and targets found gone
+    /// within the period. Filled by [`Report::with_settlements`].
+    pub settled: Vec<SettledChange>,
     pub trend: Option<Trend>,
     /// Every scenario × expectation of the period, for JUnit and other per-case tools.
     pub cases: Vec<Case>,
@@ -349,7 +355,7 @@ fn in_period<'a>(records: &'a [RunRecord], period: &Period) -> Vec<&'a RunRecord
 /// The next step for an expectation that was not met, following its real cause: a detector
 /// that failed is told to be fixed, never to be "wired".
 fn suggestion(e: &ExpectationRecord) -> String {
-    let error = e.last_error.as_deref().unwrap_or("see the run log");
+    let error = one_line(e.last_error.as_deref().unwrap_or("see the run log"));
     match e.outcome {
         Outcome::DetectorError => format!("fix the detector: {error}"),
         Outcome::Missed if e.errors > 0 => format!(
@@ -636,9 +642,40 @@ pub fn build(all: &[RunRecord], period: &Period, generated_at: DateTime<Utc>) ->
         false_alarms,
         skips,
         reverts,
+        settled: Vec::new(),
         trend,
         cases,
         history: history(all, period),
+    }
+}
+
+impl Report {
+    /// Adds what `recover` settled: every forgotten change up to the period's end (drift may
+    /// remain on it, so it never drops out of the report) and the targets found gone in it.
+    pub fn with_settlements(mut self, settled: Vec<SettledChange>, period: &Period) -> Report {
+        self.settled = settled
+            .into_iter()
+            .filter(|s| match s.settled {
+                Settlement::Forgotten => s.at < period.end,
+                Settlement::TargetGone => period.contains(s.at),
+            })
+            .collect();
+        self
+    }
+
+    /// Forgotten changes: drift that may remain.
+    pub fn forgotten(&self) -> impl Iterator<Item = &SettledChange> {
+        self.settled
+            .iter()
+            .filter(|s| s.settled == Settlement::Forgotten)
+    }
+
+    /// How many changes were settled because their target was gone.
+    pub fn targets_gone(&self) -> usize {
+        self.settled
+            .iter()
+            .filter(|s| s.settled == Settlement::TargetGone)
+            .count()
     }
 }
 
@@ -665,6 +702,16 @@ fn history(all: &[RunRecord], period: &Period) -> Vec<(String, Option<f64>)> {
             (q.label, tally.coverage_pct())
         })
         .collect()
+}
+
+/// An error as one line for a table cell: whitespace folded, at most 300 characters (the
+/// record keeps the whole text).
+pub fn one_line(text: &str) -> String {
+    let folded = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    match folded.char_indices().nth(300) {
+        Some((cut, _)) => format!("{}…", &folded[..cut]),
+        None => folded,
+    }
 }
 
 /// Seconds as a short human duration: `42s`, `3m 05s`.

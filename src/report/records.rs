@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::run::record::{RunRecord, SCHEMA};
+use crate::run::recover::{RECOVERY_SCHEMA, RecoveryRecord, SettledChange};
 
 #[derive(Debug, thiserror::Error)]
 pub enum RecordsError {
@@ -20,14 +21,16 @@ pub enum RecordsError {
     },
 }
 
-/// Every `*.json` run record under the folders (recursively), deduplicated by run id and sorted
-/// by start time, so the same runs give the same report however they are spread over folders.
-pub fn load(dirs: &[PathBuf]) -> Result<Vec<RunRecord>, RecordsError> {
+/// Every `*.json` document under the folders (recursively) whose `schema` is `schema`, parsed.
+fn documents<T: serde::de::DeserializeOwned>(
+    dirs: &[PathBuf],
+    schema: &str,
+) -> Result<Vec<T>, RecordsError> {
     let mut files = Vec::new();
     for dir in dirs {
         collect(dir, &mut files)?;
     }
-    let mut records: Vec<RunRecord> = Vec::new();
+    let mut out = Vec::new();
     for path in files {
         let text = std::fs::read_to_string(&path).map_err(|source| RecordsError::Io {
             path: path.clone(),
@@ -38,20 +41,48 @@ pub fn load(dirs: &[PathBuf]) -> Result<Vec<RunRecord>, RecordsError> {
                 path: path.clone(),
                 source,
             })?;
-        if value.get("schema").and_then(|s| s.as_str()) != Some(SCHEMA) {
-            continue; // not a run record (e.g. a report written next to them)
+        if value.get("schema").and_then(|s| s.as_str()) != Some(schema) {
+            continue; // another kind of document (a report written next to the records)
         }
-        let record: RunRecord =
+        out.push(
             serde_json::from_value(value).map_err(|source| RecordsError::Parse {
                 path: path.clone(),
                 source,
-            })?;
+            })?,
+        );
+    }
+    Ok(out)
+}
+
+/// Every run record under the folders, deduplicated by run id and sorted by start time, so the
+/// same runs give the same report however they are spread over folders.
+pub fn load(dirs: &[PathBuf]) -> Result<Vec<RunRecord>, RecordsError> {
+    let mut records: Vec<RunRecord> = Vec::new();
+    for record in documents::<RunRecord>(dirs, SCHEMA)? {
         if !records.iter().any(|r| r.run_id == record.run_id) {
             records.push(record);
         }
     }
     records.sort_by(|a, b| (a.started_at, &a.run_id).cmp(&(b.started_at, &b.run_id)));
     Ok(records)
+}
+
+/// Every change `recover` settled without a verified revert (recovery records under the
+/// folders), once each, oldest first.
+pub fn settlements(dirs: &[PathBuf]) -> Result<Vec<SettledChange>, RecordsError> {
+    let mut out: Vec<SettledChange> = Vec::new();
+    for record in documents::<RecoveryRecord>(dirs, RECOVERY_SCHEMA)? {
+        for s in record.settled {
+            if !out
+                .iter()
+                .any(|o| o.drill == s.drill && o.settled == s.settled)
+            {
+                out.push(s);
+            }
+        }
+    }
+    out.sort_by(|a, b| (a.at, &a.drill).cmp(&(b.at, &b.drill)));
+    Ok(out)
 }
 
 fn collect(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), RecordsError> {

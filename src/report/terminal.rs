@@ -194,6 +194,23 @@ pub fn render(r: &Report) -> String {
         r.reverts.conflicts,
         r.reverts.failed
     ));
+    if r.targets_gone() > 0 {
+        out.push_str(&format!(
+            "Settled by recover because the target was gone: {}\n",
+            r.targets_gone()
+        ));
+    }
+    for f in r.forgotten() {
+        out.push_str(&format!(
+            "UNRESOLVED DRIFT: {} ({} on {}) forgotten by {} at {}: {}\n",
+            f.drill,
+            f.action,
+            f.target,
+            f.by.as_deref().unwrap_or("unknown"),
+            f.at.format("%Y-%m-%d"),
+            f.reason.as_deref().unwrap_or("")
+        ));
+    }
     if let Some(t) = &r.trend {
         out.push_str(&format!(
             "Trend: {} in {} → {} now",

@@ -34,6 +34,8 @@ pub struct RunCx {
     /// when each was last released.
     busy: Mutex<Busy>,
     freed: Notify,
+    /// The caller's account, from STS (journaled with every intent).
+    pub account: Option<String>,
     /// Fault-injection hook for crash tests (DRIFTDRILL_TEST_PAUSE_AT): the lifecycle point at
     /// which to announce itself and wait forever, so a test can SIGKILL the process there.
     pause_at: Option<String>,
@@ -59,6 +61,7 @@ impl RunCx {
             stop,
             dry_run,
             progress,
+            account: None,
             busy: Mutex::new(Busy::default()),
             freed: Notify::new(),
             pause_at: std::env::var("DRIFTDRILL_TEST_PAUSE_AT")
@@ -418,11 +421,22 @@ pub async fn apply(
 ) -> Result<Applied, String> {
     let id = &scenario.id.value;
     cx.progress.phase(id, "snapshot");
-    let snapshot = retry::retry(Budget::DEFAULT, || injector.snapshot(icx, target))
-        .await
+    let snapshot = retry::retry(Budget::DEFAULT, || injector.snapshot(icx, target)).await;
+    let snapshot = snapshot
         .result
-        .map_err(|e| crate::errors::chain(&e))?;
+        .map_err(|e| retry::describe(&e, snapshot.attempts))?;
+    let identity = inject::presence::identity(&cx.aws, target)
+        .await
+        .map_err(|e| {
+            format!(
+                "read what identifies {target}: {}",
+                crate::errors::chain(&e)
+            )
+        })?;
     let intent = Step::Intent {
+        identity,
+        account: cx.account.clone(),
+        region: cx.aws.region().map(String::from),
         scenario: id.clone(),
         action: scenario.inject.action.value.clone(),
         params: scenario.inject.params.clone(),

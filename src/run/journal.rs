@@ -23,6 +23,8 @@ pub struct Entry {
     pub step: Step,
 }
 
+// One value per journal line, written once and read once: its size does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "step", rename_all = "snake_case")]
 pub enum Step {
@@ -34,6 +36,15 @@ pub enum Step {
         target: Target,
         snapshot: State,
         mark: String,
+        /// What identifies the resource beyond its id (a bucket's creation date), read before
+        /// the change, so `recover` never mistakes a recreated resource for the drilled one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        identity: Option<String>,
+        /// Where the change was made (the caller's account from STS, the region).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        account: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        region: Option<String>,
     },
     /// The change call returned.
     Applied,
@@ -45,6 +56,40 @@ pub enum Step {
     Verified,
     /// The revert failed or could not be verified; `recover` will try again.
     RevertFailed { error: String },
+    /// Written by `recover`: the change needs no revert, or can never have one. Ends the drill
+    /// like `Verified`, but is reported as unresolved where drift may remain.
+    Settled {
+        settled: Settlement,
+        /// What was found (target gone), or what drift may remain (forgotten).
+        evidence: String,
+        /// Who decided (forgotten).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<String>,
+        /// Why (forgotten).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
+}
+
+/// Why a drill's change was settled without a verified revert.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Settlement {
+    /// The resource no longer exists (or is another resource under the same name): no drift
+    /// can remain on the drilled one.
+    TargetGone,
+    /// An operator decided the change can never be reverted (`recover --forget`): drift may
+    /// remain, and the report keeps saying so.
+    Forgotten,
+}
+
+impl Settlement {
+    pub fn label(self) -> &'static str {
+        match self {
+            Settlement::TargetGone => "settled: target gone",
+            Settlement::Forgotten => "forgotten by an operator",
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -192,23 +237,41 @@ pub struct Unfinished {
     pub target: Target,
     pub snapshot: State,
     pub mark: String,
+    pub identity: Option<String>,
+    pub account: Option<String>,
+    pub region: Option<String>,
+    /// When the intent was journaled (just before the change).
+    pub intent_at: DateTime<Utc>,
     pub last: Step,
+    /// The last revert error journaled for it, if any.
+    pub last_error: Option<String>,
 }
 
 pub fn unfinished(entries: &[Entry]) -> Vec<Unfinished> {
-    let mut by_drill: BTreeMap<&str, (Option<&Entry>, &Step)> = BTreeMap::new();
+    struct Seen<'a> {
+        intent: Option<&'a Entry>,
+        last: &'a Step,
+        error: Option<&'a str>,
+    }
+    let mut by_drill: BTreeMap<&str, Seen> = BTreeMap::new();
     for e in entries {
-        let slot = by_drill.entry(&e.drill).or_insert((None, &e.step));
-        if matches!(e.step, Step::Intent { .. }) {
-            slot.0 = Some(e);
+        let seen = by_drill.entry(&e.drill).or_insert(Seen {
+            intent: None,
+            last: &e.step,
+            error: None,
+        });
+        match &e.step {
+            Step::Intent { .. } => seen.intent = Some(e),
+            Step::RevertFailed { error } => seen.error = Some(error),
+            _ => {}
         }
-        slot.1 = &e.step;
+        seen.last = &e.step;
     }
     by_drill
         .into_values()
-        .filter(|(_, last)| !matches!(last, Step::Verified))
-        .filter_map(|(intent, last)| {
-            let intent = intent?;
+        .filter(|s| !matches!(s.last, Step::Verified | Step::Settled { .. }))
+        .filter_map(|seen| {
+            let intent = seen.intent?;
             let Step::Intent {
                 scenario,
                 action,
@@ -216,6 +279,9 @@ pub fn unfinished(entries: &[Entry]) -> Vec<Unfinished> {
                 target,
                 snapshot,
                 mark,
+                identity,
+                account,
+                region,
             } = &intent.step
             else {
                 return None;
@@ -229,7 +295,12 @@ pub fn unfinished(entries: &[Entry]) -> Vec<Unfinished> {
                 target: target.clone(),
                 snapshot: snapshot.clone(),
                 mark: mark.clone(),
-                last: last.clone(),
+                identity: identity.clone(),
+                account: account.clone(),
+                region: region.clone(),
+                intent_at: intent.at,
+                last: seen.last.clone(),
+                last_error: seen.error.map(String::from),
             })
         })
         .collect()
@@ -252,6 +323,9 @@ mod tests {
             },
             snapshot: serde_json::json!("terraform"),
             mark: "m".into(),
+            identity: None,
+            account: None,
+            region: None,
         }
     }
 
@@ -275,6 +349,41 @@ mod tests {
         assert_eq!(open.len(), 1);
         assert_eq!(open[0].drill, "r/a");
         assert_eq!(open[0].last, Step::Applied);
+    }
+
+    #[test]
+    fn a_settled_drill_is_finished_and_its_last_error_is_kept_until_then() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j.jsonl");
+        let mut j = Journal::open(&path).unwrap();
+        j.append("r", "r/a", intent()).unwrap();
+        j.append("r", "r/a", Step::Applied).unwrap();
+        j.append("r", "r/a", Step::Reverting).unwrap();
+        let error = "DeleteTags on vpc-1: InvalidVpcID.NotFound: gone";
+        j.append(
+            "r",
+            "r/a",
+            Step::RevertFailed {
+                error: error.into(),
+            },
+        )
+        .unwrap();
+        let open = j.unfinished().unwrap();
+        assert_eq!(open[0].last_error.as_deref(), Some(error));
+        let settled = Step::Settled {
+            settled: Settlement::TargetGone,
+            evidence: "aws_vpc vpc-1 does not exist any more".into(),
+            by: None,
+            reason: None,
+        };
+        j.append("r", "r/a", settled).unwrap();
+        assert!(j.unfinished().unwrap().is_empty());
+        let text = std::fs::read_to_string(&path).unwrap();
+        let last = text.lines().last().unwrap();
+        assert!(
+            last.contains(r#""step":"settled","settled":"target_gone""#),
+            "{last}"
+        );
     }
 
     #[test]

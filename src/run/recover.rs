@@ -1,12 +1,42 @@
 //! `driftdrill recover`: reverts every change the journal shows as not verified-reverted,
-//! verifies it, and journals the result. Running it twice is safe: the second run finds nothing.
+//! verifies it, and journals the result; settles a change whose target is gone (or is another
+//! resource under the same name) instead of failing forever; journals an operator's decision to
+//! forget a change that can never be reverted. Running it twice is safe: the second run finds
+//! nothing. No journal entry can become a dead end.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use super::journal::{Journal, JournalError, Step, Unfinished};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::journal::{Journal, JournalError, Settlement, Step, Unfinished};
 use super::rollback;
 use crate::aws::AwsClients;
-use crate::inject::{self, InjectCx, RevertKind};
+use crate::inject::presence::{self, Presence};
+use crate::inject::{self, Check, InjectCx, RevertKind, Target};
+
+pub const RECOVERY_SCHEMA: &str = "driftdrill.recovery/v1";
+
+#[derive(Debug, thiserror::Error)]
+pub enum RecoverError {
+    #[error(transparent)]
+    Journal(#[from] JournalError),
+    #[error(
+        "forget {drill}: the journal {journal} has no unsettled change by that name (unsettled: {})",
+        if known.is_empty() { "none".to_string() } else { known.join(", ") }
+    )]
+    NoSuchDrill {
+        drill: String,
+        journal: PathBuf,
+        known: Vec<String>,
+    },
+    #[error("write the recovery record in {dir}")]
+    Record {
+        dir: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
 
 /// What happened to one unfinished drill.
 #[derive(Debug, Clone)]
@@ -16,18 +46,169 @@ pub struct Recovered {
     pub action: String,
     pub kind: Option<RevertKind>,
     pub verified: bool,
+    /// Settled without a revert, and what was found.
+    pub settled: Option<(Settlement, String)>,
     pub error: Option<String>,
 }
 
-/// Reverts and verifies every unfinished drill in the journal at `path`.
-pub async fn recover(aws: &AwsClients, path: &Path) -> Result<Vec<Recovered>, JournalError> {
+impl Recovered {
+    /// Nothing is left to do for this change.
+    pub fn is_done(&self) -> bool {
+        self.verified || self.settled.is_some()
+    }
+}
+
+/// A change settled without a verified revert, as the report shows it (written by `recover`
+/// into a recovery record next to the run records).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SettledChange {
+    pub drill: String,
+    pub scenario: String,
+    pub action: String,
+    pub target: Target,
+    pub settled: Settlement,
+    pub evidence: String,
+    pub by: Option<String>,
+    pub reason: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+/// What one `recover` settled: the report reads these beside the run records.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecoveryRecord {
+    pub schema: String,
+    pub at: DateTime<Utc>,
+    pub journal: PathBuf,
+    pub settled: Vec<SettledChange>,
+}
+
+impl RecoveryRecord {
+    pub fn new(journal: &Path, settled: Vec<SettledChange>) -> RecoveryRecord {
+        RecoveryRecord {
+            schema: RECOVERY_SCHEMA.into(),
+            at: Utc::now(),
+            journal: journal.to_path_buf(),
+            settled,
+        }
+    }
+
+    /// Writes `<dir>/recovery-<time>.json`, returning the path.
+    pub fn write(&self, dir: &Path) -> Result<PathBuf, RecoverError> {
+        let err = |source| RecoverError::Record {
+            dir: dir.to_path_buf(),
+            source,
+        };
+        std::fs::create_dir_all(dir).map_err(err)?;
+        let name = format!(
+            "recovery-{}-{}.json",
+            self.at.format("%Y%m%dT%H%M%S%.3fZ"),
+            std::process::id()
+        );
+        let path = dir.join(name);
+        std::fs::write(
+            &path,
+            serde_json::to_string_pretty(self).expect("recovery records serialise"),
+        )
+        .map_err(err)?;
+        Ok(path)
+    }
+}
+
+/// Every change the journal at `path` shows as unsettled, without touching anything (no lock,
+/// no AWS call).
+pub fn list(path: &Path) -> Result<Vec<Unfinished>, RecoverError> {
+    Ok(super::journal::unfinished(&super::journal::read_entries(
+        path,
+    )?))
+}
+
+/// Reverts and verifies every unfinished drill in the journal at `path`, settling those whose
+/// target is gone. Returns what happened to each, and the settled ones for the report.
+pub async fn recover(
+    aws: &AwsClients,
+    path: &Path,
+) -> Result<(Vec<Recovered>, Vec<SettledChange>), RecoverError> {
     let mut journal = Journal::open(path)?;
     let mut results = Vec::new();
+    let mut settled = Vec::new();
     for open in journal.unfinished()? {
         let result = recover_one(aws, &mut journal, &open).await;
+        if let Some((how, evidence)) = &result.settled {
+            settled.push(settled_change(&open, *how, evidence, None, None));
+        }
         results.push(result);
     }
-    Ok(results)
+    Ok((results, settled))
+}
+
+/// Journals an operator's decision that the change of `drill` can never be reverted. `drill`
+/// is the journal's `<run>/<scenario>` or, when unique, the scenario id alone.
+pub fn forget(
+    path: &Path,
+    drill: &str,
+    by: &str,
+    reason: &str,
+) -> Result<SettledChange, RecoverError> {
+    let mut journal = Journal::open(path)?;
+    let open = journal.unfinished()?;
+    let matching: Vec<&Unfinished> = open
+        .iter()
+        .filter(|u| u.drill == drill || u.scenario == drill)
+        .collect();
+    let [one] = matching.as_slice() else {
+        return Err(RecoverError::NoSuchDrill {
+            drill: drill.to_string(),
+            journal: path.to_path_buf(),
+            known: open.iter().map(|u| u.drill.clone()).collect(),
+        });
+    };
+    let place = match (&one.account, &one.region) {
+        (Some(a), Some(r)) => format!(" in account {a}, {r}"),
+        (Some(a), None) => format!(" in account {a}"),
+        (None, Some(r)) => format!(" in {r}"),
+        (None, None) => String::new(),
+    };
+    let evidence = format!(
+        "drift may remain on {}{place}: {} with {} was never verified as reverted",
+        one.target, one.action, one.params
+    );
+    journal.append(
+        &one.run,
+        &one.drill,
+        Step::Settled {
+            settled: Settlement::Forgotten,
+            evidence: evidence.clone(),
+            by: Some(by.to_string()),
+            reason: Some(reason.to_string()),
+        },
+    )?;
+    Ok(settled_change(
+        one,
+        Settlement::Forgotten,
+        &evidence,
+        Some(by),
+        Some(reason),
+    ))
+}
+
+fn settled_change(
+    open: &Unfinished,
+    settled: Settlement,
+    evidence: &str,
+    by: Option<&str>,
+    reason: Option<&str>,
+) -> SettledChange {
+    SettledChange {
+        drill: open.drill.clone(),
+        scenario: open.scenario.clone(),
+        action: open.action.clone(),
+        target: open.target.clone(),
+        settled,
+        evidence: evidence.to_string(),
+        by: by.map(String::from),
+        reason: reason.map(String::from),
+        at: Utc::now(),
+    }
 }
 
 async fn recover_one(aws: &AwsClients, journal: &mut Journal, open: &Unfinished) -> Recovered {
@@ -37,6 +218,7 @@ async fn recover_one(aws: &AwsClients, journal: &mut Journal, open: &Unfinished)
         action: open.action.clone(),
         kind: None,
         verified: false,
+        settled: None,
         error: None,
     };
     let injector = match inject::find(&open.action).map(|spec| (spec.build)(&open.params)) {
@@ -60,13 +242,69 @@ async fn recover_one(aws: &AwsClients, journal: &mut Journal, open: &Unfinished)
         aws,
         mark: &open.mark,
     };
+    // A target that is gone needs no revert; another resource under the same name must not
+    // get the old one's snapshot.
+    match presence::check(aws, &open.target, open.identity.as_deref()).await {
+        Ok(Presence::Gone { evidence }) => return settle(journal, open, result, evidence),
+        Ok(Presence::Replaced { evidence }) => {
+            // AWS may move a bucket's creation date on some changes (its policy): if the
+            // drill's change is still there, it is the drilled bucket after all.
+            let ours = injector
+                .verify_injected(&cx, &open.target, &open.snapshot)
+                .await;
+            if !matches!(ours, Ok(Check::Matches)) {
+                let evidence = format!(
+                    "{evidence}: another bucket under the same name, without the drill's change; left untouched"
+                );
+                return settle(journal, open, result, evidence);
+            }
+        }
+        Ok(Presence::Present) => {}
+        Err(e) => tracing::warn!(
+            drill = %open.drill,
+            error = %crate::errors::chain(&e),
+            "could not tell whether the target still exists; reverting"
+        ),
+    }
     let mut ledger = RecoverLedger { journal, open };
     let rec =
         rollback::revert_and_verify(&*injector, &cx, &open.target, &open.snapshot, &mut ledger)
             .await;
+    // Deleted while being reverted: settle rather than fail.
+    if !rec.verified
+        && let Ok(Presence::Gone { evidence }) =
+            presence::check(aws, &open.target, open.identity.as_deref()).await
+    {
+        return settle(ledger.journal, open, result, evidence);
+    }
     result.kind = rec.kind;
     result.verified = rec.verified;
     result.error = rec.error;
+    result
+}
+
+fn settle(
+    journal: &mut Journal,
+    open: &Unfinished,
+    mut result: Recovered,
+    evidence: String,
+) -> Recovered {
+    let step = Step::Settled {
+        settled: Settlement::TargetGone,
+        evidence: evidence.clone(),
+        by: None,
+        reason: None,
+    };
+    match journal.append(&open.run, &open.drill, step) {
+        Ok(()) => result.settled = Some((Settlement::TargetGone, evidence)),
+        Err(e) => {
+            result.error = Some(format!(
+                "journal that {} is gone ({evidence}): {}",
+                open.target,
+                crate::errors::chain(&e)
+            ))
+        }
+    }
     result
 }
 

@@ -36,6 +36,16 @@ pub struct Retried<T> {
     pub attempts: u32,
 }
 
+/// An error after `attempts` tries, in words: `... (retried N times)` when it was retried.
+pub fn describe(error: &InjectError, attempts: u32) -> String {
+    let text = crate::errors::chain(error);
+    match attempts.saturating_sub(1) {
+        0 => text,
+        1 => format!("{text} (retried once)"),
+        n => format!("{text} (retried {n} times)"),
+    }
+}
+
 /// Runs `op` until it succeeds, fails with a non-transient error, or the budget runs out.
 pub async fn retry<T, F, Fut>(budget: Budget, mut op: F) -> Retried<T>
 where
@@ -72,7 +82,7 @@ mod tests {
             resource: "r".into(),
             code: Some("SlowDown".into()),
             transient: true,
-            source: "throttled".into(),
+            message: "SlowDown: throttled".into(),
         }
     }
 

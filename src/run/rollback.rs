@@ -38,7 +38,7 @@ pub(crate) async fn revert_and_verify(
     let outcome = match retried.result {
         Ok(outcome) => outcome,
         Err(e) => {
-            let error = crate::errors::chain(&e);
+            let error = retry::describe(&e, retried.attempts);
             ledger.note(Step::RevertFailed {
                 error: error.clone(),
             });

@@ -49,7 +49,7 @@ pub enum RunError {
     #[error("open the journal")]
     Journal(#[from] super::journal::JournalError),
     #[error(
-        "start: the journal {journal} shows {count} change(s) not verified as reverted (from an earlier run that crashed or was killed); run `driftdrill recover` first"
+        "start: the journal {journal} shows {count} change(s) not verified as reverted (from an earlier run that crashed or was killed); run `driftdrill recover` first (`recover --list` shows them; `recover --forget DRILL --reason ...` settles one that can never be reverted)"
     )]
     Unrecovered { journal: String, count: usize },
     #[error("check the account and region")]
@@ -186,7 +186,7 @@ pub async fn run(opts: &RunOptions) -> Result<(RunRecord, PathBuf), RunError> {
     if let Some(cap) = opts.max_drift_lifetime {
         config.safety.max_drift_lifetime = config.safety.max_drift_lifetime.min(cap);
     }
-    let cx = Arc::new(RunCx::new(
+    let mut cx = RunCx::new(
         run_id.clone(),
         aws,
         config,
@@ -195,7 +195,9 @@ pub async fn run(opts: &RunOptions) -> Result<(RunRecord, PathBuf), RunError> {
         stop,
         opts.dry_run,
         progress,
-    ));
+    );
+    cx.account = Some(account.clone());
+    let cx = Arc::new(cx);
     let alarm_task = spawn_false_alarm_watch(cx.clone(), false_alarms.clone());
     let slots = Arc::new(Semaphore::new(concurrency));
     let mut tasks = Vec::new();

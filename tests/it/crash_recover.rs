@@ -3,14 +3,12 @@
 //! resource back to its snapshot, read back with the plain SDK, and a second `recover` is a no-op.
 
 use std::io::{BufRead, BufReader};
-use std::path::Path;
-use std::process::{Child, Stdio};
-use std::sync::mpsc;
-use std::time::Duration;
+use std::process::Stdio;
 
 use driftdrill::aws::AwsClients;
 use driftdrill::inject::Target;
 
+use crate::fixture::runs::{start_run, wait_for};
 use crate::fixture::{self, resources};
 
 /// Lifecycle points: the test hook's pause points, and "observe" (seen in the progress log).
@@ -19,56 +17,6 @@ const POINTS: &[&str] = &["intent", "applied", "observe", "revert", "reverted"];
 /// A detector that never sees anything: observing lasts until the SLA runs out.
 const NEVER: &str =
     "[[detector]]\nname = \"never\"\ntype = \"command\"\nargv = [\"true\"]\ninterval = \"1s\"\n";
-
-/// Starts `driftdrill run` on one scenario, optionally held at a test pause point, and returns
-/// the child with every line it writes (stdout and stderr). The pipes are drained to the end,
-/// so a signal handler's message never meets a closed pipe.
-fn start_run(
-    config: &Path,
-    scenario: &Path,
-    runs: &Path,
-    pause_at: Option<&str>,
-) -> (Child, mpsc::Receiver<String>) {
-    let mut cmd = fixture::driftdrill();
-    cmd.args(["run", "--config"])
-        .arg(config)
-        .arg(scenario)
-        .arg("--out")
-        .arg(runs);
-    if let Some(point) = pause_at {
-        cmd.env("DRIFTDRILL_TEST_PAUSE_AT", point);
-    }
-    let mut child = cmd
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start driftdrill");
-    let (tx, rx) = mpsc::channel();
-    for stream in [
-        Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
-        Box::new(child.stderr.take().unwrap()),
-    ] {
-        let tx = tx.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stream).lines().map_while(Result::ok) {
-                let _ = tx.send(line);
-            }
-        });
-    }
-    (child, rx)
-}
-
-/// Waits up to two minutes for a line containing `marker`; on failure, every line seen.
-fn wait_for(lines: &mpsc::Receiver<String>, marker: &str) -> Result<(), Vec<String>> {
-    let mut seen = Vec::new();
-    loop {
-        match lines.recv_timeout(Duration::from_secs(120)) {
-            Ok(line) if line.contains(marker) => return Ok(()),
-            Ok(line) => seen.push(line),
-            Err(_) => return Err(seen),
-        }
-    }
-}
 
 async fn kill_and_recover(aws: &AwsClients, target: &Target, inject: &str) {
     for point in POINTS {

@@ -9,6 +9,7 @@ mod fixture;
 mod injector_safety;
 mod injectors;
 mod prerequisites;
+mod recover_settles;
 mod report;
 mod report_render;
 mod run_concurrency;

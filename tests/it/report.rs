@@ -8,14 +8,18 @@ use chrono::{TimeZone, Utc};
 use driftdrill::commands::report::{ReportFormat, render};
 use driftdrill::report::{self, Period, records};
 
+fn report_of(dirs: &[PathBuf]) -> report::Report {
+    let generated = Utc.with_ymd_and_hms(2026, 12, 1, 9, 0, 0).unwrap();
+    let q4 = Period::parse_quarter("2026-Q4").unwrap();
+    report::build(&records::load(dirs).unwrap(), &q4, generated)
+        .with_settlements(records::settlements(dirs).unwrap(), &q4)
+}
+
 fn fixture_report() -> report::Report {
-    let all = records::load(&[
+    report_of(&[
         PathBuf::from("tests/fixtures/runs/shard-a"),
         PathBuf::from("tests/fixtures/runs/shard-b"),
     ])
-    .unwrap();
-    let generated = Utc.with_ymd_and_hms(2026, 12, 1, 9, 0, 0).unwrap();
-    report::build(&all, &Period::parse_quarter("2026-Q4").unwrap(), generated)
 }
 
 #[test]
@@ -79,6 +83,10 @@ fn the_report_counts_what_the_records_say() {
     );
     assert_eq!(r.false_alarms.len(), 1);
     assert_eq!(r.history.len(), 2);
+    // What recover settled: one target gone, one change forgotten (unresolved drift).
+    assert_eq!(r.targets_gone(), 1);
+    let forgotten: Vec<_> = r.forgotten().map(|f| f.drill.as_str()).collect();
+    assert_eq!(forgotten, ["20261110T100000Z-cccccc/nacl-allow-ssh"]);
 }
 
 #[test]
@@ -222,20 +230,10 @@ fn merging_folders_equals_one_folder_with_everything() {
             std::fs::copy(&path, merged.path().join(path.file_name().unwrap())).unwrap();
         }
     }
-    let generated = Utc.with_ymd_and_hms(2026, 12, 1, 9, 0, 0).unwrap();
-    let q4 = Period::parse_quarter("2026-Q4").unwrap();
-    let one = report::build(
-        &records::load(&[merged.path().to_path_buf()]).unwrap(),
-        &q4,
-        generated,
-    );
+    let one = report_of(&[merged.path().to_path_buf()]);
     assert_eq!(one, fixture_report());
-    // The same folder twice counts each run once.
-    let twice = report::build(
-        &records::load(&[merged.path().to_path_buf(), merged.path().to_path_buf()]).unwrap(),
-        &q4,
-        generated,
-    );
+    // The same folder twice counts each run (and each settled change) once.
+    let twice = report_of(&[merged.path().to_path_buf(), merged.path().to_path_buf()]);
     assert_eq!(twice, one);
 }
 
