@@ -6,9 +6,9 @@
 #   bash benches/validate.sh      # part of benches/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-profile=${PROFILE:-release}
+profile=${PROFILE:-dist}
 if [ -z "${DRIFTDRILL_BENCH_BUILT:-}" ]; then
-  if [ "$profile" = release ]; then cargo build --release --quiet; else cargo build --quiet; fi
+  if [ "$profile" = debug ]; then cargo build --quiet; else cargo build --profile "$profile" --quiet; fi
 fi
 bin=$PWD/target/$profile/driftdrill
 runs=${RUNS:-11}

@@ -2,12 +2,13 @@
 # Python (boto3) and helpers. Source it from a script in benches/.
 #   DRIFTDRILL_BENCH_ENDPOINT  reuse a running LocalStack (benches/run.sh sets it); otherwise
 #                              one is started in host mode on $PORT and stopped on exit.
-#   PROFILE=debug              reuse a warm debug build instead of building release.
+#   PROFILE=debug|release      reuse a warm build of that profile instead of the size-optimised
+#                              `dist` profile the footprint numbers are for.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
-profile=${PROFILE:-release}
+profile=${PROFILE:-dist}
 if [ -z "${DRIFTDRILL_BENCH_BUILT:-}" ]; then
-  if [ "$profile" = release ]; then cargo build --release --quiet; else cargo build --quiet; fi
+  if [ "$profile" = debug ]; then cargo build --quiet; else cargo build --profile "$profile" --quiet; fi
 fi
 bin=$PWD/target/$profile/driftdrill
 work=$(mktemp -d /tmp/driftdrill-bench.XXXXXX)
