@@ -16,7 +16,7 @@ use driftdrill::inject::InjectCx;
 use driftdrill::run::drill::{self, RunCx};
 use driftdrill::run::hub::Hub;
 use driftdrill::run::journal::Journal;
-use driftdrill::run::runner::{self, Progress, RunOptions};
+use driftdrill::run::runner::{self, RunOptions};
 
 fn main() {
     let endpoint = std::env::var("DRIFTDRILL_BENCH_ENDPOINT")
@@ -101,8 +101,6 @@ async fn bench(endpoint: &str, drills: usize) {
         Hub::start(Vec::new()).await,
         journal,
         stop,
-        false,
-        Progress::quiet(),
     );
 
     let driftdrill_drill = |i: usize| {

@@ -1,5 +1,6 @@
-# One instance in the app subnet with IMDSv2 required, so the instance drills (resize,
-# termination protection, IMDSv1, extra security group) have a baseline. LocalStack ignores
+# Two instances in the app subnet with IMDSv2 required, so the instance drills (resize,
+# IMDSv1 and an extra security group on app, termination protection on worker) have a baseline
+# and drills on different instances can run at once. LocalStack ignores
 # disable_api_termination at launch, so protection starts off (the drill toggles it on).
 resource "aws_instance" "app" {
   ami                    = var.ami
@@ -17,6 +18,26 @@ resource "aws_instance" "app" {
 
   # A blind spot on purpose, as real configurations have them: terraform will never report a
   # change of termination protection, so the drill on it shows up as a miss in the report.
+  lifecycle {
+    ignore_changes = [disable_api_termination]
+  }
+}
+
+# The batch worker: same hardening, same deliberate blind spot (termination protection).
+resource "aws_instance" "worker" {
+  ami                    = var.ami
+  instance_type          = "t3.micro"
+  subnet_id              = aws_subnet.app.id
+  vpc_security_group_ids = [aws_security_group.web.id]
+
+  metadata_options {
+    http_endpoint               = "enabled"
+    http_tokens                 = "required"
+    http_put_response_hop_limit = 1
+  }
+
+  tags = { Name = "${var.name_prefix}-worker", "drill:target" = "worker" }
+
   lifecycle {
     ignore_changes = [disable_api_termination]
   }

@@ -1,4 +1,4 @@
-# Three buckets with the data-protection settings teams manage in code: versioning, a public
+# Four buckets with the data-protection settings teams manage in code: versioning, a public
 # access block, a TLS-only bucket policy, default encryption and tags. The data bucket also has
 # a lifecycle rule and access logging; the artifacts bucket has a CORS rule.
 locals {
@@ -6,6 +6,7 @@ locals {
     data      = "primary application data"
     logs      = "access logs"
     artifacts = "build artifacts"
+    media     = "user uploads"
   }
 }
 

@@ -76,8 +76,11 @@ pub fn prepare_dir(dir: &Path) -> Result<(), String> {
     .map_err(|e| format!("mark {} as the demo's folder: {e}", dir.display()))
 }
 
+/// Prints a phase heading with the time since the demo started.
 fn step(text: &str) {
-    eprintln!("\n==> {text}");
+    static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    let elapsed = START.get_or_init(std::time::Instant::now).elapsed();
+    eprintln!("\n==> [{:>5.1}s] {text}", elapsed.as_secs_f64());
 }
 
 pub async fn run(dir: PathBuf, scenarios: PathBuf, lifetime: Duration) -> i32 {
@@ -101,25 +104,33 @@ async fn demo(dir: &Path, scenarios: &Path, lifetime: Duration) -> Result<i32, S
         job: None,
     };
 
-    step("starting LocalStack 4.12.0");
-    let ls = localstack::start(&Environment::from_process())
-        .await
-        .map_err(|e| crate::errors::chain(&e))?;
-    eprintln!("LocalStack ({})", ls.describe());
-    let endpoint = ls.endpoint.clone();
-    started.localstack = Some(ls);
-
-    step("applying the sample environment (a VPC, security groups, an instance, three buckets)");
+    step("starting LocalStack 4.12.0 (terraform init meanwhile)");
+    // `terraform init` needs no endpoint: it runs while LocalStack starts, and the real
+    // endpoint is written before the apply.
     let env_dir = dir.join("environment");
-    let vars = SampleVars {
-        endpoint: endpoint.clone(),
+    let mut vars = SampleVars {
+        endpoint: "http://127.0.0.1:4566".into(),
         region: "us-east-1".into(),
         name_prefix: "dd-sample".into(),
         lifecycle_rules: true,
     };
     let ws = sample_env::write(&env_dir, &vars)
         .map_err(|e| format!("write the sample environment: {e}"))?;
-    sample_env::apply(&ws)
+    let environment = Environment::from_process();
+    let (ls, init) = tokio::join!(localstack::start(&environment), ws.init());
+    let ls = ls.map_err(|e| crate::errors::chain(&e))?;
+    eprintln!("LocalStack ({})", ls.describe());
+    let endpoint = ls.endpoint.clone();
+    started.localstack = Some(ls);
+    init.map_err(|e| crate::errors::chain(&e))?;
+
+    step(
+        "applying the sample environment (a VPC, four security groups, two instances, four buckets)",
+    );
+    vars.endpoint = endpoint.clone();
+    let ws = sample_env::write(&env_dir, &vars)
+        .map_err(|e| format!("write the sample environment: {e}"))?;
+    sample_env::apply_initialised(&ws)
         .await
         .map_err(|e| crate::errors::chain(&e))?;
 
@@ -159,7 +170,7 @@ async fn demo(dir: &Path, scenarios: &Path, lifetime: Duration) -> Result<i32, S
         "# Written by `driftdrill demo`; edit it to point at your own sandbox account.\n\
          [aws]\nregion = \"us-east-1\"\nendpoint_url = \"{endpoint}\"\n\n\
          [safety]\nallowed_accounts = [\"000000000000\"]\nallowed_regions = [\"us-east-1\"]\n\
-         required_tags = {{ Environment = [\"staging\", \"dev\", \"sandbox\"] }}\nmax_concurrent = 8\nmax_drift_lifetime = \"30m\"\njournal = \"journal.jsonl\"\n\n\
+         required_tags = {{ Environment = [\"staging\", \"dev\", \"sandbox\"] }}\nmax_concurrent = 12\nmax_drift_lifetime = \"30m\"\njournal = \"journal.jsonl\"\n\n\
          # The plan the scheduled job runs, polled directly.\n[[detector]]\nname = \"terraform-plan\"\ntype = \"terraform\"\ndir = \"environment\"\n{cli_config}interval = \"10s\"\nrefresh_only = false\nlock = false\n\n\
          # Every change made outside terraform, ignored attributes included.\n[[detector]]\nname = \"terraform-refresh\"\ntype = \"terraform\"\ndir = \"environment\"\n{cli_config}interval = \"10s\"\nrefresh_only = true\nlock = false\n\n\
          # Where the scheduled job posts its Slack-style alert.\n[[channel]]\nname = \"drift-webhook\"\ntype = \"webhook\"\nlisten = \"127.0.0.1:{port}\"\npath = \"/hooks/drift\"\nformat = \"slack\"\n"
@@ -176,7 +187,7 @@ async fn demo(dir: &Path, scenarios: &Path, lifetime: Duration) -> Result<i32, S
     let opts = RunOptions {
         config: Some(config.clone()),
         paths: vec![scenarios.to_path_buf()],
-        concurrency: Some(8),
+        concurrency: Some(12),
         out_dir: runs.clone(),
         max_drift_lifetime: Some(lifetime),
         ..RunOptions::default()
@@ -214,10 +225,10 @@ async fn demo(dir: &Path, scenarios: &Path, lifetime: Duration) -> Result<i32, S
     eprintln!(
         "`driftdrill run` would exit {code}: {}{}",
         match code {
-            0 => "every expectation met",
-            3 =>
+            exit_codes::OK => "every expectation met",
+            exit_codes::DETECTION_MISSED =>
                 "some detections were missed or late (see the report: that is what drills are for)",
-            4 => "a revert failed: run `driftdrill recover --config ...`",
+            exit_codes::REVERT_FAILED => "a revert failed: run `driftdrill recover --config ...`",
             _ => "see the messages above",
         },
         if code == exit_codes::DETECTION_MISSED {

@@ -138,6 +138,16 @@ pub enum Role {
     Channel,
 }
 
+impl Role {
+    /// The words tables and reports use.
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Detector => "detector",
+            Role::Channel => "alert channel",
+        }
+    }
+}
+
 /// A catalog entry for one detector or channel type.
 pub struct DetectorSpec {
     /// The `type` value in `driftdrill.toml`.

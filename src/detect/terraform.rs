@@ -164,8 +164,9 @@ impl Polled for Terraform {
                 stream.errors.join("\n")
             };
             return Err(self.failed(format!(
-                "{} exited with {:?}: {detail}",
-                self.workspace.program, out.code
+                "{} exited with {}: {detail}",
+                self.workspace.program,
+                out.code.map_or("a signal".to_string(), |c| c.to_string())
             )));
         }
         if stream.drifted.is_empty() {

@@ -126,7 +126,7 @@ pub struct LocalStack {
 #[derive(Debug)]
 enum Owned {
     Nothing,
-    Container(docker::Running),
+    Container(Box<docker::Running>),
     Host(host::Running),
 }
 
@@ -159,7 +159,7 @@ pub async fn start(env: &Environment) -> Result<LocalStack, LocalStackError> {
         }
         Mode::Docker => {
             let running = docker::start(free_port()?).await?;
-            (running.endpoint(), Owned::Container(running))
+            (running.endpoint(), Owned::Container(Box::new(running)))
         }
         Mode::Host => {
             let port = free_port()?;

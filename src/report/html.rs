@@ -104,7 +104,7 @@ pub fn render(r: &Report) -> String {
         let t = &d.tally;
         out.push_str(&format!(
             "<tr><td>{}</td><td>{:?}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td></tr>",
-            esc(&d.name), d.role, t.expected, t.within_sla, t.late, t.missed, t.errors, pct(d.coverage_pct), human_or_dash(d.mttd.p50_secs), human_or_dash(d.mttd.p95_secs), human_or_dash(d.mttd.max_secs)
+            esc(&d.name), d.role.label(), t.expected, t.within_sla, t.late, t.missed, t.errors, pct(d.coverage_pct), human_or_dash(d.mttd.p50_secs), human_or_dash(d.mttd.p95_secs), human_or_dash(d.mttd.max_secs)
         ));
     }
     out.push_str("</table>");
@@ -147,14 +147,7 @@ pub fn render(r: &Report) -> String {
             } else {
                 c.status.as_str()
             };
-            let time = c
-                .mttd_secs
-                .map(|s| format!(" {}", human(s)))
-                .unwrap_or_default();
-            out.push_str(&format!(
-                "<td class=\"{class}\">{}{time}</td>",
-                esc(&c.status)
-            ));
+            out.push_str(&format!("<td class=\"{class}\">{}</td>", esc(&c.text())));
         }
         out.push_str("</tr>");
     }

@@ -42,7 +42,7 @@ pub fn render(r: &Report) -> String {
         out.push_str(&format!(
             "| {} | {:?} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
             esc(&d.name),
-            d.role,
+            d.role.label(),
             t.expected,
             t.within_sla,
             t.late,
@@ -100,10 +100,7 @@ pub fn render(r: &Report) -> String {
                     "error" => "💥",
                     _ => "·",
                 };
-                match c.mttd_secs {
-                    Some(s) => format!("{icon} {} {}", c.status, human(s)),
-                    None => format!("{icon} {}", c.status),
-                }
+                format!("{icon} {}", c.text())
             })
             .collect();
         out.push_str(&format!(

@@ -107,10 +107,50 @@ pub struct ClearSummary {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Cell {
-    /// `caught`, `late`, `missed`, `error`, `dirty` or `not expected` (the latest result wins).
+    /// `caught`, `late`, `missed`, `error`, `dirty` or `not expected`: the latest result.
     pub status: String,
+    /// The latest result's time to detect.
     pub mttd_secs: Option<f64>,
+    /// Every result in the period, and how many were caught within SLA.
     pub runs: usize,
+    pub caught: usize,
+    /// Median time to detect over every detection in the period.
+    pub p50_secs: Option<f64>,
+    #[serde(skip)]
+    samples: Vec<f64>,
+}
+
+impl Cell {
+    fn empty(status: &str) -> Cell {
+        Cell {
+            status: status.into(),
+            mttd_secs: None,
+            runs: 0,
+            caught: 0,
+            p50_secs: None,
+            samples: Vec::new(),
+        }
+    }
+
+    /// The cell in words: the latest result (with its time), and over several results how
+    /// many were caught and their median, so a flapping detector shows: `missed (caught 2/3,
+    /// p50 12s)`.
+    pub fn text(&self) -> String {
+        let latest = match self.mttd_secs {
+            Some(s) if self.status == "caught" || self.status == "late" => {
+                format!("{} {}", self.status, human(s))
+            }
+            _ => self.status.clone(),
+        };
+        if self.runs <= 1 {
+            return latest;
+        }
+        let p50 = self
+            .p50_secs
+            .map(|p| format!(", p50 {}", human(p)))
+            .unwrap_or_default();
+        format!("{latest} (caught {}/{}{p50})", self.caught, self.runs)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -411,7 +451,9 @@ fn completed(d: &DrillRecord) -> bool {
 /// Builds the report of `period` from every record given (earlier periods feed the trend).
 pub fn build(all: &[RunRecord], period: &Period, generated_at: DateTime<Utc>) -> Report {
     let records = in_period(all, period);
-    let mut detectors: BTreeMap<String, (Role, Tally, Vec<(f64, f64)>)> = BTreeMap::new();
+    // Per detector: its role, its tally, and (time to detect, bracket width) per detection.
+    type PerDetector = (Role, Tally, Vec<(f64, f64)>);
+    let mut detectors: BTreeMap<String, PerDetector> = BTreeMap::new();
     let mut categories: BTreeMap<String, Vec<(f64, f64)>> = BTreeMap::new();
     let mut clear: BTreeMap<String, (usize, Vec<(f64, f64)>)> = BTreeMap::new();
     let mut matrix: BTreeMap<(String, String), BTreeMap<String, Cell>> = BTreeMap::new();
@@ -520,14 +562,14 @@ pub fn build(all: &[RunRecord], period: &Period, generated_at: DateTime<Utc>) ->
                     Outcome::DetectorError | Outcome::NotObserved => "error",
                     Outcome::Suppressed | Outcome::Leaked => unreachable!("silent: skipped above"),
                 };
-                let cell = row.entry(e.detector.clone()).or_insert(Cell {
-                    status: String::new(),
-                    mttd_secs: None,
-                    runs: 0,
-                });
+                let cell = row
+                    .entry(e.detector.clone())
+                    .or_insert_with(|| Cell::empty(""));
                 cell.status = status.into();
                 cell.mttd_secs = e.mttd_secs;
                 cell.runs += 1;
+                cell.caught += usize::from(e.outcome == Outcome::DetectedWithinSla);
+                cell.samples.extend(e.mttd_secs);
                 if e.outcome != Outcome::DetectedWithinSla {
                     gaps.push(Gap {
                         scenario: d.scenario.clone(),
@@ -547,11 +589,13 @@ pub fn build(all: &[RunRecord], period: &Period, generated_at: DateTime<Utc>) ->
     let names: Vec<String> = detectors.keys().cloned().collect();
     for cells in matrix.values_mut() {
         for name in &names {
-            cells.entry(name.clone()).or_insert(Cell {
-                status: "not expected".into(),
-                mttd_secs: None,
-                runs: 0,
-            });
+            cells
+                .entry(name.clone())
+                .or_insert_with(|| Cell::empty("not expected"));
+        }
+        for cell in cells.values_mut() {
+            cell.p50_secs =
+                Stats::of(&cell.samples.iter().map(|s| (*s, 0.0)).collect::<Vec<_>>()).p50_secs;
         }
     }
 

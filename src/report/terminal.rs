@@ -3,7 +3,6 @@
 use comfy_table::{ContentArrangement, Table, presets};
 
 use super::model::{Report, human, human_or_dash, pct, polls_text};
-use crate::detect::Role;
 
 fn table(header: &[&str]) -> Table {
     let mut t = Table::new();
@@ -36,14 +35,9 @@ pub fn render(r: &Report) -> String {
     ]);
     for s in &r.detectors {
         let t = &s.tally;
-        let kind = if s.role == Role::Detector {
-            "detector"
-        } else {
-            "alert channel"
-        };
         d.add_row(vec![
             s.name.clone(),
-            kind.into(),
+            s.role.label().into(),
             t.expected.to_string(),
             t.within_sla.to_string(),
             t.late.to_string(),
@@ -107,13 +101,7 @@ pub fn render(r: &Report) -> String {
     for row in &r.matrix {
         let mut cells = vec![row.category.clone(), row.action.clone()];
         for n in &names {
-            let c = &row.cells[n];
-            cells.push(match c.mttd_secs {
-                Some(s) if c.status == "caught" || c.status == "late" => {
-                    format!("{} {}", c.status, human(s))
-                }
-                _ => c.status.clone(),
-            });
+            cells.push(row.cells[n].text());
         }
         m.add_row(cells);
     }

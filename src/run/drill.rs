@@ -6,7 +6,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use tokio::sync::{Notify, watch};
+use tokio::sync::{Notify, Semaphore, watch};
 
 use super::hub::Hub;
 use super::journal::{Journal, Step};
@@ -36,12 +36,18 @@ pub struct RunCx {
     freed: Notify,
     /// The caller's account, from STS (journaled with every intent).
     pub account: Option<String>,
+    /// Drills in flight (`max_concurrent`). A drill that has to wait for a resource another
+    /// drill holds gives its slot back meanwhile, so waiting drills never keep drills on other
+    /// resources from starting.
+    pub slots: Semaphore,
     /// Fault-injection hook for crash tests (DRIFTDRILL_TEST_PAUSE_AT): the lifecycle point at
     /// which to announce itself and wait forever, so a test can SIGKILL the process there.
     pause_at: Option<String>,
 }
 
 impl RunCx {
+    /// A run context that injects for real, reports no progress and runs four drills at once;
+    /// the runner then sets `dry_run`, `progress`, `slots` and `account` from its options.
     pub fn new(
         run_id: String,
         aws: AwsClients,
@@ -49,8 +55,6 @@ impl RunCx {
         hub: Hub,
         journal: Journal,
         stop: watch::Receiver<bool>,
-        dry_run: bool,
-        progress: super::runner::Progress,
     ) -> Self {
         RunCx {
             run_id,
@@ -59,9 +63,10 @@ impl RunCx {
             hub,
             journal: Mutex::new(journal),
             stop,
-            dry_run,
-            progress,
+            dry_run: false,
+            progress: super::runner::Progress::quiet(),
             account: None,
+            slots: Semaphore::new(4),
             busy: Mutex::new(Busy::default()),
             freed: Notify::new(),
             pause_at: std::env::var("DRIFTDRILL_TEST_PAUSE_AT")
@@ -89,6 +94,11 @@ impl RunCx {
             .expect("journal lock")
             .append(&self.run_id, drill, step)
             .map_err(|e| crate::errors::chain(&e))
+    }
+
+    /// Whether some drill holds the resource right now.
+    fn is_busy(&self, id: &str) -> bool {
+        self.busy.lock().expect("busy lock").held.contains(id)
     }
 
     /// Waits until no other drill holds the resource, then holds it.
@@ -178,6 +188,7 @@ pub async fn run(cx: &RunCx, scenario: &Scenario) -> DrillRecord {
         record.expectations = watches.into_iter().map(|w| w.record).collect();
         record
     };
+    let slot = cx.slots.acquire().await.expect("slots are never closed");
     if *cx.stop.borrow() {
         record.status = DrillStatus::Interrupted;
         record.detail = Some("stopped before the drill started".into());
@@ -212,7 +223,18 @@ pub async fn run(cx: &RunCx, scenario: &Scenario) -> DrillRecord {
         }
     };
     cx.progress.phase(&id, "waiting for the resource");
+    // Give the slot back while another drill holds the resource.
+    let slot = if cx.is_busy(&target.id) {
+        drop(slot);
+        None
+    } else {
+        Some(slot)
+    };
     let held = cx.hold(&target.id).await;
+    let _slot = match slot {
+        Some(slot) => slot,
+        None => cx.slots.acquire().await.expect("slots are never closed"),
+    };
     let terms = vec![target.id.clone(), mark.clone()];
     let mut events = cx.hub.subscribe();
     let _watching = cx.hub.watch(&names, &terms);

@@ -186,28 +186,20 @@ pub async fn run(opts: &RunOptions) -> Result<(RunRecord, PathBuf), RunError> {
     if let Some(cap) = opts.max_drift_lifetime {
         config.safety.max_drift_lifetime = config.safety.max_drift_lifetime.min(cap);
     }
-    let mut cx = RunCx::new(
-        run_id.clone(),
-        aws,
-        config,
-        hub,
-        journal,
-        stop,
-        opts.dry_run,
-        progress,
-    );
+    let mut cx = RunCx::new(run_id.clone(), aws, config, hub, journal, stop);
+    cx.dry_run = opts.dry_run;
+    cx.progress = progress;
     cx.account = Some(account.clone());
+    cx.slots = Semaphore::new(concurrency);
     let cx = Arc::new(cx);
     let alarm_task = spawn_false_alarm_watch(cx.clone(), false_alarms.clone());
-    let slots = Arc::new(Semaphore::new(concurrency));
     let mut tasks = Vec::new();
     for scenario in scenarios {
         let cx = cx.clone();
-        let slots = slots.clone();
-        tasks.push(tokio::spawn(async move {
-            let _slot = slots.acquire_owned().await.expect("semaphore open");
-            drill::run(&cx, &scenario).await
-        }));
+        // Each drill takes one of the run's slots itself (see RunCx::slots).
+        tasks.push(tokio::spawn(
+            async move { drill::run(&cx, &scenario).await },
+        ));
     }
     let mut drills = Vec::new();
     for t in tasks {

@@ -93,6 +93,12 @@ pub fn cli_config_path(dir: &Path) -> PathBuf {
 /// outputs.
 pub async fn apply(ws: &Workspace) -> Result<SampleOutputs, TerraformError> {
     ws.init().await?;
+    apply_initialised(ws).await
+}
+
+/// [`apply`] for a workspace already initialised (`terraform init` needs no endpoint, so a
+/// caller may run it while LocalStack starts, then [`write`] the real endpoint and apply).
+pub async fn apply_initialised(ws: &Workspace) -> Result<SampleOutputs, TerraformError> {
     ws.apply().await?;
     ws.checked(&[
         "apply",

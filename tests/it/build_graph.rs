@@ -37,7 +37,8 @@ fn cargo_test_and_cargo_run_resolve_shared_crates_with_the_same_features() {
         .iter()
         .filter_map(|(package, features)| {
             let with_dev = test.get(package)?;
-            (with_dev != features).then(|| format!("{package}: run [{features}] / test [{with_dev}]"))
+            (with_dev != features)
+                .then(|| format!("{package}: run [{features}] / test [{with_dev}]"))
         })
         .collect();
     assert!(

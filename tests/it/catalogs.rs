@@ -27,7 +27,33 @@ fn read_example(
 
 #[test]
 fn every_action_example_reads_round_trips_and_builds() {
-    assert!(inject::CATALOG.len() >= 16);
+    let ids: Vec<&str> = inject::CATALOG.iter().map(|s| s.id).collect();
+    assert_eq!(
+        ids,
+        [
+            "ec2.sg.open_ingress",
+            "ec2.sg.add_egress",
+            "ec2.sg.remove_ingress",
+            "ec2.tag.set",
+            "ec2.tag.remove",
+            "ec2.instance.change_type",
+            "ec2.instance.termination_protection",
+            "ec2.instance.allow_imdsv1",
+            "ec2.instance.attach_security_group",
+            "ec2.nacl.add_entry",
+            "s3.versioning.suspend",
+            "s3.public_access_block.relax",
+            "s3.policy.public_read",
+            "s3.encryption.change",
+            "s3.tag.set",
+            "s3.tag.remove",
+            "s3.acl.public_read",
+            "s3.lifecycle.remove",
+            "s3.logging.disable",
+            "s3.cors.add_rule",
+        ],
+        "the injector catalog (README and `driftdrill list` name these)"
+    );
     for spec in inject::CATALOG {
         let body = format!("action = \"{}\"\n{}", spec.id, spec.example);
         let params = read_example(&body, spec.read, &["action"]);
@@ -60,6 +86,8 @@ fn action_ids_are_unique() {
 
 #[test]
 fn every_detector_example_reads_and_round_trips() {
+    let ids: Vec<&str> = detect::CATALOG.iter().map(|s| s.id).collect();
+    assert_eq!(ids, ["terraform", "command", "webhook", "sqs"]);
     for spec in detect::CATALOG {
         let settings = read_example(spec.example, spec.read, &[]);
         let again = (spec.roundtrip)(&settings).unwrap_or_else(|e| panic!("{}: {e}", spec.id));
@@ -79,7 +107,40 @@ fn shipped_scenarios_and_config_round_trip_through_json() {
     )
     .unwrap();
     assert!(loaded.is_valid());
-    assert!(loaded.scenarios.len() >= 16);
+    let mut ids: Vec<&str> = loaded
+        .scenarios
+        .iter()
+        .map(|s| s.id.value.as_str())
+        .collect();
+    ids.sort();
+    assert_eq!(
+        ids,
+        [
+            "ec2-emergency-resize",
+            "ec2-extra-security-group",
+            "ec2-imdsv1-reenabled",
+            "ec2-managedby-removed",
+            "ec2-termination-protection-toggled",
+            "nacl-allow-ssh",
+            "s3-access-logging-off",
+            "s3-cors-wildcard",
+            "s3-encryption-removed",
+            "s3-lifecycle-removed",
+            "s3-managedby-removed",
+            "s3-public-access-block-off",
+            "s3-public-acl",
+            "s3-public-policy",
+            "s3-versioning-suspended",
+            "sg-egress-opened",
+            "sg-ignored-ingress-suppressed",
+            "sg-managed-rule-deleted",
+            "sg-open-postgres-world",
+            "sg-open-rdp-world",
+            "sg-open-ssh-ipv6",
+            "sg-open-ssh-world",
+        ],
+        "the built-in scenarios (the README and the demo count them)"
+    );
     for s in &loaded.scenarios {
         let json = serde_json::to_string(s).unwrap();
         let back: formats::Scenario = serde_json::from_str(&json).unwrap();

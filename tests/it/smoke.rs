@@ -1,69 +1,65 @@
-//! Smoke test for whichever LocalStack mode the fixture chose (CI runs it in both modes).
+//! Smoke test for whichever LocalStack mode the fixture chose (CI runs it in both modes): one
+//! real drill through the driftdrill binary, from preflight to verified revert, with a real
+//! detector script, and the security group read back with the plain SDK afterwards.
 
-use crate::fixture;
+use driftdrill::run::record::{DrillStatus, Outcome};
+
+use crate::fixture::{self, resources};
 
 #[tokio::test]
-async fn smoke_security_group_and_bucket_read_back() {
+async fn smoke_one_drill_is_detected_reverted_and_verified() {
     let endpoint = fixture::localstack();
     eprintln!(
         "smoke test against {:?} LocalStack at {}",
         endpoint.mode, endpoint.url
     );
     let aws = fixture::clients().await;
-
-    let sg_name = fixture::unique("smoke");
-    let created = aws
-        .ec2
-        .create_security_group()
-        .group_name(&sg_name)
-        .description("driftdrill smoke test")
-        .send()
-        .await
-        .expect("create security group");
-    let group_id = created.group_id().expect("group id").to_string();
-    let described = aws
-        .ec2
-        .describe_security_groups()
-        .group_ids(&group_id)
-        .send()
-        .await
-        .expect("describe");
-    let group = &described.security_groups()[0];
-    assert_eq!(group.group_name(), Some(sg_name.as_str()));
-    assert_eq!(group.description(), Some("driftdrill smoke test"));
-
-    let bucket = fixture::unique("smoke");
-    aws.s3
-        .create_bucket()
-        .bucket(&bucket)
-        .send()
-        .await
-        .expect("create bucket");
-    aws.s3
-        .head_bucket()
-        .bucket(&bucket)
-        .send()
-        .await
-        .expect("head bucket");
-    let listed = aws.s3.list_buckets().send().await.expect("list buckets");
-    assert!(
-        listed
-            .buckets()
-            .iter()
-            .any(|b| b.name() == Some(bucket.as_str())),
-        "bucket {bucket} not listed"
+    let target = resources::security_group(&aws).await;
+    let before = resources::full_state(&aws, &target).await;
+    let dir = tempfile::tempdir().unwrap();
+    let script = fixture::open22_script(dir.path(), "open22.sh", &[&target.id], "");
+    let config = fixture::write_config(
+        dir.path(),
+        &format!(
+            "[[detector]]\nname = \"open22\"\ntype = \"command\"\nargv = [\"{}\"]\ninterval = \"1s\"\nresource_regex = \"(sg-[0-9a-f]+)\"\n",
+            script.display()
+        ),
     );
-
-    aws.ec2
-        .delete_security_group()
-        .group_id(&group_id)
-        .send()
-        .await
-        .expect("delete security group");
-    aws.s3
-        .delete_bucket()
-        .bucket(&bucket)
-        .send()
-        .await
-        .expect("delete bucket");
+    let scenario = fixture::write_scenario(
+        dir.path(),
+        "smoke",
+        &target,
+        "action = \"ec2.sg.open_ingress\"\nprotocol = \"tcp\"\nport = 22\ncidr = \"0.0.0.0/0\"",
+        "detectors = [\"open22\"]\ndetect_within = \"2m\"",
+    );
+    let runs = dir.path().join("runs");
+    let out = fixture::driftdrill()
+        .args(["run", "--config"])
+        .arg(&config)
+        .arg(&scenario)
+        .arg("--out")
+        .arg(&runs)
+        .output()
+        .expect("run driftdrill");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("restored ✓"), "{stdout}");
+    let record = fixture::only_record(&runs);
+    let drill = &record.drills[0];
+    assert_eq!(drill.status, DrillStatus::Completed);
+    let e = &drill.expectations[0];
+    assert_eq!(e.outcome, Outcome::DetectedWithinSla, "{e:?}");
+    assert!(e.evidence.as_deref().unwrap().contains(&target.id), "{e:?}");
+    assert!(drill.revert.as_ref().is_some_and(|r| r.verified));
+    assert_eq!(record.account.as_deref(), Some("000000000000"));
+    assert_eq!(
+        resources::full_state(&aws, &target).await,
+        before,
+        "the drill left drift behind"
+    );
 }
