@@ -192,7 +192,7 @@ pub fn main() -> i32 {
                 out_dir: out,
                 max_drift_lifetime,
             };
-            Ok(runtime().block_on(commands::run::run(opts)))
+            Ok(runtime().block_on(commands::run::run_command(opts)))
         }
         Command::Demo {
             dir,

@@ -12,6 +12,7 @@ pub mod formats;
 pub mod inject;
 pub mod localstack;
 pub mod process;
+pub mod record;
 pub mod report;
 pub mod run;
 pub mod terraform;

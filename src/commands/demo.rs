@@ -192,7 +192,7 @@ async fn demo(dir: &Path, scenarios: &Path, lifetime: Duration) -> Result<i32, S
         max_drift_lifetime: Some(lifetime),
         ..RunOptions::default()
     };
-    let code = match runner::run(&opts).await {
+    let code = match runner::run_drills(&opts).await {
         Ok((record, path)) => {
             println!("{}", super::run::summary(&record));
             eprintln!("run record: {}", path.display());

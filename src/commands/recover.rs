@@ -169,8 +169,11 @@ fn write_record(journal: &Path, settled: Vec<recover::SettledChange>, out: &Path
             eprintln!("recovery record: {}", p.display());
             exit_codes::OK
         }
-        Err(e) => {
-            crate::cli::print_error(&e);
+        Err(source) => {
+            crate::cli::print_error(&recover::RecoverError::Record {
+                dir: out.to_path_buf(),
+                source,
+            });
             exit_codes::TOOL_ERROR
         }
     }

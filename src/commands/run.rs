@@ -3,11 +3,11 @@
 use comfy_table::{ContentArrangement, Table, presets};
 
 use crate::exit_codes;
-use crate::run::record::{DrillRecord, RunRecord};
+use crate::record::{DrillRecord, RunRecord};
 use crate::run::runner::{self, RunError, RunOptions};
 
-pub async fn run(opts: RunOptions) -> i32 {
-    match runner::run(&opts).await {
+pub async fn run_command(opts: RunOptions) -> i32 {
+    match runner::run_drills(&opts).await {
         Ok((record, path)) => {
             println!("{}", summary(&record));
             println!("run record: {}", path.display());

@@ -3,7 +3,7 @@
 //! Readable when printed.
 
 use super::model::{Report, human, human_or_dash, pct, polls_text};
-use crate::run::record::Outcome;
+use crate::record::Outcome;
 
 fn esc(s: &str) -> String {
     s.replace('&', "&amp;")

@@ -4,7 +4,7 @@
 use quick_junit::{NonSuccessKind, Report as JReport, TestCase, TestCaseStatus, TestSuite};
 
 use super::model::Report;
-use crate::run::record::Outcome;
+use crate::record::Outcome;
 
 pub fn render(r: &Report) -> String {
     let mut report = JReport::new(format!("driftdrill {}", r.period));

@@ -2,7 +2,7 @@
 //! with a count.
 
 use super::model::{Report, human, human_or_dash, pct, polls_text};
-use crate::run::record::Outcome;
+use crate::record::Outcome;
 
 /// GitHub rejects job summaries over 1 MiB.
 pub const LIMIT: usize = 1024 * 1024;

@@ -1,13 +1,16 @@
 //! The quarterly detection-coverage report: run records in, one model out, rendered as terminal
 //! tables, Markdown, self-contained HTML, JSON and JUnit XML.
 
+pub mod health;
 pub mod html;
 pub mod junit;
 pub mod markdown;
 pub mod model;
 pub mod period;
 pub mod records;
+pub mod tally;
 pub mod terminal;
+pub mod text;
 
 pub use model::{Report, build};
 pub use period::Period;

@@ -10,78 +10,13 @@ use serde::Serialize;
 use super::period::Period;
 use crate::detect::Role;
 use crate::inject::RevertKind;
-use crate::run::journal::Settlement;
-use crate::run::record::{
-    DrillRecord, DrillStatus, ExpectationRecord, FalseAlarm, Outcome, RunRecord,
-};
-use crate::run::recover::SettledChange;
+use crate::record::{DrillRecord, DrillStatus, ExpectationRecord, FalseAlarm, Outcome, RunRecord};
+use crate::record::{SettledChange, Settlement};
+
+pub use super::tally::{Cell, Stats, Tally};
+pub use super::text::{human, human_or_dash, one_line, pct, polls_text};
 
 pub const SCHEMA: &str = "driftdrill.report/v1";
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Stats {
-    pub count: usize,
-    pub p50_secs: Option<f64>,
-    pub p95_secs: Option<f64>,
-    pub max_secs: Option<f64>,
-    /// The widest polled bracket among the samples: how uncertain the times are.
-    pub max_uncertainty_secs: Option<f64>,
-}
-
-impl Stats {
-    fn of(samples: &[(f64, f64)]) -> Stats {
-        let mut upper: Vec<f64> = samples.iter().map(|s| s.0).collect();
-        upper.sort_by(f64::total_cmp);
-        let pick = |q: f64| {
-            (!upper.is_empty()).then(|| {
-                upper[((upper.len() as f64 * q).ceil() as usize).clamp(1, upper.len()) - 1]
-            })
-        };
-        Stats {
-            count: upper.len(),
-            p50_secs: pick(0.5),
-            p95_secs: pick(0.95),
-            max_secs: upper.last().copied(),
-            max_uncertainty_secs: samples
-                .iter()
-                .map(|s| s.1)
-                .reduce(f64::max)
-                .filter(|u| *u > 0.0),
-        }
-    }
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct Tally {
-    pub expected: usize,
-    pub within_sla: usize,
-    pub late: usize,
-    pub missed: usize,
-    pub errors: usize,
-    pub baseline_dirty: usize,
-}
-
-impl Tally {
-    fn add(&mut self, outcome: Outcome) {
-        let slot = match outcome {
-            Outcome::DetectedWithinSla => &mut self.within_sla,
-            Outcome::DetectedLate => &mut self.late,
-            Outcome::Missed => &mut self.missed,
-            Outcome::DetectorError | Outcome::NotObserved => &mut self.errors,
-            Outcome::BaselineDirty => &mut self.baseline_dirty,
-            // Silent expectations are suppressions, never coverage.
-            Outcome::Suppressed | Outcome::Leaked => return,
-        };
-        *slot += 1;
-        self.expected += 1;
-    }
-
-    /// Share of expected detections made within SLA (baseline-dirty skips excluded).
-    pub fn coverage_pct(&self) -> Option<f64> {
-        let counted = self.expected - self.baseline_dirty;
-        (counted > 0).then(|| (self.within_sla as f64 * 1000.0 / counted as f64).round() / 10.0)
-    }
-}
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DetectorSummary {
@@ -103,54 +38,6 @@ pub struct ClearSummary {
     pub not_cleared: usize,
     /// Over the cleared ones: upper ends of the brackets, and the widest bracket.
     pub cleared: Stats,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Cell {
-    /// `caught`, `late`, `missed`, `error`, `dirty` or `not expected`: the latest result.
-    pub status: String,
-    /// The latest result's time to detect.
-    pub mttd_secs: Option<f64>,
-    /// Every result in the period, and how many were caught within SLA.
-    pub runs: usize,
-    pub caught: usize,
-    /// Median time to detect over every detection in the period.
-    pub p50_secs: Option<f64>,
-    #[serde(skip)]
-    samples: Vec<f64>,
-}
-
-impl Cell {
-    fn empty(status: &str) -> Cell {
-        Cell {
-            status: status.into(),
-            mttd_secs: None,
-            runs: 0,
-            caught: 0,
-            p50_secs: None,
-            samples: Vec::new(),
-        }
-    }
-
-    /// The cell in words: the latest result (with its time), and over several results how
-    /// many were caught and their median, so a flapping detector shows: `missed (caught 2/3,
-    /// p50 12s)`.
-    pub fn text(&self) -> String {
-        let latest = match self.mttd_secs {
-            Some(s) if self.status == "caught" || self.status == "late" => {
-                format!("{} {}", self.status, human(s))
-            }
-            _ => self.status.clone(),
-        };
-        if self.runs <= 1 {
-            return latest;
-        }
-        let p50 = self
-            .p50_secs
-            .map(|p| format!(", p50 {}", human(p)))
-            .unwrap_or_default();
-        format!("{latest} (caught {}/{}{p50})", self.caught, self.runs)
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -188,125 +75,6 @@ pub struct Suppression {
     /// What leaked, or why it could not answer.
     pub evidence: Option<String>,
     pub run_id: String,
-}
-
-/// How a detector or channel behaved over the period's runs, whatever the drills found.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct HealthSummary {
-    pub name: String,
-    pub kind: String,
-    pub role: Role,
-    pub runs: usize,
-    /// Runs in which it could not be asked at all (preflight failed).
-    pub unavailable_runs: usize,
-    pub polls: u32,
-    pub failures: u32,
-    pub failure_pct: Option<f64>,
-    pub last_error: Option<String>,
-    pub interval_secs: Option<f64>,
-    pub p50_poll_secs: Option<f64>,
-    pub max_poll_secs: Option<f64>,
-    pub alerts: u32,
-    /// What needs fixing, in words; `None` when healthy.
-    pub finding: Option<String>,
-}
-
-impl HealthSummary {
-    /// Failed polls with their share (`8 (16.3%)`), or `-` for something never polled.
-    pub fn failed_text(&self) -> String {
-        if self.polls == 0 {
-            "-".into()
-        } else {
-            format!("{} ({})", self.failures, pct(self.failure_pct))
-        }
-    }
-
-    fn finding(&self) -> Option<String> {
-        let error = one_line(self.last_error.as_deref().unwrap_or("no error text"));
-        if self.unavailable_runs > 0 {
-            return Some(format!(
-                "could not be asked in {} of {} run(s): fix the detector: {error}",
-                self.unavailable_runs, self.runs
-            ));
-        }
-        if self.failures > 0 && self.failures == self.polls {
-            return Some(format!("every poll failed: fix the detector: {error}"));
-        }
-        if self.failures > 0 {
-            return Some(format!(
-                "{} of {} polls failed: {error}",
-                self.failures, self.polls
-            ));
-        }
-        let interval = self.interval_secs.filter(|i| *i > 0.0)?;
-        match (self.p50_poll_secs, self.max_poll_secs) {
-            (Some(p50), _) if p50 > interval => Some(format!(
-                "a typical poll ({}) outlasts its interval ({}): polls run back to back and every detection waits for the next one",
-                human(p50),
-                human(interval)
-            )),
-            (_, Some(max)) if max > interval => Some(format!(
-                "the slowest poll ({}) outlasted its interval ({})",
-                human(max),
-                human(interval)
-            )),
-            _ => None,
-        }
-    }
-}
-
-/// Folds every record's detector health into one summary per detector or channel.
-fn health(records: &[&RunRecord]) -> Vec<HealthSummary> {
-    let mut by_name: BTreeMap<String, (HealthSummary, Vec<f64>)> = BTreeMap::new();
-    for r in records {
-        for h in &r.detector_health {
-            let (sum, durations) = by_name.entry(h.name.clone()).or_insert_with(|| {
-                let empty = HealthSummary {
-                    name: h.name.clone(),
-                    kind: h.kind.clone(),
-                    role: h.role,
-                    runs: 0,
-                    unavailable_runs: 0,
-                    polls: 0,
-                    failures: 0,
-                    failure_pct: None,
-                    last_error: None,
-                    interval_secs: None,
-                    p50_poll_secs: None,
-                    max_poll_secs: None,
-                    alerts: 0,
-                    finding: None,
-                };
-                (empty, Vec::new())
-            });
-            sum.runs += 1;
-            sum.polls += h.polls;
-            sum.failures += h.failures;
-            sum.alerts += h.alerts;
-            sum.interval_secs = h.interval_secs;
-            if let Some(why) = &h.unavailable {
-                sum.unavailable_runs += 1;
-                sum.last_error = Some(why.clone());
-            }
-            if h.last_error.is_some() {
-                sum.last_error = h.last_error.clone();
-            }
-            durations.extend(&h.poll_secs);
-        }
-    }
-    by_name
-        .into_values()
-        .map(|(mut sum, mut durations)| {
-            durations.sort_by(f64::total_cmp);
-            sum.p50_poll_secs =
-                (!durations.is_empty()).then(|| durations[(durations.len() - 1) / 2]);
-            sum.max_poll_secs = durations.last().copied();
-            sum.failure_pct = (sum.polls > 0)
-                .then(|| (sum.failures as f64 * 1000.0 / sum.polls as f64).round() / 10.0);
-            sum.finding = sum.finding();
-            sum
-        })
-        .collect()
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -353,7 +121,7 @@ pub struct Report {
     /// Expected negatives: detectors that had to stay silent, and whether they did.
     pub suppressions: Vec<Suppression>,
     /// Every detector's and channel's polls, failures and poll durations.
-    pub health: Vec<HealthSummary>,
+    pub health: Vec<super::health::HealthSummary>,
     pub false_alarms: Vec<FalseAlarm>,
     pub skips: Vec<Skip>,
     pub reverts: Reverts,
@@ -682,7 +450,7 @@ pub fn build(all: &[RunRecord], period: &Period, generated_at: DateTime<Utc>) ->
             .collect(),
         gaps,
         suppressions,
-        health: health(&records),
+        health: super::health::summaries(&records),
         false_alarms,
         skips,
         reverts,
@@ -746,45 +514,4 @@ fn history(all: &[RunRecord], period: &Period) -> Vec<(String, Option<f64>)> {
             (q.label, tally.coverage_pct())
         })
         .collect()
-}
-
-/// An error as one line for a table cell: whitespace folded, at most 300 characters (the
-/// record keeps the whole text).
-pub fn one_line(text: &str) -> String {
-    let folded = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    match folded.char_indices().nth(300) {
-        Some((cut, _)) => format!("{}…", &folded[..cut]),
-        None => folded,
-    }
-}
-
-/// Seconds as a short human duration: `42s`, `3m 05s`.
-pub fn human(secs: f64) -> String {
-    let s = secs.round() as u64;
-    if s < 60 {
-        format!("{s}s")
-    } else if s < 3600 {
-        format!("{}m {:02}s", s / 60, s % 60)
-    } else {
-        format!("{}h {:02}m", s / 3600, (s % 3600) / 60)
-    }
-}
-
-/// A duration that may be missing: [`human`], or `-` when there is none.
-pub fn human_or_dash(secs: Option<f64>) -> String {
-    secs.map_or("-".into(), human)
-}
-
-/// Polls with their failures: `12`, or `12 (4 failed)`.
-pub fn polls_text(polls: u32, errors: u32) -> String {
-    if errors > 0 {
-        format!("{polls} ({errors} failed)")
-    } else {
-        polls.to_string()
-    }
-}
-
-/// Coverage as text: `87.5%` or `-` when nothing was expected.
-pub fn pct(p: Option<f64>) -> String {
-    p.map_or("-".into(), |p| format!("{p:.1}%"))
 }

@@ -2,8 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::run::record::{RunRecord, SCHEMA};
-use crate::run::recover::{RECOVERY_SCHEMA, RecoveryRecord, SettledChange};
+use crate::record::{RECOVERY_SCHEMA, RecoveryRecord, SettledChange};
+use crate::record::{RunRecord, SCHEMA};
 
 #[derive(Debug, thiserror::Error)]
 pub enum RecordsError {

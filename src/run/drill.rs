@@ -2,150 +2,22 @@
 //! observe, revert, verify. Every wait and deadline lives here or in the hub, never in plugins.
 
 use std::collections::BTreeSet;
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use tokio::sync::{Notify, Semaphore, watch};
 
-use super::hub::Hub;
-use super::journal::{Journal, Step};
+pub use super::context::RunCx;
+use super::journal::Step;
 use super::observe::{self, Baseline, Watch, Window};
-use super::record::{DrillRecord, DrillStatus, Outcome, RevertRecord};
 use super::retry::{self, Budget};
 use super::rollback;
-use crate::aws::AwsClients;
-use crate::detect::Role;
-use crate::formats::{DrillConfig, Scenario};
+use crate::formats::Scenario;
 use crate::inject::{self, Check, InjectCx, InjectError, Injector, Target, guard};
-
-/// What every drill of a run shares.
-pub struct RunCx {
-    pub run_id: String,
-    pub aws: AwsClients,
-    pub config: DrillConfig,
-    pub hub: Hub,
-    pub journal: Mutex<Journal>,
-    /// Set to true on the first Ctrl-C/SIGTERM: stop observing, revert, finish.
-    pub stop: watch::Receiver<bool>,
-    pub dry_run: bool,
-    pub progress: super::runner::Progress,
-    /// Resource ids a drill currently holds (two drills never touch one resource at once), and
-    /// when each was last released.
-    busy: Mutex<Busy>,
-    freed: Notify,
-    /// The caller's account, from STS (journaled with every intent).
-    pub account: Option<String>,
-    /// Drills in flight (`max_concurrent`). A drill that has to wait for a resource another
-    /// drill holds gives its slot back meanwhile, so waiting drills never keep drills on other
-    /// resources from starting.
-    pub slots: Semaphore,
-    /// Fault-injection hook for crash tests (DRIFTDRILL_TEST_PAUSE_AT): the lifecycle point at
-    /// which to announce itself and wait forever, so a test can SIGKILL the process there.
-    pause_at: Option<String>,
-}
-
-impl RunCx {
-    /// A run context that injects for real, reports no progress and runs four drills at once;
-    /// the runner then sets `dry_run`, `progress`, `slots` and `account` from its options.
-    pub fn new(
-        run_id: String,
-        aws: AwsClients,
-        config: DrillConfig,
-        hub: Hub,
-        journal: Journal,
-        stop: watch::Receiver<bool>,
-    ) -> Self {
-        RunCx {
-            run_id,
-            aws,
-            config,
-            hub,
-            journal: Mutex::new(journal),
-            stop,
-            dry_run: false,
-            progress: super::runner::Progress::quiet(),
-            account: None,
-            slots: Semaphore::new(4),
-            busy: Mutex::new(Busy::default()),
-            freed: Notify::new(),
-            pause_at: std::env::var("DRIFTDRILL_TEST_PAUSE_AT")
-                .ok()
-                .filter(|s| !s.is_empty()),
-        }
-    }
-
-    fn role(&self, detector: &str) -> Role {
-        self.config
-            .detector(detector)
-            .map_or(Role::Detector, |d| d.role)
-    }
-
-    async fn pause_point(&self, point: &str) {
-        if self.pause_at.as_deref() == Some(point) {
-            println!("driftdrill-test: reached {point}");
-            std::future::pending::<()>().await;
-        }
-    }
-
-    fn journal(&self, drill: &str, step: Step) -> Result<(), String> {
-        self.journal
-            .lock()
-            .expect("journal lock")
-            .append(&self.run_id, drill, step)
-            .map_err(|e| crate::errors::chain(&e))
-    }
-
-    /// Whether some drill holds the resource right now.
-    fn is_busy(&self, id: &str) -> bool {
-        self.busy.lock().expect("busy lock").held.contains(id)
-    }
-
-    /// Waits until no other drill holds the resource, then holds it.
-    async fn hold(&self, id: &str) -> Held<'_> {
-        loop {
-            let freed = self.freed.notified();
-            {
-                let mut busy = self.busy.lock().expect("busy lock");
-                if busy.held.insert(id.to_string()) {
-                    return Held {
-                        cx: self,
-                        id: id.to_string(),
-                        last_released: busy.released.get(id).copied(),
-                    };
-                }
-            }
-            freed.await;
-        }
-    }
-}
-
-#[derive(Default)]
-struct Busy {
-    held: BTreeSet<String>,
-    released: std::collections::BTreeMap<String, Instant>,
-}
-
-struct Held<'a> {
-    cx: &'a RunCx,
-    id: String,
-    /// When an earlier drill of this run last released the resource (after its revert).
-    last_released: Option<Instant>,
-}
-
-impl Drop for Held<'_> {
-    fn drop(&mut self) {
-        let mut busy = self.cx.busy.lock().expect("busy lock");
-        busy.held.remove(&self.id);
-        busy.released.insert(self.id.clone(), Instant::now());
-        drop(busy);
-        self.cx.freed.notify_waiters();
-    }
-}
+use crate::record::{DrillRecord, DrillStatus, Outcome, RevertRecord};
 
 /// Runs one scenario to the end and returns its record. Never panics on AWS or detector errors:
 /// they become the record's status.
-pub async fn run(cx: &RunCx, scenario: &Scenario) -> DrillRecord {
+pub async fn run_drill(cx: &RunCx, scenario: &Scenario) -> DrillRecord {
     let id = scenario.id.value.clone();
     let drill = format!("{}/{}", cx.run_id, id);
     let mark = format!("driftdrill:{}:{}", cx.run_id, id);

@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use tokio::sync::{Notify, broadcast, mpsc, watch};
 
-use super::record::DetectorHealth;
 use crate::detect::{Built, Observation, PollCx, Polled, PushHandle, Role};
+use crate::record::DetectorHealth;
 
 /// A built detector or channel with what its health record needs.
 pub struct HubEntry {

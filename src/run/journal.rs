@@ -71,26 +71,7 @@ pub enum Step {
     },
 }
 
-/// Why a drill's change was settled without a verified revert.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Settlement {
-    /// The resource no longer exists (or is another resource under the same name): no drift
-    /// can remain on the drilled one.
-    TargetGone,
-    /// An operator decided the change can never be reverted (`recover --forget`): drift may
-    /// remain, and the report keeps saying so.
-    Forgotten,
-}
-
-impl Settlement {
-    pub fn label(self) -> &'static str {
-        match self {
-            Settlement::TargetGone => "settled: target gone",
-            Settlement::Forgotten => "forgotten by an operator",
-        }
-    }
-}
+pub use crate::record::Settlement;
 
 #[derive(Debug, thiserror::Error)]
 pub enum JournalError {

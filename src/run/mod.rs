@@ -1,10 +1,11 @@
 //! The drill runner: it alone loops, sleeps, times and cancels; plugins only answer.
 
+mod context;
 pub mod drill;
 pub mod hub;
 pub mod journal;
 pub mod observe;
-pub mod record;
+pub mod progress;
 pub mod recover;
 pub mod retry;
 mod rollback;

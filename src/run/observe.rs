@@ -11,8 +11,8 @@ use chrono::{DateTime, Utc};
 use tokio::sync::{broadcast, watch};
 
 use super::hub::Event;
-use super::record::{ClearRecord, ExpectationRecord, Outcome};
 use crate::detect::{Observation, Role, matching};
+use crate::record::{ClearRecord, ExpectationRecord, Outcome};
 
 /// Per-expectation measurement state.
 pub struct Watch {

@@ -6,16 +6,14 @@
 
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use chrono::Utc;
 
 use super::journal::{Journal, JournalError, Settlement, Step, Unfinished};
 use super::rollback;
 use crate::aws::AwsClients;
 use crate::inject::presence::{self, Presence};
-use crate::inject::{self, Check, InjectCx, RevertKind, Target};
-
-pub const RECOVERY_SCHEMA: &str = "driftdrill.recovery/v1";
+use crate::inject::{self, Check, InjectCx, RevertKind};
+pub use crate::record::{RecoveryRecord, SettledChange};
 
 #[derive(Debug, thiserror::Error)]
 pub enum RecoverError {
@@ -55,62 +53,6 @@ impl Recovered {
     /// Nothing is left to do for this change.
     pub fn is_done(&self) -> bool {
         self.verified || self.settled.is_some()
-    }
-}
-
-/// A change settled without a verified revert, as the report shows it (written by `recover`
-/// into a recovery record next to the run records).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SettledChange {
-    pub drill: String,
-    pub scenario: String,
-    pub action: String,
-    pub target: Target,
-    pub settled: Settlement,
-    pub evidence: String,
-    pub by: Option<String>,
-    pub reason: Option<String>,
-    pub at: DateTime<Utc>,
-}
-
-/// What one `recover` settled: the report reads these beside the run records.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RecoveryRecord {
-    pub schema: String,
-    pub at: DateTime<Utc>,
-    pub journal: PathBuf,
-    pub settled: Vec<SettledChange>,
-}
-
-impl RecoveryRecord {
-    pub fn new(journal: &Path, settled: Vec<SettledChange>) -> RecoveryRecord {
-        RecoveryRecord {
-            schema: RECOVERY_SCHEMA.into(),
-            at: Utc::now(),
-            journal: journal.to_path_buf(),
-            settled,
-        }
-    }
-
-    /// Writes `<dir>/recovery-<time>.json`, returning the path.
-    pub fn write(&self, dir: &Path) -> Result<PathBuf, RecoverError> {
-        let err = |source| RecoverError::Record {
-            dir: dir.to_path_buf(),
-            source,
-        };
-        std::fs::create_dir_all(dir).map_err(err)?;
-        let name = format!(
-            "recovery-{}-{}.json",
-            self.at.format("%Y%m%dT%H%M%S%.3fZ"),
-            std::process::id()
-        );
-        let path = dir.join(name);
-        std::fs::write(
-            &path,
-            serde_json::to_string_pretty(self).expect("recovery records serialise"),
-        )
-        .map_err(err)?;
-        Ok(path)
     }
 }
 

@@ -2,9 +2,9 @@
 //! revert with the revert retry budget, journal the outcome, read back, journal the verdict.
 
 use super::journal::Step;
-use super::record::RevertRecord;
 use super::retry::{self, Budget};
 use crate::inject::{Check, InjectCx, Injector, State, Target};
+use crate::record::RevertRecord;
 
 /// Where the sequence writes its steps. Implemented by a running drill and by `recover`.
 pub(crate) trait Ledger {

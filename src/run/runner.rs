@@ -1,23 +1,22 @@
 //! `driftdrill run` end to end: load and validate, refuse a dirty journal, build detectors, run
 //! the drills with bounded concurrency, handle Ctrl-C, write the run record, pick the exit code.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
 
 use chrono::Utc;
-use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use tokio::sync::{Semaphore, watch};
 
 use super::drill::{self, RunCx};
 use super::hub::{Event, Hub, HubEntry};
 use super::journal::Journal;
-use super::record::{DrillRecord, DrillStatus, FalseAlarm, Outcome, RunRecord, SCHEMA};
+use super::progress::Progress;
 use crate::aws::{AwsClients, AwsSettings};
 use crate::detect::{self, BuildCx, matching};
 use crate::exit_codes;
 use crate::formats::{self, DrillConfig, Scenario};
+use crate::record::{DrillRecord, DrillStatus, FalseAlarm, Outcome, RunRecord, SCHEMA};
 
 #[derive(Debug, Clone, Default)]
 pub struct RunOptions {
@@ -111,7 +110,7 @@ pub fn load(opts: &RunOptions) -> Result<(DrillConfig, Vec<Scenario>), RunError>
 }
 
 /// Runs the drills and returns the record (already written) and its path.
-pub async fn run(opts: &RunOptions) -> Result<(RunRecord, PathBuf), RunError> {
+pub async fn run_drills(opts: &RunOptions) -> Result<(RunRecord, PathBuf), RunError> {
     let (config, scenarios) = load(opts)?;
     let started_at = Utc::now();
     let run_id = format!(
@@ -197,9 +196,9 @@ pub async fn run(opts: &RunOptions) -> Result<(RunRecord, PathBuf), RunError> {
     for scenario in scenarios {
         let cx = cx.clone();
         // Each drill takes one of the run's slots itself (see RunCx::slots).
-        tasks.push(tokio::spawn(
-            async move { drill::run(&cx, &scenario).await },
-        ));
+        tasks.push(tokio::spawn(async move {
+            drill::run_drill(&cx, &scenario).await
+        }));
     }
     let mut drills = Vec::new();
     for t in tasks {
@@ -325,85 +324,4 @@ fn spawn_false_alarm_watch(
             }
         }
     })
-}
-
-/// Live progress: a line per drill on a terminal, plain log lines otherwise (or nothing).
-pub struct Progress {
-    started: Instant,
-    quiet: bool,
-    bars: Option<(
-        MultiProgress,
-        std::collections::BTreeMap<String, ProgressBar>,
-    )>,
-}
-
-impl Progress {
-    pub fn new(scenarios: &[Scenario]) -> Progress {
-        if !std::io::stderr().is_terminal() {
-            return Progress {
-                started: Instant::now(),
-                quiet: false,
-                bars: None,
-            };
-        }
-        let multi = MultiProgress::new();
-        let style = ProgressStyle::with_template("{spinner} {prefix:<36} {msg:<28} {elapsed}")
-            .expect("valid template");
-        let bars = scenarios
-            .iter()
-            .map(|s| {
-                let bar = multi.add(
-                    ProgressBar::new_spinner()
-                        .with_style(style.clone())
-                        .with_prefix(s.id.value.clone()),
-                );
-                bar.set_message("queued");
-                bar.enable_steady_tick(std::time::Duration::from_millis(200));
-                (s.id.value.clone(), bar)
-            })
-            .collect();
-        Progress {
-            started: Instant::now(),
-            quiet: false,
-            bars: Some((multi, bars)),
-        }
-    }
-
-    /// Reports nothing (benchmarks, embedding).
-    pub fn quiet() -> Progress {
-        Progress {
-            started: Instant::now(),
-            quiet: true,
-            bars: None,
-        }
-    }
-
-    pub fn phase(&self, scenario: &str, phase: &str) {
-        match &self.bars {
-            Some((_, bars)) => {
-                if let Some(bar) = bars.get(scenario) {
-                    if phase == "done" {
-                        bar.finish_with_message("done");
-                    } else {
-                        bar.set_message(phase.to_string());
-                    }
-                }
-            }
-            None if self.quiet => {}
-            // A closed stderr (`driftdrill run 2>&1 | head`) must not stop a drill mid-change.
-            None => {
-                let _ = writeln!(
-                    std::io::stderr(),
-                    "[{:>7.1}s] {scenario}: {phase}",
-                    self.started.elapsed().as_secs_f64()
-                );
-            }
-        }
-    }
-
-    pub fn finish(&self) {
-        if let Some((_, bars)) = &self.bars {
-            bars.values().for_each(|b| b.finish());
-        }
-    }
 }

@@ -5,7 +5,7 @@
 
 use std::os::unix::fs::PermissionsExt;
 
-use driftdrill::run::record::{DrillStatus, Outcome};
+use driftdrill::record::{DrillStatus, Outcome};
 
 use crate::fixture::{self, resources};
 

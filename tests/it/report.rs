@@ -91,7 +91,7 @@ fn the_report_counts_what_the_records_say() {
 
 #[test]
 fn detector_failures_are_their_own_findings_never_coverage_gaps_to_wire() {
-    use driftdrill::run::record::{DrillStatus, Outcome};
+    use driftdrill::record::{DrillStatus, Outcome};
     let r = fixture_report();
     let gap = |scenario: &str| r.gaps.iter().find(|g| g.scenario == scenario).unwrap();
     // Every poll failed: the advice is to fix the detector, with its own error.
@@ -161,7 +161,7 @@ fn a_detector_slower_than_its_interval_is_a_finding() {
 
 #[test]
 fn suppressions_are_reported_apart_and_never_count_as_coverage() {
-    use driftdrill::run::record::Outcome;
+    use driftdrill::record::Outcome;
     let r = fixture_report();
     let outcomes: Vec<(&str, Outcome)> = r
         .suppressions

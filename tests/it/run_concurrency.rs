@@ -3,7 +3,7 @@
 //! detected and reverted. The detector is a real one: a script that asks LocalStack which of the
 //! groups has tcp/22 open.
 
-use driftdrill::run::record::Outcome;
+use driftdrill::record::Outcome;
 
 use crate::fixture::{self, resources};
 

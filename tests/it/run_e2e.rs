@@ -6,7 +6,7 @@
 use std::process::{Child, Command, Stdio};
 
 use driftdrill::inject::Target;
-use driftdrill::run::record::{Outcome, RunRecord};
+use driftdrill::record::{Outcome, RunRecord};
 use driftdrill::terraform::PlanExit;
 
 use crate::fixture;

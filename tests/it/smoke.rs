@@ -2,7 +2,7 @@
 //! real drill through the driftdrill binary, from preflight to verified revert, with a real
 //! detector script, and the security group read back with the plain SDK afterwards.
 
-use driftdrill::run::record::{DrillStatus, Outcome};
+use driftdrill::record::{DrillStatus, Outcome};
 
 use crate::fixture::{self, resources};
 

@@ -5,7 +5,7 @@
 
 use driftdrill::formats::TargetType;
 use driftdrill::inject::Target;
-use driftdrill::run::record::Outcome;
+use driftdrill::record::Outcome;
 use driftdrill::terraform::PlanExit;
 
 use crate::fixture;

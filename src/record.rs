@@ -1,5 +1,8 @@
 //! The run record: everything one `driftdrill run` measured, written as JSON under
-//! `reports/runs/`; the report command reads these.
+//! `reports/runs/`. It is the product's data contract: `run` writes it, `report` reads it, and
+//! neither reaches into the other.
+
+use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -209,6 +212,81 @@ impl RunRecord {
         std::fs::write(
             &path,
             serde_json::to_string_pretty(self).expect("record serialises"),
+        )?;
+        Ok(path)
+    }
+}
+
+/// Why a drill's change was settled without a verified revert.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Settlement {
+    /// The resource no longer exists (or is another resource under the same name): no drift
+    /// can remain on the drilled one.
+    TargetGone,
+    /// An operator decided the change can never be reverted (`recover --forget`): drift may
+    /// remain, and the report keeps saying so.
+    Forgotten,
+}
+
+impl Settlement {
+    pub fn label(self) -> &'static str {
+        match self {
+            Settlement::TargetGone => "settled: target gone",
+            Settlement::Forgotten => "forgotten by an operator",
+        }
+    }
+}
+
+/// Schema of the recovery records `recover` writes beside the run records.
+pub const RECOVERY_SCHEMA: &str = "driftdrill.recovery/v1";
+
+/// A change settled without a verified revert, as the report shows it (written by `recover`
+/// into a recovery record next to the run records).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SettledChange {
+    pub drill: String,
+    pub scenario: String,
+    pub action: String,
+    pub target: Target,
+    pub settled: Settlement,
+    pub evidence: String,
+    pub by: Option<String>,
+    pub reason: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+/// What one `recover` settled: the report reads these beside the run records.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecoveryRecord {
+    pub schema: String,
+    pub at: DateTime<Utc>,
+    pub journal: PathBuf,
+    pub settled: Vec<SettledChange>,
+}
+
+impl RecoveryRecord {
+    pub fn new(journal: &Path, settled: Vec<SettledChange>) -> RecoveryRecord {
+        RecoveryRecord {
+            schema: RECOVERY_SCHEMA.into(),
+            at: Utc::now(),
+            journal: journal.to_path_buf(),
+            settled,
+        }
+    }
+
+    /// Writes `<dir>/recovery-<time>-<pid>.json`, returning the path.
+    pub fn write(&self, dir: &Path) -> std::io::Result<PathBuf> {
+        std::fs::create_dir_all(dir)?;
+        let name = format!(
+            "recovery-{}-{}.json",
+            self.at.format("%Y%m%dT%H%M%S%.3fZ"),
+            std::process::id()
+        );
+        let path = dir.join(name);
+        std::fs::write(
+            &path,
+            serde_json::to_string_pretty(self).expect("recovery records serialise"),
         )?;
         Ok(path)
     }
