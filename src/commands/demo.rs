@@ -38,42 +38,74 @@ impl Drop for Started {
 /// The file that marks a folder as the demo's own: only such a folder is ever deleted.
 pub const MARKER: &str = ".driftdrill-demo";
 
+/// Why the demo stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    #[error(
+        "find terraform: the demo applies a terraform environment; install Terraform 1.5 or later"
+    )]
+    NoTerraform,
+    #[error("use {} for the demo: {why}; nothing was deleted", dir.display())]
+    Refused { dir: PathBuf, why: String },
+    #[error("{what} {}", path.display())]
+    Io {
+        what: &'static str,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("start LocalStack")]
+    LocalStack(#[from] crate::localstack::launcher::LocalStackError),
+    #[error("prepare the sample environment")]
+    Terraform(#[from] crate::terraform::workspace::TerraformError),
+    #[error("start the scheduled drift job")]
+    Job(#[source] std::io::Error),
+    #[error("run the drills")]
+    Run(#[from] runner::RunError),
+    #[error("read the run records")]
+    Records(#[from] records::RecordsError),
+}
+
+/// An I/O failure on `path` while doing `what` ("create", "write", ...).
+fn io(what: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> DemoError {
+    let path = path.to_path_buf();
+    move |source| DemoError::Io { what, path, source }
+}
+
 /// Makes `dir` a fresh demo folder. A folder the demo created before (it holds [`MARKER`]) is
 /// deleted and recreated; a missing or empty one is used; anything else is refused untouched,
 /// so `demo --dir ~` can never delete a home folder.
-pub fn prepare_dir(dir: &Path) -> Result<(), String> {
+pub fn prepare_dir(dir: &Path) -> Result<(), DemoError> {
+    let refuse = |why: &str| DemoError::Refused {
+        dir: dir.to_path_buf(),
+        why: why.to_string(),
+    };
     match std::fs::symlink_metadata(dir) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => return Err(format!("use {} for the demo: {e}", dir.display())),
-        Ok(meta) if !meta.is_dir() => {
-            return Err(format!(
-                "use {} for the demo: it is not a folder; nothing was deleted",
-                dir.display()
-            ));
-        }
+        Err(e) => return Err(io("read", dir)(e)),
+        Ok(meta) if !meta.is_dir() => return Err(refuse("it is not a folder")),
         Ok(_) => {
             let ours = std::fs::symlink_metadata(dir.join(MARKER)).is_ok_and(|m| m.is_file());
             let empty = std::fs::read_dir(dir)
-                .map_err(|e| format!("read {}: {e}", dir.display()))?
+                .map_err(io("read", dir))?
                 .next()
                 .is_none();
             if ours {
-                std::fs::remove_dir_all(dir)
-                    .map_err(|e| format!("remove the previous demo in {}: {e}", dir.display()))?;
+                std::fs::remove_dir_all(dir).map_err(io("remove the previous demo in", dir))?;
             } else if !empty {
-                return Err(format!(
-                    "use {} for the demo: it is not empty and was not created by `driftdrill demo` (it has no {MARKER} file); nothing was deleted, pass a new or empty folder with --dir",
-                    dir.display()
-                ));
+                return Err(refuse(&format!(
+                    "it is not empty and was not created by `driftdrill demo` (it has no {MARKER} file); pass a new or empty folder with --dir"
+                )));
             }
         }
     }
-    std::fs::create_dir_all(dir).map_err(|e| format!("create {}: {e}", dir.display()))?;
+    std::fs::create_dir_all(dir).map_err(io("create", dir))?;
+    let marker = dir.join(MARKER);
     std::fs::write(
-        dir.join(MARKER),
+        &marker,
         "Created by `driftdrill demo`: the next demo run with this --dir deletes and recreates this folder.\n",
     )
-    .map_err(|e| format!("mark {} as the demo's folder: {e}", dir.display()))
+    .map_err(io("write", &marker))
 }
 
 /// Prints a phase heading with the time since the demo started.
@@ -86,19 +118,19 @@ fn step(text: &str) {
 pub async fn run(dir: PathBuf, scenarios: PathBuf, lifetime: Duration) -> i32 {
     match demo(&dir, &scenarios, lifetime).await {
         Ok(code) => code,
-        Err(message) => {
-            eprintln!("error: failed to {message}");
+        Err(e) => {
+            crate::cli::print_error(&e);
             exit_codes::TOOL_ERROR
         }
     }
 }
 
-async fn demo(dir: &Path, scenarios: &Path, lifetime: Duration) -> Result<i32, String> {
+async fn demo(dir: &Path, scenarios: &Path, lifetime: Duration) -> Result<i32, DemoError> {
     if !crate::terraform::workspace::installed("terraform") {
-        return Err("find terraform: the demo applies a terraform environment; install Terraform 1.5 or later".into());
+        return Err(DemoError::NoTerraform);
     }
     prepare_dir(dir)?;
-    let dir = dir.canonicalize().map_err(|e| e.to_string())?;
+    let dir = dir.canonicalize().map_err(io("resolve", dir))?;
     let mut started = Started {
         localstack: None,
         job: None,
@@ -115,35 +147,33 @@ async fn demo(dir: &Path, scenarios: &Path, lifetime: Duration) -> Result<i32, S
         lifecycle_rules: true,
     };
     let ws = sample_env::write(&env_dir, &vars)
-        .map_err(|e| format!("write the sample environment: {e}"))?;
+        .map_err(io("write the sample environment in", &env_dir))?;
     let environment = Environment::from_process();
     let (ls, init) = tokio::join!(localstack::start(&environment), ws.init());
-    let ls = ls.map_err(|e| crate::errors::chain(&e))?;
+    let ls = ls?;
     eprintln!("LocalStack ({})", ls.describe());
     let endpoint = ls.endpoint.clone();
     started.localstack = Some(ls);
-    init.map_err(|e| crate::errors::chain(&e))?;
+    init?;
 
     step(
         "applying the sample environment (a VPC, four security groups, two instances, four buckets)",
     );
     vars.endpoint = endpoint.clone();
     let ws = sample_env::write(&env_dir, &vars)
-        .map_err(|e| format!("write the sample environment: {e}"))?;
-    sample_env::apply_initialised(&ws)
-        .await
-        .map_err(|e| crate::errors::chain(&e))?;
+        .map_err(io("write the sample environment in", &env_dir))?;
+    sample_env::apply_initialised(&ws).await?;
 
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
-        .map_err(|e| e.to_string())?
+        .map_err(DemoError::Job)?
         .port();
     let hook = format!("http://127.0.0.1:{port}/hooks/drift");
     step(&format!(
         "starting the scheduled drift job (terraform plan -detailed-exitcode every 10s, alerts to {hook})"
     ));
     let job_script = dir.join("drift-job.sh");
-    std::fs::write(&job_script, DRIFT_JOB).map_err(|e| e.to_string())?;
+    std::fs::write(&job_script, DRIFT_JOB).map_err(io("write", &job_script))?;
     let mut job = Command::new("bash");
     job.arg(&job_script)
         .arg(&env_dir)
@@ -155,10 +185,7 @@ async fn demo(dir: &Path, scenarios: &Path, lifetime: Duration) -> Result<i32, S
     if let Some(rc) = &ws.cli_config {
         job.env("TF_CLI_CONFIG_FILE", rc);
     }
-    started.job = Some(
-        job.spawn()
-            .map_err(|e| format!("start the drift job: {e}"))?,
-    );
+    started.job = Some(job.spawn().map_err(DemoError::Job)?);
 
     let config = dir.join("driftdrill.toml");
     let cli_config = ws
@@ -175,7 +202,7 @@ async fn demo(dir: &Path, scenarios: &Path, lifetime: Duration) -> Result<i32, S
          # Every change made outside terraform, ignored attributes included.\n[[detector]]\nname = \"terraform-refresh\"\ntype = \"terraform\"\ndir = \"environment\"\n{cli_config}interval = \"10s\"\nrefresh_only = true\nlock = false\n\n\
          # Where the scheduled job posts its Slack-style alert.\n[[channel]]\nname = \"drift-webhook\"\ntype = \"webhook\"\nlisten = \"127.0.0.1:{port}\"\npath = \"/hooks/drift\"\nformat = \"slack\"\n"
     );
-    std::fs::write(&config, text).map_err(|e| e.to_string())?;
+    std::fs::write(&config, text).map_err(io("write", &config))?;
     eprintln!("wrote {}", config.display());
 
     step(&format!(
@@ -198,19 +225,19 @@ async fn demo(dir: &Path, scenarios: &Path, lifetime: Duration) -> Result<i32, S
             eprintln!("run record: {}", path.display());
             record.exit_code
         }
-        Err(e) => return Err(crate::errors::chain(&e)),
+        Err(e) => return Err(e.into()),
     };
 
     step("the quarterly report");
-    let all = records::load(&[runs]).map_err(|e| crate::errors::chain(&e))?;
+    let all = records::load(&[runs])?;
     let period = Period::containing(Utc::now());
     let built = report::build(&all, &period, Utc::now());
     println!("{}", report::terminal::render(&built));
     let reports = dir.parent().unwrap_or(&dir).to_path_buf();
     let html = reports.join("demo-report.html");
     let md = reports.join("demo-report.md");
-    std::fs::write(&html, report::html::render(&built)).map_err(|e| e.to_string())?;
-    std::fs::write(&md, report::markdown::render(&built)).map_err(|e| e.to_string())?;
+    std::fs::write(&html, report::html::render(&built)).map_err(io("write", &html))?;
+    std::fs::write(&md, report::markdown::render(&built)).map_err(io("write", &md))?;
 
     step("stopping what the demo started");
     drop(started);
@@ -269,7 +296,7 @@ mod tests {
         let home = root.path().join("home");
         std::fs::create_dir(&home).unwrap();
         std::fs::write(home.join("thesis.tex"), "years of work").unwrap();
-        let err = prepare_dir(&home).unwrap_err();
+        let err = prepare_dir(&home).unwrap_err().to_string();
         assert!(
             err.contains("was not created by `driftdrill demo`"),
             "{err}"

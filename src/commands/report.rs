@@ -54,7 +54,7 @@ pub fn run(opts: ReportOptions) -> i32 {
         (Some(q), None, None) => match Period::parse_quarter(q) {
             Ok(p) => p,
             Err(e) => {
-                eprintln!("error: failed to read --quarter: {e}");
+                crate::cli::print_error(&e);
                 return exit_codes::INVALID_INPUT;
             }
         },

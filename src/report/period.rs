@@ -2,6 +2,13 @@
 
 use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
 
+/// A period that cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PeriodError {
+    #[error("read the quarter {text:?}: it {why}")]
+    Quarter { text: String, why: &'static str },
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Period {
     pub label: String,
@@ -35,17 +42,19 @@ impl Period {
     }
 
     /// Parses `2026-Q4`.
-    pub fn parse_quarter(text: &str) -> Result<Period, String> {
+    pub fn parse_quarter(text: &str) -> Result<Period, PeriodError> {
+        let bad = |why: &'static str| PeriodError::Quarter {
+            text: text.to_string(),
+            why,
+        };
         let (y, q) = text
             .split_once("-Q")
             .or_else(|| text.split_once("-q"))
-            .ok_or_else(|| format!("{text:?} is not a quarter like 2026-Q4"))?;
-        let year: i32 = y
-            .parse()
-            .map_err(|_| format!("{text:?} has no valid year"))?;
+            .ok_or_else(|| bad("is not a quarter like 2026-Q4"))?;
+        let year: i32 = y.parse().map_err(|_| bad("has no valid year"))?;
         match q.parse::<u32>() {
             Ok(q @ 1..=4) => Ok(Period::quarter(year, q)),
-            _ => Err(format!("{text:?}: the quarter must be Q1 to Q4")),
+            _ => Err(bad("names no quarter: it must be Q1 to Q4")),
         }
     }
 

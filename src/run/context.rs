@@ -9,7 +9,7 @@ use std::time::Instant;
 use tokio::sync::{Notify, Semaphore, watch};
 
 use super::hub::Hub;
-use super::journal::{Journal, Step};
+use super::journal::{Journal, JournalError, Step};
 use super::progress::Progress;
 use crate::aws::AwsClients;
 use crate::detect::Role;
@@ -84,12 +84,11 @@ impl RunCx {
         }
     }
 
-    pub(super) fn journal(&self, drill: &str, step: Step) -> Result<(), String> {
+    pub(super) fn journal(&self, drill: &str, step: Step) -> Result<(), JournalError> {
         self.journal
             .lock()
             .expect("journal lock")
             .append(&self.run_id, drill, step)
-            .map_err(|e| crate::errors::chain(&e))
     }
 
     /// Whether some drill holds the resource right now.

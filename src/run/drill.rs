@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 
 pub use super::context::RunCx;
-use super::journal::Step;
+use super::journal::{JournalError, Step};
 use super::observe::{self, Baseline, Watch, Window};
 use super::retry::{self, Budget};
 use super::rollback;
@@ -90,7 +90,7 @@ pub async fn run_drill(cx: &RunCx, scenario: &Scenario) -> DrillRecord {
     let injector = match (scenario.inject.spec().build)(&scenario.inject.params) {
         Ok(i) => i,
         Err(e) => {
-            record.detail = Some(format!("build the injector: {e}"));
+            record.detail = Some(crate::errors::chain(&DrillError::Build(e.to_string())));
             return finish(record, watches);
         }
     };
@@ -167,8 +167,8 @@ pub async fn run_drill(cx: &RunCx, scenario: &Scenario) -> DrillRecord {
     drop(injecting);
     let applied = match applied {
         Ok(applied) => applied,
-        Err(why) => {
-            record.detail = Some(why);
+        Err(e) => {
+            record.detail = Some(crate::errors::chain(&e));
             return finish(record, watches);
         }
     };
@@ -190,7 +190,7 @@ pub async fn run_drill(cx: &RunCx, scenario: &Scenario) -> DrillRecord {
                 record.status = DrillStatus::Interrupted;
             }
         }
-        Err(why) => record.detail = Some(why),
+        Err(e) => record.detail = Some(crate::errors::chain(&e)),
     }
 
     // Revert, whatever happened above.
@@ -292,6 +292,42 @@ fn preflight_summary(cx: &RunCx, watches: &[Watch]) -> String {
         .join(", ")
 }
 
+/// Why a drill could not make or confirm its change.
+#[derive(Debug, thiserror::Error)]
+pub enum DrillError {
+    #[error("snapshot {target}{}", retried(*attempts))]
+    Snapshot {
+        target: String,
+        attempts: u32,
+        #[source]
+        source: InjectError,
+    },
+    #[error("read what identifies {target}")]
+    Identity {
+        target: String,
+        #[source]
+        source: InjectError,
+    },
+    #[error("journal the intent (nothing was changed)")]
+    Journal(#[source] JournalError),
+    #[error("inject")]
+    Inject(#[source] InjectError),
+    #[error("the injection did not take effect: {0}")]
+    NotLive(String),
+    #[error("verify the injection")]
+    Verify(#[source] InjectError),
+    #[error("build the injector: {0}")]
+    Build(String),
+}
+
+fn retried(attempts: u32) -> String {
+    match attempts.saturating_sub(1) {
+        0 => String::new(),
+        1 => " (retried once)".into(),
+        n => format!(" (retried {n} times)"),
+    }
+}
+
 /// A change that was made, or attempted, and must now be reverted.
 pub struct Applied {
     pub snapshot: inject::State,
@@ -299,7 +335,7 @@ pub struct Applied {
     pub inject_started: Instant,
     pub injected_at: DateTime<Utc>,
     /// When the change was confirmed live by reading it back, or why it was not.
-    pub confirmed: Result<Instant, String>,
+    pub confirmed: Result<Instant, DrillError>,
 }
 
 /// Snapshot, journaled intent (fsynced before anything changes), inject, journal, verify.
@@ -312,20 +348,21 @@ pub async fn apply(
     injector: &dyn Injector,
     icx: &InjectCx<'_>,
     target: &Target,
-) -> Result<Applied, String> {
+) -> Result<Applied, DrillError> {
     let id = &scenario.id.value;
     cx.progress.phase(id, "snapshot");
     let snapshot = retry::retry(Budget::DEFAULT, || injector.snapshot(icx, target)).await;
-    let snapshot = snapshot
-        .result
-        .map_err(|e| retry::describe(&e, snapshot.attempts))?;
+    let attempts = snapshot.attempts;
+    let snapshot = snapshot.result.map_err(|source| DrillError::Snapshot {
+        target: target.to_string(),
+        attempts,
+        source,
+    })?;
     let identity = inject::presence::identity(&cx.aws, target)
         .await
-        .map_err(|e| {
-            format!(
-                "read what identifies {target}: {}",
-                crate::errors::chain(&e)
-            )
+        .map_err(|source| DrillError::Identity {
+            target: target.to_string(),
+            source,
         })?;
     let intent = Step::Intent {
         identity,
@@ -338,8 +375,7 @@ pub async fn apply(
         snapshot: snapshot.clone(),
         mark: icx.mark.to_string(),
     };
-    cx.journal(drill, intent)
-        .map_err(|e| format!("journal the intent (nothing was changed): {e}"))?;
+    cx.journal(drill, intent).map_err(DrillError::Journal)?;
     cx.pause_point("intent").await;
 
     cx.progress.phase(id, "inject");
@@ -349,14 +385,11 @@ pub async fn apply(
     let _ = cx.journal(drill, Step::Applied);
     cx.pause_point("applied").await;
     let confirmed = match injected {
-        Err(e) => Err(format!("inject: {}", crate::errors::chain(&e))),
+        Err(e) => Err(DrillError::Inject(e)),
         Ok(()) => match injector.verify_injected(icx, target, &snapshot).await {
             Ok(Check::Matches) => Ok(Instant::now()),
-            Ok(Check::Differs(why)) => Err(format!("the injection did not take effect: {why}")),
-            Err(e) => Err(format!(
-                "verify the injection: {}",
-                crate::errors::chain(&e)
-            )),
+            Ok(Check::Differs(why)) => Err(DrillError::NotLive(why)),
+            Err(e) => Err(DrillError::Verify(e)),
         },
     };
     Ok(Applied {
@@ -388,7 +421,8 @@ struct DrillLedger<'a> {
 
 impl rollback::Ledger for DrillLedger<'_> {
     fn note(&mut self, step: Step) {
-        if let Err(error) = self.cx.journal(self.drill, step) {
+        if let Err(e) = self.cx.journal(self.drill, step) {
+            let error = crate::errors::chain(&e);
             tracing::error!(drill = self.drill, %error, "could not journal a revert step");
         }
     }

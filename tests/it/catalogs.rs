@@ -151,3 +151,44 @@ fn shipped_scenarios_and_config_round_trip_through_json() {
         serde_json::from_str(&serde_json::to_string(&config).unwrap()).unwrap();
     assert_eq!(back, config);
 }
+
+/// Every action and detector type must have a LocalStack round-trip test: an action a
+/// `drill_test!` or `drill(..)` round trip in injectors.rs (inject, verify, revert, verify, read
+/// back with the plain SDK),
+/// a detector type a test named after it in detectors.rs. A new catalog entry without one
+/// fails here.
+#[test]
+fn every_catalog_entry_has_a_localstack_round_trip_test() {
+    let injectors = include_str!("injectors.rs");
+    // The action is the first string of each `drill_test!(` and `drill(` call.
+    let drilled: Vec<&str> = ["drill_test!(", "drill(\n"]
+        .iter()
+        .flat_map(|call| injectors.split(call).skip(1))
+        .filter_map(|call| call.split('"').nth(1))
+        .collect();
+    let untested: Vec<&str> = inject::CATALOG
+        .iter()
+        .map(|s| s.id)
+        .filter(|id| !drilled.contains(id))
+        .collect();
+    assert!(
+        untested.is_empty(),
+        "actions without a round trip in tests/it/injectors.rs: {untested:?}"
+    );
+
+    let detectors = include_str!("detectors.rs");
+    let untested: Vec<&str> = detect::CATALOG
+        .iter()
+        .map(|s| s.id)
+        .filter(|id| {
+            !detectors
+                .split("#[tokio::test]")
+                .skip(1)
+                .any(|t| t.trim_start().starts_with(&format!("async fn {id}_")))
+        })
+        .collect();
+    assert!(
+        untested.is_empty(),
+        "detector types without a LocalStack test in tests/it/detectors.rs: {untested:?}"
+    );
+}
