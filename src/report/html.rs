@@ -103,7 +103,7 @@ pub fn render(r: &Report) -> String {
     for d in &r.detectors {
         let t = &d.tally;
         out.push_str(&format!(
-            "<tr><td>{}</td><td>{:?}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td></tr>",
             esc(&d.name), d.role.label(), t.expected, t.within_sla, t.late, t.missed, t.errors, pct(d.coverage_pct), human_or_dash(d.mttd.p50_secs), human_or_dash(d.mttd.p95_secs), human_or_dash(d.mttd.max_secs)
         ));
     }

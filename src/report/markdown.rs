@@ -40,7 +40,7 @@ pub fn render(r: &Report) -> String {
     for d in &r.detectors {
         let t = &d.tally;
         out.push_str(&format!(
-            "| {} | {:?} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
             esc(&d.name),
             d.role.label(),
             t.expected,

@@ -30,12 +30,14 @@ fn the_html_report_renders_in_headless_chromium() {
             "chromium was not found: install Debian's chromium package, or set DRIFTDRILL_SKIP_CHROMIUM=1 to skip this test"
         );
     };
-    let all = records::load(&[PathBuf::from("tests/fixtures/runs")]).unwrap();
+    let dirs = [PathBuf::from("tests/fixtures/runs")];
+    let q4 = Period::parse_quarter("2026-Q4").unwrap();
     let built = report::build(
-        &all,
-        &Period::parse_quarter("2026-Q4").unwrap(),
+        &records::load(&dirs).unwrap(),
+        &q4,
         Utc.with_ymd_and_hms(2026, 12, 1, 9, 0, 0).unwrap(),
-    );
+    )
+    .with_settlements(records::settlements(&dirs).unwrap(), &q4);
     let dir = tempfile::tempdir().unwrap();
     let html = dir.path().join("report.html");
     std::fs::write(&html, report::html::render(&built)).unwrap();
@@ -67,6 +69,38 @@ fn the_html_report_renders_in_headless_chromium() {
         "the screenshot looks empty ({} bytes)",
         png.len()
     );
+    // What the browser built from the file: the report's own words, in the parsed page.
+    let dom = Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--dump-dom",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg(format!("file://{}", html.display()))
+        .output()
+        .expect("run chromium");
+    let dom = String::from_utf8_lossy(&dom.stdout);
+    for text in [
+        "<h1>Drift detection coverage — 2026-Q4</h1>",
+        "<h2>Detector health</h2>",
+        "<h2>Suppressions (expected negatives)</h2>",
+        "missed, 4 of 12 polls failed",
+        "<td>alert channel</td>",
+        "<strong>Unresolved drift</strong>",
+        "<svg role=\"img\" aria-label=\"MTTD per detector\"",
+    ] {
+        assert!(
+            dom.contains(text),
+            "the rendered page lacks {text:?}:\n{dom}"
+        );
+    }
     if let Ok(keep) = std::env::var("DRIFTDRILL_KEEP_SCREENSHOT") {
         std::fs::copy(&shot, keep).unwrap();
     }
