@@ -53,31 +53,21 @@ async fn a_detector_that_cannot_answer_skips_the_drill_before_anything_changes()
     let runs = dir.path().join("runs");
 
     // The dry run runs the same preflight and says what it found.
-    let dry = fixture::driftdrill()
-        .args(["run", "--dry-run", "--config"])
-        .arg(&config)
-        .arg(&scenario)
-        .arg("--out")
-        .arg(dir.path().join("dry"))
-        .output()
-        .unwrap();
-    let dry_out = String::from_utf8_lossy(&dry.stdout);
-    assert_eq!(dry.status.code(), Some(1), "{dry_out}");
+    let dry = fixture::run_drills(
+        &config,
+        &[&scenario],
+        &dir.path().join("dry"),
+        &["--dry-run"],
+    );
+    let dry_out = &dry.stdout;
+    assert_eq!(dry.code, Some(1), "{}", dry.text());
     assert!(
         dry_out.contains("detector unavailable") && dry_out.contains("no credentials"),
         "{dry_out}"
     );
 
-    let out = fixture::driftdrill()
-        .args(["run", "--config"])
-        .arg(&config)
-        .arg(&scenario)
-        .arg("--out")
-        .arg(&runs)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    let ran = fixture::run_drills(&config, &[&scenario], &runs, &[]);
+    assert_eq!(ran.code, Some(1), "{}", ran.text());
     let record = fixture::only_record(&runs);
     let drill = &record.drills[0];
     assert_eq!(drill.status, DrillStatus::SkippedDetectorUnavailable);
@@ -125,17 +115,13 @@ async fn a_channel_whose_queue_cannot_be_read_skips_the_drill() {
         "detectors = [\"queue\"]\nalert_within = \"1m\"",
     );
     let runs = dir.path().join("runs");
-    let out = fixture::driftdrill()
-        .args(["run", "--config"])
-        .arg(&config)
-        .arg(&scenario)
-        .arg("--out")
-        .arg(&runs)
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("channel queue cannot answer"), "{stderr}");
+    let ran = fixture::run_drills(&config, &[&scenario], &runs, &[]);
+    assert_eq!(ran.code, Some(1), "{}", ran.text());
+    assert!(
+        ran.stderr.contains("channel queue cannot answer"),
+        "{}",
+        ran.text()
+    );
     let record = fixture::only_record(&runs);
     assert_eq!(
         record.drills[0].status,
@@ -182,19 +168,12 @@ async fn a_detector_that_fails_after_the_change_is_a_detector_error_not_a_miss()
         "detectors = [\"engine\"]\ndetect_within = \"4s\"",
     );
     let runs = dir.path().join("runs");
-    let out = fixture::driftdrill()
-        .args(["run", "--config"])
-        .arg(&config)
-        .arg(&scenario)
-        .arg("--out")
-        .arg(&runs)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let ran = fixture::run_drills(&config, &[&scenario], &runs, &[]);
     assert_eq!(
-        out.status.code(),
+        ran.code,
         Some(1),
-        "a detector error is exit 1:\n{stdout}"
+        "a detector error is exit 1:\n{}",
+        ran.text()
     );
     let record = fixture::only_record(&runs);
     let drill = &record.drills[0];

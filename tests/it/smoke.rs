@@ -33,22 +33,9 @@ async fn smoke_one_drill_is_detected_reverted_and_verified() {
         "detectors = [\"open22\"]\ndetect_within = \"2m\"",
     );
     let runs = dir.path().join("runs");
-    let out = fixture::driftdrill()
-        .args(["run", "--config"])
-        .arg(&config)
-        .arg(&scenario)
-        .arg("--out")
-        .arg(&runs)
-        .output()
-        .expect("run driftdrill");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(stdout.contains("restored ✓"), "{stdout}");
+    let ran = fixture::run_drills(&config, &[&scenario], &runs, &[]);
+    assert_eq!(ran.code, Some(0), "{}", ran.text());
+    assert!(ran.stdout.contains("restored ✓"), "{}", ran.text());
     let record = fixture::only_record(&runs);
     let drill = &record.drills[0];
     assert_eq!(drill.status, DrillStatus::Completed);

@@ -60,21 +60,19 @@ async fn a_suppression_hides_the_ignored_attribute_and_nothing_more() {
     );
 
     let runs = dir.path().join("runs");
-    let out = fixture::driftdrill()
-        .args(["run", "--config"])
-        .arg(&config)
-        .arg(&ignored)
-        .arg(&managed)
-        .args(["--concurrency", "2", "--out"])
-        .arg(&runs)
-        .output()
-        .expect("run driftdrill");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let ran = fixture::run_drills(
+        &config,
+        &[&ignored, &managed],
+        &runs,
+        &["--concurrency", "2"],
+    );
+    let stdout = &ran.stdout;
     assert_eq!(
-        out.status.code(),
+        ran.code,
         Some(3),
-        "a leak is exit 3:\n{stdout}\n{stderr}"
+        "a leak is exit 3:
+{}",
+        ran.text()
     );
     let record = fixture::only_record(&runs);
     let expectation = |scenario: &str, detector: &str| {
