@@ -1,20 +1,74 @@
 //! Alert payload formats the webhook and SQS channels understand: which payloads are drift
 //! alerts (a resolve or a test ping is not), and which text in them to search for resources.
 
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::json_path;
 
-/// Every built-in payload format.
+/// A payload format: the one declaration of which formats exist. Settings store it, `parse`
+/// matches on it exhaustively (no unknown format can fall back to generic), and [`FORMATS`]
+/// lists its ids for the config reader.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Format {
+    Generic,
+    Slack,
+    Pagerduty,
+    Alertmanager,
+    Spacelift,
+    HcpTerraform,
+    Env0,
+}
+
+impl Format {
+    pub const ALL: &[Format] = &[
+        Format::Generic,
+        Format::Slack,
+        Format::Pagerduty,
+        Format::Alertmanager,
+        Format::Spacelift,
+        Format::HcpTerraform,
+        Format::Env0,
+    ];
+
+    /// The id written in driftdrill.toml.
+    pub const fn id(self) -> &'static str {
+        match self {
+            Format::Generic => "generic",
+            Format::Slack => "slack",
+            Format::Pagerduty => "pagerduty",
+            Format::Alertmanager => "alertmanager",
+            Format::Spacelift => "spacelift",
+            Format::HcpTerraform => "hcp-terraform",
+            Format::Env0 => "env0",
+        }
+    }
+
+    pub fn from_id(id: &str) -> Option<Format> {
+        Format::ALL.iter().copied().find(|f| f.id() == id)
+    }
+}
+
+impl std::fmt::Display for Format {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+/// Every built-in payload format's id, in [`Format::ALL`] order.
 pub const FORMATS: &[&str] = &[
-    "generic",
-    "slack",
-    "pagerduty",
-    "alertmanager",
-    "spacelift",
-    "hcp-terraform",
-    "env0",
+    Format::Generic.id(),
+    Format::Slack.id(),
+    Format::Pagerduty.id(),
+    Format::Alertmanager.id(),
+    Format::Spacelift.id(),
+    Format::HcpTerraform.id(),
+    Format::Env0.id(),
 ];
+
+/// The `kind` text of a `format` parameter: every id, quoted, in order.
+pub const FORMAT_KIND: &str = "\"generic\" | \"slack\" | \"pagerduty\" | \"alertmanager\" | \"spacelift\" | \"hcp-terraform\" | \"env0\"";
 
 /// A payload recognised as a drift alert: the strings to search for resources and drill marks.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,13 +98,13 @@ fn str_at<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
 }
 
 /// Interprets one payload in `format`. `json_paths` narrows where generic payloads are searched.
-pub fn parse(format: &str, json_paths: &[String], body: &Value) -> Result<Alert, NotAlert> {
+pub fn parse(format: Format, json_paths: &[String], body: &Value) -> Result<Alert, NotAlert> {
     if !body.is_object() {
         return Err(NotAlert::Malformed("the body is not a JSON object".into()));
     }
     let all = || strings(Some(body));
     match format {
-        "slack" => {
+        Format::Slack => {
             if body.get("text").is_none()
                 && body.get("blocks").is_none()
                 && body.get("attachments").is_none()
@@ -64,7 +118,7 @@ pub fn parse(format: &str, json_paths: &[String], body: &Value) -> Result<Alert,
             texts.extend(strings(body.get("attachments")));
             Ok(Alert { texts })
         }
-        "pagerduty" => {
+        Format::Pagerduty => {
             let action = str_at(body, "event_action").ok_or_else(|| {
                 NotAlert::Malformed("PagerDuty Events v2 needs event_action".into())
             })?;
@@ -80,7 +134,7 @@ pub fn parse(format: &str, json_paths: &[String], body: &Value) -> Result<Alert,
             texts.extend(strings(body.get("dedup_key")));
             Ok(Alert { texts })
         }
-        "alertmanager" => {
+        Format::Alertmanager => {
             let alerts = body
                 .get("alerts")
                 .and_then(Value::as_array)
@@ -100,7 +154,7 @@ pub fn parse(format: &str, json_paths: &[String], body: &Value) -> Result<Alert,
                 .collect();
             Ok(Alert { texts })
         }
-        "spacelift" => {
+        Format::Spacelift => {
             let run = body.get("run").ok_or_else(|| {
                 NotAlert::Malformed("a Spacelift run webhook carries a run".into())
             })?;
@@ -125,7 +179,7 @@ pub fn parse(format: &str, json_paths: &[String], body: &Value) -> Result<Alert,
             }
             Ok(Alert { texts: all() })
         }
-        "hcp-terraform" => {
+        Format::HcpTerraform => {
             let notes = body
                 .get("notifications")
                 .and_then(Value::as_array)
@@ -144,7 +198,7 @@ pub fn parse(format: &str, json_paths: &[String], body: &Value) -> Result<Alert,
             }
             Ok(Alert { texts: all() })
         }
-        "env0" => {
+        Format::Env0 => {
             let event = ["event", "type", "eventType", "eventName"]
                 .iter()
                 .find_map(|k| str_at(body, k));
@@ -158,7 +212,7 @@ pub fn parse(format: &str, json_paths: &[String], body: &Value) -> Result<Alert,
                 )),
             }
         }
-        _ => {
+        Format::Generic => {
             let texts = if json_paths.is_empty() {
                 all()
             } else {
@@ -168,6 +222,24 @@ pub fn parse(format: &str, json_paths: &[String], body: &Value) -> Result<Alert,
                     .collect()
             };
             Ok(Alert { texts })
+        }
+    }
+}
+
+#[cfg(test)]
+mod format_tests {
+    use super::*;
+
+    #[test]
+    fn the_format_ids_the_reader_and_the_docs_list_are_the_enum() {
+        let ids: Vec<&str> = Format::ALL.iter().map(|f| f.id()).collect();
+        assert_eq!(FORMATS, ids.as_slice());
+        let kind: Vec<String> = ids.iter().map(|id| format!("\"{id}\"")).collect();
+        assert_eq!(FORMAT_KIND, kind.join(" | "));
+        for f in Format::ALL {
+            let json = serde_json::to_value(f).unwrap();
+            assert_eq!(json, serde_json::json!(f.id()), "serde and id() disagree");
+            assert_eq!(Format::from_id(f.id()), Some(*f));
         }
     }
 }

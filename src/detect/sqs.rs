@@ -18,8 +18,8 @@ pub static SPEC: DetectorSpec = DetectorSpec {
         ParamSpec::required("queue_url", "URL", "the queue to read"),
         ParamSpec::optional(
             "format",
-            "payload format",
-            "as for webhook (default generic)",
+            payload::FORMAT_KIND,
+            "payload format, as for webhook (default generic)",
         ),
         ParamSpec::optional(
             "json_paths",
@@ -46,10 +46,12 @@ pub static SPEC: DetectorSpec = DetectorSpec {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Settings {
     pub queue_url: String,
-    pub format: String,
+    pub format: payload::Format,
     pub json_paths: Vec<String>,
     #[serde(with = "humantime_serde")]
     pub wait_time: Duration,
+    /// `delete = "matched"` (true) or `"none"` (false).
+    #[serde(rename = "delete")]
     pub delete_matched: bool,
 }
 
@@ -57,7 +59,9 @@ fn read(r: &mut TableReader) -> Option<Settings> {
     let queue_url = r.string("queue_url");
     let format = r
         .choice("format", FORMATS, false)
-        .map_or_else(|| "generic".to_string(), |f| f.value);
+        .map_or(payload::Format::Generic, |f| {
+            payload::Format::from_id(&f.value).expect("choice checked the format")
+        });
     let json_paths = r
         .opt_strings("json_paths")
         .map(|v| v.into_iter().map(|p| p.value).collect())
@@ -156,7 +160,7 @@ impl Polled for SqsChannel {
                 tracing::warn!(channel = %self.name, "left a message that is not JSON in the queue");
                 continue;
             };
-            let Ok(alert) = payload::parse(&s.format, &s.json_paths, &json) else {
+            let Ok(alert) = payload::parse(s.format, &s.json_paths, &json) else {
                 continue;
             };
             let obs = Observation {

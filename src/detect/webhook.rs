@@ -41,7 +41,7 @@ pub static SPEC: DetectorSpec = DetectorSpec {
         ),
         ParamSpec::optional(
             "format",
-            "\"generic\" | \"slack\" | \"pagerduty\" | \"alertmanager\" | \"spacelift\" | \"hcp-terraform\" | \"env0\"",
+            payload::FORMAT_KIND,
             "payload format (default generic)",
         ),
         ParamSpec::optional(
@@ -75,7 +75,7 @@ pub static SPEC: DetectorSpec = DetectorSpec {
 pub struct Settings {
     pub listen: SocketAddr,
     pub path: String,
-    pub format: String,
+    pub format: payload::Format,
     pub json_paths: Vec<String>,
     pub signature: String,
     pub secret_env: Option<String>,
@@ -88,7 +88,9 @@ fn read(r: &mut TableReader) -> Option<Settings> {
     let path = r.opt_string("path");
     let format = r
         .choice("format", FORMATS, false)
-        .map_or_else(|| "generic".to_string(), |f| f.value);
+        .map_or(payload::Format::Generic, |f| {
+            payload::Format::from_id(&f.value).expect("choice checked the format")
+        });
     let json_paths = r
         .opt_strings("json_paths")
         .map(|v| v.into_iter().map(|p| p.value).collect())
@@ -273,7 +275,7 @@ async fn receive(
             return (StatusCode::BAD_REQUEST, format!("body is not JSON: {e}\n"));
         }
     };
-    match payload::parse(&s.format, &s.json_paths, &json) {
+    match payload::parse(s.format, &s.json_paths, &json) {
         Ok(alert) => {
             let evidence: String = String::from_utf8_lossy(&body).chars().take(2000).collect();
             let obs = Observation {

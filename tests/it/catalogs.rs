@@ -192,3 +192,105 @@ fn every_catalog_entry_has_a_localstack_round_trip_test() {
         "detector types without a LocalStack test in tests/it/detectors.rs: {untested:?}"
     );
 }
+
+/// The keys a reader accepts, as its "unknown key" hint lists them for a key nothing resembles.
+fn accepted_keys(
+    example: &str,
+    read: fn(&mut TableReader) -> Option<serde_json::Value>,
+    extra: &[&str],
+) -> Vec<String> {
+    let body = format!("{example}\nqqqqqqqq = 1\n");
+    let doc = toml::de::DeTable::parse(&body).expect("example is TOML");
+    let sink = Sink::default();
+    let mut r = TableReader::new(&sink, FileId(0), doc.get_ref(), doc.span(), "[example]");
+    for key in extra {
+        r.has(key);
+    }
+    let _ = read(&mut r);
+    r.finish();
+    let problems = sink.into_inner();
+    let hint = problems
+        .iter()
+        .find(|d| d.code == "unknown-key")
+        .and_then(|d| d.hint.clone())
+        .unwrap_or_default();
+    let mut keys: Vec<String> = hint
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .filter(|k| !extra.contains(k))
+        .map(String::from)
+        .collect();
+    keys.sort();
+    keys
+}
+
+/// Each parameter is declared in three places (the catalog's ParamSpec list, the reader, the
+/// serde struct); the reader must accept exactly the declared keys and the struct store none
+/// that is undeclared, or `list`, `validate` and the journal disagree.
+#[test]
+fn param_specs_readers_and_structs_name_the_same_keys() {
+    fn check(
+        what: &str,
+        specs: &[formats::ParamSpec],
+        reader: Vec<String>,
+        stored: Option<Vec<String>>,
+    ) {
+        let mut declared: Vec<String> = specs.iter().map(|p| p.name.to_string()).collect();
+        declared.sort();
+        assert_eq!(
+            reader, declared,
+            "{what}: the reader and the ParamSpec list differ"
+        );
+        // The struct may store a normalised form (`port` becomes `from_port`/`to_port`), but
+        // nothing it stores may be undeclared.
+        for key in stored.unwrap_or_default() {
+            assert!(
+                declared.contains(&key),
+                "{what}: the stored struct has `{key}`, which no ParamSpec declares"
+            );
+        }
+    }
+    fn struct_keys(
+        json: &serde_json::Value,
+        roundtrip: fn(&serde_json::Value) -> Result<serde_json::Value, serde_json::Error>,
+        specs: &[formats::ParamSpec],
+    ) -> Option<Vec<String>> {
+        let again = roundtrip(json).ok()?;
+        let declared = |k: &str| specs.iter().any(|p| p.name == k);
+        // An undeclared key holding an object (a normalised group such as
+        // `set = { block_public_acls, .. }`) counts by the keys inside it.
+        let mut keys: Vec<String> = again
+            .as_object()?
+            .iter()
+            .flat_map(|(k, v)| match v.as_object() {
+                Some(group) if !declared(k) && !group.is_empty() => {
+                    group.keys().cloned().collect::<Vec<_>>()
+                }
+                None if !declared(k) && v.is_null() => Vec::new(), // an empty group
+                _ => vec![k.clone()],
+            })
+            .collect();
+        keys.sort();
+        Some(keys)
+    }
+    for spec in inject::CATALOG {
+        let body = format!("action = \"{}\"\n{}", spec.id, spec.example);
+        let params = read_example(&body, spec.read, &["action"]);
+        check(
+            spec.id,
+            spec.params,
+            accepted_keys(&body, spec.read, &["action"]),
+            struct_keys(&params, spec.roundtrip, spec.params),
+        );
+    }
+    for spec in detect::CATALOG {
+        let settings = read_example(spec.example, spec.read, &[]);
+        check(
+            spec.id,
+            spec.params,
+            accepted_keys(spec.example, spec.read, &[]),
+            struct_keys(&settings, spec.roundtrip, spec.params),
+        );
+    }
+}

@@ -564,7 +564,7 @@ async fn sqs_matches_watched_messages_and_deletes_only_those() {
         .await
         .unwrap();
 
-    let settings = serde_json::json!({"queue_url": url, "format": "slack", "json_paths": [], "wait_time": "1s", "delete_matched": true});
+    let settings = serde_json::json!({"queue_url": url, "format": "slack", "json_paths": [], "wait_time": "1s", "delete": true});
     let channel = polled(build("sqs", "queue", settings, Path::new("/"), &aws));
     let cx = PollCx {
         watch: vec!["sg-watched1".into()],
