@@ -69,7 +69,11 @@ pub fn summary(record: &RunRecord) -> Table {
                 d.scenario.clone(),
                 target,
                 "-".into(),
-                format!("{status} {detail}").trim().to_string(),
+                if detail.is_empty() {
+                    status.to_string()
+                } else {
+                    format!("{status}: {detail}")
+                },
                 "-".into(),
                 revert_text(d),
             ]);

@@ -42,8 +42,9 @@ pub struct RunCx {
 }
 
 impl RunCx {
-    /// A run context that injects for real, reports no progress and runs four drills at once;
-    /// the runner then sets `dry_run`, `progress`, `slots` and `account` from its options.
+    /// A run context that injects for real, reports no progress and runs the config's
+    /// `max_concurrent` drills at once; the runner then sets `dry_run`, `progress`, `slots`
+    /// (for `--concurrency`) and `account` from its options.
     pub fn new(
         run_id: String,
         aws: AwsClients,
@@ -52,6 +53,7 @@ impl RunCx {
         journal: Journal,
         stop: watch::Receiver<bool>,
     ) -> Self {
+        let slots = Semaphore::new(config.safety.max_concurrent.max(1) as usize);
         RunCx {
             run_id,
             aws,
@@ -62,7 +64,7 @@ impl RunCx {
             dry_run: false,
             progress: Progress::quiet(),
             account: None,
-            slots: Semaphore::new(4),
+            slots,
             busy: Mutex::new(Busy::default()),
             freed: Notify::new(),
             pause_at: std::env::var("DRIFTDRILL_TEST_PAUSE_AT")

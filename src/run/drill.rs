@@ -69,9 +69,9 @@ pub async fn run_drill(cx: &RunCx, scenario: &Scenario) -> DrillRecord {
 
     // Preflight: every detector and channel able to answer, the target through the guardrails.
     cx.progress.phase(&id, "preflight");
-    if let Some(detail) = unavailable(cx, &mut watches) {
+    if unavailable(cx, &mut watches) {
         record.status = DrillStatus::SkippedDetectorUnavailable;
-        record.detail = Some(detail);
+        record.detail = Some(unanswered(&watches));
         return finish(record, watches);
     }
     let target = match guard::prepare(&cx.aws, &scenario.target, &cx.config.safety).await {
@@ -132,10 +132,7 @@ pub async fn run_drill(cx: &RunCx, scenario: &Scenario) -> DrillRecord {
         }
         Baseline::Unavailable => {
             record.status = DrillStatus::SkippedDetectorUnavailable;
-            record.detail = Some(format!(
-                "{}; nothing was changed",
-                unanswered(&watches).join("; ")
-            ));
+            record.detail = Some(unanswered(&watches));
             return finish(record, watches);
         }
         Baseline::Dirty => {
@@ -240,24 +237,22 @@ impl BaselineSince {
 }
 
 /// Marks every watch whose detector or channel failed the run's preflight (it cannot be asked
-/// at all) and says why, or `None` when all can be asked.
-fn unavailable(cx: &RunCx, watches: &mut [Watch]) -> Option<String> {
+/// at all); true if there was one.
+fn unavailable(cx: &RunCx, watches: &mut [Watch]) -> bool {
     let mut any = false;
     for w in watches.iter_mut() {
         if let Some(why) = cx.hub.unavailable(&w.record.detector) {
-            w.record.polls = 1;
-            w.record.errors = 1;
-            w.record.last_error = Some(why);
-            w.record.outcome = Outcome::DetectorError;
+            w.unanswerable(&why);
             any = true;
         }
     }
-    any.then(|| format!("{}; nothing was changed", unanswered(watches).join("; ")))
+    any
 }
 
-/// "detector X cannot answer: <its error>" for every watch that could not answer.
-fn unanswered(watches: &[Watch]) -> Vec<String> {
-    watches
+/// A skipped drill's detail: "X cannot answer: <its error>" for every watch that could not
+/// answer, and that nothing was changed.
+fn unanswered(watches: &[Watch]) -> String {
+    let why: Vec<String> = watches
         .iter()
         .filter(|w| w.record.outcome == Outcome::DetectorError)
         .map(|w| {
@@ -267,7 +262,8 @@ fn unanswered(watches: &[Watch]) -> Vec<String> {
                 w.record.last_error.as_deref().unwrap_or("no answer")
             )
         })
-        .collect()
+        .collect();
+    format!("{}; nothing was changed", why.join("; "))
 }
 
 /// What the preflight found, for a dry run: every polled detector answered clean for the
@@ -295,7 +291,7 @@ fn preflight_summary(cx: &RunCx, watches: &[Watch]) -> String {
 /// Why a drill could not make or confirm its change.
 #[derive(Debug, thiserror::Error)]
 pub enum DrillError {
-    #[error("snapshot {target}{}", retried(*attempts))]
+    #[error("snapshot {target}{}", retry::retried(*attempts))]
     Snapshot {
         target: String,
         attempts: u32,
@@ -318,14 +314,6 @@ pub enum DrillError {
     Verify(#[source] InjectError),
     #[error("build the injector: {0}")]
     Build(String),
-}
-
-fn retried(attempts: u32) -> String {
-    match attempts.saturating_sub(1) {
-        0 => String::new(),
-        1 => " (retried once)".into(),
-        n => format!(" (retried {n} times)"),
-    }
 }
 
 /// A change that was made, or attempted, and must now be reverted.

@@ -161,15 +161,11 @@ impl Hub {
             match built {
                 Built::Polled(p) => {
                     record.interval_secs = Some(p.interval().as_secs_f64());
-                    if let Err(e) = p.preflight().await {
-                        record.unavailable = Some(crate::errors::chain(&e));
-                        health.lock().expect("health lock").insert(name, record);
+                    record.unavailable =
+                        p.preflight().await.err().map(|e| crate::errors::chain(&e));
+                    if !book(&health, &name, record) {
                         continue;
                     }
-                    health
-                        .lock()
-                        .expect("health lock")
-                        .insert(name.clone(), record);
                     if p.reports_whole_state() {
                         whole_state.insert(name.clone());
                     }
@@ -188,28 +184,21 @@ impl Hub {
                 }
                 Built::Push(p) => {
                     let (tx, mut rx) = mpsc::unbounded_channel();
-                    let handle = match p.start(tx).await {
-                        Ok(handle) => handle,
-                        Err(e) => {
-                            record.unavailable = Some(crate::errors::chain(&e));
-                            health.lock().expect("health lock").insert(name, record);
-                            continue;
-                        }
+                    let started = match p.start(tx).await {
+                        Err(e) => Err(crate::errors::chain(&e)),
+                        Ok(handle) => match handle.listening {
+                            Some(addr) => accepts(addr)
+                                .await
+                                .map(|()| handle)
+                                .map_err(|why| format!("accept a connection on {addr}: {why}")),
+                            None => Ok(handle),
+                        },
                     };
-                    if let Some(addr) = handle.listening
-                        && let Err(why) = accepts(addr).await
-                    {
-                        record.unavailable =
-                            Some(format!("accept a connection on {}: {why}", handle.address));
-                    }
-                    let available = record.unavailable.is_none();
-                    health
-                        .lock()
-                        .expect("health lock")
-                        .insert(name.clone(), record);
-                    if !available {
+                    record.unavailable = started.as_ref().err().cloned();
+                    if !book(&health, &name, record) {
                         continue;
                     }
+                    let handle = started.expect("booked as available");
                     addresses.insert(name.clone(), handle.address.clone());
                     push.push(handle);
                     let events = events.clone();
@@ -331,13 +320,26 @@ impl Hub {
     }
 }
 
+/// Enters a detector's health record; true if it can be asked (its preflight passed).
+fn book(health: &HealthBook, name: &str, record: DetectorHealth) -> bool {
+    let available = record.unavailable.is_none();
+    health
+        .lock()
+        .expect("health lock")
+        .insert(name.to_string(), record);
+    available
+}
+
 /// Proves a listener accepts connections, by connecting to it over loopback (a listener on
 /// every address is reached on 127.0.0.1; one on another address is left unchecked: only
 /// loopback is ever dialled).
 async fn accepts(addr: std::net::SocketAddr) -> Result<(), String> {
     let mut target = addr;
     if addr.ip().is_unspecified() {
-        target.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+        target.set_ip(match addr {
+            std::net::SocketAddr::V4(_) => std::net::Ipv4Addr::LOCALHOST.into(),
+            std::net::SocketAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
+        });
     } else if !addr.ip().is_loopback() {
         return Ok(());
     }
@@ -379,8 +381,7 @@ impl Poller {
             return;
         };
         h.polls += 1;
-        h.poll_secs
-            .push((took.as_secs_f64() * 1000.0).round() / 1000.0);
+        h.poll_secs.push(super::observe::secs(took));
         if let Err(e) = result {
             h.failures += 1;
             h.last_error = Some(e.clone());

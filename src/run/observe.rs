@@ -21,6 +21,8 @@ pub struct Watch {
     /// A push channel: it is never polled, so it has no baseline and no polls to count.
     pub push: bool,
     deadline: Instant,
+    /// How long the window ran, from the confirmed change to `deadline`.
+    span: Duration,
     last_clean: Option<Instant>,
     /// Successful polls that started after the change.
     answered: u32,
@@ -48,6 +50,7 @@ impl Watch {
             sla,
             push,
             deadline: Instant::now(),
+            span: Duration::ZERO,
             last_clean: None,
             answered: 0,
             done: false,
@@ -60,6 +63,13 @@ impl Watch {
         self.record.last_error = Some(error.to_string());
     }
 
+    /// The detector could not answer before the change (its preflight or baseline poll
+    /// failed): one failed answer, and the expectation ends as a detector error.
+    pub fn unanswerable(&mut self, error: &str) {
+        self.fail(error);
+        self.record.outcome = Outcome::DetectorError;
+    }
+
     /// Closes a window that passed without a detection (or, for a silent detector, a leak).
     /// A detector that could not answer is never counted as clean nor as blind: an expected one
     /// with no successful poll after the change is a detector error, and so is a silent one
@@ -70,7 +80,7 @@ impl Watch {
         if unanswered && self.record.errors == 0 {
             self.record.last_error = Some(format!(
                 "no poll that started after the change finished within the {} window",
-                humantime::format_duration(Duration::from_secs(self.record.sla_secs as u64))
+                humantime::format_duration(Duration::from_secs(self.span.as_secs()))
             ));
         }
         self.record.outcome = if self.record.silent {
@@ -146,10 +156,7 @@ pub async fn baseline(
                             w.record.evidence = Some(o.evidence.clone());
                         }
                     }
-                    Err(e) => {
-                        w.fail(e);
-                        w.record.outcome = Outcome::DetectorError;
-                    }
+                    Err(e) => w.unanswerable(e),
                 }
             }
         };
@@ -237,6 +244,7 @@ pub async fn observe(
     for w in watches.iter_mut() {
         let span = if w.record.silent { w.sla } else { w.sla * 2 };
         w.deadline = (window.confirmed + span).min(window.lifetime_end);
+        w.span = w.deadline.saturating_duration_since(window.confirmed);
         w.done = w.record.outcome != Outcome::NotObserved;
     }
     loop {

@@ -38,11 +38,15 @@ pub struct Retried<T> {
 
 /// An error after `attempts` tries, in words: `... (retried N times)` when it was retried.
 pub fn describe(error: &InjectError, attempts: u32) -> String {
-    let text = crate::errors::chain(error);
+    format!("{}{}", crate::errors::chain(error), retried(attempts))
+}
+
+/// ` (retried N times)` after `attempts` tries, or nothing for a first-try answer.
+pub fn retried(attempts: u32) -> String {
     match attempts.saturating_sub(1) {
-        0 => text,
-        1 => format!("{text} (retried once)"),
-        n => format!("{text} (retried {n} times)"),
+        0 => String::new(),
+        1 => " (retried once)".into(),
+        n => format!(" (retried {n} times)"),
     }
 }
 

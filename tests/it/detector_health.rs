@@ -144,6 +144,7 @@ async fn a_channel_whose_queue_cannot_be_read_skips_the_drill() {
 async fn a_detector_that_fails_after_the_change_is_a_detector_error_not_a_miss() {
     let aws = fixture::clients().await;
     let target = resources::security_group(&aws).await;
+    let before = resources::full_state(&aws, &target).await;
     let dir = tempfile::tempdir().unwrap();
     let marker = dir.path().join("failing");
     // Answers once (the baseline), then fails on every later poll.
@@ -188,6 +189,11 @@ async fn a_detector_that_fails_after_the_change_is_a_detector_error_not_a_miss()
             .unwrap()
             .contains("session token expired")
     );
+    assert_eq!(
+        resources::full_state(&aws, &target).await,
+        before,
+        "drift left behind"
+    );
 
     let report = fixture::driftdrill()
         .arg("report")
@@ -221,6 +227,7 @@ async fn a_detector_that_fails_after_the_change_is_a_detector_error_not_a_miss()
 async fn paths_in_the_config_resolve_against_its_folder_however_it_was_named() {
     let aws = fixture::clients().await;
     let target = resources::security_group(&aws).await;
+    let before = resources::full_state(&aws, &target).await;
     let root = tempfile::tempdir().unwrap();
     let drills = root.path().join("drills");
     std::fs::create_dir(&drills).unwrap();
@@ -256,6 +263,8 @@ async fn paths_in_the_config_resolve_against_its_folder_however_it_was_named() {
             String::from_utf8_lossy(&out.stderr)
         );
         let record = fixture::only_record(&cwd.join("runs"));
+        let revert = record.drills[0].revert.as_ref();
+        assert!(revert.is_some_and(|r| r.verified), "{revert:?}");
         let e = &record.drills[0].expectations[0];
         assert_eq!(
             (e.outcome, e.errors),
@@ -264,4 +273,9 @@ async fn paths_in_the_config_resolve_against_its_folder_however_it_was_named() {
         );
     }
     assert_eq!(journal_intents(&drills.join("journal.jsonl")), 2);
+    assert_eq!(
+        resources::full_state(&aws, &target).await,
+        before,
+        "drift left behind"
+    );
 }
