@@ -1,35 +1,13 @@
-//! The injector contract and the static catalog of drift actions (one file per action).
+//! The injector contract and the static catalog of drift actions (one file per action, grouped
+//! by service: `ec2/`, `s3/`).
 
-pub mod ec2_instance;
-pub mod ec2_instance_attach_sg;
-pub mod ec2_instance_imdsv1;
-pub mod ec2_instance_termination;
-pub mod ec2_instance_type;
-pub mod ec2_nacl_add_entry;
-pub mod ec2_sg_add_egress;
-pub mod ec2_sg_open_ingress;
-pub mod ec2_sg_remove_ingress;
-pub mod ec2_sg_rules;
-pub mod ec2_tag_remove;
-pub mod ec2_tag_set;
-pub mod ec2_tags;
+pub mod ec2;
 pub mod errors;
 pub mod guard;
 pub mod model;
 pub mod params;
 pub mod presence;
-pub mod s3_acl_public_read;
-pub mod s3_common;
-pub mod s3_cors_add_rule;
-pub mod s3_encryption_change;
-pub mod s3_lifecycle_remove;
-pub mod s3_logging_disable;
-pub mod s3_policy_public_read;
-pub mod s3_public_access_block_relax;
-pub mod s3_tag_remove;
-pub mod s3_tag_set;
-pub mod s3_tags;
-pub mod s3_versioning_suspend;
+pub mod s3;
 pub mod target;
 
 pub use errors::InjectError;
@@ -152,26 +130,26 @@ pub struct ActionSpec {
 
 /// Every action, in the order `driftdrill list` shows them.
 pub static CATALOG: &[&ActionSpec] = &[
-    &ec2_sg_open_ingress::SPEC,
-    &ec2_sg_add_egress::SPEC,
-    &ec2_sg_remove_ingress::SPEC,
-    &ec2_tag_set::SPEC,
-    &ec2_tag_remove::SPEC,
-    &ec2_instance_type::SPEC,
-    &ec2_instance_termination::SPEC,
-    &ec2_instance_imdsv1::SPEC,
-    &ec2_instance_attach_sg::SPEC,
-    &ec2_nacl_add_entry::SPEC,
-    &s3_versioning_suspend::SPEC,
-    &s3_public_access_block_relax::SPEC,
-    &s3_policy_public_read::SPEC,
-    &s3_encryption_change::SPEC,
-    &s3_tag_set::SPEC,
-    &s3_tag_remove::SPEC,
-    &s3_acl_public_read::SPEC,
-    &s3_lifecycle_remove::SPEC,
-    &s3_logging_disable::SPEC,
-    &s3_cors_add_rule::SPEC,
+    &ec2::sg_open_ingress::SPEC,
+    &ec2::sg_add_egress::SPEC,
+    &ec2::sg_remove_ingress::SPEC,
+    &ec2::tag_set::SPEC,
+    &ec2::tag_remove::SPEC,
+    &ec2::instance_type::SPEC,
+    &ec2::instance_termination::SPEC,
+    &ec2::instance_imdsv1::SPEC,
+    &ec2::instance_attach_sg::SPEC,
+    &ec2::nacl_add_entry::SPEC,
+    &s3::versioning_suspend::SPEC,
+    &s3::public_access_block_relax::SPEC,
+    &s3::policy_public_read::SPEC,
+    &s3::encryption_change::SPEC,
+    &s3::tag_set::SPEC,
+    &s3::tag_remove::SPEC,
+    &s3::acl_public_read::SPEC,
+    &s3::lifecycle_remove::SPEC,
+    &s3::logging_disable::SPEC,
+    &s3::cors_add_rule::SPEC,
 ];
 
 /// The catalog entry for an action id.

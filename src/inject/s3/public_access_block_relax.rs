@@ -4,11 +4,11 @@
 use aws_sdk_s3::types::PublicAccessBlockConfiguration;
 use serde::{Deserialize, Serialize};
 
-use super::errors::{self, InjectError};
-use super::model::{self, DriftState, Model};
-use super::{ActionSpec, InjectCx, Target, s3_common};
 use crate::diag::TableReader;
 use crate::formats::{ParamSpec, TargetType, param_spec};
+use crate::inject::errors::{self, InjectError};
+use crate::inject::model::{self, DriftState, Model};
+use crate::inject::{ActionSpec, InjectCx, Target, s3::shared::absent};
 
 pub static SPEC: ActionSpec = ActionSpec {
     id: "s3.public_access_block.relax",
@@ -100,7 +100,7 @@ impl Model for Relax {
     type State = Option<Block>;
 
     async fn read(&self, cx: &InjectCx<'_>, target: &Target) -> Result<Self::State, InjectError> {
-        let out = s3_common::absent_on(
+        let out = absent::absent_on(
             cx.aws
                 .s3
                 .get_public_access_block()

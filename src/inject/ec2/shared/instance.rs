@@ -2,9 +2,9 @@
 
 use aws_sdk_ec2::types::Instance;
 
-use super::InjectError;
-use super::errors;
 use crate::aws::AwsClients;
+use crate::inject::InjectError;
+use crate::inject::errors;
 
 pub async fn describe(aws: &AwsClients, id: &str) -> Result<Instance, InjectError> {
     let out = aws

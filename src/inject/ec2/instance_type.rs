@@ -4,11 +4,11 @@
 use aws_sdk_ec2::types::{AttributeValue, InstanceStateName, InstanceType};
 use serde::{Deserialize, Serialize};
 
-use super::errors::{self, InjectError};
-use super::model::{self, Model};
-use super::{ActionSpec, InjectCx, Target, ec2_instance};
 use crate::diag::TableReader;
 use crate::formats::{ParamSpec, TargetType, param_spec};
+use crate::inject::errors::{self, InjectError};
+use crate::inject::model::{self, Model};
+use crate::inject::{ActionSpec, InjectCx, Target, ec2::shared::instance};
 
 pub static SPEC: ActionSpec = ActionSpec {
     id: "ec2.instance.change_type",
@@ -55,7 +55,7 @@ impl Model for ChangeType {
     type State = String;
 
     async fn read(&self, cx: &InjectCx<'_>, target: &Target) -> Result<String, InjectError> {
-        let instance = ec2_instance::describe(cx.aws, &target.id).await?;
+        let instance = instance::describe(cx.aws, &target.id).await?;
         Ok(instance
             .instance_type()
             .map(|t| t.as_str().to_string())
@@ -75,7 +75,7 @@ impl Model for ChangeType {
     ) -> Result<(), InjectError> {
         let ec2 = &cx.aws.ec2;
         let id = target.id.as_str();
-        let state = ec2_instance::describe(cx.aws, id)
+        let state = instance::describe(cx.aws, id)
             .await?
             .state()
             .and_then(|s| s.name().cloned());

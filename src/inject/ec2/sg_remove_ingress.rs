@@ -3,12 +3,12 @@
 
 use std::collections::BTreeSet;
 
-use super::ec2_sg_rules::{self, Direction, Rule};
-use super::model::{self, Model};
-use super::params::{self, RuleParams};
-use super::{ActionSpec, InjectCx, InjectError, Target};
 use crate::formats::TargetType;
 use crate::formats::param_spec;
+use crate::inject::ec2::shared::sg_rules::{self, Direction, Rule};
+use crate::inject::model::{self, Model};
+use crate::inject::params::{self, RuleParams};
+use crate::inject::{ActionSpec, InjectCx, InjectError, Target};
 
 pub static SPEC: ActionSpec = ActionSpec {
     id: "ec2.sg.remove_ingress",
@@ -28,7 +28,7 @@ impl Model for RemoveIngress {
     type State = BTreeSet<Rule>;
 
     async fn read(&self, cx: &InjectCx<'_>, target: &Target) -> Result<Self::State, InjectError> {
-        ec2_sg_rules::read(cx.aws, &target.id, Direction::Ingress).await
+        sg_rules::read(cx.aws, &target.id, Direction::Ingress).await
     }
 
     fn injected(
@@ -59,6 +59,6 @@ impl Model for RemoveIngress {
         current: &Self::State,
         desired: &Self::State,
     ) -> Result<(), InjectError> {
-        ec2_sg_rules::write(cx.aws, &target.id, Direction::Ingress, current, desired).await
+        sg_rules::write(cx.aws, &target.id, Direction::Ingress, current, desired).await
     }
 }

@@ -3,12 +3,12 @@
 
 use aws_sdk_s3::types::{BucketVersioningStatus, VersioningConfiguration};
 
-use super::errors::{self, InjectError};
-use super::model::{self, Model};
-use super::params::{self, NoParams};
-use super::{ActionSpec, InjectCx, Target};
 use crate::formats::TargetType;
 use crate::formats::param_spec;
+use crate::inject::errors::{self, InjectError};
+use crate::inject::model::{self, Model};
+use crate::inject::params::{self, NoParams};
+use crate::inject::{ActionSpec, InjectCx, Target};
 
 pub static SPEC: ActionSpec = ActionSpec {
     id: "s3.versioning.suspend",

@@ -1,10 +1,10 @@
 //! One EC2 tag as state (present with a value, or absent), shared by ec2.tag.set and ec2.tag.remove.
 //! Deletes always name the key: `DeleteTags` without tags would delete every tag.
 
-use super::errors::{self, InjectError};
-use super::model::Model;
-use super::params::TagParams;
-use super::{InjectCx, Target, target};
+use crate::inject::errors::{self, InjectError};
+use crate::inject::model::Model;
+use crate::inject::params::TagParams;
+use crate::inject::{InjectCx, Target, target};
 use aws_sdk_ec2::types::Tag;
 
 pub struct TagChange(pub TagParams);

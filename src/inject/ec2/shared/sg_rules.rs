@@ -6,11 +6,11 @@ use std::collections::BTreeSet;
 use aws_sdk_ec2::types::{IpPermission, IpRange, Ipv6Range, PrefixListId, UserIdGroupPair};
 use serde::{Deserialize, Serialize};
 
-use super::errors::{self, InjectError};
-use super::model::Model;
-use super::params::RuleParams;
-use super::{InjectCx, Target};
 use crate::aws::AwsClients;
+use crate::inject::errors::{self, InjectError};
+use crate::inject::model::Model;
+use crate::inject::params::RuleParams;
+use crate::inject::{InjectCx, Target};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Direction {

@@ -6,11 +6,11 @@ use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
-use super::errors::{self, InjectError};
-use super::model::{self, Model};
-use super::{ActionSpec, InjectCx, Target, ec2_instance, target};
 use crate::diag::TableReader;
 use crate::formats::{ParamSpec, Selector, TargetSpec, TargetType, param_spec};
+use crate::inject::errors::{self, InjectError};
+use crate::inject::model::{self, Model};
+use crate::inject::{ActionSpec, InjectCx, Target, ec2::shared::instance, target};
 
 pub static SPEC: ActionSpec = ActionSpec {
     id: "ec2.instance.attach_security_group",
@@ -101,7 +101,7 @@ impl Model for AttachGroup {
 
     async fn read(&self, cx: &InjectCx<'_>, target: &Target) -> Result<Self::State, InjectError> {
         self.group(cx).await?;
-        let instance = ec2_instance::describe(cx.aws, &target.id).await?;
+        let instance = instance::describe(cx.aws, &target.id).await?;
         Ok(instance
             .security_groups()
             .iter()

@@ -5,12 +5,12 @@ use std::collections::BTreeSet;
 use aws_sdk_ec2::types::{PortRange, RuleAction};
 use serde::{Deserialize, Serialize};
 
-use super::errors::{self, InjectError};
-use super::model::{self, Model};
-use super::params::{self, RuleParams};
-use super::{ActionSpec, InjectCx, Target};
 use crate::diag::TableReader;
 use crate::formats::{ParamSpec, TargetType, param_spec};
+use crate::inject::errors::{self, InjectError};
+use crate::inject::model::{self, Model};
+use crate::inject::params::{self, RuleParams};
+use crate::inject::{ActionSpec, InjectCx, Target};
 
 pub static SPEC: ActionSpec = ActionSpec {
     id: "ec2.nacl.add_entry",

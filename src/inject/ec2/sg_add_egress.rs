@@ -1,11 +1,11 @@
 //! `ec2.sg.add_egress`: adds an egress rule to a security group, described with the drill's mark.
 
-use super::ActionSpec;
-use super::ec2_sg_rules::{AddRule, Direction};
-use super::model;
-use super::params::{self, RuleParams};
 use crate::formats::TargetType;
 use crate::formats::param_spec;
+use crate::inject::ActionSpec;
+use crate::inject::ec2::shared::sg_rules::{AddRule, Direction};
+use crate::inject::model;
+use crate::inject::params::{self, RuleParams};
 
 pub static SPEC: ActionSpec = ActionSpec {
     id: "ec2.sg.add_egress",

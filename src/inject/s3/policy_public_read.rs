@@ -4,12 +4,12 @@
 
 use serde_json::{Value, json};
 
-use super::errors::{self, InjectError};
-use super::model::{self, DriftState, Model};
-use super::params::{self, NoParams};
-use super::{ActionSpec, InjectCx, Target, s3_common};
 use crate::formats::TargetType;
 use crate::formats::param_spec;
+use crate::inject::errors::{self, InjectError};
+use crate::inject::model::{self, DriftState, Model};
+use crate::inject::params::{self, NoParams};
+use crate::inject::{ActionSpec, InjectCx, Target, s3::shared::absent};
 
 pub static SPEC: ActionSpec = ActionSpec {
     id: "s3.policy.public_read",
@@ -44,7 +44,7 @@ impl Model for PublicReadPolicy {
     type State = Option<Value>;
 
     async fn read(&self, cx: &InjectCx<'_>, target: &Target) -> Result<Self::State, InjectError> {
-        let out = s3_common::absent_on(
+        let out = absent::absent_on(
             cx.aws
                 .s3
                 .get_bucket_policy()

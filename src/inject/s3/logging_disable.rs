@@ -4,12 +4,12 @@
 use aws_sdk_s3::types::{BucketLoggingStatus, LoggingEnabled};
 use serde::{Deserialize, Serialize};
 
-use super::errors::{self, InjectError};
-use super::model::{self, DriftState, Model};
-use super::params::{self, NoParams};
-use super::{ActionSpec, InjectCx, Target};
 use crate::formats::TargetType;
 use crate::formats::param_spec;
+use crate::inject::errors::{self, InjectError};
+use crate::inject::model::{self, DriftState, Model};
+use crate::inject::params::{self, NoParams};
+use crate::inject::{ActionSpec, InjectCx, Target};
 
 pub static SPEC: ActionSpec = ActionSpec {
     id: "s3.logging.disable",

@@ -1,9 +1,9 @@
 //! `ec2.tag.set`: adds or changes one tag on an EC2 resource.
 
-use super::ActionSpec;
-use super::ec2_tags::TagChange;
-use super::{model, params};
 use crate::formats::{ParamSpec, TargetType, param_spec};
+use crate::inject::ActionSpec;
+use crate::inject::ec2::shared::tags::TagChange;
+use crate::inject::{model, params};
 
 pub static SPEC: ActionSpec = ActionSpec {
     id: "ec2.tag.set",

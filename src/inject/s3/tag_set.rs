@@ -1,9 +1,9 @@
 //! `s3.tag.set`: adds or changes one bucket tag.
 
-use super::ActionSpec;
-use super::s3_tags::BucketTagChange;
-use super::{model, params};
 use crate::formats::{ParamSpec, TargetType, param_spec};
+use crate::inject::ActionSpec;
+use crate::inject::s3::shared::tags::BucketTagChange;
+use crate::inject::{model, params};
 
 pub static SPEC: ActionSpec = ActionSpec {
     id: "s3.tag.set",

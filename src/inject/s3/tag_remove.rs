@@ -1,14 +1,14 @@
-//! `ec2.tag.remove`: removes one tag from an EC2 resource (e.g. `ManagedBy`).
+//! `s3.tag.remove`: removes one bucket tag (e.g. `ManagedBy`).
 
-use super::ActionSpec;
-use super::ec2_tags::TagChange;
-use super::{model, params};
 use crate::formats::{ParamSpec, TargetType, param_spec};
+use crate::inject::ActionSpec;
+use crate::inject::s3::shared::tags::BucketTagChange;
+use crate::inject::{model, params};
 
 pub static SPEC: ActionSpec = ActionSpec {
-    id: "ec2.tag.remove",
-    targets: TargetType::EC2_TAGGABLE,
-    summary: "removes one tag from an EC2 resource (e.g. ManagedBy dropped by hand)",
+    id: "s3.tag.remove",
+    targets: &[TargetType::Bucket],
+    summary: "removes one bucket tag (the rest of the tag set is kept)",
     params: &[ParamSpec::required(
         "key",
         "string",
@@ -17,5 +17,5 @@ pub static SPEC: ActionSpec = ActionSpec {
     example: "key = \"ManagedBy\"\n",
     read: |r| param_spec::to_json(params::read_tag_params(r, false)),
     roundtrip: param_spec::roundtrip::<params::TagParams>,
-    build: |v| model::build(v, TagChange),
+    build: |v| model::build(v, BucketTagChange),
 };

@@ -5,10 +5,10 @@ use std::collections::BTreeMap;
 
 use aws_sdk_s3::types::{Tag, Tagging};
 
-use super::errors::{self, InjectError};
-use super::model::Model;
-use super::params::TagParams;
-use super::{InjectCx, Target, target};
+use crate::inject::errors::{self, InjectError};
+use crate::inject::model::Model;
+use crate::inject::params::TagParams;
+use crate::inject::{InjectCx, Target, target};
 
 pub struct BucketTagChange(pub TagParams);
 

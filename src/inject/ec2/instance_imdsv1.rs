@@ -7,12 +7,12 @@ use aws_sdk_ec2::types::{
 };
 use serde::{Deserialize, Serialize};
 
-use super::errors::{self, InjectError};
-use super::model::{self, DriftState, Model};
-use super::params::{self, NoParams};
-use super::{ActionSpec, InjectCx, Target, ec2_instance};
 use crate::formats::TargetType;
 use crate::formats::param_spec;
+use crate::inject::errors::{self, InjectError};
+use crate::inject::model::{self, DriftState, Model};
+use crate::inject::params::{self, NoParams};
+use crate::inject::{ActionSpec, InjectCx, Target, ec2::shared::instance};
 
 pub static SPEC: ActionSpec = ActionSpec {
     id: "ec2.instance.allow_imdsv1",
@@ -48,7 +48,7 @@ impl Model for AllowImdsV1 {
         cx: &InjectCx<'_>,
         target: &Target,
     ) -> Result<MetadataOptions, InjectError> {
-        let instance = ec2_instance::describe(cx.aws, &target.id).await?;
+        let instance = instance::describe(cx.aws, &target.id).await?;
         let m = instance.metadata_options().ok_or_else(|| {
             InjectError::precondition(&target.to_string(), "it reports no metadata options")
         })?;

@@ -3,11 +3,11 @@
 use aws_sdk_ec2::types::{AttributeBooleanValue, InstanceAttributeName};
 use serde::{Deserialize, Serialize};
 
-use super::errors::{self, InjectError};
-use super::model::{self, Model};
-use super::{ActionSpec, InjectCx, Target};
 use crate::diag::TableReader;
 use crate::formats::{ParamSpec, TargetType, param_spec};
+use crate::inject::errors::{self, InjectError};
+use crate::inject::model::{self, Model};
+use crate::inject::{ActionSpec, InjectCx, Target};
 
 pub static SPEC: ActionSpec = ActionSpec {
     id: "ec2.instance.termination_protection",

@@ -3,8 +3,8 @@
 use aws_sdk_s3::config::http::HttpResponse;
 use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 
-use super::InjectError;
-use super::errors;
+use crate::inject::InjectError;
+use crate::inject::errors;
 
 /// `Ok(Some(v))`, `Ok(None)` when the error code says the configuration does not exist
 /// (`NoSuchBucketPolicy`, `NoSuchLifecycleConfiguration`, ...), else the error.

@@ -1,14 +1,14 @@
-//! `s3.tag.remove`: removes one bucket tag (e.g. `ManagedBy`).
+//! `ec2.tag.remove`: removes one tag from an EC2 resource (e.g. `ManagedBy`).
 
-use super::ActionSpec;
-use super::s3_tags::BucketTagChange;
-use super::{model, params};
 use crate::formats::{ParamSpec, TargetType, param_spec};
+use crate::inject::ActionSpec;
+use crate::inject::ec2::shared::tags::TagChange;
+use crate::inject::{model, params};
 
 pub static SPEC: ActionSpec = ActionSpec {
-    id: "s3.tag.remove",
-    targets: &[TargetType::Bucket],
-    summary: "removes one bucket tag (the rest of the tag set is kept)",
+    id: "ec2.tag.remove",
+    targets: TargetType::EC2_TAGGABLE,
+    summary: "removes one tag from an EC2 resource (e.g. ManagedBy dropped by hand)",
     params: &[ParamSpec::required(
         "key",
         "string",
@@ -17,5 +17,5 @@ pub static SPEC: ActionSpec = ActionSpec {
     example: "key = \"ManagedBy\"\n",
     read: |r| param_spec::to_json(params::read_tag_params(r, false)),
     roundtrip: param_spec::roundtrip::<params::TagParams>,
-    build: |v| model::build(v, BucketTagChange),
+    build: |v| model::build(v, TagChange),
 };

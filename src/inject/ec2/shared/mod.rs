@@ -1,0 +1,5 @@
+//! What several EC2 actions share; none of these is an action.
+
+pub mod instance;
+pub mod sg_rules;
+pub mod tags;
