@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 use crate::commands::{self, Format};
+use crate::errors::{self, Failure};
 use crate::exit_codes;
 
 #[derive(Debug, Parser)]
@@ -165,13 +166,13 @@ pub fn main() -> i32 {
             config,
             format,
         } => commands::validate::run(config.as_deref(), &paths, format, &mut std::io::stdout())
-            .or_else(input_error),
+            .map_err(input_error),
         Command::List {
             paths,
             config,
             format,
         } => commands::list::run(config.as_deref(), &paths, format, &mut std::io::stdout())
-            .or_else(input_error),
+            .map_err(input_error),
         Command::Run {
             paths,
             config,
@@ -192,13 +193,13 @@ pub fn main() -> i32 {
                 out_dir: out,
                 max_drift_lifetime,
             };
-            Ok(runtime().block_on(commands::run::run_command(opts)))
+            runtime().block_on(commands::run::run_command(opts))
         }
         Command::Demo {
             dir,
             scenarios,
             max_drift_lifetime,
-        } => Ok(runtime().block_on(commands::demo::run(dir, scenarios, max_drift_lifetime))),
+        } => runtime().block_on(commands::demo::run(dir, scenarios, max_drift_lifetime)),
         Command::Recover {
             config,
             journal,
@@ -219,7 +220,7 @@ pub fn main() -> i32 {
                     _ => commands::recover::What::Recover,
                 },
             };
-            Ok(runtime().block_on(commands::recover::run(opts)))
+            runtime().block_on(commands::recover::run(opts))
         }
         Command::Report {
             dirs,
@@ -229,7 +230,7 @@ pub fn main() -> i32 {
             format,
             out,
             out_dir,
-        } => Ok(commands::report::run(commands::report::ReportOptions {
+        } => commands::report::run(commands::report::ReportOptions {
             dirs,
             quarter,
             since,
@@ -237,14 +238,14 @@ pub fn main() -> i32 {
             formats: format,
             out,
             out_dir,
-        })),
-        Command::TfCliConfig { out } => tf_cli_config(out),
+        }),
+        Command::TfCliConfig { out } => commands::tf_cli_config::run(out),
     };
     match result {
         Ok(code) => code,
-        Err(err) => {
-            print_error(err.as_ref());
-            exit_codes::TOOL_ERROR
+        Err(failure) => {
+            eprint!("{}", errors::render(&failure));
+            failure.code
         }
     }
 }
@@ -256,44 +257,7 @@ fn runtime() -> tokio::runtime::Runtime {
         .expect("tokio runtime")
 }
 
-/// Prints `error: failed to <message>` and every cause on its own line.
-pub fn print_error(err: &(dyn std::error::Error + 'static)) {
-    eprintln!("error: failed to {err}");
-    let mut source = err.source();
-    while let Some(cause) = source {
-        eprintln!("  caused by: {cause}");
-        source = cause.source();
-    }
-}
-
-/// Unreadable input paths are invalid input (exit 2), printed like any error.
-fn input_error(err: crate::formats::load::LoadError) -> CmdResult {
-    print_error(&err);
-    Ok(exit_codes::INVALID_INPUT)
-}
-
-type CmdResult = Result<i32, Box<dyn std::error::Error + Send + Sync>>;
-
-fn tf_cli_config(out: Option<PathBuf>) -> CmdResult {
-    use crate::terraform::mirror;
-    let Some(found) = mirror::find() else {
-        return Err(format!(
-            "find a terraform provider mirror: set {} or put one in one of: {}",
-            mirror::MIRROR_ENV,
-            mirror::DEFAULT_SEARCH.join(", ")
-        )
-        .into());
-    };
-    match out {
-        Some(path) => {
-            mirror::write_cli_config(&path)?;
-            eprintln!("wrote {} (mirror {})", path.display(), found.display());
-        }
-        None => {
-            let cache = std::env::temp_dir().join("driftdrill-plugin-cache");
-            std::fs::create_dir_all(&cache)?;
-            print!("{}", mirror::cli_config(&found, &cache));
-        }
-    }
-    Ok(exit_codes::OK)
+/// Unreadable input paths are invalid input (exit 2).
+fn input_error(err: crate::formats::load::LoadError) -> Failure {
+    Failure::new(exit_codes::INVALID_INPUT, err)
 }

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 
+use crate::errors::{CommandResult, Failure};
 use crate::exit_codes;
 use crate::localstack::{self, launcher::Environment};
 use crate::report::{self, Period, records};
@@ -115,14 +116,11 @@ fn step(text: &str) {
     eprintln!("\n==> [{:>5.1}s] {text}", elapsed.as_secs_f64());
 }
 
-pub async fn run(dir: PathBuf, scenarios: PathBuf, lifetime: Duration) -> i32 {
-    match demo(&dir, &scenarios, lifetime).await {
-        Ok(code) => code,
-        Err(e) => {
-            crate::cli::print_error(&e);
-            exit_codes::TOOL_ERROR
-        }
-    }
+pub async fn run(dir: PathBuf, scenarios: PathBuf, lifetime: Duration) -> CommandResult {
+    demo(&dir, &scenarios, lifetime).await.map_err(|e| match e {
+        DemoError::Run(e) => super::run::failure(e),
+        e => Failure::new(exit_codes::TOOL_ERROR, e),
+    })
 }
 
 async fn demo(dir: &Path, scenarios: &Path, lifetime: Duration) -> Result<i32, DemoError> {

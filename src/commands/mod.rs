@@ -1,10 +1,12 @@
-//! One file per subcommand; each returns an exit code from `exit_codes`.
+//! One file per subcommand; each returns an exit code from `exit_codes`, or a typed
+//! `errors::Failure` that only `cli::main` prints.
 
 pub mod demo;
 pub mod list;
 pub mod recover;
 pub mod report;
 pub mod run;
+pub mod tf_cli_config;
 pub mod validate;
 
 /// Output format shared by commands that print machine-readable results.

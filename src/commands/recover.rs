@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use comfy_table::{ContentArrangement, Table, presets};
 
+use crate::errors::{CommandResult, Failure};
 use crate::exit_codes;
 use crate::formats::{self, DrillConfig};
 use crate::run::recover::{self, RecoveryRecord};
@@ -36,24 +37,39 @@ fn table(header: &[&str]) -> Table {
     t
 }
 
-fn load_config(config: Option<&Path>) -> Result<DrillConfig, i32> {
-    let loaded = formats::load::load_config(config).map_err(|e| {
-        crate::cli::print_error(&e);
-        exit_codes::INVALID_INPUT
-    })?;
+/// Why `recover` could not start (its work's own failures are `recover::RecoverError`).
+#[derive(Debug, thiserror::Error)]
+pub enum RecoverInputError {
+    #[error(transparent)]
+    Load(#[from] formats::load::LoadError),
+    #[error("recover: the drill config above is invalid")]
+    Invalid,
+    #[error(
+        "recover without a drill config: pass --config (it says how to reach AWS and where the journal is)"
+    )]
+    NoConfig,
+    #[error("forget {drill}: --reason is empty; say why it can never be reverted")]
+    EmptyReason { drill: String },
+}
+
+fn invalid(e: impl Into<RecoverInputError>) -> Failure {
+    Failure::new(exit_codes::INVALID_INPUT, e.into())
+}
+
+fn load_config(config: Option<&Path>) -> Result<DrillConfig, Failure> {
+    let loaded = formats::load::load_config(config).map_err(invalid)?;
     if !loaded.is_valid() {
-        eprint!(
-            "{}",
-            crate::diag::render::text_all(&loaded.sources, &loaded.diagnostics)
-        );
-        return Err(exit_codes::INVALID_INPUT);
+        return Err(invalid(RecoverInputError::Invalid).with_diagnostics(
+            crate::diag::render::text_all(&loaded.sources, &loaded.diagnostics),
+        ));
     }
-    loaded.config.ok_or_else(|| {
-        eprintln!(
-            "error: failed to recover without a drill config: pass --config (it says how to reach AWS and where the journal is)"
-        );
-        exit_codes::INVALID_INPUT
-    })
+    loaded
+        .config
+        .ok_or_else(|| invalid(RecoverInputError::NoConfig))
+}
+
+fn tool(e: recover::RecoverError) -> Failure {
+    Failure::new(exit_codes::TOOL_ERROR, e)
 }
 
 /// Who is deciding: the login name, as the environment tells it.
@@ -64,11 +80,8 @@ fn operator() -> String {
         .unwrap_or_else(|| "unknown".into())
 }
 
-pub async fn run(opts: RecoverOptions) -> i32 {
-    let config = match load_config(opts.config.as_deref()) {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
+pub async fn run(opts: RecoverOptions) -> CommandResult {
+    let config = load_config(opts.config.as_deref())?;
     let path = opts
         .journal
         .clone()
@@ -80,17 +93,11 @@ pub async fn run(opts: RecoverOptions) -> i32 {
     }
 }
 
-fn list(config: &DrillConfig, path: &Path) -> i32 {
-    let open = match recover::list(path) {
-        Ok(o) => o,
-        Err(e) => {
-            crate::cli::print_error(&e);
-            return exit_codes::TOOL_ERROR;
-        }
-    };
+fn list(config: &DrillConfig, path: &Path) -> CommandResult {
+    let open = recover::list(path).map_err(tool)?;
     if open.is_empty() {
         println!("nothing unsettled in {}", path.display());
-        return exit_codes::OK;
+        return Ok(exit_codes::OK);
     }
     let mut t = table(&[
         "drill",
@@ -123,27 +130,19 @@ fn list(config: &DrillConfig, path: &Path) -> i32 {
         open.len(),
         path.display()
     );
-    exit_codes::OK
+    Ok(exit_codes::OK)
 }
 
-fn forget(path: &Path, drill: &str, reason: &str, out: &Path) -> i32 {
+fn forget(path: &Path, drill: &str, reason: &str, out: &Path) -> CommandResult {
     if reason.trim().is_empty() {
-        eprintln!(
-            "error: failed to forget {drill}: --reason is empty; say why it can never be reverted"
-        );
-        return exit_codes::INVALID_INPUT;
+        return Err(invalid(RecoverInputError::EmptyReason {
+            drill: drill.to_string(),
+        }));
     }
-    let settled = match recover::forget(path, drill, &operator(), reason) {
-        Ok(s) => s,
-        Err(e @ recover::RecoverError::NoSuchDrill { .. }) => {
-            crate::cli::print_error(&e);
-            return exit_codes::INVALID_INPUT;
-        }
-        Err(e) => {
-            crate::cli::print_error(&e);
-            return exit_codes::TOOL_ERROR;
-        }
-    };
+    let settled = recover::forget(path, drill, &operator(), reason).map_err(|e| match e {
+        recover::RecoverError::NoSuchDrill { .. } => Failure::new(exit_codes::INVALID_INPUT, e),
+        e => tool(e),
+    })?;
     println!(
         "forgotten: {} ({} on {}), by {} at {}: {reason}",
         settled.drill,
@@ -160,40 +159,31 @@ fn forget(path: &Path, drill: &str, reason: &str, out: &Path) -> i32 {
 }
 
 /// Writes what was settled beside the run records, so the report never loses it.
-fn write_record(journal: &Path, settled: Vec<recover::SettledChange>, out: &Path) -> i32 {
+fn write_record(journal: &Path, settled: Vec<recover::SettledChange>, out: &Path) -> CommandResult {
     if settled.is_empty() {
-        return exit_codes::OK;
+        return Ok(exit_codes::OK);
     }
-    match RecoveryRecord::new(journal, settled).write(out) {
-        Ok(p) => {
-            eprintln!("recovery record: {}", p.display());
-            exit_codes::OK
-        }
-        Err(source) => {
-            crate::cli::print_error(&recover::RecoverError::Record {
+    let p = RecoveryRecord::new(journal, settled)
+        .write(out)
+        .map_err(|source| {
+            tool(recover::RecoverError::Record {
                 dir: out.to_path_buf(),
                 source,
-            });
-            exit_codes::TOOL_ERROR
-        }
-    }
+            })
+        })?;
+    eprintln!("recovery record: {}", p.display());
+    Ok(exit_codes::OK)
 }
 
-async fn recover_all(config: &DrillConfig, path: &Path, out: &Path) -> i32 {
+async fn recover_all(config: &DrillConfig, path: &Path, out: &Path) -> CommandResult {
     let aws = runner::clients_for(config).await;
-    let (results, settled) = match recover::recover(&aws, path).await {
-        Ok(r) => r,
-        Err(e) => {
-            crate::cli::print_error(&e);
-            return exit_codes::TOOL_ERROR;
-        }
-    };
+    let (results, settled) = recover::recover(&aws, path).await.map_err(tool)?;
     if results.is_empty() {
         println!(
             "nothing to recover: every change in {} is verified as reverted or settled",
             path.display()
         );
-        return exit_codes::OK;
+        return Ok(exit_codes::OK);
     }
     let mut t = table(&["drill", "action", "target", "result"]);
     for r in &results {
@@ -212,10 +202,16 @@ async fn recover_all(config: &DrillConfig, path: &Path, out: &Path) -> i32 {
         ]);
     }
     println!("{t}");
-    let recorded = write_record(path, settled, out);
-    if results.iter().all(|r| r.is_done()) {
-        recorded
-    } else {
-        exit_codes::REVERT_FAILED
+    let done = results.iter().all(|r| r.is_done());
+    let severity = |code| match done {
+        true => code,
+        false => exit_codes::most_severe([code, exit_codes::REVERT_FAILED]),
+    };
+    match write_record(path, settled, out) {
+        Ok(code) => Ok(severity(code)),
+        Err(mut f) => {
+            f.code = severity(f.code);
+            Err(f)
+        }
     }
 }

@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{NaiveDate, Utc};
 
+use crate::errors::{CommandResult, Failure};
 use crate::exit_codes;
 use crate::report::{self, Period, records};
 
@@ -49,43 +50,37 @@ pub struct ReportOptions {
     pub out_dir: PathBuf,
 }
 
-pub fn run(opts: ReportOptions) -> i32 {
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error(transparent)]
+    Quarter(#[from] crate::report::period::PeriodError),
+    #[error("choose the period: give --quarter, or both --since and --until (since <= until)")]
+    Period,
+    #[error(transparent)]
+    Records(#[from] records::RecordsError),
+    #[error("write {}", path.display())]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+pub fn run(opts: ReportOptions) -> CommandResult {
+    let invalid = |e: ReportError| Failure::new(exit_codes::INVALID_INPUT, e);
     let period = match (&opts.quarter, opts.since, opts.until) {
-        (Some(q), None, None) => match Period::parse_quarter(q) {
-            Ok(p) => p,
-            Err(e) => {
-                crate::cli::print_error(&e);
-                return exit_codes::INVALID_INPUT;
-            }
-        },
+        (Some(q), None, None) => Period::parse_quarter(q).map_err(|e| invalid(e.into()))?,
         (None, Some(s), Some(u)) if s <= u => Period::between(s, u),
         (None, None, None) => Period::containing(Utc::now()),
-        _ => {
-            eprintln!(
-                "error: failed to choose the period: give --quarter, or both --since and --until (since <= until)"
-            );
-            return exit_codes::INVALID_INPUT;
-        }
+        _ => return Err(invalid(ReportError::Period)),
     };
     let dirs = if opts.dirs.is_empty() {
         vec![PathBuf::from("reports/runs")]
     } else {
         opts.dirs.clone()
     };
-    let all = match records::load(&dirs) {
-        Ok(r) => r,
-        Err(e) => {
-            crate::cli::print_error(&e);
-            return exit_codes::INVALID_INPUT;
-        }
-    };
-    let settled = match records::settlements(&dirs) {
-        Ok(s) => s,
-        Err(e) => {
-            crate::cli::print_error(&e);
-            return exit_codes::INVALID_INPUT;
-        }
-    };
+    let all = records::load(&dirs).map_err(|e| invalid(e.into()))?;
+    let settled = records::settlements(&dirs).map_err(|e| invalid(e.into()))?;
     let built = report::build(&all, &period, Utc::now()).with_settlements(settled, &period);
     let formats = if opts.formats.is_empty() {
         vec![ReportFormat::Terminal]
@@ -106,15 +101,20 @@ pub fn run(opts: ReportOptions) -> i32 {
         match target {
             None => print!("{text}"),
             Some(path) => {
-                if let Err(e) = write(&path, &text) {
-                    eprintln!("error: failed to write {}: {e}", path.display());
-                    return exit_codes::TOOL_ERROR;
-                }
+                write(&path, &text).map_err(|source| {
+                    Failure::new(
+                        exit_codes::TOOL_ERROR,
+                        ReportError::Write {
+                            path: path.clone(),
+                            source,
+                        },
+                    )
+                })?;
                 eprintln!("wrote {}", path.display());
             }
         }
     }
-    exit_codes::OK
+    Ok(exit_codes::OK)
 }
 
 fn write(path: &Path, text: &str) -> std::io::Result<()> {

@@ -2,26 +2,27 @@
 
 use comfy_table::{ContentArrangement, Table, presets};
 
-use crate::exit_codes;
+use crate::errors::{CommandResult, Failure};
 use crate::record::{DrillRecord, RunRecord};
 use crate::run::runner::{self, RunError, RunOptions};
 
-pub async fn run_command(opts: RunOptions) -> i32 {
-    match runner::run_drills(&opts).await {
-        Ok((record, path)) => {
-            println!("{}", summary(&record));
-            println!("run record: {}", path.display());
-            record.exit_code
-        }
-        Err(RunError::Invalid(diagnostics)) => {
-            eprint!("{diagnostics}");
-            eprintln!("invalid drill files: nothing was injected");
-            exit_codes::INVALID_INPUT
-        }
-        Err(e) => {
-            crate::cli::print_error(&e);
-            e.exit_code()
-        }
+pub async fn run_command(opts: RunOptions) -> CommandResult {
+    let (record, path) = runner::run_drills(&opts).await.map_err(failure)?;
+    println!("{}", summary(&record));
+    println!("run record: {}", path.display());
+    Ok(record.exit_code)
+}
+
+/// A run that could not start, with the invalid files' diagnostics shown first.
+pub fn failure(mut e: RunError) -> Failure {
+    let diagnostics = match &mut e {
+        RunError::Invalid(text) => Some(std::mem::take(text)),
+        _ => None,
+    };
+    let failure = Failure::new(e.exit_code(), e);
+    match diagnostics {
+        Some(text) => failure.with_diagnostics(text),
+        None => failure,
     }
 }
 

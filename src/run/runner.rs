@@ -37,7 +37,8 @@ pub struct RunOptions {
 pub enum RunError {
     #[error("load the drill files")]
     Load(#[from] formats::load::LoadError),
-    #[error("run: the drill files are invalid")]
+    /// Holds the rendered diagnostics.
+    #[error("run: the drill files above are invalid, nothing was injected")]
     Invalid(String),
     #[error(
         "run without a drill config: pass --config or put a driftdrill.toml in the current folder"
