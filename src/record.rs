@@ -41,6 +41,9 @@ pub struct DetectorHealth {
     pub interval_secs: Option<f64>,
     pub polls: u32,
     pub failures: u32,
+    /// Of `failures`, those the detector called transient (time-outs, throttling, a lost lock).
+    #[serde(default)]
+    pub transient_failures: u32,
     pub last_error: Option<String>,
     /// Duration of every poll, in the order they ran.
     #[serde(default)]

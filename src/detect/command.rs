@@ -187,10 +187,7 @@ fn build(value: &serde_json::Value, cx: &BuildCx) -> Result<Built, DetectorError
         .as_deref()
         .map(regex::Regex::new)
         .transpose()
-        .map_err(|e| DetectorError::Failed {
-            name: cx.name.to_string(),
-            message: format!("resource_regex does not compile: {e}"),
-        })?;
+        .map_err(|e| DetectorError::failed(cx.name, "compile resource_regex").caused_by(e))?;
     let dir = Some(settings.dir.as_deref().map_or_else(
         || cx.base_dir.to_path_buf(),
         |d| process::resolve(cx.base_dir, d),
@@ -242,10 +239,7 @@ impl CommandDetector {
 impl Polled for CommandDetector {
     async fn poll(&self, _: &PollCx) -> Result<Vec<Observation>, DetectorError> {
         let s = &self.settings;
-        let failed = |message: String| DetectorError::Failed {
-            name: self.name.clone(),
-            message,
-        };
+        let failed = |what: String| DetectorError::failed(&self.name, what);
         let env: Vec<(String, String)> = s.env.clone().into_iter().collect();
         let spec = process::Spec {
             program: &s.argv[0],
@@ -254,9 +248,12 @@ impl Polled for CommandDetector {
             env: &env,
             timeout: s.timeout,
         };
-        let out = process::run(spec)
-            .await
-            .map_err(|e| failed(crate::errors::chain(&e)))?;
+        let out = process::run(spec).await.map_err(|e| {
+            let transient = matches!(e, process::RunError::TimedOut { .. });
+            failed("run its command".into())
+                .caused_by(e)
+                .transient_if(transient)
+        })?;
         let code = out.code.unwrap_or(-1);
         if s.clean_exit_codes.contains(&code) {
             return Ok(Vec::new());
@@ -267,7 +264,9 @@ impl Polled for CommandDetector {
                 process::tail(&out.stderr, 20)
             )));
         }
-        let ids = self.extract(&out.stdout).map_err(failed)?;
+        let ids = self
+            .extract(&out.stdout)
+            .map_err(|why| failed(format!("read its output: {why}")))?;
         Ok(vec![Observation::now(
             ids,
             out.stdout.clone(),

@@ -59,8 +59,18 @@ pub struct PollCx {
 
 #[derive(Debug, thiserror::Error)]
 pub enum DetectorError {
-    #[error("run detector {name}: {message}")]
-    Failed { name: String, message: String },
+    /// The detector could not answer. Build one with [`DetectorError::failed`].
+    #[error("run detector {name}: {what}")]
+    Failed {
+        name: String,
+        what: String,
+        /// A time-out, throttling, a lost lock or a dropped connection: the next poll may well
+        /// succeed. Otherwise it fails the same way until someone fixes it (a broken policy, a
+        /// missing program, settings it cannot use).
+        transient: bool,
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    },
     #[error("start channel {name}")]
     Start {
         name: String,
@@ -73,6 +83,44 @@ pub enum DetectorError {
         #[source]
         source: serde_json::Error,
     },
+}
+
+impl DetectorError {
+    /// A permanent failure of detector `name` doing `what`, without a cause.
+    pub fn failed(name: &str, what: impl Into<String>) -> Self {
+        DetectorError::Failed {
+            name: name.to_string(),
+            what: what.into(),
+            transient: false,
+            source: None,
+        }
+    }
+
+    /// Keeps the error that caused this failure.
+    pub fn caused_by(mut self, cause: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        if let DetectorError::Failed { source, .. } = &mut self {
+            *source = Some(cause.into());
+        }
+        self
+    }
+
+    /// Marks the failure as one the next poll may not meet.
+    pub fn transient_if(mut self, yes: bool) -> Self {
+        if let DetectorError::Failed { transient, .. } = &mut self {
+            *transient = yes;
+        }
+        self
+    }
+
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            DetectorError::Failed {
+                transient: true,
+                ..
+            }
+        )
+    }
 }
 
 /// A detector the runner polls. `poll` answers one question, "what drift do you see now?",

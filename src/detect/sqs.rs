@@ -9,6 +9,7 @@ use super::payload::{self, FORMATS};
 use super::{BuildCx, Built, DetectorError, DetectorSpec, Observation, PollCx, Polled, Role};
 use crate::diag::TableReader;
 use crate::formats::ParamSpec;
+use crate::inject::errors;
 
 pub static SPEC: DetectorSpec = DetectorSpec {
     id: "sqs",
@@ -129,14 +130,21 @@ fn unwrap_sns(body: &str) -> String {
     }
 }
 
+impl SqsChannel {
+    /// An AWS error from the queue, transient when AWS says so (throttling, 5xx, time-outs).
+    fn aws_failure(&self, e: crate::inject::InjectError) -> DetectorError {
+        let transient = e.is_transient();
+        DetectorError::failed(&self.name, "read its queue")
+            .caused_by(e)
+            .transient_if(transient)
+    }
+}
+
 #[async_trait::async_trait]
 impl Polled for SqsChannel {
     async fn poll(&self, cx: &PollCx) -> Result<Vec<Observation>, DetectorError> {
         let s = &self.settings;
-        let failed = |message: String| DetectorError::Failed {
-            name: self.name.clone(),
-            message,
-        };
+        let failed = |e: crate::inject::InjectError| self.aws_failure(e);
         let out = self
             .sqs
             .receive_message()
@@ -145,13 +153,7 @@ impl Polled for SqsChannel {
             .wait_time_seconds(s.wait_time.as_secs() as i32)
             .send()
             .await
-            .map_err(|e| {
-                failed(format!(
-                    "ReceiveMessage on {}: {}",
-                    s.queue_url,
-                    crate::inject::errors::sdk_message(&e)
-                ))
-            })?;
+            .map_err(|e| failed(errors::aws("ReceiveMessage", &s.queue_url)(e)))?;
         let mut observations = Vec::new();
         for message in out.messages() {
             let received = (chrono::Utc::now(), std::time::Instant::now());
@@ -182,13 +184,7 @@ impl Polled for SqsChannel {
                     .receipt_handle(handle)
                     .send()
                     .await
-                    .map_err(|e| {
-                        failed(format!(
-                            "DeleteMessage on {}: {}",
-                            s.queue_url,
-                            crate::inject::errors::sdk_message(&e)
-                        ))
-                    })?;
+                    .map_err(|e| failed(errors::aws("DeleteMessage", &s.queue_url)(e)))?;
             }
             observations.push(obs);
         }
@@ -213,13 +209,10 @@ impl Polled for SqsChannel {
             .send()
             .await
             .map(drop)
-            .map_err(|e| DetectorError::Failed {
-                name: self.name.clone(),
-                message: format!(
-                    "GetQueueAttributes on {}: {}",
-                    self.settings.queue_url,
-                    crate::inject::errors::sdk_message(&e)
-                ),
+            .map_err(|e| {
+                self.aws_failure(errors::aws("GetQueueAttributes", &self.settings.queue_url)(
+                    e,
+                ))
             })
     }
 }

@@ -13,6 +13,7 @@ use super::{
 use crate::diag::TableReader;
 use crate::formats::ParamSpec;
 use crate::process;
+use crate::terraform::workspace::TerraformError;
 
 pub static SPEC: DetectorSpec = DetectorSpec {
     id: "terraform",
@@ -124,11 +125,14 @@ fn build(value: &serde_json::Value, cx: &BuildCx) -> Result<Built, DetectorError
 }
 
 impl Terraform {
-    fn failed(&self, message: impl Into<String>) -> DetectorError {
-        DetectorError::Failed {
-            name: self.name.clone(),
-            message: message.into(),
-        }
+    fn failed(&self, what: impl Into<String>) -> DetectorError {
+        DetectorError::failed(&self.name, what)
+    }
+
+    /// A terraform run that did not finish: transient when it timed out.
+    fn run_failed(&self, what: &str, e: TerraformError) -> DetectorError {
+        let transient = matches!(e, TerraformError::TimedOut { .. });
+        self.failed(what).caused_by(e).transient_if(transient)
     }
 }
 
@@ -153,7 +157,7 @@ impl Polled for Terraform {
             .workspace
             .run(&args)
             .await
-            .map_err(|e| self.failed(crate::errors::chain(&e)))?;
+            .map_err(|e| self.run_failed("plan", e))?;
         let stream = tf_json::parse_plan_stream(&out.stdout, !self.refresh_only);
         // Exit codes of refresh-only plans are unreliable upstream: the parsed stream decides,
         // but any error (exit 1 or an error diagnostic) is an error, never "clean".
@@ -163,11 +167,15 @@ impl Polled for Terraform {
             } else {
                 stream.errors.join("\n")
             };
-            return Err(self.failed(format!(
-                "{} exited with {}: {detail}",
-                self.workspace.program,
-                out.code.map_or("a signal".to_string(), |c| c.to_string())
-            )));
+            // Another plan holding the state lock is contention, not a broken detector.
+            let locked = detail.contains("Error acquiring the state lock");
+            return Err(self
+                .failed(format!(
+                    "plan: {} exited with {}: {detail}",
+                    self.workspace.program,
+                    out.code.map_or("a signal".to_string(), |c| c.to_string())
+                ))
+                .transient_if(locked));
         }
         if stream.drifted.is_empty() {
             return Ok(Vec::new());
@@ -176,9 +184,11 @@ impl Polled for Terraform {
             .workspace
             .checked(&["state", "pull"])
             .await
-            .map_err(|e| self.failed(crate::errors::chain(&e)))?;
-        let state: serde_json::Value = serde_json::from_str(&state.stdout)
-            .map_err(|e| self.failed(format!("state pull returned invalid JSON: {e}")))?;
+            .map_err(|e| self.run_failed("read the state", e))?;
+        let state: serde_json::Value = serde_json::from_str(&state.stdout).map_err(|e| {
+            self.failed("read the state: state pull returned invalid JSON")
+                .caused_by(e)
+        })?;
         let ids = tf_json::ids_by_address(&state);
         Ok(stream
             .drifted

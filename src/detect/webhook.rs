@@ -182,9 +182,9 @@ fn build(value: &serde_json::Value, cx: &BuildCx) -> Result<Built, DetectorError
     let secret = match &settings.secret_env {
         Some(var) => Some(
             std::env::var(var)
-                .map_err(|_| DetectorError::Failed {
-                    name: cx.name.to_string(),
-                    message: format!("the signing secret variable {var} is not set"),
+                .map_err(|e| {
+                    DetectorError::failed(cx.name, format!("read the signing secret from {var}"))
+                        .caused_by(e)
                 })?
                 .into_bytes(),
         ),

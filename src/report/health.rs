@@ -20,6 +20,8 @@ pub struct HealthSummary {
     pub unavailable_runs: usize,
     pub polls: u32,
     pub failures: u32,
+    /// Of `failures`, the transient ones (time-outs, throttling, a lost lock).
+    pub transient_failures: u32,
     pub failure_pct: Option<f64>,
     pub last_error: Option<String>,
     pub interval_secs: Option<f64>,
@@ -48,12 +50,19 @@ impl HealthSummary {
                 self.unavailable_runs, self.runs
             ));
         }
+        let kind = match self.transient_failures {
+            0 => String::new(),
+            t if t == self.failures => " (all transient: time-outs, throttling or lock contention; give it a longer timeout or interval)".into(),
+            t => format!(" ({t} transient)"),
+        };
         if self.failures > 0 && self.failures == self.polls {
-            return Some(format!("every poll failed: fix the detector: {error}"));
+            return Some(format!(
+                "every poll failed{kind}: fix the detector: {error}"
+            ));
         }
         if self.failures > 0 {
             return Some(format!(
-                "{} of {} polls failed: {error}",
+                "{} of {} polls failed{kind}: {error}",
                 self.failures, self.polls
             ));
         }
@@ -88,6 +97,7 @@ pub fn summaries(records: &[&RunRecord]) -> Vec<HealthSummary> {
                     unavailable_runs: 0,
                     polls: 0,
                     failures: 0,
+                    transient_failures: 0,
                     failure_pct: None,
                     last_error: None,
                     interval_secs: None,
@@ -101,6 +111,7 @@ pub fn summaries(records: &[&RunRecord]) -> Vec<HealthSummary> {
             sum.runs += 1;
             sum.polls += h.polls;
             sum.failures += h.failures;
+            sum.transient_failures += h.transient_failures;
             sum.alerts += h.alerts;
             sum.interval_secs = h.interval_secs;
             if let Some(why) = &h.unavailable {

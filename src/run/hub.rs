@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use tokio::sync::{Notify, broadcast, mpsc, watch};
 
-use crate::detect::{Built, Observation, PollCx, Polled, PushHandle, Role};
+use crate::detect::{Built, DetectorError, Observation, PollCx, Polled, PushHandle, Role};
 use crate::record::DetectorHealth;
 
 /// A built detector or channel with what its health record needs.
@@ -153,6 +153,7 @@ impl Hub {
                 interval_secs: None,
                 polls: 0,
                 failures: 0,
+                transient_failures: 0,
                 last_error: None,
                 poll_secs: Vec::new(),
                 alerts: 0,
@@ -161,8 +162,10 @@ impl Hub {
             match built {
                 Built::Polled(p) => {
                     record.interval_secs = Some(p.interval().as_secs_f64());
-                    record.unavailable =
-                        p.preflight().await.err().map(|e| crate::errors::chain(&e));
+                    record.unavailable = preflight(p.as_ref())
+                        .await
+                        .err()
+                        .map(|e| crate::errors::chain(&e));
                     if !book(&health, &name, record) {
                         continue;
                     }
@@ -361,6 +364,20 @@ impl Drop for Hub {
     }
 }
 
+/// A detector's preflight, asked once more after a pause when it failed in a way that may pass
+/// (a time-out, throttling, a lost lock): one slow answer should not skip a quarter's drills.
+async fn preflight(p: &dyn Polled) -> Result<(), DetectorError> {
+    match p.preflight().await {
+        Err(e) if e.is_transient() => {
+            tokio::time::sleep(PREFLIGHT_RETRY_PAUSE).await;
+            p.preflight().await
+        }
+        other => other,
+    }
+}
+
+const PREFLIGHT_RETRY_PAUSE: Duration = Duration::from_secs(2);
+
 struct Poller {
     name: String,
     /// Where to keep the last finished poll (whole-state detectors only).
@@ -375,7 +392,7 @@ struct Poller {
 }
 
 impl Poller {
-    fn account(&self, took: Duration, result: &Result<Vec<Observation>, String>) {
+    fn account(&self, took: Duration, result: &Result<Vec<Observation>, DetectorError>) {
         let mut book = self.health.lock().expect("health lock");
         let Some(h) = book.get_mut(&self.name) else {
             return;
@@ -384,7 +401,8 @@ impl Poller {
         h.poll_secs.push(super::observe::secs(took));
         if let Err(e) = result {
             h.failures += 1;
-            h.last_error = Some(e.clone());
+            h.transient_failures += u32::from(e.is_transient());
+            h.last_error = Some(crate::errors::chain(e));
         }
     }
 
@@ -410,11 +428,12 @@ impl Poller {
             };
             let started = Instant::now();
             let result = tokio::select! {
-                r = self.detector.poll(&cx) => r.map_err(|e| crate::errors::chain(&e)),
+                r = self.detector.poll(&cx) => r,
                 _ = self.stopped.changed() => return,
             };
             let finished = Instant::now();
             self.account(finished - started, &result);
+            let result = result.map_err(|e| crate::errors::chain(&e));
             let event = Event::Poll {
                 detector: self.name.clone(),
                 started,

@@ -279,3 +279,67 @@ async fn paths_in_the_config_resolve_against_its_folder_however_it_was_named() {
         "drift left behind"
     );
 }
+
+#[tokio::test]
+async fn a_detector_that_times_out_is_a_transient_detector_error_and_the_report_says_so() {
+    let aws = fixture::clients().await;
+    let target = resources::security_group(&aws).await;
+    let before = resources::full_state(&aws, &target).await;
+    let dir = tempfile::tempdir().unwrap();
+    let marker = dir.path().join("slow");
+    // Answers once (the baseline), then hangs past its timeout on every later poll.
+    let script = fixture::open22_script(
+        dir.path(),
+        "hangs.sh",
+        &[&target.id],
+        &format!(
+            "if [ -e '{0}' ]; then sleep 30; fi\ntouch '{0}'",
+            marker.display()
+        ),
+    );
+    let config = fixture::write_config(
+        dir.path(),
+        &format!(
+            "[[detector]]\nname = \"slowpoke\"\ntype = \"command\"\nargv = [\"{}\"]\ninterval = \"1s\"\ntimeout = \"1s\"\nresource_regex = \"(sg-[0-9a-f]+)\"\n",
+            script.display()
+        ),
+    );
+    let scenario = fixture::write_scenario(
+        dir.path(),
+        "times-out",
+        &target,
+        OPEN_SSH,
+        "detectors = [\"slowpoke\"]\ndetect_within = \"4s\"",
+    );
+    let runs = dir.path().join("runs");
+    let ran = fixture::run_drills(&config, &[&scenario], &runs, &[]);
+    assert_eq!(ran.code, Some(1), "{}", ran.text());
+    let record = fixture::only_record(&runs);
+    let e = &record.drills[0].expectations[0];
+    assert_eq!(e.outcome, Outcome::DetectorError, "{e:?}");
+    let health = &record.detector_health[0];
+    assert!(
+        health.failures >= 1 && health.transient_failures == health.failures,
+        "a time-out is transient: {health:?}"
+    );
+    assert!(record.drills[0].revert.as_ref().is_some_and(|r| r.verified));
+    assert_eq!(
+        resources::full_state(&aws, &target).await,
+        before,
+        "drift left behind"
+    );
+
+    let report = fixture::driftdrill()
+        .arg("report")
+        .arg(&runs)
+        .args(["--format", "json", "--out"])
+        .arg(dir.path().join("report.json"))
+        .output()
+        .unwrap();
+    assert!(report.status.success(), "{report:?}");
+    let finding = std::fs::read_to_string(dir.path().join("report.json")).unwrap();
+    assert!(
+        finding.contains("all transient: time-outs, throttling or lock contention"),
+        "{finding}"
+    );
+}
