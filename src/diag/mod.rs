@@ -1,6 +1,8 @@
 //! Diagnostics for user files: every problem with file, line, column, caret excerpt and hint.
 
+pub mod located;
 pub mod reader;
+mod reader_nested;
 pub mod render;
 pub mod source;
 pub mod suggest;

@@ -2,16 +2,15 @@
 //! first, and reports the keys nobody asked for as unknown (with a suggestion).
 
 use std::cell::RefCell;
-use std::collections::BTreeMap;
 use std::ops::Range;
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
 use toml::de::{DeTable, DeValue};
 
+pub use super::located::Located;
 use super::{Diagnostic, FileId, suggest};
 
-const TABLE: &str = "{ ... }";
+pub(super) const TABLE: &str = "{ ... }";
 
 /// How messages name a file's top-level table.
 pub const TOP_LEVEL: &str = "the top level";
@@ -19,64 +18,18 @@ pub const TOP_LEVEL: &str = "the top level";
 /// Where diagnostics collect while a file is read.
 pub type Sink = RefCell<Vec<Diagnostic>>;
 
-type Value<'i> = toml::Spanned<DeValue<'i>>;
-
-/// A value with the place it was written, so later checks (duplicates, references between files)
-/// can point at it. Serialises as the bare value.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct Located<T> {
-    pub value: T,
-    #[serde(skip)]
-    pub at: Option<(FileId, Range<usize>)>,
-}
-
-impl<T> Located<T> {
-    pub fn new(value: T, file: FileId, span: Range<usize>) -> Self {
-        Located {
-            value,
-            at: Some((file, span)),
-        }
-    }
-
-    /// A value that was not read from a file (built in code).
-    pub fn bare(value: T) -> Self {
-        Located { value, at: None }
-    }
-
-    /// A diagnostic pointing at this value (or at nothing, for a bare value).
-    pub fn diag(&self, code: &'static str, message: impl Into<String>) -> Diagnostic {
-        let (file, span) = self.at.clone().unwrap_or((FileId(0), 0..0));
-        Diagnostic::new(file, span, code, message)
-    }
-}
-
-/// Equality is the value's: where it was written does not matter.
-impl<T: PartialEq> PartialEq for Located<T> {
-    fn eq(&self, other: &Self) -> bool {
-        self.value == other.value
-    }
-}
-
-impl<T: Eq> Eq for Located<T> {}
-
-impl<T> std::ops::Deref for Located<T> {
-    type Target = T;
-    fn deref(&self) -> &T {
-        &self.value
-    }
-}
+pub(super) type Value<'i> = toml::Spanned<DeValue<'i>>;
 
 /// A reader over one table. Call the typed getters for every key the table may have, then
 /// [`TableReader::finish`] to report the rest as unknown.
 pub struct TableReader<'a, 'i> {
-    sink: &'a Sink,
-    file: FileId,
-    table: &'a DeTable<'i>,
-    span: Range<usize>,
+    pub(super) sink: &'a Sink,
+    pub(super) file: FileId,
+    pub(super) table: &'a DeTable<'i>,
+    pub(super) span: Range<usize>,
     /// How messages name this table, e.g. `[inject]` or `[[detector]] "tf"`.
-    name: String,
-    requested: Vec<String>,
+    pub(super) name: String,
+    pub(super) requested: Vec<String>,
 }
 
 impl<'a, 'i> TableReader<'a, 'i> {
@@ -138,14 +91,19 @@ impl<'a, 'i> TableReader<'a, 'i> {
         self.get(key).map(|v| v.span())
     }
 
-    fn get(&self, key: &str) -> Option<&'a Value<'i>> {
+    pub(super) fn get(&self, key: &str) -> Option<&'a Value<'i>> {
         self.table
             .iter()
             .find(|(k, _)| k.get_ref().as_ref() == key)
             .map(|(_, v)| v)
     }
 
-    fn take(&mut self, key: &str, required: bool, expected: &str) -> Option<&'a Value<'i>> {
+    pub(super) fn take(
+        &mut self,
+        key: &str,
+        required: bool,
+        expected: &str,
+    ) -> Option<&'a Value<'i>> {
         self.requested.push(key.to_string());
         let value = self.get(key);
         if value.is_none() && required {
@@ -164,7 +122,7 @@ impl<'a, 'i> TableReader<'a, 'i> {
         value
     }
 
-    fn mismatch(&self, key: &str, value: &Value<'i>, expected: &str) {
+    pub(super) fn mismatch(&self, key: &str, value: &Value<'i>, expected: &str) {
         self.error(
             value.span(),
             "wrong-type",
@@ -307,140 +265,13 @@ impl<'a, 'i> TableReader<'a, 'i> {
         self.duration_inner(key, false)
     }
 
-    fn array(&mut self, key: &str, required: bool) -> Option<&'a [Value<'i>]> {
-        let v = self.take(key, required, "[...]")?;
-        match v.get_ref() {
-            DeValue::Array(a) => Some(a),
-            _ => {
-                self.mismatch(key, v, "an array");
-                None
-            }
-        }
-    }
-
-    fn strings_inner(&mut self, key: &str, required: bool) -> Option<Vec<Located<String>>> {
-        let items = self.array(key, required)?;
-        let mut out = Vec::new();
-        let mut ok = true;
-        for item in items {
-            match item.get_ref() {
-                DeValue::String(s) => out.push(Located::new(s.to_string(), self.file, item.span())),
-                _ => {
-                    self.mismatch(key, item, "an array of strings");
-                    ok = false;
-                }
-            }
-        }
-        ok.then_some(out)
-    }
-
-    pub fn strings(&mut self, key: &str) -> Option<Vec<Located<String>>> {
-        self.strings_inner(key, true)
-    }
-
-    pub fn opt_strings(&mut self, key: &str) -> Option<Vec<Located<String>>> {
-        self.strings_inner(key, false)
-    }
-
-    fn table_value(
-        &mut self,
-        key: &str,
-        required: bool,
-    ) -> Option<(&'a DeTable<'i>, Range<usize>)> {
-        let v = self.take(key, required, TABLE)?;
-        match v.get_ref() {
-            DeValue::Table(t) => Some((t, v.span())),
-            _ => {
-                self.mismatch(key, v, "a table");
-                None
-            }
-        }
-    }
-
-    /// A sub-table, read by the returned reader (call its `finish` too).
-    pub fn table(&mut self, key: &str, required: bool) -> Option<TableReader<'a, 'i>> {
-        let (t, span) = self.table_value(key, required)?;
-        Some(TableReader::new(
-            self.sink,
-            self.file,
-            t,
-            span,
-            format!("[{}]", self.child_name(key)),
-        ))
-    }
-
-    /// An array of tables (`[[key]]`), one reader per entry.
-    pub fn tables(&mut self, key: &str) -> Vec<TableReader<'a, 'i>> {
-        let Some(items) = self.array(key, false) else {
-            return Vec::new();
-        };
-        let name = self.child_name(key);
-        let mut out = Vec::new();
-        for (i, item) in items.iter().enumerate() {
-            match item.get_ref() {
-                DeValue::Table(t) => out.push(TableReader::new(
-                    self.sink,
-                    self.file,
-                    t,
-                    item.span(),
-                    format!("[[{name}]] #{}", i + 1),
-                )),
-                _ => self.mismatch(key, item, "an array of tables"),
-            }
-        }
-        out
-    }
-
-    /// A table of string values, e.g. `tags = { Team = "x" }`.
-    pub fn opt_string_map(&mut self, key: &str) -> Option<Located<BTreeMap<String, String>>> {
-        let (t, span) = self.table_value(key, false)?;
-        let mut out = BTreeMap::new();
-        for (k, v) in t.iter() {
-            match v.get_ref() {
-                DeValue::String(s) => {
-                    out.insert(k.get_ref().to_string(), s.to_string());
-                }
-                _ => self.mismatch(&format!("{key}.{}", k.get_ref()), v, "a string"),
-            }
-        }
-        Some(Located::new(out, self.file, span))
-    }
-
-    /// A table whose values are a string or an array of strings, e.g. allowed tag values.
-    pub fn opt_string_set_map(
-        &mut self,
-        key: &str,
-    ) -> Option<Located<BTreeMap<String, Vec<String>>>> {
-        let (t, span) = self.table_value(key, false)?;
-        let mut out = BTreeMap::new();
-        for (k, v) in t.iter() {
-            let values = match v.get_ref() {
-                DeValue::String(s) => vec![s.to_string()],
-                DeValue::Array(items) if items.iter().all(|i| i.get_ref().is_str()) => items
-                    .iter()
-                    .filter_map(|i| i.get_ref().as_str().map(String::from))
-                    .collect(),
-                _ => {
-                    self.mismatch(
-                        &format!("{key}.{}", k.get_ref()),
-                        v,
-                        "a string or an array of strings",
-                    );
-                    continue;
-                }
-            };
-            out.insert(k.get_ref().to_string(), values);
-        }
-        Some(Located::new(out, self.file, span))
-    }
-
     /// The raw value of a key (marks it as known), for readers that dispatch on its type.
     pub fn raw(&mut self, key: &str) -> Option<&'a Value<'i>> {
         self.requested.push(key.to_string());
         self.get(key)
     }
 
-    fn child_name(&self, key: &str) -> String {
+    pub(super) fn child_name(&self, key: &str) -> String {
         let parent = self.name.trim_start_matches('[').trim_end_matches(']');
         if parent.is_empty() || self.name == TOP_LEVEL {
             key.to_string()
@@ -496,7 +327,7 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     }
 }
 
-fn type_name(v: &DeValue<'_>) -> &'static str {
+pub(super) fn type_name(v: &DeValue<'_>) -> &'static str {
     match v {
         DeValue::String(_) => "a string",
         DeValue::Integer(_) => "an integer",

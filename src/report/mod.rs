@@ -1,6 +1,7 @@
 //! The quarterly detection-coverage report: run records in, one model out, rendered as terminal
 //! tables, Markdown, self-contained HTML, JSON and JUnit XML.
 
+pub mod advice;
 pub mod health;
 pub mod html;
 pub mod junit;
@@ -11,6 +12,7 @@ pub mod records;
 pub mod tally;
 pub mod terminal;
 pub mod text;
+pub mod trend;
 
 pub use model::{Report, build};
 pub use period::Period;

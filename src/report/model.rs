@@ -10,11 +10,12 @@ use serde::Serialize;
 use super::period::Period;
 use crate::detect::Role;
 use crate::inject::RevertKind;
-use crate::record::{DrillRecord, DrillStatus, ExpectationRecord, FalseAlarm, Outcome, RunRecord};
+use crate::record::{DrillRecord, DrillStatus, FalseAlarm, Outcome, RunRecord};
 use crate::record::{SettledChange, Settlement};
 
 pub use super::tally::{Cell, Stats, Tally};
 pub use super::text::{human, human_or_dash, one_line, pct, polls_text};
+pub use super::trend::Trend;
 
 pub const SCHEMA: &str = "driftdrill.report/v1";
 
@@ -93,17 +94,6 @@ pub struct Reverts {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Trend {
-    pub period: String,
-    pub overall_coverage_pct: Option<f64>,
-    pub detector_coverage_pct: BTreeMap<String, Option<f64>>,
-    /// scenario/detector pairs that met the SLA last period but not now.
-    pub new_gaps: Vec<String>,
-    /// scenario/detector pairs that failed last period and meet the SLA now.
-    pub fixed_gaps: Vec<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {
     pub schema: &'static str,
     pub generated_at: DateTime<Utc>,
@@ -153,63 +143,14 @@ pub struct Case {
     pub run_id: String,
 }
 
-fn in_period<'a>(records: &'a [RunRecord], period: &Period) -> Vec<&'a RunRecord> {
+pub(super) fn in_period<'a>(records: &'a [RunRecord], period: &Period) -> Vec<&'a RunRecord> {
     records
         .iter()
         .filter(|r| period.contains(r.started_at))
         .collect()
 }
 
-/// The next step for an expectation that was not met, following its real cause: a detector
-/// that failed is told to be fixed, never to be "wired".
-fn suggestion(e: &ExpectationRecord) -> String {
-    let error = one_line(e.last_error.as_deref().unwrap_or("see the run log"));
-    match e.outcome {
-        Outcome::DetectorError => format!("fix the detector: {error}"),
-        Outcome::Missed if e.errors > 0 => format!(
-            "fix the detector first ({} of {} polls failed: {error}); its other polls did not name the resource",
-            e.errors, e.polls
-        ),
-        Outcome::Missed if e.polls > 0 => format!(
-            "{} ran {} time(s) after the change without naming the resource: check that it covers this resource and attribute (ignore_changes, lifecycle rules, filters)",
-            e.detector, e.polls
-        ),
-        Outcome::Missed => format!(
-            "nothing from {} named the resource: check that the alert path is wired and posts resource ids",
-            e.detector
-        ),
-        Outcome::DetectedLate => format!(
-            "{} needed {:.0}s against an SLA of {:.0}s: run it more often or relax the SLA",
-            e.detector,
-            e.mttd_secs.unwrap_or(0.0),
-            e.sla_secs
-        ),
-        Outcome::NotObserved => "the run was interrupted before the detector could answer".into(),
-        Outcome::BaselineDirty => {
-            "the resource already drifted before the drill: fix the standing drift first".into()
-        }
-        Outcome::Leaked => format!(
-            "{} reported a change it should suppress: check the ignore rule or alert filter",
-            e.detector
-        ),
-        Outcome::DetectedWithinSla | Outcome::Suppressed => String::new(),
-    }
-}
-
-/// Results per (scenario, detector) of one period, latest run last (expected ones only).
-fn results(records: &[&RunRecord]) -> BTreeMap<(String, String), Outcome> {
-    let mut out = BTreeMap::new();
-    for r in records {
-        for d in &r.drills {
-            for e in d.expectations.iter().filter(|e| !e.silent) {
-                out.insert((d.scenario.clone(), e.detector.clone()), e.outcome);
-            }
-        }
-    }
-    out
-}
-
-fn completed(d: &DrillRecord) -> bool {
+pub(super) fn completed(d: &DrillRecord) -> bool {
     matches!(
         d.status,
         DrillStatus::Completed | DrillStatus::SkippedBaselineDirty
@@ -347,7 +288,7 @@ pub fn build(all: &[RunRecord], period: &Period, generated_at: DateTime<Utc>) ->
                         mttd_secs: e.mttd_secs,
                         sla_secs: e.sla_secs,
                         evidence: e.evidence.clone(),
-                        suggestion: suggestion(e),
+                        suggestion: super::advice::next_step(e),
                         run_id: r.run_id.clone(),
                     });
                 }
@@ -367,40 +308,7 @@ pub fn build(all: &[RunRecord], period: &Period, generated_at: DateTime<Utc>) ->
         }
     }
 
-    let previous = period.previous();
-    let before = in_period(all, &previous);
-    let trend = (!before.is_empty()).then(|| {
-        let prev = build(all, &previous, generated_at);
-        let (now_results, then_results) = (results(&records), results(&before));
-        let key = |(s, d): &(String, String)| format!("{s}/{d}");
-        Trend {
-            period: previous.label.clone(),
-            overall_coverage_pct: prev.overall_coverage_pct,
-            detector_coverage_pct: prev
-                .detectors
-                .iter()
-                .map(|d| (d.name.clone(), d.coverage_pct))
-                .collect(),
-            new_gaps: now_results
-                .iter()
-                .filter(|(k, o)| {
-                    !matches!(o, Outcome::DetectedWithinSla | Outcome::BaselineDirty)
-                        && then_results.get(*k) == Some(&Outcome::DetectedWithinSla)
-                })
-                .map(|(k, _)| key(k))
-                .collect(),
-            fixed_gaps: now_results
-                .iter()
-                .filter(|(k, o)| {
-                    **o == Outcome::DetectedWithinSla
-                        && then_results
-                            .get(*k)
-                            .is_some_and(|t| *t != Outcome::DetectedWithinSla)
-                })
-                .map(|(k, _)| key(k))
-                .collect(),
-        }
-    });
+    let trend = super::trend::against_previous(all, &records, period, generated_at);
 
     Report {
         schema: SCHEMA,
@@ -457,7 +365,7 @@ pub fn build(all: &[RunRecord], period: &Period, generated_at: DateTime<Utc>) ->
         settled: Vec::new(),
         trend,
         cases,
-        history: history(all, period),
+        history: super::trend::history(all, period),
     }
 }
 
@@ -489,29 +397,4 @@ impl Report {
             .filter(|s| s.settled == Settlement::TargetGone)
             .count()
     }
-}
-
-/// Overall coverage per quarter with records, oldest first, ending at `period`.
-fn history(all: &[RunRecord], period: &Period) -> Vec<(String, Option<f64>)> {
-    let quarters: BTreeSet<String> = all
-        .iter()
-        .filter(|r| r.started_at < period.end)
-        .map(|r| Period::containing(r.started_at).label)
-        .collect();
-    quarters
-        .into_iter()
-        .filter_map(|label| Period::parse_quarter(&label).ok())
-        .map(|q| {
-            let mut tally = Tally::default();
-            for r in in_period(all, &q) {
-                for d in r.drills.iter().filter(|d| completed(d)) {
-                    d.expectations
-                        .iter()
-                        .filter(|e| !e.silent)
-                        .for_each(|e| tally.add(e.outcome));
-                }
-            }
-            (q.label, tally.coverage_pct())
-        })
-        .collect()
 }

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use tokio::sync::{Notify, broadcast, mpsc, watch};
 
-use crate::detect::{Built, DetectorError, Observation, PollCx, Polled, PushHandle, Role};
+use crate::detect::{Built, Observation, PushHandle, Role};
 use crate::record::DetectorHealth;
 
 /// A built detector or channel with what its health record needs.
@@ -21,7 +21,7 @@ pub struct HubEntry {
 }
 
 /// Health of every detector and channel, updated by the pollers and channel forwarders.
-type HealthBook = Arc<Mutex<BTreeMap<String, DetectorHealth>>>;
+pub(super) type HealthBook = Arc<Mutex<BTreeMap<String, DetectorHealth>>>;
 
 /// One thing a detector or channel said.
 #[derive(Debug, Clone)]
@@ -50,22 +50,22 @@ impl Event {
 }
 
 #[derive(Default)]
-struct Watching {
+pub(super) struct Watching {
     /// Detector name → how many drills watch it.
-    counts: BTreeMap<String, usize>,
+    pub(super) counts: BTreeMap<String, usize>,
     /// Terms of every drill in flight (target ids, marks), for channels that filter.
-    terms: BTreeMap<String, usize>,
+    pub(super) terms: BTreeMap<String, usize>,
     /// Every term any drill of this run has watched: what "touched during the window" means
     /// for false alarms.
-    touched: std::collections::BTreeSet<String>,
+    pub(super) touched: std::collections::BTreeSet<String>,
     /// Drills between snapshot and confirmed injection.
-    injecting: usize,
+    pub(super) injecting: usize,
 }
 
 /// The last finished poll of a detector whose answers describe its whole state.
-struct Latest {
-    event: Arc<Event>,
-    interval: Duration,
+pub(super) struct Latest {
+    pub(super) event: Arc<Event>,
+    pub(super) interval: Duration,
 }
 
 /// Running pollers and channels. Dropping the hub stops them.
@@ -162,7 +162,7 @@ impl Hub {
             match built {
                 Built::Polled(p) => {
                     record.interval_secs = Some(p.interval().as_secs_f64());
-                    record.unavailable = preflight(p.as_ref())
+                    record.unavailable = super::poller::preflight(p.as_ref())
                         .await
                         .err()
                         .map(|e| crate::errors::chain(&e));
@@ -172,7 +172,7 @@ impl Hub {
                     if p.reports_whole_state() {
                         whole_state.insert(name.clone());
                     }
-                    let task = Poller {
+                    let task = super::poller::Poller {
                         latest: p.reports_whole_state().then(|| latest.clone()),
                         name,
                         detector: p,
@@ -361,116 +361,5 @@ async fn accepts(addr: std::net::SocketAddr) -> Result<(), String> {
 impl Drop for Hub {
     fn drop(&mut self) {
         let _ = self.stop.send(true);
-    }
-}
-
-/// A detector's preflight, asked once more after a pause when it failed in a way that may pass
-/// (a time-out, throttling, a lost lock): one slow answer should not skip a quarter's drills.
-async fn preflight(p: &dyn Polled) -> Result<(), DetectorError> {
-    match p.preflight().await {
-        Err(e) if e.is_transient() => {
-            tokio::time::sleep(PREFLIGHT_RETRY_PAUSE).await;
-            p.preflight().await
-        }
-        other => other,
-    }
-}
-
-const PREFLIGHT_RETRY_PAUSE: Duration = Duration::from_secs(2);
-
-struct Poller {
-    name: String,
-    /// Where to keep the last finished poll (whole-state detectors only).
-    latest: Option<Arc<Mutex<BTreeMap<String, Latest>>>>,
-    detector: Box<dyn Polled>,
-    events: broadcast::Sender<Arc<Event>>,
-    watching: Arc<Mutex<Watching>>,
-    health: HealthBook,
-    wake: Arc<Notify>,
-    settled: Arc<Notify>,
-    stopped: watch::Receiver<bool>,
-}
-
-impl Poller {
-    fn account(&self, took: Duration, result: &Result<Vec<Observation>, DetectorError>) {
-        let mut book = self.health.lock().expect("health lock");
-        let Some(h) = book.get_mut(&self.name) else {
-            return;
-        };
-        h.polls += 1;
-        h.poll_secs.push(super::observe::secs(took));
-        if let Err(e) = result {
-            h.failures += 1;
-            h.transient_failures += u32::from(e.is_transient());
-            h.last_error = Some(crate::errors::chain(e));
-        }
-    }
-
-    fn wanted(&self) -> Option<PollCx> {
-        let w = self.watching.lock().expect("watch lock");
-        (w.counts.get(&self.name).copied().unwrap_or(0) > 0).then(|| PollCx {
-            watch: w.terms.keys().cloned().collect(),
-        })
-    }
-
-    async fn run(mut self) {
-        loop {
-            // Idle until a drill watches this detector.
-            let cx = loop {
-                let woken = self.wake.notified();
-                if let Some(cx) = self.wanted() {
-                    break cx;
-                }
-                tokio::select! {
-                    _ = woken => {}
-                    _ = self.stopped.changed() => return,
-                }
-            };
-            let started = Instant::now();
-            let result = tokio::select! {
-                r = self.detector.poll(&cx) => r,
-                _ = self.stopped.changed() => return,
-            };
-            let finished = Instant::now();
-            self.account(finished - started, &result);
-            let result = result.map_err(|e| crate::errors::chain(&e));
-            let event = Event::Poll {
-                detector: self.name.clone(),
-                started,
-                finished,
-                finished_at: Utc::now(),
-                result,
-            };
-            let event = Arc::new(event);
-            if let Some(latest) = &self.latest {
-                latest.lock().expect("latest lock").insert(
-                    self.name.clone(),
-                    Latest {
-                        event: event.clone(),
-                        interval: self.detector.interval(),
-                    },
-                );
-            }
-            let _ = self.events.send(event);
-            // Once per interval, measured from the start of this poll.
-            let next = started + self.detector.interval().max(Duration::from_millis(50));
-            tokio::select! {
-                _ = tokio::time::sleep_until(next.into()) => {}
-                _ = self.stopped.changed() => return,
-            }
-            // Let drills that are mid-injection finish first, for at most one more interval.
-            let cap = next + self.detector.interval();
-            loop {
-                let settled = self.settled.notified();
-                if self.watching.lock().expect("watch lock").injecting == 0 {
-                    break;
-                }
-                tokio::select! {
-                    _ = settled => {}
-                    _ = tokio::time::sleep_until(cap.into()) => break,
-                    _ = self.stopped.changed() => return,
-                }
-            }
-        }
     }
 }

@@ -1,12 +1,16 @@
 //! The drill runner: it alone loops, sleeps, times and cancels; plugins only answer.
 
+pub mod baseline;
+pub mod change;
 mod context;
 pub mod drill;
 pub mod hub;
 pub mod journal;
 pub mod observe;
+mod poller;
 pub mod progress;
 pub mod recover;
 pub mod retry;
 mod rollback;
 pub mod runner;
+pub mod watch;

@@ -1,0 +1,104 @@
+//! The report over time: the trend against the previous period (coverage, new and fixed gaps)
+//! and the coverage of every earlier quarter.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use super::model::{completed, in_period};
+use super::period::Period;
+use super::tally::Tally;
+use crate::record::{Outcome, RunRecord};
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Trend {
+    pub period: String,
+    pub overall_coverage_pct: Option<f64>,
+    pub detector_coverage_pct: BTreeMap<String, Option<f64>>,
+    /// scenario/detector pairs that met the SLA last period but not now.
+    pub new_gaps: Vec<String>,
+    /// scenario/detector pairs that failed last period and meet the SLA now.
+    pub fixed_gaps: Vec<String>,
+}
+
+/// The trend against the period before `period`, if any record falls in it.
+pub fn against_previous(
+    all: &[RunRecord],
+    records: &[&RunRecord],
+    period: &Period,
+    generated_at: DateTime<Utc>,
+) -> Option<Trend> {
+    let previous = period.previous();
+    let before = in_period(all, &previous);
+    (!before.is_empty()).then(|| {
+        let prev = super::model::build(all, &previous, generated_at);
+        let (now_results, then_results) = (results(records), results(&before));
+        let key = |(s, d): &(String, String)| format!("{s}/{d}");
+        Trend {
+            period: previous.label.clone(),
+            overall_coverage_pct: prev.overall_coverage_pct,
+            detector_coverage_pct: prev
+                .detectors
+                .iter()
+                .map(|d| (d.name.clone(), d.coverage_pct))
+                .collect(),
+            new_gaps: now_results
+                .iter()
+                .filter(|(k, o)| {
+                    !matches!(o, Outcome::DetectedWithinSla | Outcome::BaselineDirty)
+                        && then_results.get(*k) == Some(&Outcome::DetectedWithinSla)
+                })
+                .map(|(k, _)| key(k))
+                .collect(),
+            fixed_gaps: now_results
+                .iter()
+                .filter(|(k, o)| {
+                    **o == Outcome::DetectedWithinSla
+                        && then_results
+                            .get(*k)
+                            .is_some_and(|t| *t != Outcome::DetectedWithinSla)
+                })
+                .map(|(k, _)| key(k))
+                .collect(),
+        }
+    })
+}
+
+/// Results per (scenario, detector) of one period, latest run last (expected ones only).
+fn results(records: &[&RunRecord]) -> BTreeMap<(String, String), Outcome> {
+    let mut out = BTreeMap::new();
+    for r in records {
+        for d in &r.drills {
+            for e in d.expectations.iter().filter(|e| !e.silent) {
+                out.insert((d.scenario.clone(), e.detector.clone()), e.outcome);
+            }
+        }
+    }
+    out
+}
+
+/// Overall coverage per quarter with records, oldest first, ending at `period`.
+pub fn history(all: &[RunRecord], period: &Period) -> Vec<(String, Option<f64>)> {
+    let quarters: BTreeSet<String> = all
+        .iter()
+        .filter(|r| r.started_at < period.end)
+        .map(|r| Period::containing(r.started_at).label)
+        .collect();
+    quarters
+        .into_iter()
+        .filter_map(|label| Period::parse_quarter(&label).ok())
+        .map(|q| {
+            let mut tally = Tally::default();
+            for r in in_period(all, &q) {
+                for d in r.drills.iter().filter(|d| completed(d)) {
+                    d.expectations
+                        .iter()
+                        .filter(|e| !e.silent)
+                        .for_each(|e| tally.add(e.outcome));
+                }
+            }
+            (q.label, tally.coverage_pct())
+        })
+        .collect()
+}

@@ -1,0 +1,146 @@
+//! Making and undoing one drill's change: snapshot, journaled intent (fsynced before anything
+//! changes), inject, verify; then revert with the revert budget, verify, journal the result.
+
+use std::time::Instant;
+
+use chrono::{DateTime, Utc};
+
+use super::context::RunCx;
+use super::journal::{JournalError, Step};
+use super::retry::{self, Budget};
+use super::rollback;
+use crate::formats::Scenario;
+use crate::inject::{self, Check, InjectCx, InjectError, Injector, Target};
+use crate::record::RevertRecord;
+
+/// Why a drill could not make or confirm its change.
+#[derive(Debug, thiserror::Error)]
+pub enum DrillError {
+    #[error("snapshot {target}{}", retry::retried(*attempts))]
+    Snapshot {
+        target: String,
+        attempts: u32,
+        #[source]
+        source: InjectError,
+    },
+    #[error("read what identifies {target}")]
+    Identity {
+        target: String,
+        #[source]
+        source: InjectError,
+    },
+    #[error("journal the intent (nothing was changed)")]
+    Journal(#[source] JournalError),
+    #[error("inject")]
+    Inject(#[source] InjectError),
+    #[error("the injection did not take effect: {0}")]
+    NotLive(String),
+    #[error("verify the injection")]
+    Verify(#[source] InjectError),
+    #[error("build the injector: {0}")]
+    Build(String),
+}
+
+/// A change that was made, or attempted, and must now be reverted.
+pub struct Applied {
+    pub snapshot: inject::State,
+    /// When the inject call began (observations from polls started earlier never count).
+    pub inject_started: Instant,
+    pub injected_at: DateTime<Utc>,
+    /// When the change was confirmed live by reading it back, or why it was not.
+    pub confirmed: Result<Instant, DrillError>,
+}
+
+/// Snapshot, journaled intent (fsynced before anything changes), inject, journal, verify.
+/// `Err` means nothing was changed; after `Ok` the caller must [`revert`], whatever `confirmed`
+/// says.
+pub async fn apply(
+    cx: &RunCx,
+    drill: &str,
+    scenario: &Scenario,
+    injector: &dyn Injector,
+    icx: &InjectCx<'_>,
+    target: &Target,
+) -> Result<Applied, DrillError> {
+    let id = &scenario.id.value;
+    cx.progress.phase(id, "snapshot");
+    let snapshot = retry::retry(Budget::DEFAULT, || injector.snapshot(icx, target)).await;
+    let attempts = snapshot.attempts;
+    let snapshot = snapshot.result.map_err(|source| DrillError::Snapshot {
+        target: target.to_string(),
+        attempts,
+        source,
+    })?;
+    let identity = inject::presence::identity(&cx.aws, target)
+        .await
+        .map_err(|source| DrillError::Identity {
+            target: target.to_string(),
+            source,
+        })?;
+    let intent = Step::Intent {
+        identity,
+        account: cx.account.clone(),
+        region: cx.aws.region().map(String::from),
+        scenario: id.clone(),
+        action: scenario.inject.action.value.clone(),
+        params: scenario.inject.params.clone(),
+        target: target.clone(),
+        snapshot: snapshot.clone(),
+        mark: icx.mark.to_string(),
+    };
+    cx.journal(drill, intent).map_err(DrillError::Journal)?;
+    cx.pause_point("intent").await;
+
+    cx.progress.phase(id, "inject");
+    let inject_started = Instant::now();
+    let injected_at = Utc::now();
+    let injected = injector.inject(icx, target, &snapshot).await;
+    let _ = cx.journal(drill, Step::Applied);
+    cx.pause_point("applied").await;
+    let confirmed = match injected {
+        Err(e) => Err(DrillError::Inject(e)),
+        Ok(()) => match injector.verify_injected(icx, target, &snapshot).await {
+            Ok(Check::Matches) => Ok(Instant::now()),
+            Ok(Check::Differs(why)) => Err(DrillError::NotLive(why)),
+            Err(e) => Err(DrillError::Verify(e)),
+        },
+    };
+    Ok(Applied {
+        snapshot,
+        inject_started,
+        injected_at,
+        confirmed,
+    })
+}
+
+/// Journals the revert, reverts with the revert budget, verifies, and journals the result.
+pub async fn revert(
+    cx: &RunCx,
+    drill: &str,
+    injector: &dyn Injector,
+    icx: &InjectCx<'_>,
+    target: &Target,
+    snapshot: &inject::State,
+) -> RevertRecord {
+    let mut ledger = DrillLedger { cx, drill };
+    rollback::revert_and_verify(injector, icx, target, snapshot, &mut ledger).await
+}
+
+/// A running drill's steps go to the run's journal; its pause points are the crash tests'.
+struct DrillLedger<'a> {
+    cx: &'a RunCx,
+    drill: &'a str,
+}
+
+impl rollback::Ledger for DrillLedger<'_> {
+    fn note(&mut self, step: Step) {
+        if let Err(e) = self.cx.journal(self.drill, step) {
+            let error = crate::errors::chain(&e);
+            tracing::error!(drill = self.drill, %error, "could not journal a revert step");
+        }
+    }
+
+    async fn reached(&mut self, point: &str) {
+        self.cx.pause_point(point).await;
+    }
+}

@@ -1,0 +1,251 @@
+//! The measurement rules over a fake event stream: real broadcast channel, real clock,
+//! windows of a few hundred milliseconds.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use tokio::sync::{broadcast, watch};
+
+use super::*;
+use crate::detect::{Observation, Role};
+use crate::record::ExpectationRecord;
+use crate::run::baseline::{Baseline, baseline};
+use crate::run::hub::Event;
+use crate::run::watch::Watch;
+
+const TARGET: &str = "sg-0123456789abcdef0";
+
+fn terms() -> Vec<String> {
+    vec![TARGET.to_string(), "driftdrill:run:drill".to_string()]
+}
+
+fn poll(detector: &str, started: Instant, result: Result<Vec<Observation>, String>) -> Arc<Event> {
+    Arc::new(Event::Poll {
+        detector: detector.into(),
+        started,
+        finished: Instant::now(),
+        finished_at: Utc::now(),
+        result,
+    })
+}
+
+fn naming(id: &str) -> Result<Vec<Observation>, String> {
+    Ok(vec![Observation::now(
+        vec![id.into()],
+        String::new(),
+        format!("{id} drifted"),
+    )])
+}
+
+fn clean() -> Result<Vec<Observation>, String> {
+    Ok(Vec::new())
+}
+
+fn failed() -> Result<Vec<Observation>, String> {
+    Err("run detector tf: terraform exited with Some(1): lock held".into())
+}
+
+fn window(sla_ms: u64) -> (Window, Duration) {
+    let now = Instant::now();
+    let window = Window {
+        inject_started: now,
+        confirmed: now,
+        lifetime_end: now + Duration::from_secs(60),
+    };
+    (window, Duration::from_millis(sla_ms))
+}
+
+/// Runs `observe` over `events` sent right away, then lets the windows close.
+async fn run(
+    mut watches: Vec<Watch>,
+    window: Window,
+    events: Vec<Arc<Event>>,
+) -> Vec<ExpectationRecord> {
+    let (tx, mut rx) = broadcast::channel(64);
+    let (_stop_tx, stop) = watch::channel(false);
+    for e in events {
+        tx.send(e).unwrap();
+    }
+    observe(&mut watches, &mut rx, stop, &terms(), window).await;
+    watches.into_iter().map(|w| w.record).collect()
+}
+
+#[tokio::test]
+async fn a_poll_naming_the_target_is_a_detection_with_a_bracket() {
+    let (window, sla) = window(5_000);
+    let w = Watch::new("tf", Role::Detector, false, sla, false);
+    let after = window.inject_started + Duration::from_millis(1);
+    let records = run(
+        vec![w],
+        window,
+        vec![
+            poll("tf", after, clean()),
+            poll("tf", after, naming(TARGET)),
+        ],
+    )
+    .await;
+    let r = &records[0];
+    assert_eq!(r.outcome, Outcome::DetectedWithinSla);
+    assert_eq!((r.polls, r.errors), (2, 0));
+    let (lo, hi) = r.bracket_secs.unwrap();
+    assert!(lo <= hi && r.mttd_secs == Some(hi));
+}
+
+#[tokio::test]
+async fn a_detector_whose_every_poll_failed_is_a_detector_error_never_a_miss() {
+    let (window, sla) = window(150);
+    let after = window.inject_started + Duration::from_millis(1);
+    let records = run(
+        vec![Watch::new("tf", Role::Detector, false, sla, false)],
+        window,
+        vec![poll("tf", after, failed()), poll("tf", after, failed())],
+    )
+    .await;
+    let r = &records[0];
+    assert_eq!(r.outcome, Outcome::DetectorError);
+    assert_eq!((r.polls, r.errors), (2, 2));
+    assert!(r.last_error.as_deref().unwrap().contains("lock held"));
+}
+
+#[tokio::test]
+async fn a_miss_with_some_failed_polls_says_how_many_failed() {
+    let (window, sla) = window(150);
+    let after = window.inject_started + Duration::from_millis(1);
+    let records = run(
+        vec![Watch::new("tf", Role::Detector, false, sla, false)],
+        window,
+        vec![
+            poll("tf", after, failed()),
+            poll("tf", after, clean()),
+            poll("tf", after, naming("sg-someone-else")),
+        ],
+    )
+    .await;
+    let r = &records[0];
+    assert_eq!(r.outcome, Outcome::Missed);
+    assert_eq!(r.result_text(), "missed, 1 of 3 polls failed");
+}
+
+#[tokio::test]
+async fn a_polled_detector_that_never_answered_in_the_window_is_an_error() {
+    let (window, sla) = window(100);
+    let before = window.inject_started - Duration::from_millis(5);
+    let records = run(
+        vec![
+            Watch::new("tf", Role::Detector, false, sla, false),
+            Watch::new("hook", Role::Channel, false, sla, true),
+        ],
+        window,
+        // Began before the change: says nothing about it.
+        vec![poll("tf", before, naming(TARGET))],
+    )
+    .await;
+    assert_eq!(records[0].outcome, Outcome::DetectorError);
+    assert_eq!(records[0].polls, 0);
+    assert!(
+        records[0]
+            .last_error
+            .as_deref()
+            .unwrap()
+            .contains("no poll")
+    );
+    // A push channel has no polls: silence is a miss.
+    assert_eq!(records[1].outcome, Outcome::Missed);
+}
+
+#[tokio::test]
+async fn a_silent_detector_passes_quiet_and_healthy_leaks_when_it_names_the_target() {
+    let (window, sla) = window(150);
+    let after = window.inject_started + Duration::from_millis(1);
+    let records = run(
+        vec![
+            Watch::new("quiet", Role::Detector, true, sla, false),
+            Watch::new("leaky", Role::Detector, true, sla, false),
+            Watch::new("broken", Role::Detector, true, sla, false),
+        ],
+        window,
+        vec![
+            poll("quiet", after, clean()),
+            poll("quiet", after, naming("sg-other")),
+            poll("leaky", after, naming(TARGET)),
+            poll("broken", after, clean()),
+            poll("broken", after, failed()),
+        ],
+    )
+    .await;
+    assert_eq!(records[0].outcome, Outcome::Suppressed, "{:?}", records[0]);
+    assert_eq!(records[1].outcome, Outcome::Leaked);
+    assert!(records[1].evidence.as_deref().unwrap().contains(TARGET));
+    assert_eq!(records[2].outcome, Outcome::DetectorError);
+}
+
+#[tokio::test]
+async fn a_baseline_error_is_one_failed_poll_and_makes_the_detector_unavailable() {
+    let (tx, mut rx) = broadcast::channel(8);
+    let (_stop_tx, stop) = watch::channel(false);
+    let mut watches = vec![
+        Watch::new("tf", Role::Detector, false, Duration::from_secs(1), false),
+        Watch::new("cmd", Role::Detector, false, Duration::from_secs(1), false),
+        Watch::new("hook", Role::Channel, false, Duration::from_secs(1), true),
+    ];
+    let now = Instant::now();
+    tx.send(poll("tf", now, failed())).unwrap();
+    tx.send(poll("cmd", now, clean())).unwrap();
+    let found = baseline(&mut watches, &mut rx, stop, &terms(), |_| None, |_, _| true).await;
+    assert_eq!(found, Baseline::Unavailable);
+    let tf = &watches[0].record;
+    assert_eq!(
+        (tf.polls, tf.errors, tf.outcome),
+        (1, 1, Outcome::DetectorError)
+    );
+    assert_eq!(watches[1].record.outcome, Outcome::NotObserved);
+}
+
+#[tokio::test]
+async fn a_baseline_naming_the_target_is_dirty_and_a_current_poll_may_serve() {
+    let (_tx, mut rx) = broadcast::channel::<Arc<Event>>(8);
+    let (_stop_tx, stop) = watch::channel(false);
+    let mut watches = vec![Watch::new(
+        "tf",
+        Role::Detector,
+        true,
+        Duration::from_secs(1),
+        false,
+    )];
+    let current = poll("tf", Instant::now(), naming(TARGET));
+    let found = baseline(
+        &mut watches,
+        &mut rx,
+        stop,
+        &terms(),
+        |_| Some(current.clone()),
+        |_, _| true,
+    )
+    .await;
+    assert_eq!(found, Baseline::Dirty);
+}
+
+#[tokio::test]
+async fn time_to_clear_is_bracketed_by_the_last_dirty_and_first_clean_poll() {
+    let (tx, mut rx) = broadcast::channel(8);
+    let (_stop_tx, stop) = watch::channel(false);
+    let mut w = Watch::new("tf", Role::Detector, false, Duration::from_secs(1), false);
+    w.record.outcome = Outcome::DetectedWithinSla;
+    let mut watches = vec![w];
+    let verified = Instant::now();
+    tx.send(poll("tf", verified, naming(TARGET))).unwrap();
+    tx.send(poll("tf", verified, clean())).unwrap();
+    observe_clear(
+        &mut watches,
+        &mut rx,
+        stop,
+        &terms(),
+        verified,
+        Duration::from_secs(5),
+    )
+    .await;
+    let clear = watches[0].record.clear.as_ref().unwrap();
+    let (lo, hi) = clear.bracket_secs.unwrap();
+    assert!(clear.cleared && lo <= hi);
+}

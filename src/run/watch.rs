@@ -1,0 +1,128 @@
+//! One expectation's measurement state (a `Watch`: polls, errors, window, outcome rules) and
+//! reading the hub's event stream. `baseline` and `observe` drive watches; this file says what
+//! each answer does to one.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use tokio::sync::broadcast;
+
+use super::hub::Event;
+use crate::detect::Role;
+use crate::record::{ExpectationRecord, Outcome};
+
+/// Per-expectation measurement state.
+pub struct Watch {
+    pub record: ExpectationRecord,
+    pub sla: Duration,
+    /// A push channel: it is never polled, so it has no baseline and no polls to count.
+    pub push: bool,
+    pub(super) deadline: Instant,
+    /// How long the window ran, from the confirmed change to `deadline`.
+    pub(super) span: Duration,
+    pub(super) last_clean: Option<Instant>,
+    /// Successful polls that started after the change.
+    pub(super) answered: u32,
+    pub(super) done: bool,
+}
+
+impl Watch {
+    pub fn new(detector: &str, role: Role, silent: bool, sla: Duration, push: bool) -> Watch {
+        Watch {
+            record: ExpectationRecord {
+                detector: detector.to_string(),
+                role,
+                silent,
+                sla_secs: secs(sla),
+                outcome: Outcome::NotObserved,
+                detected_at: None,
+                mttd_secs: None,
+                bracket_secs: None,
+                evidence: None,
+                polls: 0,
+                errors: 0,
+                last_error: None,
+                clear: None,
+            },
+            sla,
+            push,
+            deadline: Instant::now(),
+            span: Duration::ZERO,
+            last_clean: None,
+            answered: 0,
+            done: false,
+        }
+    }
+
+    pub(super) fn fail(&mut self, error: &str) {
+        self.record.polls += 1;
+        self.record.errors += 1;
+        self.record.last_error = Some(error.to_string());
+    }
+
+    /// The detector could not answer before the change (its preflight or baseline poll
+    /// failed): one failed answer, and the expectation ends as a detector error.
+    pub fn unanswerable(&mut self, error: &str) {
+        self.fail(error);
+        self.record.outcome = Outcome::DetectorError;
+    }
+
+    /// Closes a window that passed without a detection (or, for a silent detector, a leak).
+    /// A detector that could not answer is never counted as clean nor as blind: an expected one
+    /// with no successful poll after the change is a detector error, and so is a silent one
+    /// with any failed poll. A polled one with no finished poll at all could not answer either.
+    pub(super) fn close(&mut self) {
+        self.done = true;
+        let unanswered = !self.push && self.answered == 0;
+        if unanswered && self.record.errors == 0 {
+            self.record.last_error = Some(format!(
+                "no poll that started after the change finished within the {} window",
+                humantime::format_duration(Duration::from_secs(self.span.as_secs()))
+            ));
+        }
+        self.record.outcome = if self.record.silent {
+            if self.record.errors > 0 || unanswered {
+                Outcome::DetectorError
+            } else {
+                Outcome::Suppressed
+            }
+        } else if unanswered {
+            Outcome::DetectorError
+        } else {
+            Outcome::Missed
+        };
+    }
+
+    pub(super) fn settle(&mut self, mttd: Duration, at: DateTime<Utc>, evidence: &str) {
+        self.done = true;
+        self.record.detected_at = Some(at);
+        self.record.mttd_secs = Some(secs(mttd));
+        self.record.evidence = Some(evidence.chars().take(2000).collect());
+        self.record.outcome = if self.record.silent {
+            Outcome::Leaked
+        } else if mttd <= self.sla {
+            Outcome::DetectedWithinSla
+        } else {
+            Outcome::DetectedLate
+        };
+    }
+}
+
+pub fn secs(d: Duration) -> f64 {
+    (d.as_secs_f64() * 1000.0).round() / 1000.0
+}
+
+/// The next hub event; a lag (events dropped while this drill was busy) is logged and skipped.
+/// `None` once the hub is gone.
+pub async fn next_event(events: &mut broadcast::Receiver<Arc<Event>>) -> Option<Arc<Event>> {
+    loop {
+        match events.recv().await {
+            Ok(event) => return Some(event),
+            Err(broadcast::error::RecvError::Lagged(n)) => {
+                tracing::warn!("missed {n} detector events while busy");
+            }
+            Err(broadcast::error::RecvError::Closed) => return None,
+        }
+    }
+}
