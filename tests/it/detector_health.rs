@@ -18,6 +18,59 @@ fn command_detector(name: &str, program: &str, interval: &str) -> String {
     )
 }
 
+/// A drill whose command detector answers its baseline, then runs `later` (shell) on every
+/// later poll instead of answering. Returns what the run printed, the records folder, the
+/// temporary folder, and the target's state before the drill.
+struct AfterBaseline {
+    ran: fixture::Ran,
+    runs: std::path::PathBuf,
+    dir: tempfile::TempDir,
+    target: driftdrill::inject::Target,
+    before: Vec<String>,
+}
+
+async fn run_with_detector_that_breaks_after_baseline(
+    aws: &driftdrill::aws::AwsClients,
+    name: &str,
+    timeout: &str,
+    later: &str,
+) -> AfterBaseline {
+    let target = resources::security_group(aws).await;
+    let before = resources::full_state(aws, &target).await;
+    let dir = tempfile::tempdir().unwrap();
+    let marker = dir.path().join("answered");
+    let script = fixture::open22_script(
+        dir.path(),
+        "detector.sh",
+        &[&target.id],
+        &format!(
+            "if [ -e '{0}' ]; then {later}; fi\ntouch '{0}'",
+            marker.display()
+        ),
+    );
+    let config = fixture::write_config(
+        dir.path(),
+        &command_detector(name, &script.display().to_string(), "1s")
+            .replace("timeout = \"30s\"", &format!("timeout = \"{timeout}\"")),
+    );
+    let scenario = fixture::write_scenario(
+        dir.path(),
+        "breaks-after-baseline",
+        &target,
+        OPEN_SSH,
+        &format!("detectors = [\"{name}\"]\ndetect_within = \"4s\""),
+    );
+    let runs = dir.path().join("runs");
+    let ran = fixture::run_drills(&config, &[&scenario], &runs, &[]);
+    AfterBaseline {
+        ran,
+        runs,
+        dir,
+        target,
+        before,
+    }
+}
+
 fn journal_intents(journal: &std::path::Path) -> usize {
     std::fs::read_to_string(journal)
         .unwrap_or_default()
@@ -143,33 +196,19 @@ async fn a_channel_whose_queue_cannot_be_read_skips_the_drill() {
 #[tokio::test]
 async fn a_detector_that_fails_after_the_change_is_a_detector_error_not_a_miss() {
     let aws = fixture::clients().await;
-    let target = resources::security_group(&aws).await;
-    let before = resources::full_state(&aws, &target).await;
-    let dir = tempfile::tempdir().unwrap();
-    let marker = dir.path().join("failing");
-    // Answers once (the baseline), then fails on every later poll.
-    let script = fixture::open22_script(
-        dir.path(),
-        "flaky.sh",
-        &[&target.id],
-        &format!(
-            "if [ -e '{0}' ]; then echo 'engine: session token expired' >&2; exit 1; fi\ntouch '{0}'",
-            marker.display()
-        ),
-    );
-    let config = fixture::write_config(
-        dir.path(),
-        &command_detector("engine", &script.display().to_string(), "1s"),
-    );
-    let scenario = fixture::write_scenario(
-        dir.path(),
-        "fails-after-change",
-        &target,
-        OPEN_SSH,
-        "detectors = [\"engine\"]\ndetect_within = \"4s\"",
-    );
-    let runs = dir.path().join("runs");
-    let ran = fixture::run_drills(&config, &[&scenario], &runs, &[]);
+    let AfterBaseline {
+        ran,
+        runs,
+        dir,
+        target,
+        before,
+    } = run_with_detector_that_breaks_after_baseline(
+        &aws,
+        "engine",
+        "30s",
+        "echo 'engine: session token expired' >&2; exit 1",
+    )
+    .await;
     assert_eq!(
         ran.code,
         Some(1),
@@ -283,36 +322,13 @@ async fn paths_in_the_config_resolve_against_its_folder_however_it_was_named() {
 #[tokio::test]
 async fn a_detector_that_times_out_is_a_transient_detector_error_and_the_report_says_so() {
     let aws = fixture::clients().await;
-    let target = resources::security_group(&aws).await;
-    let before = resources::full_state(&aws, &target).await;
-    let dir = tempfile::tempdir().unwrap();
-    let marker = dir.path().join("slow");
-    // Answers once (the baseline), then hangs past its timeout on every later poll.
-    let script = fixture::open22_script(
-        dir.path(),
-        "hangs.sh",
-        &[&target.id],
-        &format!(
-            "if [ -e '{0}' ]; then sleep 30; fi\ntouch '{0}'",
-            marker.display()
-        ),
-    );
-    let config = fixture::write_config(
-        dir.path(),
-        &format!(
-            "[[detector]]\nname = \"slowpoke\"\ntype = \"command\"\nargv = [\"{}\"]\ninterval = \"1s\"\ntimeout = \"1s\"\nresource_regex = \"(sg-[0-9a-f]+)\"\n",
-            script.display()
-        ),
-    );
-    let scenario = fixture::write_scenario(
-        dir.path(),
-        "times-out",
-        &target,
-        OPEN_SSH,
-        "detectors = [\"slowpoke\"]\ndetect_within = \"4s\"",
-    );
-    let runs = dir.path().join("runs");
-    let ran = fixture::run_drills(&config, &[&scenario], &runs, &[]);
+    let AfterBaseline {
+        ran,
+        runs,
+        dir,
+        target,
+        before,
+    } = run_with_detector_that_breaks_after_baseline(&aws, "slowpoke", "1s", "sleep 30").await;
     assert_eq!(ran.code, Some(1), "{}", ran.text());
     let record = fixture::only_record(&runs);
     let e = &record.drills[0].expectations[0];
