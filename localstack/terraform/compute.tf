@@ -24,7 +24,9 @@ resource "aws_instance" "app" {
 }
 
 # The batch worker: same hardening, same deliberate blind spot (termination protection).
-resource "aws_instance" "worker" {
+# Two more instances, so drills on different instances run side by side.
+resource "aws_instance" "background" {
+  for_each               = toset(["worker", "batch"])
   ami                    = var.ami
   instance_type          = "t3.micro"
   subnet_id              = aws_subnet.app.id
@@ -36,7 +38,7 @@ resource "aws_instance" "worker" {
     http_put_response_hop_limit = 1
   }
 
-  tags = { Name = "${var.name_prefix}-worker", "drill:target" = "worker" }
+  tags = { Name = "${var.name_prefix}-${each.key}", "drill:target" = each.key }
 
   lifecycle {
     ignore_changes = [disable_api_termination]

@@ -1,4 +1,4 @@
-# Four buckets with the data-protection settings teams manage in code: versioning, a public
+# Five buckets with the data-protection settings teams manage in code: versioning, a public
 # access block, a TLS-only bucket policy, default encryption and tags. The data bucket also has
 # a lifecycle rule and access logging; the artifacts bucket has a CORS rule.
 locals {
@@ -7,6 +7,7 @@ locals {
     logs      = "access logs"
     artifacts = "build artifacts"
     media     = "user uploads"
+    reports   = "generated reports"
   }
 }
 
@@ -62,8 +63,9 @@ resource "aws_s3_bucket_policy" "this" {
 }
 
 resource "aws_s3_bucket_lifecycle_configuration" "data" {
-  # The provider waits about a minute for lifecycle consistency; tests that do not drill
-  # lifecycle rules turn it off with var.lifecycle_rules to keep applies short.
+  # Creating one makes the provider wait about a minute for lifecycle consistency, so driftdrill
+  # applies without it, puts this same rule with the SDK and imports it (var.import_lifecycle;
+  # src/terraform/sample_env.rs). Tests that do not drill lifecycle rules turn it off.
   count  = var.lifecycle_rules ? 1 : 0
   bucket = aws_s3_bucket.this["data"].id
   rule {
@@ -77,6 +79,12 @@ resource "aws_s3_bucket_lifecycle_configuration" "data" {
     }
   }
   depends_on = [aws_s3_bucket_versioning.this]
+}
+
+import {
+  for_each = var.lifecycle_rules && var.import_lifecycle ? { data = 0 } : {}
+  to       = aws_s3_bucket_lifecycle_configuration.data[each.value]
+  id       = aws_s3_bucket.this["data"].id
 }
 
 resource "aws_s3_bucket_logging" "data" {

@@ -30,7 +30,13 @@ variable "ami" {
 }
 
 variable "lifecycle_rules" {
-  description = "Whether the data bucket gets its lifecycle rule (applying it costs about a minute)."
+  description = "Whether the data bucket gets its lifecycle rule."
   type        = bool
   default     = true
+}
+
+variable "import_lifecycle" {
+  description = "Import the data bucket's lifecycle rule instead of creating it (driftdrill puts it first: creating one makes the provider wait about a minute)."
+  type        = bool
+  default     = false
 }

@@ -155,12 +155,12 @@ async fn demo(dir: &Path, scenarios: &Path, lifetime: Duration) -> Result<i32, D
     init?;
 
     step(
-        "applying the sample environment (a VPC, four security groups, two instances, four buckets)",
+        "applying the sample environment (a VPC, four security groups, three instances, five buckets)",
     );
     vars.endpoint = endpoint.clone();
     let ws = sample_env::write(&env_dir, &vars)
         .map_err(io("write the sample environment in", &env_dir))?;
-    sample_env::apply_initialised(&ws).await?;
+    sample_env::apply_initialised(&ws, &vars).await?;
 
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
@@ -195,7 +195,7 @@ async fn demo(dir: &Path, scenarios: &Path, lifetime: Duration) -> Result<i32, D
         "# Written by `driftdrill demo`; edit it to point at your own sandbox account.\n\
          [aws]\nregion = \"us-east-1\"\nendpoint_url = \"{endpoint}\"\n\n\
          [safety]\nallowed_accounts = [\"000000000000\"]\nallowed_regions = [\"us-east-1\"]\n\
-         required_tags = {{ Environment = [\"staging\", \"dev\", \"sandbox\"] }}\nmax_concurrent = 12\nmax_drift_lifetime = \"30m\"\njournal = \"journal.jsonl\"\n\n\
+         required_tags = {{ Environment = [\"staging\", \"dev\", \"sandbox\"] }}\nmax_concurrent = 16\nmax_drift_lifetime = \"30m\"\njournal = \"journal.jsonl\"\n\n\
          # The plan the scheduled job runs, polled directly.\n[[detector]]\nname = \"terraform-plan\"\ntype = \"terraform\"\ndir = \"environment\"\n{cli_config}interval = \"10s\"\nrefresh_only = false\nlock = false\n\n\
          # Every change made outside terraform, ignored attributes included.\n[[detector]]\nname = \"terraform-refresh\"\ntype = \"terraform\"\ndir = \"environment\"\n{cli_config}interval = \"10s\"\nrefresh_only = true\nlock = false\n\n\
          # Where the scheduled job posts its Slack-style alert.\n[[channel]]\nname = \"drift-webhook\"\ntype = \"webhook\"\nlisten = \"127.0.0.1:{port}\"\npath = \"/hooks/drift\"\nformat = \"slack\"\n"
@@ -212,7 +212,7 @@ async fn demo(dir: &Path, scenarios: &Path, lifetime: Duration) -> Result<i32, D
     let opts = RunOptions {
         config: Some(config.clone()),
         paths: vec![scenarios.to_path_buf()],
-        concurrency: Some(12),
+        concurrency: Some(16),
         out_dir: runs.clone(),
         max_drift_lifetime: Some(lifetime),
         ..RunOptions::default()

@@ -1,5 +1,5 @@
 //! The sample non-production environment (localstack/terraform), embedded so the binary can apply
-//! it anywhere: a VPC, security groups, an instance and three buckets, all `Environment=staging`.
+//! it anywhere: a VPC, security groups, three instances and five buckets, all `Environment=staging`.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -43,7 +43,7 @@ pub struct SampleVars {
     pub region: String,
     /// Unique per test or demo run; every name starts with it.
     pub name_prefix: String,
-    /// Whether the data bucket gets its lifecycle rule (the provider spends ~1 min on it).
+    /// Whether the data bucket gets its lifecycle rule.
     pub lifecycle_rules: bool,
 }
 
@@ -88,27 +88,83 @@ pub fn cli_config_path(dir: &Path) -> PathBuf {
     dir.join("terraformrc")
 }
 
-/// init + apply, then a refresh-only apply so the state records what the separate bucket
-/// sub-resources set (otherwise the first refresh-only plan reports that as drift), then the
-/// outputs.
-pub async fn apply(ws: &Workspace) -> Result<SampleOutputs, TerraformError> {
+/// init + apply, then the outputs. See [`apply_initialised`].
+pub async fn apply(ws: &Workspace, vars: &SampleVars) -> Result<SampleOutputs, TerraformError> {
     ws.init().await?;
-    apply_initialised(ws).await
+    apply_initialised(ws, vars).await
 }
 
 /// [`apply`] for a workspace already initialised (`terraform init` needs no endpoint, so a
 /// caller may run it while LocalStack starts, then [`write`] the real endpoint and apply).
-pub async fn apply_initialised(ws: &Workspace) -> Result<SampleOutputs, TerraformError> {
-    ws.apply().await?;
-    ws.checked(&[
-        "apply",
-        "-refresh-only",
-        "-auto-approve",
-        "-input=false",
-        "-no-color",
-    ])
-    .await?;
-    outputs(ws).await
+///
+/// After creating a lifecycle configuration the AWS provider waits about 55 s for it to read
+/// back the same, ten reads five seconds apart, although LocalStack is consistent at once. So
+/// the first apply leaves it out, driftdrill puts the same rule with the SDK, and a second apply
+/// imports it: terraform manages it from then on like any other resource (its plan sees the
+/// rule removed). That second apply, or without lifecycle rules a refresh-only one, also
+/// records in the state what the separate bucket sub-resources set (otherwise the first
+/// refresh-only plan reports that as drift).
+pub async fn apply_initialised(
+    ws: &Workspace,
+    vars: &SampleVars,
+) -> Result<SampleOutputs, TerraformError> {
+    const APPLY: [&str; 4] = ["apply", "-auto-approve", "-input=false", "-no-color"];
+    if !vars.lifecycle_rules {
+        ws.apply().await?;
+        ws.checked(&[&APPLY[..], &["-refresh-only"]].concat())
+            .await?;
+        return outputs(ws).await;
+    }
+    ws.checked(&[&APPLY[..], &["-var", "lifecycle_rules=false"]].concat())
+        .await?;
+    let out = outputs(ws).await?;
+    let data = &out.bucket_names["data"];
+    put_lifecycle_rule(vars, data)
+        .await
+        .map_err(|message| TerraformError::Prepare {
+            what: format!("put the lifecycle rule on {data} for terraform to import"),
+            message,
+        })?;
+    ws.checked(&[&APPLY[..], &["-var", "import_lifecycle=true"]].concat())
+        .await?;
+    Ok(out)
+}
+
+/// The rule `aws_s3_bucket_lifecycle_configuration.data` declares in storage.tf, exactly (a
+/// difference would only make the import apply update it, and wait).
+async fn put_lifecycle_rule(vars: &SampleVars, bucket: &str) -> Result<(), String> {
+    use aws_sdk_s3::types::{
+        BucketLifecycleConfiguration, ExpirationStatus, LifecycleRule, LifecycleRuleFilter,
+        NoncurrentVersionExpiration,
+    };
+    let aws = crate::aws::AwsClients::new(&crate::aws::AwsSettings::localstack(
+        &vars.endpoint,
+        &vars.region,
+    ))
+    .await;
+    let rule = LifecycleRule::builder()
+        .id("expire-noncurrent")
+        .status(ExpirationStatus::Enabled)
+        .filter(LifecycleRuleFilter::builder().prefix("tmp/").build())
+        .noncurrent_version_expiration(
+            NoncurrentVersionExpiration::builder()
+                .noncurrent_days(30)
+                .build(),
+        )
+        .build()
+        .map_err(|e| e.to_string())?;
+    let config = BucketLifecycleConfiguration::builder()
+        .rules(rule)
+        .build()
+        .map_err(|e| e.to_string())?;
+    aws.s3
+        .put_bucket_lifecycle_configuration()
+        .bucket(bucket)
+        .lifecycle_configuration(config)
+        .send()
+        .await
+        .map(drop)
+        .map_err(|e| crate::inject::errors::sdk_message(&e))
 }
 
 /// Reads the outputs of an applied environment.

@@ -32,6 +32,8 @@ pub enum TerraformError {
         code: Option<i32>,
         stderr: String,
     },
+    #[error("{what}: {message}")]
+    Prepare { what: String, message: String },
     #[error("parse the output of {command}")]
     Parse {
         command: String,

@@ -121,4 +121,42 @@ async fn sample_environment_applies_clean_and_detects_an_out_of_band_rule() {
             .expect("plan after revert"),
         PlanExit::Clean
     );
+
+    // The lifecycle rule driftdrill put and terraform imported is managed like the rest:
+    // removing it out of band is drift on exactly that resource.
+    let data = &out.bucket_names["data"];
+    let rules = aws
+        .s3
+        .get_bucket_lifecycle_configuration()
+        .bucket(data)
+        .send()
+        .await
+        .expect("the imported lifecycle rule");
+    assert_eq!(rules.rules().len(), 1);
+    let state = env
+        .workspace
+        .checked(&["state", "list"])
+        .await
+        .expect("state list");
+    assert!(
+        state
+            .stdout
+            .contains("aws_s3_bucket_lifecycle_configuration.data[0]"),
+        "{}",
+        state.stdout
+    );
+    aws.s3
+        .delete_bucket_lifecycle()
+        .bucket(data)
+        .send()
+        .await
+        .expect("remove the lifecycle rule");
+    let drifted = env.workspace.plan_detailed().await;
+    match drifted.expect("plan after removing the lifecycle rule") {
+        PlanExit::Drift { stdout } => assert!(
+            stdout.contains("aws_s3_bucket_lifecycle_configuration.data[0] will be created"),
+            "{stdout}"
+        ),
+        PlanExit::Clean => panic!("plan saw no drift after the lifecycle rule was removed"),
+    }
 }
