@@ -1,4 +1,5 @@
-//! Link settings for the `driftdrill` binary (nothing else is built here).
+//! Link settings for the `driftdrill` binary, and the list of built-in scenario files the demo
+//! carries inside the binary (so it runs from any folder).
 
 use std::env;
 use std::path::PathBuf;
@@ -14,6 +15,41 @@ fn main() {
     if packed_relocations_work() {
         println!("cargo:rustc-link-arg-bins=-Wl,-z,pack-relative-relocs");
     }
+    builtin_scenarios();
+}
+
+/// Writes `$OUT_DIR/builtin_scenarios.rs`: `&[(relative path, contents)]` for every
+/// `scenarios/**/*.toml`, in path order.
+fn builtin_scenarios() {
+    let root =
+        PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("manifest dir")).join("scenarios");
+    println!("cargo:rerun-if-changed={}", root.display());
+    let mut files = Vec::new();
+    let mut dirs = vec![root.clone()];
+    while let Some(dir) = dirs.pop() {
+        println!("cargo:rerun-if-changed={}", dir.display());
+        for entry in std::fs::read_dir(&dir).expect("read scenarios/") {
+            let path = entry.expect("read scenarios/").path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "toml") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    let mut code = String::from("&[\n");
+    for path in &files {
+        let relative = path.strip_prefix(&root).expect("under scenarios/");
+        code.push_str(&format!(
+            "    ({:?}, include_str!({:?})),\n",
+            relative.display().to_string(),
+            path.display().to_string()
+        ));
+    }
+    code.push_str("]\n");
+    let out = PathBuf::from(env::var("OUT_DIR").expect("out dir")).join("builtin_scenarios.rs");
+    std::fs::write(out, code).expect("write builtin_scenarios.rs");
 }
 
 fn packed_relocations_work() -> bool {

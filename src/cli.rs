@@ -72,9 +72,9 @@ pub enum Command {
         /// Working folder for the environment, config, journal and run records.
         #[arg(long, default_value = "reports/demo")]
         dir: PathBuf,
-        /// Scenario folder to run.
-        #[arg(long, default_value = "scenarios")]
-        scenarios: PathBuf,
+        /// Scenario files or folder to run (default: the built-in scenarios, written into DIR).
+        #[arg(long)]
+        scenarios: Option<PathBuf>,
         /// How long each drill may stay before it is reverted, detected or not.
         #[arg(long, default_value = "90s", value_parser = humantime::parse_duration)]
         max_drift_lifetime: std::time::Duration,

@@ -116,19 +116,54 @@ fn step(text: &str) {
     eprintln!("\n==> [{:>5.1}s] {text}", elapsed.as_secs_f64());
 }
 
-pub async fn run(dir: PathBuf, scenarios: PathBuf, lifetime: Duration) -> CommandResult {
-    demo(&dir, &scenarios, lifetime).await.map_err(|e| match e {
-        DemoError::Run(e) => super::run::failure(e),
-        e => Failure::new(exit_codes::TOOL_ERROR, e),
-    })
+pub async fn run(dir: PathBuf, scenarios: Option<PathBuf>, lifetime: Duration) -> CommandResult {
+    demo(&dir, scenarios.as_deref(), lifetime)
+        .await
+        .map_err(|e| match e {
+            DemoError::Run(e) => super::run::failure(e),
+            e => Failure::new(exit_codes::TOOL_ERROR, e),
+        })
 }
 
-async fn demo(dir: &Path, scenarios: &Path, lifetime: Duration) -> Result<i32, DemoError> {
+/// Every file under `scenarios/` at build time, as (path relative to it, contents).
+pub const BUILTIN_SCENARIOS: &[(&str, &str)] =
+    include!(concat!(env!("OUT_DIR"), "/builtin_scenarios.rs"));
+
+/// Writes the built-in scenarios under `dir`.
+fn write_builtin_scenarios(dir: &Path) -> Result<(), DemoError> {
+    for (relative, text) in BUILTIN_SCENARIOS {
+        let path = dir.join(relative);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(io("create", parent))?;
+        }
+        std::fs::write(&path, text).map_err(io("write", &path))?;
+    }
+    Ok(())
+}
+
+async fn demo(dir: &Path, scenarios: Option<&Path>, lifetime: Duration) -> Result<i32, DemoError> {
     if !crate::terraform::workspace::installed("terraform") {
         return Err(DemoError::NoTerraform);
     }
+    // Checked before anything starts, so a mistyped path costs no LocalStack start.
+    let given = match scenarios {
+        Some(path) => Some(
+            path.canonicalize()
+                .map_err(io("find the scenarios in", path))?,
+        ),
+        None => None,
+    };
     prepare_dir(dir)?;
     let dir = dir.canonicalize().map_err(io("resolve", dir))?;
+    let scenarios = match given {
+        Some(path) => path,
+        None => {
+            let builtin = dir.join("scenarios");
+            write_builtin_scenarios(&builtin)?;
+            builtin
+        }
+    };
+    let scenarios = scenarios.as_path();
     let mut started = Started {
         localstack: None,
         job: None,
@@ -231,9 +266,9 @@ async fn demo(dir: &Path, scenarios: &Path, lifetime: Duration) -> Result<i32, D
     let period = Period::containing(Utc::now());
     let built = report::build(&all, &period, Utc::now());
     println!("{}", report::terminal::render(&built));
-    let reports = dir.parent().unwrap_or(&dir).to_path_buf();
-    let html = reports.join("demo-report.html");
-    let md = reports.join("demo-report.md");
+    // Inside the folder the demo owns: never beside it, where a user's file could be.
+    let html = dir.join("report.html");
+    let md = dir.join("report.md");
     std::fs::write(&html, report::html::render(&built)).map_err(io("write", &html))?;
     std::fs::write(&md, report::markdown::render(&built)).map_err(io("write", &md))?;
 
@@ -272,7 +307,39 @@ async fn demo(dir: &Path, scenarios: &Path, lifetime: Duration) -> Result<i32, D
 
 #[cfg(test)]
 mod tests {
-    use super::{MARKER, prepare_dir};
+    use super::{BUILTIN_SCENARIOS, MARKER, prepare_dir, write_builtin_scenarios};
+
+    #[test]
+    fn the_binary_carries_every_scenario_file_and_they_validate() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+        let on_disk = walk(&root);
+        let carried: Vec<&str> = BUILTIN_SCENARIOS.iter().map(|(p, _)| *p).collect();
+        assert_eq!(carried, on_disk);
+        let dir = tempfile::tempdir().unwrap();
+        write_builtin_scenarios(dir.path()).unwrap();
+        let loaded = crate::formats::load::load(None, &[dir.path().to_path_buf()]).unwrap();
+        assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
+        let scenario_files = on_disk.iter().filter(|p| !p.ends_with("driftdrill.toml"));
+        assert_eq!(loaded.scenarios.len(), scenario_files.count());
+    }
+
+    fn walk(root: &std::path::Path) -> Vec<&'static str> {
+        let mut out = Vec::new();
+        let mut dirs = vec![root.to_path_buf()];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if path.extension().is_some_and(|e| e == "toml") {
+                    let rel = path.strip_prefix(root).unwrap().display().to_string();
+                    out.push(&*Box::leak(rel.into_boxed_str()));
+                }
+            }
+        }
+        out.sort();
+        out
+    }
 
     #[test]
     fn only_a_folder_the_demo_created_is_ever_deleted() {

@@ -92,3 +92,26 @@ fn the_demo_refuses_a_folder_it_did_not_create_and_deletes_nothing() {
         "mine"
     );
 }
+
+#[test]
+fn the_demo_checks_its_scenarios_path_before_starting_anything() {
+    if !crate::fixture::terraform_available() {
+        return;
+    }
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("demo");
+    let out = Command::new(env!("CARGO_BIN_EXE_driftdrill"))
+        .current_dir(root.path())
+        .args(["demo", "--scenarios", "no-such-folder", "--dir"])
+        .arg(&dir)
+        .output()
+        .expect("run driftdrill");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("find the scenarios in no-such-folder"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("starting LocalStack"), "{stderr}");
+    assert!(!dir.exists(), "nothing created before the check");
+}
