@@ -37,6 +37,8 @@ impl AwsSettings {
 pub struct AwsClients {
     pub config: SdkConfig,
     pub ec2: aws_sdk_ec2::Client,
+    /// IAM is global: one endpoint whatever the region.
+    pub iam: aws_sdk_iam::Client,
     pub s3: aws_sdk_s3::Client,
     pub sts: aws_sdk_sts::Client,
     pub sqs: aws_sdk_sqs::Client,
@@ -92,6 +94,7 @@ impl AwsClients {
             .build();
         AwsClients {
             ec2: aws_sdk_ec2::Client::new(&config),
+            iam: aws_sdk_iam::Client::new(&config),
             s3: aws_sdk_s3::Client::from_conf(s3_config),
             sts: aws_sdk_sts::Client::new(&config),
             sqs: aws_sdk_sqs::Client::new(&config),

@@ -21,6 +21,12 @@ pub enum TargetType {
     Subnet,
     #[serde(rename = "aws_s3_bucket")]
     Bucket,
+    #[serde(rename = "aws_iam_role")]
+    IamRole,
+    #[serde(rename = "aws_iam_user")]
+    IamUser,
+    #[serde(rename = "aws_iam_policy")]
+    IamPolicy,
 }
 
 impl TargetType {
@@ -31,6 +37,9 @@ impl TargetType {
         TargetType::Vpc,
         TargetType::Subnet,
         TargetType::Bucket,
+        TargetType::IamRole,
+        TargetType::IamUser,
+        TargetType::IamPolicy,
     ];
     /// Every EC2 resource type that carries tags.
     pub const EC2_TAGGABLE: &'static [TargetType] = &[
@@ -50,6 +59,9 @@ impl TargetType {
             TargetType::Vpc => "aws_vpc",
             TargetType::Subnet => "aws_subnet",
             TargetType::Bucket => "aws_s3_bucket",
+            TargetType::IamRole => "aws_iam_role",
+            TargetType::IamUser => "aws_iam_user",
+            TargetType::IamPolicy => "aws_iam_policy",
         }
     }
 
@@ -57,9 +69,23 @@ impl TargetType {
         TargetType::ALL.iter().copied().find(|t| t.as_str() == text)
     }
 
-    /// Buckets are named; EC2 resources have ids.
+    /// Buckets and IAM resources are selected by `name`; EC2 resources by `id`.
     pub fn is_named(self) -> bool {
-        self == TargetType::Bucket
+        self == TargetType::Bucket || self.is_iam()
+    }
+
+    /// IAM roles, users and policies: also selected by `id = "<ARN>"`.
+    pub fn is_iam(self) -> bool {
+        matches!(
+            self,
+            TargetType::IamRole | TargetType::IamUser | TargetType::IamPolicy
+        )
+    }
+
+    /// Global resources (IAM): the region allow-list does not apply to them, the account
+    /// allow-list does.
+    pub fn is_global(self) -> bool {
+        self.is_iam()
     }
 }
 
@@ -100,7 +126,8 @@ impl std::fmt::Display for TargetSpec {
     }
 }
 
-/// Reads `[target]`: `type`, then exactly one of `id` (EC2), `name` (bucket) or `tags`.
+/// Reads `[target]`: `type`, then exactly one of `id` (EC2, or an IAM ARN), `name` (bucket or
+/// IAM name) or `tags`.
 pub fn read(r: &mut TableReader) -> Option<TargetSpec> {
     let names: Vec<&str> = TargetType::ALL.iter().map(|t| t.as_str()).collect();
     let kind = r
@@ -142,7 +169,17 @@ pub fn read(r: &mut TableReader) -> Option<TargetSpec> {
     }
     let kind = kind?;
     let selector = if let Some(id) = id {
-        if kind.is_named() {
+        if kind.is_iam() && !id.value.starts_with("arn:") {
+            let span = id.at.clone().map(|a| a.1).unwrap_or_default();
+            r.error(
+                span,
+                "wrong-selector",
+                format!("{kind} resources are selected by `name`, or by `id` holding their ARN"),
+                Some("write `name = \"...\"` or `id = \"arn:aws:iam::...\"`".into()),
+            );
+            return None;
+        }
+        if kind.is_named() && !kind.is_iam() {
             let span = id.at.clone().map(|a| a.1).unwrap_or_default();
             r.error(
                 span,

@@ -7,12 +7,15 @@ use crate::aws::AwsClients;
 use crate::formats::config::Safety;
 
 /// Checks the caller identity (STS) and region against the allow-lists; returns the account id.
+/// `regional` is false when only global resources (IAM) are drilled: the region allow-list
+/// does not apply to them, the account allow-list always does.
 pub async fn check_account_and_region(
     aws: &AwsClients,
     safety: &Safety,
+    regional: bool,
 ) -> Result<String, InjectError> {
     let region = aws.region().unwrap_or("").to_string();
-    if !safety.allowed_regions.iter().any(|r| r == &region) {
+    if regional && !safety.allowed_regions.iter().any(|r| r == &region) {
         return Err(InjectError::Refused {
             resource: format!("anything in region {region:?}"),
             rule: format!("safety.allowed_regions is {:?}", safety.allowed_regions),
@@ -75,7 +78,7 @@ pub async fn prepare(
     spec: &crate::formats::TargetSpec,
     safety: &Safety,
 ) -> Result<Target, InjectError> {
-    check_account_and_region(aws, safety).await?;
+    check_account_and_region(aws, safety, !spec.kind.is_global()).await?;
     let target = super::target::resolve(aws, spec).await?;
     check_tags(&target, safety)?;
     Ok(target)

@@ -1,9 +1,10 @@
 //! The injector contract and the static catalog of drift actions (one file per action, grouped
-//! by service: `ec2/`, `s3/`).
+//! by service: `ec2/`, `s3/`, `iam/`).
 
 pub mod ec2;
 pub mod errors;
 pub mod guard;
+pub mod iam;
 pub mod model;
 pub mod params;
 pub mod presence;
@@ -150,6 +151,12 @@ pub static CATALOG: &[&ActionSpec] = &[
     &s3::lifecycle_remove::SPEC,
     &s3::logging_disable::SPEC,
     &s3::cors_add_rule::SPEC,
+    &iam::role_attach_policy::SPEC,
+    &iam::role_put_inline_policy::SPEC,
+    &iam::role_trust_add_principal::SPEC,
+    &iam::role_set_max_session_duration::SPEC,
+    &iam::user_attach_policy::SPEC,
+    &iam::policy_new_default_version::SPEC,
 ];
 
 /// The catalog entry for an action id.

@@ -85,7 +85,7 @@ impl DriftState for BTreeMap<String, String> {
 macro_rules! scalar_state {
     ($($t:ty),*) => { $(impl DriftState for $t {})* };
 }
-scalar_state!(bool, String, Option<String>);
+scalar_state!(bool, i32, String, Option<String>, serde_json::Value);
 
 /// What an action file implements.
 #[async_trait::async_trait]

@@ -28,6 +28,9 @@ pub enum Presence {
 /// a bucket's creation date (bucket names can be reused; EC2 ids never are). `None` when the
 /// id is identity enough.
 pub async fn identity(aws: &AwsClients, target: &Target) -> Result<Option<String>, InjectError> {
+    if target.kind.is_iam() {
+        return super::iam::shared::resource::unique_id(aws, target.kind, &target.id).await;
+    }
     if target.kind != TargetType::Bucket {
         return Ok(None);
     }
@@ -51,12 +54,26 @@ pub async fn check(
             evidence: format!("{target} does not exist any more"),
         });
     }
-    if target.kind != TargetType::Bucket {
-        return Ok(Presence::Present);
-    }
     let Some(recorded) = identity else {
         return Ok(Presence::Present);
     };
+    if target.kind.is_iam() {
+        let now = super::iam::shared::resource::unique_id(aws, target.kind, &target.id).await?;
+        return Ok(match now {
+            None => Presence::Gone {
+                evidence: format!("{target} does not exist any more"),
+            },
+            Some(id) if id == recorded => Presence::Present,
+            Some(id) => Presence::Replaced {
+                evidence: format!(
+                    "{target} now has the unique id {id}; the drilled one had {recorded} (deleted and re-created)"
+                ),
+            },
+        });
+    }
+    if target.kind != TargetType::Bucket {
+        return Ok(Presence::Present);
+    }
     let now = bucket_created(aws, &target.id).await?;
     match now {
         None => Ok(Presence::Gone {

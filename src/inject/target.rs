@@ -6,6 +6,7 @@ use aws_sdk_ec2::types::Filter;
 use serde::{Deserialize, Serialize};
 
 use super::errors::{self, InjectError};
+use super::iam::shared::resource as iam;
 use crate::aws::AwsClients;
 use crate::formats::{Selector, TargetSpec, TargetType};
 
@@ -14,7 +15,7 @@ use crate::formats::{Selector, TargetSpec, TargetType};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Target {
     pub kind: TargetType,
-    /// EC2 id or bucket name.
+    /// EC2 id, bucket name, IAM role or user name, or IAM policy ARN.
     pub id: String,
     /// Tags at resolution time.
     pub tags: BTreeMap<String, String>,
@@ -29,7 +30,17 @@ impl std::fmt::Display for Target {
 /// Finds exactly one resource for the spec and reads its tags.
 pub async fn resolve(aws: &AwsClients, spec: &TargetSpec) -> Result<Target, InjectError> {
     let id = match &spec.selector {
-        Selector::Id(id) | Selector::Name(id) => {
+        Selector::Id(given) | Selector::Name(given) => {
+            let id = if spec.kind.is_iam() {
+                iam::normalise(aws, spec.kind, given)
+                    .await?
+                    .ok_or_else(|| InjectError::NotFound {
+                        what: format!("{} {given}", spec.kind),
+                    })?
+            } else {
+                given.clone()
+            };
+            let id = &id;
             // One read answers both "does it exist" and "what are its tags".
             return match existing_tags(aws, spec.kind, id).await? {
                 Some(tags) => Ok(Target {
@@ -45,6 +56,7 @@ pub async fn resolve(aws: &AwsClients, spec: &TargetSpec) -> Result<Target, Inje
         Selector::Tags(tags) => {
             let ids = match spec.kind {
                 TargetType::Bucket => buckets_tagged(aws, tags).await?,
+                kind if kind.is_iam() => iam::tagged(aws, kind, tags).await?,
                 kind => ec2_tagged(aws, kind, tags).await?,
             };
             match ids.as_slice() {
@@ -78,6 +90,13 @@ pub async fn tags_of(
     kind: TargetType,
     id: &str,
 ) -> Result<BTreeMap<String, String>, InjectError> {
+    if kind.is_iam() {
+        return iam::existing_tags(aws, kind, id)
+            .await?
+            .ok_or_else(|| InjectError::NotFound {
+                what: format!("{kind} {id}"),
+            });
+    }
     if kind == TargetType::Bucket {
         return match aws.s3.get_bucket_tagging().bucket(id).send().await {
             Ok(out) => Ok(out
@@ -115,7 +134,7 @@ fn ec2_resource_type(kind: TargetType) -> &'static str {
         TargetType::NetworkAcl => "network-acl",
         TargetType::Vpc => "vpc",
         TargetType::Subnet => "subnet",
-        TargetType::Bucket => unreachable!("buckets are not EC2 resources"),
+        other => unreachable!("{other} is not an EC2 resource"),
     }
 }
 
@@ -256,6 +275,9 @@ pub(crate) async fn existing_tags(
             "DescribeSubnets",
             |out| out.subnets().first().map(|n| tag_map(n.tags()))
         ),
+        TargetType::IamRole | TargetType::IamUser | TargetType::IamPolicy => {
+            iam::existing_tags(aws, kind, id).await
+        }
         TargetType::Bucket => match aws.s3.head_bucket().bucket(id).send().await {
             Ok(_) => tags_of(aws, kind, id).await.map(Some),
             Err(e)

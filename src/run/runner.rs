@@ -130,7 +130,8 @@ pub async fn run_drills(opts: &RunOptions) -> Result<(RunRecord, PathBuf), RunEr
             count: open.len(),
         });
     }
-    let account = crate::inject::guard::check_account_and_region(&aws, &config.safety)
+    let regional = scenarios.iter().any(|s| !s.target.kind.is_global());
+    let account = crate::inject::guard::check_account_and_region(&aws, &config.safety, regional)
         .await
         .map_err(RunError::Guard)?;
 

@@ -221,3 +221,52 @@ async fn s3_policy_created_where_none_existed_is_deleted_again() {
         "a policy exists after reverting a drill on a bucket that had none"
     );
 }
+
+mod iam {
+    use super::drill;
+    use crate::fixture::{self, iam};
+
+    macro_rules! iam_drill_test {
+        ($name:ident, $resource:ident, $action:literal, $params:literal) => {
+            #[tokio::test]
+            async fn $name() {
+                let aws = fixture::clients().await;
+                let target = iam::$resource(&aws).await;
+                drill(&aws, $action, $params, &target).await;
+            }
+        };
+    }
+
+    iam_drill_test!(iam_role_attach_policy, role, "iam.role.attach_policy", "");
+    iam_drill_test!(
+        iam_role_put_inline_policy_new,
+        role,
+        "iam.role.put_inline_policy",
+        "policy_name = \"incident-access\"\n"
+    );
+    iam_drill_test!(
+        iam_role_put_inline_policy_replace,
+        role,
+        "iam.role.put_inline_policy",
+        "policy_name = \"app-read\"\n"
+    );
+    iam_drill_test!(
+        iam_role_trust_add_principal,
+        role,
+        "iam.role.trust_add_principal",
+        "principal = \"arn:aws:iam::111122223333:root\"\n"
+    );
+    iam_drill_test!(
+        iam_role_set_max_session_duration,
+        role,
+        "iam.role.set_max_session_duration",
+        ""
+    );
+    iam_drill_test!(iam_user_attach_policy, user, "iam.user.attach_policy", "");
+    iam_drill_test!(
+        iam_policy_new_default_version,
+        policy,
+        "iam.policy.new_default_version",
+        ""
+    );
+}

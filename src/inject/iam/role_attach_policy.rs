@@ -1,0 +1,18 @@
+//! `iam.role.attach_policy`: attaches a managed policy to a role (AdministratorAccess by
+//! default); the revert detaches only what the drill attached.
+
+use crate::formats::{TargetType, param_spec};
+use crate::inject::ActionSpec;
+use crate::inject::iam::shared::attachments::{self, Attach, Params};
+use crate::inject::model;
+
+pub static SPEC: ActionSpec = ActionSpec {
+    id: "iam.role.attach_policy",
+    targets: &[TargetType::IamRole],
+    summary: "attaches a managed policy to a role (default AdministratorAccess)",
+    params: attachments::PARAMS,
+    example: "policy_arn = \"arn:aws:iam::aws:policy/AdministratorAccess\"\n",
+    read: |r| param_spec::to_json(attachments::read_params(r)),
+    roundtrip: param_spec::roundtrip::<Params>,
+    build: |v| model::build(v, Attach),
+};

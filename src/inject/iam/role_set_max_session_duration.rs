@@ -1,0 +1,85 @@
+//! `iam.role.set_max_session_duration`: changes how long a role's sessions may last.
+
+use serde::{Deserialize, Serialize};
+
+use crate::diag::TableReader;
+use crate::formats::{ParamSpec, TargetType, param_spec};
+use crate::inject::errors::{self, InjectError};
+use crate::inject::model::{self, Model};
+use crate::inject::{ActionSpec, InjectCx, Target};
+
+pub static SPEC: ActionSpec = ActionSpec {
+    id: "iam.role.set_max_session_duration",
+    targets: &[TargetType::IamRole],
+    summary: "changes a role's maximum session duration (default 12 hours)",
+    params: &[ParamSpec::optional(
+        "seconds",
+        "3600 to 43200",
+        "the new maximum; default: 43200, or 3600 if it is already 43200",
+    )],
+    example: "seconds = 43200\n",
+    read: |r| param_spec::to_json(read_params(r)),
+    roundtrip: param_spec::roundtrip::<Params>,
+    build: |v| model::build(v, MaxSession),
+};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Params {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seconds: Option<i32>,
+}
+
+fn read_params(r: &mut TableReader) -> Option<Params> {
+    Some(Params {
+        seconds: r
+            .opt_integer("seconds", 3600..43201)
+            .map(|s| s.value as i32),
+    })
+}
+
+pub struct MaxSession(pub Params);
+
+#[async_trait::async_trait]
+impl Model for MaxSession {
+    type State = i32;
+
+    async fn read(&self, cx: &InjectCx<'_>, target: &Target) -> Result<i32, InjectError> {
+        let out = cx
+            .aws
+            .iam
+            .get_role()
+            .role_name(&target.id)
+            .send()
+            .await
+            .map_err(errors::aws("GetRole", &target.id))?;
+        Ok(out
+            .role()
+            .and_then(|r| r.max_session_duration())
+            .unwrap_or(3600))
+    }
+
+    fn injected(&self, before: &i32, _: &InjectCx<'_>, _: &Target) -> Result<i32, InjectError> {
+        Ok(self
+            .0
+            .seconds
+            .unwrap_or(if *before == 43200 { 3600 } else { 43200 }))
+    }
+
+    async fn write(
+        &self,
+        cx: &InjectCx<'_>,
+        target: &Target,
+        _: &i32,
+        desired: &i32,
+    ) -> Result<(), InjectError> {
+        cx.aws
+            .iam
+            .update_role()
+            .role_name(&target.id)
+            .max_session_duration(*desired)
+            .send()
+            .await
+            .map(drop)
+            .map_err(errors::aws("UpdateRole", &target.id))
+    }
+}

@@ -1,0 +1,108 @@
+//! `iam.role.trust_add_principal`: lets one more principal assume a role; the revert writes the
+//! exact previous trust policy back (compared as JSON), unless someone edited it since.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use crate::diag::TableReader;
+use crate::formats::{ParamSpec, TargetType, param_spec};
+use crate::inject::errors::{self, InjectError};
+use crate::inject::iam::shared::document;
+use crate::inject::model::{self, Model};
+use crate::inject::{ActionSpec, InjectCx, Target};
+
+pub static SPEC: ActionSpec = ActionSpec {
+    id: "iam.role.trust_add_principal",
+    targets: &[TargetType::IamRole],
+    summary: "adds a principal (an account, role or user ARN, or a service) to a role's trust policy",
+    params: &[ParamSpec::required(
+        "principal",
+        "ARN, account id or service name",
+        "who may now assume the role, e.g. arn:aws:iam::111122223333:root or ec2.amazonaws.com",
+    )],
+    example: "principal = \"arn:aws:iam::111122223333:root\"\n",
+    read: |r| param_spec::to_json(read_params(r)),
+    roundtrip: param_spec::roundtrip::<Params>,
+    build: |v| model::build(v, TrustAdd),
+};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Params {
+    pub principal: String,
+}
+
+fn read_params(r: &mut TableReader) -> Option<Params> {
+    Some(Params {
+        principal: r.string("principal")?.value,
+    })
+}
+
+pub struct TrustAdd(pub Params);
+
+impl TrustAdd {
+    fn principal(&self) -> Value {
+        let p = &self.0.principal;
+        if p.ends_with(".amazonaws.com") {
+            json!({ "Service": p })
+        } else {
+            json!({ "AWS": p })
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl Model for TrustAdd {
+    /// The whole trust policy.
+    type State = Value;
+
+    async fn read(&self, cx: &InjectCx<'_>, target: &Target) -> Result<Value, InjectError> {
+        let out = cx
+            .aws
+            .iam
+            .get_role()
+            .role_name(&target.id)
+            .send()
+            .await
+            .map_err(errors::aws("GetRole", &target.id))?;
+        let raw = out
+            .role()
+            .and_then(|r| r.assume_role_policy_document())
+            .ok_or_else(|| {
+                InjectError::precondition(&target.to_string(), "it has no trust policy")
+            })?;
+        document::parse(&target.id, raw)
+    }
+
+    fn injected(
+        &self,
+        before: &Value,
+        cx: &InjectCx<'_>,
+        _: &Target,
+    ) -> Result<Value, InjectError> {
+        let statement = json!({
+            "Sid": document::sid(cx.mark),
+            "Effect": "Allow",
+            "Principal": self.principal(),
+            "Action": "sts:AssumeRole",
+        });
+        Ok(document::with_statement(before, statement))
+    }
+
+    async fn write(
+        &self,
+        cx: &InjectCx<'_>,
+        target: &Target,
+        _: &Value,
+        desired: &Value,
+    ) -> Result<(), InjectError> {
+        cx.aws
+            .iam
+            .update_assume_role_policy()
+            .role_name(&target.id)
+            .policy_document(desired.to_string())
+            .send()
+            .await
+            .map(drop)
+            .map_err(errors::aws("UpdateAssumeRolePolicy", &target.id))
+    }
+}

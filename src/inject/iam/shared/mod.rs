@@ -1,0 +1,5 @@
+//! What several IAM actions share; none of these is an action.
+
+pub mod attachments;
+pub mod document;
+pub mod resource;

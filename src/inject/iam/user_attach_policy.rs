@@ -1,0 +1,18 @@
+//! `iam.user.attach_policy`: attaches a managed policy to a user (AdministratorAccess by
+//! default); the revert detaches only what the drill attached.
+
+use crate::formats::{TargetType, param_spec};
+use crate::inject::ActionSpec;
+use crate::inject::iam::shared::attachments::{self, Attach, Params};
+use crate::inject::model;
+
+pub static SPEC: ActionSpec = ActionSpec {
+    id: "iam.user.attach_policy",
+    targets: &[TargetType::IamUser],
+    summary: "attaches a managed policy to a user (default AdministratorAccess)",
+    params: attachments::PARAMS,
+    example: "policy_arn = \"arn:aws:iam::aws:policy/AdministratorAccess\"\n",
+    read: |r| param_spec::to_json(attachments::read_params(r)),
+    roundtrip: param_spec::roundtrip::<Params>,
+    build: |v| model::build(v, Attach),
+};
