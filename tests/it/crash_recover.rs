@@ -102,6 +102,48 @@ async fn instance_metadata_options_survive_sigkill_anywhere() {
     kill_and_recover(&aws, &target, "action = \"ec2.instance.allow_imdsv1\"").await;
 }
 
+macro_rules! iam_survives_sigkill {
+    ($name:ident, $resource:ident, $inject:literal) => {
+        #[tokio::test]
+        async fn $name() {
+            let aws = fixture::clients().await;
+            let target = crate::fixture::iam::$resource(&aws).await;
+            kill_and_recover(&aws, &target, $inject).await;
+        }
+    };
+}
+
+iam_survives_sigkill!(
+    iam_role_attachment_survives_sigkill_anywhere,
+    role,
+    "action = \"iam.role.attach_policy\""
+);
+iam_survives_sigkill!(
+    iam_inline_policy_survives_sigkill_anywhere,
+    role,
+    "action = \"iam.role.put_inline_policy\"\npolicy_name = \"app-read\""
+);
+iam_survives_sigkill!(
+    iam_trust_policy_survives_sigkill_anywhere,
+    role,
+    "action = \"iam.role.trust_add_principal\"\nprincipal = \"arn:aws:iam::111122223333:root\""
+);
+iam_survives_sigkill!(
+    iam_max_session_survives_sigkill_anywhere,
+    role,
+    "action = \"iam.role.set_max_session_duration\""
+);
+iam_survives_sigkill!(
+    iam_user_attachment_survives_sigkill_anywhere,
+    user,
+    "action = \"iam.user.attach_policy\""
+);
+iam_survives_sigkill!(
+    iam_policy_version_survives_sigkill_anywhere,
+    policy,
+    "action = \"iam.policy.new_default_version\""
+);
+
 #[tokio::test]
 async fn sigterm_while_observing_reverts_and_exits() {
     let aws = fixture::clients().await;

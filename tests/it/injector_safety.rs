@@ -14,7 +14,7 @@ use driftdrill::run::retry::{self, Budget};
 
 use crate::fixture::{self, resources};
 
-fn safety(accounts: &[&str], regions: &[&str]) -> Safety {
+pub(crate) fn safety(accounts: &[&str], regions: &[&str]) -> Safety {
     Safety {
         allowed_accounts: accounts.iter().map(|s| s.to_string()).collect(),
         allowed_regions: regions.iter().map(|s| s.to_string()).collect(),
