@@ -190,7 +190,7 @@ async fn demo(dir: &Path, scenarios: Option<&Path>, lifetime: Duration) -> Resul
     init?;
 
     step(
-        "applying the sample environment (a VPC, four security groups, three instances, five buckets)",
+        "applying the sample environment (a VPC, four security groups, three instances, five buckets, three IAM roles, a user and a policy)",
     );
     vars.endpoint = endpoint.clone();
     let ws = sample_env::write(&env_dir, &vars)
@@ -230,7 +230,7 @@ async fn demo(dir: &Path, scenarios: Option<&Path>, lifetime: Duration) -> Resul
         "# Written by `driftdrill demo`; edit it to point at your own sandbox account.\n\
          [aws]\nregion = \"us-east-1\"\nendpoint_url = \"{endpoint}\"\n\n\
          [safety]\nallowed_accounts = [\"000000000000\"]\nallowed_regions = [\"us-east-1\"]\n\
-         required_tags = {{ Environment = [\"staging\", \"dev\", \"sandbox\"] }}\nmax_concurrent = 16\nmax_drift_lifetime = \"30m\"\njournal = \"journal.jsonl\"\n\n\
+         required_tags = {{ Environment = [\"staging\", \"dev\", \"sandbox\"] }}\nmax_concurrent = 20\nmax_drift_lifetime = \"30m\"\njournal = \"journal.jsonl\"\n\n\
          # The plan the scheduled job runs, polled directly.\n[[detector]]\nname = \"terraform-plan\"\ntype = \"terraform\"\ndir = \"environment\"\n{cli_config}interval = \"10s\"\nrefresh_only = false\nlock = false\n\n\
          # Every change made outside terraform, ignored attributes included.\n[[detector]]\nname = \"terraform-refresh\"\ntype = \"terraform\"\ndir = \"environment\"\n{cli_config}interval = \"10s\"\nrefresh_only = true\nlock = false\n\n\
          # Where the scheduled job posts its Slack-style alert.\n[[channel]]\nname = \"drift-webhook\"\ntype = \"webhook\"\nlisten = \"127.0.0.1:{port}\"\npath = \"/hooks/drift\"\nformat = \"slack\"\n"
@@ -247,7 +247,7 @@ async fn demo(dir: &Path, scenarios: Option<&Path>, lifetime: Duration) -> Resul
     let opts = RunOptions {
         config: Some(config.clone()),
         paths: vec![scenarios.to_path_buf()],
-        concurrency: Some(16),
+        concurrency: Some(20),
         out_dir: runs.clone(),
         max_drift_lifetime: Some(lifetime),
         ..RunOptions::default()

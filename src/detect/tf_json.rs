@@ -73,6 +73,9 @@ const ID_ATTRIBUTES: &[&str] = &[
     "instance_id",
     "network_acl_id",
     "vpc_id",
+    // IAM sub-resources (inline policies, attachments) belong to their role or user.
+    "role",
+    "user",
 ];
 
 /// Address → cloud identifiers (ids, ARNs, bucket names) from a state document (`state pull`).
@@ -158,7 +161,8 @@ not json"#;
         let state = serde_json::json!({"resources": [
             {"mode": "managed", "type": "aws_security_group", "name": "db", "instances": [{"attributes": {"id": "sg-1", "arn": "arn:aws:ec2:us-east-1:0:security-group/sg-1"}}]},
             {"mode": "managed", "type": "aws_s3_bucket_versioning", "name": "this", "instances": [{"index_key": "data", "attributes": {"id": "b-data", "bucket": "b-data"}}]},
-            {"mode": "data", "type": "aws_ami", "name": "x", "instances": [{"attributes": {"id": "ami-1"}}]}
+            {"mode": "data", "type": "aws_ami", "name": "x", "instances": [{"attributes": {"id": "ami-1"}}]},
+            {"mode": "managed", "type": "aws_iam_role_policy", "name": "app_read", "instances": [{"attributes": {"id": "app-role:app-read", "role": "app-role"}}]}
         ]});
         let ids = ids_by_address(&state);
         assert_eq!(
@@ -167,5 +171,10 @@ not json"#;
         );
         assert_eq!(ids["aws_s3_bucket_versioning.this[\"data\"]"], ["b-data"]);
         assert!(!ids.contains_key("data.aws_ami.x"));
+        // An inline policy's drift is its role's.
+        assert_eq!(
+            ids["aws_iam_role_policy.app_read"],
+            ["app-role:app-read", "app-role"]
+        );
     }
 }

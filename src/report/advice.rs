@@ -5,9 +5,26 @@ use crate::record::{ExpectationRecord, Outcome};
 
 /// The next step for an expectation that was not met, following its real cause: a detector
 /// that failed is told to be fixed, never to be "wired".
-pub fn next_step(e: &ExpectationRecord) -> String {
+pub fn next_step(action: &str, e: &ExpectationRecord) -> String {
     let error = one_line(e.last_error.as_deref().unwrap_or("see the run log"));
     match e.outcome {
+        Outcome::Missed if e.errors == 0 && e.polls > 0 && action.ends_with(".attach_policy") => {
+            let exclusive = if action.starts_with("iam.user.") {
+                "aws_iam_user_policy_attachments_exclusive"
+            } else {
+                "aws_iam_role_policy_attachments_exclusive"
+            };
+            format!(
+                "{} ran {} time(s) after the change without naming it: terraform does not see a managed policy attached out of band unless it manages the attachments exclusively (hashicorp/terraform#27992); declare {exclusive} for this {}, or add a policy-engine detector (Cloud Custodian, AWS Config)",
+                e.detector,
+                e.polls,
+                if action.starts_with("iam.user.") {
+                    "user"
+                } else {
+                    "role"
+                }
+            )
+        }
         Outcome::DetectorError => format!("fix the detector: {error}"),
         Outcome::Missed if e.errors > 0 => format!(
             "fix the detector first ({} of {} polls failed: {error}); its other polls did not name the resource",
@@ -36,5 +53,43 @@ pub fn next_step(e: &ExpectationRecord) -> String {
             e.detector
         ),
         Outcome::DetectedWithinSla | Outcome::Suppressed => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::Role;
+
+    #[test]
+    fn an_unseen_iam_attachment_names_the_exclusive_resource() {
+        let e = ExpectationRecord {
+            detector: "terraform-plan".into(),
+            role: Role::Detector,
+            silent: false,
+            sla_secs: 900.0,
+            outcome: Outcome::Missed,
+            detected_at: None,
+            mttd_secs: None,
+            bracket_secs: None,
+            evidence: None,
+            polls: 4,
+            errors: 0,
+            last_error: None,
+            clear: None,
+        };
+        let role = next_step("iam.role.attach_policy", &e);
+        assert!(
+            role.contains("aws_iam_role_policy_attachments_exclusive"),
+            "{role}"
+        );
+        assert!(role.contains("policy-engine detector"), "{role}");
+        let user = next_step("iam.user.attach_policy", &e);
+        assert!(
+            user.contains("aws_iam_user_policy_attachments_exclusive"),
+            "{user}"
+        );
+        let other = next_step("ec2.instance.termination_protection", &e);
+        assert!(other.contains("ignore_changes"), "{other}");
     }
 }

@@ -288,7 +288,7 @@ pub fn build(all: &[RunRecord], period: &Period, generated_at: DateTime<Utc>) ->
                         mttd_secs: e.mttd_secs,
                         sla_secs: e.sla_secs,
                         evidence: e.evidence.clone(),
-                        suggestion: super::advice::next_step(e),
+                        suggestion: super::advice::next_step(&d.action, e),
                         run_id: r.run_id.clone(),
                     });
                 }

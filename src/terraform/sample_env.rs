@@ -29,6 +29,7 @@ const FILES: &[(&str, &str)] = &[
         "storage.tf",
         include_str!("../../localstack/terraform/storage.tf"),
     ),
+    ("iam.tf", include_str!("../../localstack/terraform/iam.tf")),
     (
         "outputs.tf",
         include_str!("../../localstack/terraform/outputs.tf"),

@@ -159,4 +159,56 @@ async fn sample_environment_applies_clean_and_detects_an_out_of_band_rule() {
         ),
         PlanExit::Clean => panic!("plan saw no drift after the lifecycle rule was removed"),
     }
+
+    // Identity: the blind spot the demo shows, and what terraform does see.
+    let prefix = data
+        .strip_suffix("-data")
+        .expect("bucket names are <prefix>-<name>");
+    let ops = format!("{prefix}-ops-role");
+    aws.iam
+        .attach_role_policy()
+        .role_name(&ops)
+        .policy_arn("arn:aws:iam::aws:policy/AdministratorAccess")
+        .send()
+        .await
+        .expect("attach out of band");
+    let unseen = env.workspace.plan_detailed().await;
+    aws.iam
+        .detach_role_policy()
+        .role_name(&ops)
+        .policy_arn("arn:aws:iam::aws:policy/AdministratorAccess")
+        .send()
+        .await
+        .expect("detach");
+    if let PlanExit::Drift { stdout } = unseen.expect("plan") {
+        assert!(
+            !stdout.contains("# aws_iam_role"),
+            "terraform now sees unmanaged attachments: update the IAM scenarios' expectations\n{stdout}"
+        );
+    }
+    let deploy = format!("{prefix}-deploy-role");
+    aws.iam
+        .update_role()
+        .role_name(&deploy)
+        .max_session_duration(43200)
+        .send()
+        .await
+        .expect("raise the session duration");
+    let seen = env.workspace.plan_detailed().await;
+    aws.iam
+        .update_role()
+        .role_name(&deploy)
+        .max_session_duration(3600)
+        .send()
+        .await
+        .expect("restore the session duration");
+    match seen.expect("plan") {
+        PlanExit::Drift { stdout } => {
+            assert!(
+                stdout.contains("# aws_iam_role.this[\"deploy\"] will be updated"),
+                "{stdout}"
+            )
+        }
+        PlanExit::Clean => panic!("plan missed the session duration change"),
+    }
 }
