@@ -121,6 +121,9 @@ pub enum Command {
         #[arg(long, default_value = "reports")]
         out_dir: PathBuf,
     },
+    /// Install the pinned Cloud Custodian (c7n) the `custodian` detector uses when none is on
+    /// PATH, into ~/.cache/driftdrill (python3 with venv, PyPI once); prints its folder.
+    CustodianEnv,
     /// Write a terraform CLI config that installs providers from the local mirror
     /// (DRIFTDRILL_TF_PLUGIN_MIRROR, or the first of the documented default folders).
     TfCliConfig {
@@ -240,6 +243,7 @@ pub fn main() -> i32 {
             out_dir,
         }),
         Command::TfCliConfig { out } => commands::tf_cli_config::run(out),
+        Command::CustodianEnv => commands::custodian_env::run(),
     };
     match result {
         Ok(code) => code,

@@ -1,6 +1,7 @@
 //! One file per subcommand; each returns an exit code from `exit_codes`, or a typed
 //! `errors::Failure` that only `cli::main` prints.
 
+pub mod custodian_env;
 pub mod demo;
 pub mod list;
 pub mod recover;

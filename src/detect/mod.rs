@@ -2,6 +2,8 @@
 //! listed in one static catalog.
 
 pub mod command;
+pub mod custodian;
+pub mod custodian_env;
 pub mod json_path;
 pub mod matching;
 pub mod payload;
@@ -225,8 +227,13 @@ pub fn settings<S: serde::de::DeserializeOwned>(
 }
 
 /// Every detector and channel type, in the order `driftdrill list` shows them.
-pub static CATALOG: &[&DetectorSpec] =
-    &[&terraform::SPEC, &command::SPEC, &webhook::SPEC, &sqs::SPEC];
+pub static CATALOG: &[&DetectorSpec] = &[
+    &terraform::SPEC,
+    &command::SPEC,
+    &custodian::SPEC,
+    &webhook::SPEC,
+    &sqs::SPEC,
+];
 
 pub fn find(id: &str) -> Option<&'static DetectorSpec> {
     CATALOG.iter().copied().find(|s| s.id == id)

@@ -19,6 +19,9 @@ pub enum Format {
     Spacelift,
     HcpTerraform,
     Env0,
+    /// Cloud Custodian's `notify` message (`mtype = maidmsg/1.0`): on SQS, base64 of
+    /// zlib-compressed JSON; relayed to a webhook, the JSON itself.
+    C7n,
 }
 
 impl Format {
@@ -30,6 +33,7 @@ impl Format {
         Format::Spacelift,
         Format::HcpTerraform,
         Format::Env0,
+        Format::C7n,
     ];
 
     /// The id written in driftdrill.toml.
@@ -42,6 +46,7 @@ impl Format {
             Format::Spacelift => "spacelift",
             Format::HcpTerraform => "hcp-terraform",
             Format::Env0 => "env0",
+            Format::C7n => "c7n",
         }
     }
 
@@ -65,10 +70,11 @@ pub const FORMATS: &[&str] = &[
     Format::Spacelift.id(),
     Format::HcpTerraform.id(),
     Format::Env0.id(),
+    Format::C7n.id(),
 ];
 
 /// The `kind` text of a `format` parameter: every id, quoted, in order.
-pub const FORMAT_KIND: &str = "\"generic\" | \"slack\" | \"pagerduty\" | \"alertmanager\" | \"spacelift\" | \"hcp-terraform\" | \"env0\"";
+pub const FORMAT_KIND: &str = "\"generic\" | \"slack\" | \"pagerduty\" | \"alertmanager\" | \"spacelift\" | \"hcp-terraform\" | \"env0\" | \"c7n\"";
 
 /// A payload recognised as a drift alert: the strings to search for resources and drill marks.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -95,6 +101,28 @@ fn strings(v: Option<&Value>) -> Vec<String> {
 
 fn str_at<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
     v.get(key).and_then(Value::as_str)
+}
+
+/// Reads a message body in `format` as JSON. Cloud Custodian's SQS messages are base64 of
+/// zlib-compressed JSON; everything else (and c7n relayed as JSON) is JSON as it is.
+pub fn decode(format: Format, raw: &str) -> Option<Value> {
+    if format == Format::C7n
+        && let Some(json) = decode_c7n(raw.trim())
+    {
+        return Some(json);
+    }
+    serde_json::from_str(raw).ok()
+}
+
+fn decode_c7n(raw: &str) -> Option<Value> {
+    use base64::Engine;
+    use std::io::Read;
+    let compressed = base64::engine::general_purpose::STANDARD.decode(raw).ok()?;
+    let mut text = String::new();
+    flate2::read::ZlibDecoder::new(compressed.as_slice())
+        .read_to_string(&mut text)
+        .ok()?;
+    serde_json::from_str(&text).ok()
 }
 
 /// Interprets one payload in `format`. `json_paths` narrows where generic payloads are searched.
@@ -212,6 +240,26 @@ pub fn parse(format: Format, json_paths: &[String], body: &Value) -> Result<Aler
                 )),
             }
         }
+        Format::C7n => {
+            let policy = body
+                .get("policy")
+                .and_then(|p| p.get("name"))
+                .and_then(Value::as_str)
+                .ok_or_else(|| {
+                    NotAlert::Malformed("a Cloud Custodian message names its policy".into())
+                })?;
+            let resources = body.get("resources").ok_or_else(|| {
+                NotAlert::Malformed("a Cloud Custodian message lists its resources".into())
+            })?;
+            let mut texts = super::custodian::resource_ids(resources);
+            if texts.is_empty() {
+                return Err(NotAlert::Ignored(format!(
+                    "policy {policy} matched no resource"
+                )));
+            }
+            texts.push(policy.to_string());
+            Ok(Alert { texts })
+        }
         Format::Generic => {
             let texts = if json_paths.is_empty() {
                 all()
@@ -229,6 +277,32 @@ pub fn parse(format: Format, json_paths: &[String], body: &Value) -> Result<Aler
 #[cfg(test)]
 mod format_tests {
     use super::*;
+
+    #[test]
+    fn a_cloud_custodian_sqs_message_decodes_and_names_its_resources() {
+        use base64::Engine;
+        use std::io::Write;
+        let message = serde_json::json!({
+            "policy": {"name": "s3-versioning-suspended"},
+            "resources": [{"Name": "dd-logs", "Versioning": {"Status": "Suspended"}}]
+        });
+        let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+        z.write_all(message.to_string().as_bytes()).unwrap();
+        let body = base64::engine::general_purpose::STANDARD.encode(z.finish().unwrap());
+        let json = decode(Format::C7n, &body).expect("decodes");
+        let alert = parse(Format::C7n, &[], &json).unwrap();
+        assert_eq!(alert.texts, ["dd-logs", "s3-versioning-suspended"]);
+        // Relayed as JSON (a c7n-mailer webhook), it reads the same.
+        assert_eq!(
+            decode(Format::C7n, &message.to_string()),
+            Some(message.clone())
+        );
+        let empty = serde_json::json!({"policy": {"name": "p"}, "resources": []});
+        assert!(matches!(
+            parse(Format::C7n, &[], &empty),
+            Err(NotAlert::Ignored(_))
+        ));
+    }
 
     #[test]
     fn the_format_ids_the_reader_and_the_docs_list_are_the_enum() {

@@ -93,7 +93,7 @@ fn action_ids_are_unique() {
 #[test]
 fn every_detector_example_reads_and_round_trips() {
     let ids: Vec<&str> = detect::CATALOG.iter().map(|s| s.id).collect();
-    assert_eq!(ids, ["terraform", "command", "webhook", "sqs"]);
+    assert_eq!(ids, ["terraform", "command", "custodian", "webhook", "sqs"]);
     for spec in detect::CATALOG {
         let settings = read_example(spec.example, spec.read, &[]);
         let again = (spec.roundtrip)(&settings).unwrap_or_else(|e| panic!("{}: {e}", spec.id));

@@ -344,6 +344,7 @@ async fn webhook_matches_every_built_in_format() {
         "spacelift",
         "hcp-terraform",
         "env0",
+        "c7n",
         "generic",
     ] {
         let mut ch = webhook(format, serde_json::json!({})).await;
@@ -600,4 +601,233 @@ async fn sqs_matches_watched_messages_and_deletes_only_those() {
     let left = count(aws_sdk_sqs::types::QueueAttributeName::ApproximateNumberOfMessages)
         + count(aws_sdk_sqs::types::QueueAttributeName::ApproximateNumberOfMessagesNotVisible);
     assert_eq!(left, 1, "only the matched message may be deleted");
+}
+
+/// Cloud Custodian policies for the custodian tests: SSH open to the world on a security group,
+/// versioning suspended on a bucket.
+const CUSTODIAN_POLICIES: &str = r#"policies:
+  - name: sg-ssh-open-to-world
+    resource: aws.security-group
+    filters:
+      - type: ingress
+        Ports: [22]
+        Cidr:
+          value: "0.0.0.0/0"
+  - name: s3-versioning-suspended
+    resource: aws.s3
+    filters:
+      - type: value
+        key: Versioning.Status
+        value: Suspended
+"#;
+
+fn custodian_detector(
+    aws: &AwsClients,
+    dir: &Path,
+    policy: &str,
+    program: Option<&str>,
+) -> Box<dyn Polled> {
+    fixture::custodian();
+    std::fs::write(dir.join("policy.yml"), policy).unwrap();
+    let mut settings = serde_json::json!({
+        "policy": "policy.yml", "policies": [], "regions": [], "interval": "2s",
+        "timeout": "2m", "env": {}
+    });
+    if let Some(p) = program {
+        settings["program"] = p.into();
+    }
+    polled(build("custodian", "c7n", settings, dir, aws))
+}
+
+#[tokio::test]
+async fn custodian_reports_the_exact_ids_its_policies_match_and_nothing_on_a_clean_target() {
+    let aws = fixture::clients().await;
+    let dir = tempfile::tempdir().unwrap();
+    let c7n = custodian_detector(&aws, dir.path(), CUSTODIAN_POLICIES, None);
+    c7n.preflight().await.expect("preflight");
+    let sg = fixture::resources::security_group(&aws).await;
+    let bucket = fixture::resources::bucket(&aws).await;
+    let cx = PollCx::default();
+
+    let clean = c7n.poll(&cx).await.expect("a clean poll");
+    assert!(
+        !named(&clean, &sg.id) && !named(&clean, &bucket.id),
+        "{clean:?}"
+    );
+
+    let ssh = IpPermission::builder()
+        .ip_protocol("tcp")
+        .from_port(22)
+        .to_port(22)
+        .ip_ranges(IpRange::builder().cidr_ip("0.0.0.0/0").build())
+        .build();
+    aws.ec2
+        .authorize_security_group_ingress()
+        .group_id(&sg.id)
+        .ip_permissions(ssh.clone())
+        .send()
+        .await
+        .unwrap();
+    aws.s3
+        .put_bucket_versioning()
+        .bucket(&bucket.id)
+        .versioning_configuration(
+            aws_sdk_s3::types::VersioningConfiguration::builder()
+                .status(aws_sdk_s3::types::BucketVersioningStatus::Suspended)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let drifted = c7n.poll(&cx).await;
+    // Revert before asserting.
+    aws.ec2
+        .revoke_security_group_ingress()
+        .group_id(&sg.id)
+        .ip_permissions(ssh)
+        .send()
+        .await
+        .unwrap();
+    aws.s3
+        .put_bucket_versioning()
+        .bucket(&bucket.id)
+        .versioning_configuration(
+            aws_sdk_s3::types::VersioningConfiguration::builder()
+                .status(aws_sdk_s3::types::BucketVersioningStatus::Enabled)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let drifted = drifted.expect("a poll after the change");
+    let by_policy = |policy: &str, id: &str| {
+        drifted
+            .iter()
+            .any(|o| o.text == policy && o.resources.iter().any(|r| r == id))
+    };
+    assert!(by_policy("sg-ssh-open-to-world", &sg.id), "{drifted:?}");
+    assert!(
+        by_policy("s3-versioning-suspended", &bucket.id),
+        "{drifted:?}"
+    );
+    let after = c7n.poll(&cx).await.expect("a poll after the revert");
+    assert!(
+        !named(&after, &sg.id) && !named(&after, &bucket.id),
+        "{after:?}"
+    );
+}
+
+#[tokio::test]
+async fn custodian_policy_that_cannot_run_is_a_detector_error_with_c7ns_message() {
+    let aws = fixture::clients().await;
+    let dir = tempfile::tempdir().unwrap();
+    let broken = "policies:\n  - name: broken\n    resource: aws.no-such-resource\n";
+    let c7n = custodian_detector(&aws, dir.path(), broken, None);
+    let err = c7n.poll(&PollCx::default()).await.unwrap_err();
+    let text = driftdrill::errors::chain(&err);
+    assert!(text.contains("no-such-resource"), "{text}");
+    let err = c7n.preflight().await.unwrap_err();
+    assert!(
+        driftdrill::errors::chain(&err).contains("no-such-resource"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn custodian_missing_program_is_a_clear_error_at_preflight() {
+    let aws = fixture::clients().await;
+    let dir = tempfile::tempdir().unwrap();
+    let c7n = custodian_detector(
+        &aws,
+        dir.path(),
+        CUSTODIAN_POLICIES,
+        Some("/nonexistent/bin/custodian"),
+    );
+    let err = c7n.preflight().await.unwrap_err();
+    let text = driftdrill::errors::chain(&err);
+    assert!(
+        text.contains("Cloud Custodian is not installed")
+            && text.contains("driftdrill custodian-env"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn custodian_notify_messages_on_sqs_decode_and_attribute_to_their_resources() {
+    let aws = fixture::clients().await;
+    fixture::custodian();
+    let queue_name = fixture::unique("c7n-notify");
+    let queue = aws
+        .sqs
+        .create_queue()
+        .queue_name(&queue_name)
+        .send()
+        .await
+        .unwrap();
+    let url = queue.queue_url().unwrap().to_string();
+    let sg = fixture::resources::security_group(&aws).await;
+    let ssh = IpPermission::builder()
+        .ip_protocol("tcp")
+        .from_port(22)
+        .to_port(22)
+        .ip_ranges(IpRange::builder().cidr_ip("0.0.0.0/0").build())
+        .build();
+    aws.ec2
+        .authorize_security_group_ingress()
+        .group_id(&sg.id)
+        .ip_permissions(ssh.clone())
+        .send()
+        .await
+        .unwrap();
+    // A real `custodian run` whose policy notifies the queue (by name: c7n builds the public
+    // queue URL from it, which LocalStack accepts through AWS_ENDPOINT_URL).
+    let dir = tempfile::tempdir().unwrap();
+    let policy = format!(
+        "policies:\n  - name: sg-ssh-notify\n    resource: aws.security-group\n    filters:\n      - GroupId: {}\n    actions:\n      - type: notify\n        to: [security@example.com]\n        transport:\n          type: sqs\n          queue: {queue_name}\n",
+        sg.id
+    );
+    std::fs::write(dir.path().join("notify.yml"), policy).unwrap();
+    let python = driftdrill::detect::custodian_env::installed().expect("installed");
+    let out = std::process::Command::new(&python[0])
+        .args(&python[1..])
+        .args(["run", "--cache-period", "0", "-s"])
+        .arg(dir.path().join("out"))
+        .arg(dir.path().join("notify.yml"))
+        .env("AWS_ENDPOINT_URL", &fixture::localstack().url)
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("AWS_DEFAULT_REGION", fixture::REGION)
+        .output()
+        .unwrap();
+    aws.ec2
+        .revoke_security_group_ingress()
+        .group_id(&sg.id)
+        .ip_permissions(ssh)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let settings = serde_json::json!({"queue_url": url, "format": "c7n", "json_paths": [], "wait_time": "1s", "delete": true});
+    let channel = polled(build("sqs", "c7n-alerts", settings, Path::new("/"), &aws));
+    let cx = PollCx {
+        watch: vec![sg.id.clone()],
+    };
+    let mut observations = Vec::new();
+    for _ in 0..3 {
+        observations.extend(channel.poll(&cx).await.expect("receive"));
+        if !observations.is_empty() {
+            break;
+        }
+    }
+    assert_eq!(observations.len(), 1, "{observations:?}");
+    assert!(named(&observations, &sg.id), "{observations:?}");
+    assert!(
+        observations[0].text.contains("sg-ssh-notify"),
+        "{observations:?}"
+    );
 }

@@ -1,0 +1,16 @@
+//! `driftdrill custodian-env`: makes the pinned Cloud Custodian environment and prints where.
+
+use crate::detect::custodian_env;
+use crate::errors::{CommandResult, Failure};
+use crate::exit_codes;
+
+#[derive(Debug, thiserror::Error)]
+#[error("install Cloud Custodian: {0}")]
+pub struct CustodianEnvError(String);
+
+pub fn run() -> CommandResult {
+    let dir = custodian_env::ensure()
+        .map_err(|e| Failure::new(exit_codes::TOOL_ERROR, CustodianEnvError(e)))?;
+    println!("{}", dir.display());
+    Ok(exit_codes::OK)
+}

@@ -1,0 +1,346 @@
+//! `custodian` detector: Cloud Custodian (c7n) policies as a drift detector. Each poll runs
+//! `custodian run` into a fresh folder and reads every policy's `resources.json`: the exact ids
+//! of the resources a policy matched, with the policy's name as evidence. A policy that fails to
+//! run is a detector error with c7n's own message, never "clean".
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::custodian_env;
+use super::{BuildCx, Built, DetectorError, DetectorSpec, Observation, PollCx, Polled, Role};
+use crate::diag::TableReader;
+use crate::formats::ParamSpec;
+use crate::process;
+
+pub static SPEC: DetectorSpec = DetectorSpec {
+    id: "custodian",
+    role: Role::Detector,
+    summary: "Cloud Custodian policies: every resource a policy matches is reported by its id",
+    params: &[
+        ParamSpec::required(
+            "policy",
+            "path",
+            "a c7n policy file (relative to driftdrill.toml)",
+        ),
+        ParamSpec::optional(
+            "policies",
+            "array of strings",
+            "run only these policies of the file (default: all)",
+        ),
+        ParamSpec::optional(
+            "program",
+            "string",
+            "default `custodian` (on PATH, else the venv `driftdrill custodian-env` makes)",
+        ),
+        ParamSpec::optional(
+            "regions",
+            "array of strings",
+            "regions to run in (default: the config's region)",
+        ),
+        ParamSpec::optional("interval", "duration", "time between runs (default 1m)"),
+        ParamSpec::optional("timeout", "duration", "limit for one run (default 5m)"),
+        ParamSpec::optional("env", "table of strings", "extra environment variables"),
+    ],
+    example: "policy = \"detectors/custodian/network.yml\"\ninterval = \"30s\"\n",
+    read: |r| crate::formats::param_spec::to_json(read(r)),
+    roundtrip: crate::formats::param_spec::roundtrip::<Settings>,
+    build,
+};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Settings {
+    pub policy: PathBuf,
+    pub policies: Vec<String>,
+    pub program: Option<String>,
+    pub regions: Vec<String>,
+    #[serde(with = "humantime_serde")]
+    pub interval: Duration,
+    #[serde(with = "humantime_serde")]
+    pub timeout: Duration,
+    pub env: BTreeMap<String, String>,
+}
+
+fn read(r: &mut TableReader) -> Option<Settings> {
+    let policy = r.string("policy");
+    let policies = r.opt_strings("policies").unwrap_or_default();
+    let program = r.opt_string("program").map(|p| p.value);
+    let regions = r.opt_strings("regions").unwrap_or_default();
+    let interval = r
+        .opt_duration("interval")
+        .map_or(Duration::from_secs(60), |d| d.value);
+    let timeout = r
+        .opt_duration("timeout")
+        .map_or(Duration::from_secs(300), |d| d.value);
+    let env = r.opt_string_map("env").map(|m| m.value).unwrap_or_default();
+    Some(Settings {
+        policy: PathBuf::from(policy?.value),
+        policies: policies.into_iter().map(|p| p.value).collect(),
+        program,
+        regions: regions.into_iter().map(|p| p.value).collect(),
+        interval,
+        timeout,
+        env,
+    })
+}
+
+/// The detector: one `custodian run` per poll.
+pub struct Custodian {
+    name: String,
+    settings: Settings,
+    policy: PathBuf,
+    /// Program and leading arguments.
+    argv: Vec<String>,
+    env: Vec<(String, String)>,
+}
+
+/// `custodian` on PATH, else the managed venv; any other program as given.
+fn command_line(program: Option<&str>) -> Vec<String> {
+    match program {
+        Some(p) if p != "custodian" => vec![p.to_string()],
+        _ if crate::terraform::workspace::installed("custodian") => vec!["custodian".into()],
+        _ => custodian_env::installed().unwrap_or_else(|| vec!["custodian".into()]),
+    }
+}
+
+fn build(value: &serde_json::Value, cx: &BuildCx) -> Result<Built, DetectorError> {
+    let settings: Settings = super::settings(value, cx)?;
+    let policy = process::resolve(cx.base_dir, &settings.policy);
+    // c7n reaches the same AWS as driftdrill: its endpoint, region and (for LocalStack) its
+    // dummy credentials; otherwise c7n's own credential chain (profile, role) applies.
+    let mut env: Vec<(String, String)> = Vec::new();
+    let config = &cx.aws.config;
+    if let Some(url) = config.endpoint_url() {
+        env.push(("AWS_ENDPOINT_URL".into(), url.to_string()));
+        if crate::aws::is_local_endpoint(url) {
+            env.push(("AWS_ACCESS_KEY_ID".into(), "test".into()));
+            env.push(("AWS_SECRET_ACCESS_KEY".into(), "test".into()));
+        }
+    }
+    if let Some(region) = cx.aws.region() {
+        env.push(("AWS_DEFAULT_REGION".into(), region.to_string()));
+    }
+    env.extend(settings.env.clone());
+    Ok(Built::Polled(Box::new(Custodian {
+        name: cx.name.to_string(),
+        argv: command_line(settings.program.as_deref()),
+        settings,
+        policy,
+        env,
+    })))
+}
+
+/// Keys whose values identify the resource a c7n policy matched (security groups, instances,
+/// network ACLs, buckets, IAM roles, users and policies).
+const ID_KEYS: &[&str] = &[
+    "GroupId",
+    "InstanceId",
+    "NetworkAclId",
+    "Name",
+    "RoleName",
+    "UserName",
+    "Arn",
+];
+
+/// The ids of every resource in a `resources.json` document.
+pub fn resource_ids(doc: &Value) -> Vec<String> {
+    let mut ids = Vec::new();
+    for resource in doc.as_array().into_iter().flatten() {
+        for key in ID_KEYS {
+            if let Some(id) = resource.get(*key).and_then(Value::as_str)
+                && !ids.iter().any(|i| i == id)
+            {
+                ids.push(id.to_string());
+            }
+        }
+    }
+    ids
+}
+
+/// Every `<policy>/resources.json` under `dir`, as (policy name, document).
+fn outputs(dir: &Path) -> std::io::Result<Vec<(String, Value)>> {
+    let mut found = Vec::new();
+    let mut dirs = vec![dir.to_path_buf()];
+    while let Some(d) = dirs.pop() {
+        for entry in std::fs::read_dir(&d)? {
+            let path = entry?.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.file_name().is_some_and(|n| n == "resources.json") {
+                let policy = path
+                    .parent()
+                    .and_then(|p| p.file_name())
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                let text = std::fs::read_to_string(&path)?;
+                let doc = serde_json::from_str(&text)
+                    .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
+                found.push((policy, doc));
+            }
+        }
+    }
+    found.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(found)
+}
+
+/// c7n's own words for a failure: the last lines of its log (a traceback ends in the message).
+fn c7n_message(stderr: &str) -> String {
+    let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+    lines
+        .iter()
+        .rev()
+        .take(2)
+        .rev()
+        .copied()
+        .collect::<Vec<_>>()
+        .join(" | ")
+}
+
+impl Custodian {
+    fn failed(&self, what: impl Into<String>) -> DetectorError {
+        DetectorError::failed(&self.name, what)
+    }
+
+    async fn custodian(
+        &self,
+        args: &[String],
+        timeout: Duration,
+    ) -> Result<process::Captured, DetectorError> {
+        let all: Vec<String> = self.argv[1..]
+            .iter()
+            .cloned()
+            .chain(args.iter().cloned())
+            .collect();
+        process::run(process::Spec {
+            program: &self.argv[0],
+            args: &all,
+            dir: self.policy.parent(),
+            env: &self.env,
+            timeout,
+        })
+        .await
+        .map_err(|e| {
+            let transient = matches!(e, process::RunError::TimedOut { .. });
+            let hint = matches!(e, process::RunError::NotFound { .. })
+                .then(|| {
+                    format!(
+                        ": Cloud Custodian is not installed; install it with {}",
+                        custodian_env::INSTALL_HINT
+                    )
+                })
+                .unwrap_or_default();
+            self.failed(format!("run Cloud Custodian{hint}"))
+                .caused_by(e)
+                .transient_if(transient)
+        })
+    }
+}
+
+#[async_trait::async_trait]
+impl Polled for Custodian {
+    async fn poll(&self, _: &PollCx) -> Result<Vec<Observation>, DetectorError> {
+        let out_dir = std::env::temp_dir().join(format!(
+            "driftdrill-custodian-{}",
+            uuid::Uuid::new_v4().simple()
+        ));
+        let mut args: Vec<String> = vec![
+            "run".into(),
+            "--cache-period".into(),
+            "0".into(),
+            "-s".into(),
+            out_dir.display().to_string(),
+        ];
+        for p in &self.settings.policies {
+            args.extend(["-p".into(), p.clone()]);
+        }
+        for r in &self.settings.regions {
+            args.extend(["--region".into(), r.clone()]);
+        }
+        args.push(self.policy.display().to_string());
+        let result = self.custodian(&args, self.settings.timeout).await;
+        let found = outputs(&out_dir);
+        let _ = std::fs::remove_dir_all(&out_dir);
+        let out = result?;
+        if out.code != Some(0) {
+            return Err(self.failed(format!(
+                "custodian run exited with {}: {}",
+                out.code.map_or("a signal".into(), |c| c.to_string()),
+                c7n_message(&out.stderr)
+            )));
+        }
+        let found = found.map_err(|e| {
+            self.failed("read the policies' resources.json")
+                .caused_by(e)
+        })?;
+        if found.is_empty() {
+            return Err(self.failed(format!(
+                "custodian run wrote no resources.json (no policy ran): {}",
+                c7n_message(&out.stderr)
+            )));
+        }
+        Ok(found
+            .into_iter()
+            .filter_map(|(policy, doc)| {
+                let ids = resource_ids(&doc);
+                (!ids.is_empty()).then(|| {
+                    let evidence = format!("policy {policy} matched {}", ids.join(", "));
+                    Observation::now(ids, policy, evidence)
+                })
+            })
+            .collect())
+    }
+
+    fn interval(&self) -> Duration {
+        self.settings.interval
+    }
+
+    /// Cloud Custodian must start and the policy file must load, before anything changes.
+    async fn preflight(&self) -> Result<(), DetectorError> {
+        let args = vec!["validate".to_string(), self.policy.display().to_string()];
+        let out = self.custodian(&args, Duration::from_secs(120)).await?;
+        if out.code == Some(0) {
+            Ok(())
+        } else {
+            Err(self.failed(format!(
+                "validate {}: {}",
+                self.policy.display(),
+                c7n_message(&out.stderr)
+            )))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_come_from_each_resource_kind() {
+        let doc = serde_json::json!([
+            {"GroupId": "sg-1", "VpcId": "vpc-1", "GroupName": "db"},
+            {"Name": "bucket-a", "Versioning": {"Status": "Suspended"}},
+            {"RoleName": "app-role", "Arn": "arn:aws:iam::0:role/app-role"}
+        ]);
+        assert_eq!(
+            resource_ids(&doc),
+            [
+                "sg-1",
+                "bucket-a",
+                "app-role",
+                "arn:aws:iam::0:role/app-role"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_traceback_reads_as_its_last_lines() {
+        let stderr = "Traceback (most recent call last):\n  File x\nKeyError: 'Invalid resource: nope for provider: aws'\n";
+        assert_eq!(
+            c7n_message(stderr),
+            "  File x | KeyError: 'Invalid resource: nope for provider: aws'"
+        );
+    }
+}

@@ -1,0 +1,104 @@
+//! The pinned Python environment Cloud Custodian runs from, like host-mode LocalStack's: made
+//! from `detectors/custodian/requirements.lock` on first use and cached under
+//! `~/.cache/driftdrill/custodian-venv-<lock hash>`. `driftdrill custodian-env` makes it; the
+//! custodian detector uses it when no `custodian` is on `PATH`.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+const LOCK: &str = include_str!("../../detectors/custodian/requirements.lock");
+
+/// The command that installs it, for error messages.
+pub const INSTALL_HINT: &str = "`driftdrill custodian-env` (a pinned c7n 0.9.53 venv in ~/.cache/driftdrill; needs python3 with venv and PyPI once), or `pip install c7n`";
+
+fn cache_dir() -> PathBuf {
+    std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cache")))
+        .unwrap_or_else(std::env::temp_dir)
+        .join("driftdrill")
+}
+
+fn lock_tag() -> String {
+    let mut hash: u64 = 0xcbf29ce484222325;
+    for byte in LOCK.bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x100000001b3);
+    }
+    format!("{hash:016x}")
+}
+
+/// Where the environment lives (whether or not it exists yet).
+pub fn venv_dir() -> PathBuf {
+    cache_dir().join(format!("custodian-venv-{}", lock_tag()))
+}
+
+/// The command line that runs Cloud Custodian from the environment, if it is complete. It calls
+/// the module, not the `custodian` script: the folder was moved into place after the install.
+pub fn installed() -> Option<Vec<String>> {
+    let dir = venv_dir();
+    let python = dir.join("bin/python");
+    (python.exists() && dir.join(".complete").exists())
+        .then(|| vec![python.display().to_string(), "-m".into(), "c7n.cli".into()])
+}
+
+/// Makes the environment unless it exists; returns its folder. Built beside the final place
+/// and renamed into it, so concurrent callers and interrupted installs never see half of one.
+pub fn ensure() -> Result<PathBuf, String> {
+    let dir = venv_dir();
+    if installed().is_some() {
+        return Ok(dir);
+    }
+    std::fs::create_dir_all(cache_dir())
+        .map_err(|e| format!("create {}: {e}", cache_dir().display()))?;
+    let tmp = dir.with_extension(format!("tmp.{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    let lock = cache_dir().join(format!("custodian-requirements-{}.lock", lock_tag()));
+    std::fs::write(&lock, LOCK).map_err(|e| format!("write {}: {e}", lock.display()))?;
+    let run = |program: &Path, args: &[&str]| -> Result<(), String> {
+        let out = Command::new(program)
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|e| format!("run {}: {e}", program.display()))?;
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(format!(
+                "{} {} exited with {}: {}",
+                program.display(),
+                args.join(" "),
+                out.status,
+                String::from_utf8_lossy(&out.stderr).trim()
+            ))
+        }
+    };
+    let python = std::env::var_os("DRIFTDRILL_PYTHON").unwrap_or_else(|| "python3".into());
+    run(
+        Path::new(&python),
+        &["-m", "venv", &tmp.display().to_string()],
+    )
+    .map_err(|e| {
+        format!("create the custodian venv (python3 with the venv module is needed): {e}")
+    })?;
+    run(
+        &tmp.join("bin/pip"),
+        &[
+            "install",
+            "--disable-pip-version-check",
+            "-q",
+            "-r",
+            &lock.display().to_string(),
+        ],
+    )?;
+    std::fs::write(tmp.join(".complete"), "").map_err(|e| e.to_string())?;
+    match std::fs::rename(&tmp, &dir) {
+        Ok(()) => Ok(dir),
+        // Someone else finished first: theirs is as good.
+        Err(_) if installed().is_some() => {
+            let _ = std::fs::remove_dir_all(&tmp);
+            Ok(dir)
+        }
+        Err(e) => Err(format!("move the venv into {}: {e}", dir.display())),
+    }
+}
