@@ -14,7 +14,11 @@ locals {
 resource "aws_s3_bucket" "this" {
   for_each = local.buckets
   bucket   = "${var.name_prefix}-${each.key}"
-  tags     = { Name = "${var.name_prefix}-${each.key}", Purpose = each.value, "drill:target" = each.key }
+  # Only the data bucket must log access (detectors/custodian/storage.yml checks buckets tagged so).
+  tags = merge(
+    { Name = "${var.name_prefix}-${each.key}", Purpose = each.value, "drill:target" = each.key },
+    each.key == "data" ? { AccessLogging = "required" } : {},
+  )
 }
 
 resource "aws_s3_bucket_versioning" "this" {

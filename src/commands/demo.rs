@@ -59,6 +59,8 @@ pub enum DemoError {
     LocalStack(#[from] crate::localstack::launcher::LocalStackError),
     #[error("prepare the sample environment")]
     Terraform(#[from] crate::terraform::workspace::TerraformError),
+    #[error("install Cloud Custodian for the demo's custodian detector: {0}")]
+    Custodian(String),
     #[error("start the scheduled drift job")]
     Job(#[source] std::io::Error),
     #[error("run the drills")]
@@ -125,6 +127,23 @@ pub async fn run(dir: PathBuf, scenarios: Option<PathBuf>, lifetime: Duration) -
         })
 }
 
+/// The shipped Cloud Custodian policies the demo's custodian detector runs.
+const CUSTODIAN_POLICIES: &[(&str, &str)] = &[
+    (
+        "network.yml",
+        include_str!("../../detectors/custodian/network.yml"),
+    ),
+    (
+        "storage.yml",
+        include_str!("../../detectors/custodian/storage.yml"),
+    ),
+    (
+        "instances.yml",
+        include_str!("../../detectors/custodian/instances.yml"),
+    ),
+    ("iam.yml", include_str!("../../detectors/custodian/iam.yml")),
+];
+
 /// Every file under `scenarios/` at build time, as (path relative to it, contents).
 pub const BUILTIN_SCENARIOS: &[(&str, &str)] =
     include!(concat!(env!("OUT_DIR"), "/builtin_scenarios.rs"));
@@ -182,6 +201,8 @@ async fn demo(dir: &Path, scenarios: Option<&Path>, lifetime: Duration) -> Resul
     let ws = sample_env::write(&env_dir, &vars)
         .map_err(io("write the sample environment in", &env_dir))?;
     let environment = Environment::from_process();
+    // Cloud Custodian's pinned venv (a pip install on first use) is made meanwhile too.
+    let custodian = tokio::task::spawn_blocking(crate::detect::custodian_env::ensure);
     let (ls, init) = tokio::join!(localstack::start(&environment), ws.init());
     let ls = ls?;
     eprintln!("LocalStack ({})", ls.describe());
@@ -196,6 +217,21 @@ async fn demo(dir: &Path, scenarios: Option<&Path>, lifetime: Duration) -> Resul
     let ws = sample_env::write(&env_dir, &vars)
         .map_err(io("write the sample environment in", &env_dir))?;
     sample_env::apply_initialised(&ws, &vars).await?;
+    custodian
+        .await
+        .map_err(|e| DemoError::Custodian(e.to_string()))?
+        .map_err(DemoError::Custodian)?;
+    let policies = dir.join("custodian");
+    std::fs::create_dir_all(&policies).map_err(io("create", &policies))?;
+    for (name, text) in CUSTODIAN_POLICIES {
+        let path = policies.join(name);
+        std::fs::write(&path, text).map_err(io("write", &path))?;
+    }
+    let policy_list = CUSTODIAN_POLICIES
+        .iter()
+        .map(|(name, _)| format!("\"custodian/{name}\""))
+        .collect::<Vec<_>>()
+        .join(", ");
 
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
@@ -233,6 +269,7 @@ async fn demo(dir: &Path, scenarios: Option<&Path>, lifetime: Duration) -> Resul
          required_tags = {{ Environment = [\"staging\", \"dev\", \"sandbox\"] }}\nmax_concurrent = 20\nmax_drift_lifetime = \"30m\"\njournal = \"journal.jsonl\"\n\n\
          # The plan the scheduled job runs, polled directly.\n[[detector]]\nname = \"terraform-plan\"\ntype = \"terraform\"\ndir = \"environment\"\n{cli_config}interval = \"10s\"\nrefresh_only = false\nlock = false\n\n\
          # Every change made outside terraform, ignored attributes included.\n[[detector]]\nname = \"terraform-refresh\"\ntype = \"terraform\"\ndir = \"environment\"\n{cli_config}interval = \"10s\"\nrefresh_only = true\nlock = false\n\n\
+         # Cloud Custodian policies, the policy-engine view beside terraform's.\n[[detector]]\nname = \"custodian\"\ntype = \"custodian\"\npolicy = [{policy_list}]\ninterval = \"15s\"\n\n\
          # Where the scheduled job posts its Slack-style alert.\n[[channel]]\nname = \"drift-webhook\"\ntype = \"webhook\"\nlisten = \"127.0.0.1:{port}\"\npath = \"/hooks/drift\"\nformat = \"slack\"\n"
     );
     std::fs::write(&config, text).map_err(io("write", &config))?;

@@ -23,8 +23,8 @@ pub static SPEC: DetectorSpec = DetectorSpec {
     params: &[
         ParamSpec::required(
             "policy",
-            "path",
-            "a c7n policy file (relative to driftdrill.toml)",
+            "path or array of paths",
+            "c7n policy files (relative to driftdrill.toml), run together",
         ),
         ParamSpec::optional(
             "policies",
@@ -45,7 +45,7 @@ pub static SPEC: DetectorSpec = DetectorSpec {
         ParamSpec::optional("timeout", "duration", "limit for one run (default 5m)"),
         ParamSpec::optional("env", "table of strings", "extra environment variables"),
     ],
-    example: "policy = \"detectors/custodian/network.yml\"\ninterval = \"30s\"\n",
+    example: "policy = [\"custodian/network.yml\", \"custodian/storage.yml\"]\ninterval = \"30s\"\n",
     read: |r| crate::formats::param_spec::to_json(read(r)),
     roundtrip: crate::formats::param_spec::roundtrip::<Settings>,
     build,
@@ -53,7 +53,7 @@ pub static SPEC: DetectorSpec = DetectorSpec {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Settings {
-    pub policy: PathBuf,
+    pub policy: Vec<PathBuf>,
     pub policies: Vec<String>,
     pub program: Option<String>,
     pub regions: Vec<String>,
@@ -65,7 +65,16 @@ pub struct Settings {
 }
 
 fn read(r: &mut TableReader) -> Option<Settings> {
-    let policy = r.string("policy");
+    let many = r
+        .value_span("policy")
+        .and(r.raw("policy"))
+        .is_some_and(|v| v.get_ref().as_array().is_some());
+    let policy: Option<Vec<PathBuf>> = if many {
+        r.strings("policy")
+            .map(|all| all.into_iter().map(|p| PathBuf::from(p.value)).collect())
+    } else {
+        r.string("policy").map(|p| vec![PathBuf::from(p.value)])
+    };
     let policies = r.opt_strings("policies").unwrap_or_default();
     let program = r.opt_string("program").map(|p| p.value);
     let regions = r.opt_strings("regions").unwrap_or_default();
@@ -76,8 +85,18 @@ fn read(r: &mut TableReader) -> Option<Settings> {
         .opt_duration("timeout")
         .map_or(Duration::from_secs(300), |d| d.value);
     let env = r.opt_string_map("env").map(|m| m.value).unwrap_or_default();
+    let policy = policy?;
+    if policy.is_empty() {
+        r.error(
+            r.value_span("policy").unwrap_or_default(),
+            "invalid-value",
+            "policy is empty: name at least one c7n policy file",
+            None,
+        );
+        return None;
+    }
     Some(Settings {
-        policy: PathBuf::from(policy?.value),
+        policy,
         policies: policies.into_iter().map(|p| p.value).collect(),
         program,
         regions: regions.into_iter().map(|p| p.value).collect(),
@@ -91,7 +110,8 @@ fn read(r: &mut TableReader) -> Option<Settings> {
 pub struct Custodian {
     name: String,
     settings: Settings,
-    policy: PathBuf,
+    /// The policy files, resolved against the config's folder.
+    policy: Vec<PathBuf>,
     /// Program and leading arguments.
     argv: Vec<String>,
     env: Vec<(String, String)>,
@@ -108,7 +128,11 @@ fn command_line(program: Option<&str>) -> Vec<String> {
 
 fn build(value: &serde_json::Value, cx: &BuildCx) -> Result<Built, DetectorError> {
     let settings: Settings = super::settings(value, cx)?;
-    let policy = process::resolve(cx.base_dir, &settings.policy);
+    let policy = settings
+        .policy
+        .iter()
+        .map(|p| process::resolve(cx.base_dir, p))
+        .collect();
     // c7n reaches the same AWS as driftdrill: its endpoint, region and (for LocalStack) its
     // dummy credentials; otherwise c7n's own credential chain (profile, role) applies.
     let mut env: Vec<(String, String)> = Vec::new();
@@ -217,7 +241,7 @@ impl Custodian {
         process::run(process::Spec {
             program: &self.argv[0],
             args: &all,
-            dir: self.policy.parent(),
+            dir: self.policy[0].parent(),
             env: &self.env,
             timeout,
         })
@@ -259,7 +283,7 @@ impl Polled for Custodian {
         for r in &self.settings.regions {
             args.extend(["--region".into(), r.clone()]);
         }
-        args.push(self.policy.display().to_string());
+        args.extend(self.policy.iter().map(|p| p.display().to_string()));
         let result = self.custodian(&args, self.settings.timeout).await;
         let found = outputs(&out_dir);
         let _ = std::fs::remove_dir_all(&out_dir);
@@ -299,17 +323,18 @@ impl Polled for Custodian {
 
     /// Cloud Custodian must start and the policy file must load, before anything changes.
     async fn preflight(&self) -> Result<(), DetectorError> {
-        let args = vec!["validate".to_string(), self.policy.display().to_string()];
-        let out = self.custodian(&args, Duration::from_secs(120)).await?;
-        if out.code == Some(0) {
-            Ok(())
-        } else {
-            Err(self.failed(format!(
-                "validate {}: {}",
-                self.policy.display(),
-                c7n_message(&out.stderr)
-            )))
+        for file in &self.policy {
+            let args = vec!["validate".to_string(), file.display().to_string()];
+            let out = self.custodian(&args, Duration::from_secs(120)).await?;
+            if out.code != Some(0) {
+                return Err(self.failed(format!(
+                    "validate {}: {}",
+                    file.display(),
+                    c7n_message(&out.stderr)
+                )));
+            }
         }
+        Ok(())
     }
 }
 

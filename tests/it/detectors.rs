@@ -630,7 +630,7 @@ fn custodian_detector(
     fixture::custodian();
     std::fs::write(dir.join("policy.yml"), policy).unwrap();
     let mut settings = serde_json::json!({
-        "policy": "policy.yml", "policies": [], "regions": [], "interval": "2s",
+        "policy": ["policy.yml"], "policies": [], "regions": [], "interval": "2s",
         "timeout": "2m", "env": {}
     });
     if let Some(p) = program {
