@@ -291,6 +291,18 @@ impl<'a, 'i> TableReader<'a, 'i> {
         self.requested.extend(keys);
     }
 
+    /// Every key a getter asked for, once each, in the order first asked (a reader may look at
+    /// a key twice, e.g. to see its type before reading it).
+    fn known_keys(&self) -> Vec<&str> {
+        let mut keys: Vec<&str> = Vec::new();
+        for key in &self.requested {
+            if !keys.contains(&key.as_str()) {
+                keys.push(key);
+            }
+        }
+        keys
+    }
+
     /// Reports every key that no getter asked for, with a "did you mean" suggestion.
     pub fn finish(&self) {
         for (key, _) in self.table.iter() {
@@ -300,14 +312,7 @@ impl<'a, 'i> TableReader<'a, 'i> {
                     key.span(),
                     "unknown-key",
                     format!("unknown key `{k}` in {}", self.name),
-                    Some(suggest::hint(
-                        k,
-                        &self
-                            .requested
-                            .iter()
-                            .map(String::as_str)
-                            .collect::<Vec<_>>(),
-                    )),
+                    Some(suggest::hint(k, &self.known_keys())),
                 );
             }
         }
