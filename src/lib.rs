@@ -2,6 +2,7 @@
 //! measure how fast the team's detectors catch it, revert it exactly, and report coverage.
 
 pub mod aws;
+pub mod cache;
 pub mod cli;
 pub mod commands;
 pub mod detect;

@@ -12,20 +12,11 @@ const LOCK: &str = include_str!("../../detectors/custodian/requirements.lock");
 pub const INSTALL_HINT: &str = "`driftdrill custodian-env` (a pinned c7n 0.9.53 venv in ~/.cache/driftdrill; needs python3 with venv and PyPI once), or `pip install c7n`";
 
 fn cache_dir() -> PathBuf {
-    std::env::var_os("XDG_CACHE_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cache")))
-        .unwrap_or_else(std::env::temp_dir)
-        .join("driftdrill")
+    crate::cache::dir()
 }
 
 fn lock_tag() -> String {
-    let mut hash: u64 = 0xcbf29ce484222325;
-    for byte in LOCK.bytes() {
-        hash ^= u64::from(byte);
-        hash = hash.wrapping_mul(0x100000001b3);
-    }
-    format!("{hash:016x}")
+    crate::cache::content_tag(&[LOCK])
 }
 
 /// Where the environment lives (whether or not it exists yet).

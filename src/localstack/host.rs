@@ -1,6 +1,6 @@
 //! Host-mode LocalStack: runs the embedded `localstack/host.sh` (pinned venv, loopback port).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 use super::LocalStackError;
@@ -95,19 +95,10 @@ fn materialize() -> std::io::Result<PathBuf> {
 }
 
 fn cache_dir() -> PathBuf {
-    std::env::var_os("XDG_CACHE_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cache")))
-        .unwrap_or_else(std::env::temp_dir)
-        .join("driftdrill")
+    crate::cache::dir()
 }
 
-/// A short stable tag of the embedded files (FNV-1a), so a changed lock gets a fresh folder.
+/// A short stable tag of the embedded files, so a changed lock gets a fresh folder.
 fn content_tag() -> String {
-    let mut hash: u64 = 0xcbf29ce484222325;
-    for byte in SCRIPT.bytes().chain(LOCK.bytes()) {
-        hash ^= u64::from(byte);
-        hash = hash.wrapping_mul(0x100000001b3);
-    }
-    format!("{hash:016x}")
+    crate::cache::content_tag(&[SCRIPT, LOCK])
 }

@@ -42,6 +42,53 @@ fn named(observations: &[Observation], id: &str) -> bool {
         .any(|o| matching::names_any(o, &[id.to_string()]))
 }
 
+/// Opens (or closes again) SSH to the world on a security group, as someone in the console would.
+async fn world_ssh(aws: &AwsClients, group: &str, open: bool) {
+    let rule = IpPermission::builder()
+        .ip_protocol("tcp")
+        .from_port(22)
+        .to_port(22)
+        .ip_ranges(IpRange::builder().cidr_ip("0.0.0.0/0").build())
+        .build();
+    let changed = if open {
+        aws.ec2
+            .authorize_security_group_ingress()
+            .group_id(group)
+            .ip_permissions(rule)
+            .send()
+            .await
+            .is_ok()
+    } else {
+        aws.ec2
+            .revoke_security_group_ingress()
+            .group_id(group)
+            .ip_permissions(rule)
+            .send()
+            .await
+            .is_ok()
+    };
+    assert!(changed, "change the group's ingress");
+}
+
+/// Sets a bucket's versioning status.
+async fn versioning(
+    aws: &AwsClients,
+    bucket: &str,
+    status: aws_sdk_s3::types::BucketVersioningStatus,
+) {
+    aws.s3
+        .put_bucket_versioning()
+        .bucket(bucket)
+        .versioning_configuration(
+            aws_sdk_s3::types::VersioningConfiguration::builder()
+                .status(status)
+                .build(),
+        )
+        .send()
+        .await
+        .expect("set versioning");
+}
+
 fn terraform_settings(ws: &driftdrill::terraform::Workspace) -> serde_json::Value {
     serde_json::json!({
         "dir": ws.dir, "program": "terraform", "interval": "5s", "timeout": "5m", "refresh_only": true,
@@ -75,27 +122,9 @@ async fn terraform_attributes_drift_to_the_resource_that_drifted() {
     );
 
     // An out-of-band rule on the db group, a suspended bucket, and a tag edit on the web group.
-    let rule = IpPermission::builder()
-        .ip_protocol("tcp")
-        .from_port(22)
-        .to_port(22)
-        .ip_ranges(IpRange::builder().cidr_ip("0.0.0.0/0").build())
-        .build();
-    aws.ec2
-        .authorize_security_group_ingress()
-        .group_id(&db)
-        .ip_permissions(rule.clone())
-        .send()
-        .await
-        .unwrap();
+    world_ssh(&aws, &db, true).await;
     let sg_poll = detector.poll(&cx).await;
-    aws.ec2
-        .revoke_security_group_ingress()
-        .group_id(&db)
-        .ip_permissions(rule)
-        .send()
-        .await
-        .unwrap();
+    world_ssh(&aws, &db, false).await;
     let sg_poll = sg_poll.expect("poll after the rule");
     assert!(
         named(&sg_poll, &db),
@@ -106,30 +135,10 @@ async fn terraform_attributes_drift_to_the_resource_that_drifted() {
         "drift wrongly attributed to {web}: {sg_poll:?}"
     );
 
-    let versioning = |status| {
-        aws_sdk_s3::types::VersioningConfiguration::builder()
-            .status(status)
-            .build()
-    };
-    aws.s3
-        .put_bucket_versioning()
-        .bucket(&data)
-        .versioning_configuration(versioning(
-            aws_sdk_s3::types::BucketVersioningStatus::Suspended,
-        ))
-        .send()
-        .await
-        .unwrap();
+    use aws_sdk_s3::types::BucketVersioningStatus::{Enabled, Suspended};
+    versioning(&aws, &data, Suspended).await;
     let s3_poll = detector.poll(&cx).await;
-    aws.s3
-        .put_bucket_versioning()
-        .bucket(&data)
-        .versioning_configuration(versioning(
-            aws_sdk_s3::types::BucketVersioningStatus::Enabled,
-        ))
-        .send()
-        .await
-        .unwrap();
+    versioning(&aws, &data, Enabled).await;
     let s3_poll = s3_poll.expect("poll after the bucket change");
     assert!(
         named(&s3_poll, &data),
@@ -655,50 +664,13 @@ async fn custodian_reports_the_exact_ids_its_policies_match_and_nothing_on_a_cle
         "{clean:?}"
     );
 
-    let ssh = IpPermission::builder()
-        .ip_protocol("tcp")
-        .from_port(22)
-        .to_port(22)
-        .ip_ranges(IpRange::builder().cidr_ip("0.0.0.0/0").build())
-        .build();
-    aws.ec2
-        .authorize_security_group_ingress()
-        .group_id(&sg.id)
-        .ip_permissions(ssh.clone())
-        .send()
-        .await
-        .unwrap();
-    aws.s3
-        .put_bucket_versioning()
-        .bucket(&bucket.id)
-        .versioning_configuration(
-            aws_sdk_s3::types::VersioningConfiguration::builder()
-                .status(aws_sdk_s3::types::BucketVersioningStatus::Suspended)
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap();
+    use aws_sdk_s3::types::BucketVersioningStatus::{Enabled, Suspended};
+    world_ssh(&aws, &sg.id, true).await;
+    versioning(&aws, &bucket.id, Suspended).await;
     let drifted = c7n.poll(&cx).await;
     // Revert before asserting.
-    aws.ec2
-        .revoke_security_group_ingress()
-        .group_id(&sg.id)
-        .ip_permissions(ssh)
-        .send()
-        .await
-        .unwrap();
-    aws.s3
-        .put_bucket_versioning()
-        .bucket(&bucket.id)
-        .versioning_configuration(
-            aws_sdk_s3::types::VersioningConfiguration::builder()
-                .status(aws_sdk_s3::types::BucketVersioningStatus::Enabled)
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap();
+    world_ssh(&aws, &sg.id, false).await;
+    versioning(&aws, &bucket.id, Enabled).await;
     let drifted = drifted.expect("a poll after the change");
     let by_policy = |policy: &str, id: &str| {
         drifted
@@ -766,19 +738,7 @@ async fn custodian_notify_messages_on_sqs_decode_and_attribute_to_their_resource
         .unwrap();
     let url = queue.queue_url().unwrap().to_string();
     let sg = fixture::resources::security_group(&aws).await;
-    let ssh = IpPermission::builder()
-        .ip_protocol("tcp")
-        .from_port(22)
-        .to_port(22)
-        .ip_ranges(IpRange::builder().cidr_ip("0.0.0.0/0").build())
-        .build();
-    aws.ec2
-        .authorize_security_group_ingress()
-        .group_id(&sg.id)
-        .ip_permissions(ssh.clone())
-        .send()
-        .await
-        .unwrap();
+    world_ssh(&aws, &sg.id, true).await;
     // A real `custodian run` whose policy notifies the queue (by name: c7n builds the public
     // queue URL from it, which LocalStack accepts through AWS_ENDPOINT_URL).
     let dir = tempfile::tempdir().unwrap();
@@ -799,13 +759,7 @@ async fn custodian_notify_messages_on_sqs_decode_and_attribute_to_their_resource
         .env("AWS_DEFAULT_REGION", fixture::REGION)
         .output()
         .unwrap();
-    aws.ec2
-        .revoke_security_group_ingress()
-        .group_id(&sg.id)
-        .ip_permissions(ssh)
-        .send()
-        .await
-        .unwrap();
+    world_ssh(&aws, &sg.id, false).await;
     assert!(
         out.status.success(),
         "{}",
