@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 
+use super::demo_assets;
 use crate::errors::{CommandResult, Failure};
 use crate::exit_codes;
 use crate::localstack::{self, launcher::Environment};
@@ -70,7 +71,7 @@ pub enum DemoError {
 }
 
 /// An I/O failure on `path` while doing `what` ("create", "write", ...).
-fn io(what: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> DemoError {
+pub(super) fn io(what: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> DemoError {
     let path = path.to_path_buf();
     move |source| DemoError::Io { what, path, source }
 }
@@ -127,39 +128,6 @@ pub async fn run(dir: PathBuf, scenarios: Option<PathBuf>, lifetime: Duration) -
         })
 }
 
-/// The shipped Cloud Custodian policies the demo's custodian detector runs.
-const CUSTODIAN_POLICIES: &[(&str, &str)] = &[
-    (
-        "network.yml",
-        include_str!("../../detectors/custodian/network.yml"),
-    ),
-    (
-        "storage.yml",
-        include_str!("../../detectors/custodian/storage.yml"),
-    ),
-    (
-        "instances.yml",
-        include_str!("../../detectors/custodian/instances.yml"),
-    ),
-    ("iam.yml", include_str!("../../detectors/custodian/iam.yml")),
-];
-
-/// Every file under `scenarios/` at build time, as (path relative to it, contents).
-pub const BUILTIN_SCENARIOS: &[(&str, &str)] =
-    include!(concat!(env!("OUT_DIR"), "/builtin_scenarios.rs"));
-
-/// Writes the built-in scenarios under `dir`.
-fn write_builtin_scenarios(dir: &Path) -> Result<(), DemoError> {
-    for (relative, text) in BUILTIN_SCENARIOS {
-        let path = dir.join(relative);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(io("create", parent))?;
-        }
-        std::fs::write(&path, text).map_err(io("write", &path))?;
-    }
-    Ok(())
-}
-
 async fn demo(dir: &Path, scenarios: Option<&Path>, lifetime: Duration) -> Result<i32, DemoError> {
     if !crate::terraform::workspace::installed("terraform") {
         return Err(DemoError::NoTerraform);
@@ -178,7 +146,7 @@ async fn demo(dir: &Path, scenarios: Option<&Path>, lifetime: Duration) -> Resul
         Some(path) => path,
         None => {
             let builtin = dir.join("scenarios");
-            write_builtin_scenarios(&builtin)?;
+            demo_assets::write_builtin_scenarios(&builtin)?;
             builtin
         }
     };
@@ -221,17 +189,7 @@ async fn demo(dir: &Path, scenarios: Option<&Path>, lifetime: Duration) -> Resul
         .await
         .map_err(|e| DemoError::Custodian(e.to_string()))?
         .map_err(DemoError::Custodian)?;
-    let policies = dir.join("custodian");
-    std::fs::create_dir_all(&policies).map_err(io("create", &policies))?;
-    for (name, text) in CUSTODIAN_POLICIES {
-        let path = policies.join(name);
-        std::fs::write(&path, text).map_err(io("write", &path))?;
-    }
-    let policy_list = CUSTODIAN_POLICIES
-        .iter()
-        .map(|(name, _)| format!("\"custodian/{name}\""))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let policy_list = demo_assets::write_custodian_policies(&dir.join("custodian"))?;
 
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
@@ -344,39 +302,7 @@ async fn demo(dir: &Path, scenarios: Option<&Path>, lifetime: Duration) -> Resul
 
 #[cfg(test)]
 mod tests {
-    use super::{BUILTIN_SCENARIOS, MARKER, prepare_dir, write_builtin_scenarios};
-
-    #[test]
-    fn the_binary_carries_every_scenario_file_and_they_validate() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
-        let on_disk = walk(&root);
-        let carried: Vec<&str> = BUILTIN_SCENARIOS.iter().map(|(p, _)| *p).collect();
-        assert_eq!(carried, on_disk);
-        let dir = tempfile::tempdir().unwrap();
-        write_builtin_scenarios(dir.path()).unwrap();
-        let loaded = crate::formats::load::load(None, &[dir.path().to_path_buf()]).unwrap();
-        assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
-        let scenario_files = on_disk.iter().filter(|p| !p.ends_with("driftdrill.toml"));
-        assert_eq!(loaded.scenarios.len(), scenario_files.count());
-    }
-
-    fn walk(root: &std::path::Path) -> Vec<&'static str> {
-        let mut out = Vec::new();
-        let mut dirs = vec![root.to_path_buf()];
-        while let Some(dir) = dirs.pop() {
-            for entry in std::fs::read_dir(dir).unwrap() {
-                let path = entry.unwrap().path();
-                if path.is_dir() {
-                    dirs.push(path);
-                } else if path.extension().is_some_and(|e| e == "toml") {
-                    let rel = path.strip_prefix(root).unwrap().display().to_string();
-                    out.push(&*Box::leak(rel.into_boxed_str()));
-                }
-            }
-        }
-        out.sort();
-        out
-    }
+    use super::{MARKER, prepare_dir};
 
     #[test]
     fn only_a_folder_the_demo_created_is_ever_deleted() {

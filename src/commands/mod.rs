@@ -3,6 +3,7 @@
 
 pub mod custodian_env;
 pub mod demo;
+mod demo_assets;
 pub mod list;
 pub mod recover;
 pub mod report;

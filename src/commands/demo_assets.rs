@@ -1,0 +1,100 @@
+//! What the demo carries inside the binary so it runs from any folder: the built-in scenarios
+//! (every `scenarios/**/*.toml` at build time, listed by build.rs) and the shipped Cloud
+//! Custodian policies (`detectors/custodian/`).
+
+use std::path::Path;
+
+use super::demo::{DemoError, io};
+
+/// Every file under `scenarios/` at build time, as (path relative to it, contents).
+pub const BUILTIN_SCENARIOS: &[(&str, &str)] =
+    include!(concat!(env!("OUT_DIR"), "/builtin_scenarios.rs"));
+
+/// The shipped Cloud Custodian policies the demo's custodian detector runs.
+const CUSTODIAN_POLICIES: &[(&str, &str)] = &[
+    (
+        "network.yml",
+        include_str!("../../detectors/custodian/network.yml"),
+    ),
+    (
+        "storage.yml",
+        include_str!("../../detectors/custodian/storage.yml"),
+    ),
+    (
+        "instances.yml",
+        include_str!("../../detectors/custodian/instances.yml"),
+    ),
+    ("iam.yml", include_str!("../../detectors/custodian/iam.yml")),
+];
+
+fn write_all(dir: &Path, files: &[(&str, &str)]) -> Result<(), DemoError> {
+    for (relative, text) in files {
+        let path = dir.join(relative);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(io("create", parent))?;
+        }
+        std::fs::write(&path, text).map_err(io("write", &path))?;
+    }
+    Ok(())
+}
+
+/// Writes the built-in scenarios under `dir`.
+pub fn write_builtin_scenarios(dir: &Path) -> Result<(), DemoError> {
+    write_all(dir, BUILTIN_SCENARIOS)
+}
+
+/// Writes the Cloud Custodian policies into `dir` (the demo folder's `custodian/`) and returns
+/// them as the `policy` list of a config in the demo folder.
+pub fn write_custodian_policies(dir: &Path) -> Result<String, DemoError> {
+    write_all(dir, CUSTODIAN_POLICIES)?;
+    Ok(CUSTODIAN_POLICIES
+        .iter()
+        .map(|(name, _)| format!("\"custodian/{name}\""))
+        .collect::<Vec<_>>()
+        .join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn walk(root: &Path, ext: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut dirs = vec![root.to_path_buf()];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if path.extension().is_some_and(|e| e == ext) {
+                    out.push(path.strip_prefix(root).unwrap().display().to_string());
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn the_binary_carries_every_scenario_file_and_they_validate() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+        let on_disk = walk(&root, "toml");
+        let carried: Vec<&str> = BUILTIN_SCENARIOS.iter().map(|(p, _)| *p).collect();
+        assert_eq!(carried, on_disk);
+        let dir = tempfile::tempdir().unwrap();
+        write_builtin_scenarios(dir.path()).unwrap();
+        let loaded = crate::formats::load::load(None, &[dir.path().to_path_buf()]).unwrap();
+        assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
+        let scenario_files = on_disk.iter().filter(|p| !p.ends_with("driftdrill.toml"));
+        assert_eq!(loaded.scenarios.len(), scenario_files.count());
+    }
+
+    #[test]
+    fn the_binary_carries_every_shipped_custodian_policy() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("detectors/custodian");
+        let carried: Vec<&str> = CUSTODIAN_POLICIES.iter().map(|(p, _)| *p).collect();
+        let mut carried: Vec<String> = carried.iter().map(|s| s.to_string()).collect();
+        carried.sort();
+        assert_eq!(carried, walk(&root, "yml"));
+    }
+}
