@@ -72,10 +72,22 @@ impl Model for MaxSession {
         _: &i32,
         desired: &i32,
     ) -> Result<(), InjectError> {
+        // UpdateRole also sets the description, and some implementations (LocalStack) clear it
+        // when it is left out: pass the current one along so only the duration changes.
+        let role = cx
+            .aws
+            .iam
+            .get_role()
+            .role_name(&target.id)
+            .send()
+            .await
+            .map_err(errors::aws("GetRole", &target.id))?;
+        let description = role.role().and_then(|r| r.description()).map(String::from);
         cx.aws
             .iam
             .update_role()
             .role_name(&target.id)
+            .set_description(description)
             .max_session_duration(*desired)
             .send()
             .await
