@@ -5,12 +5,12 @@ use crate::errors::{CommandResult, Failure};
 use crate::exit_codes;
 
 #[derive(Debug, thiserror::Error)]
-#[error("install Cloud Custodian: {0}")]
-pub struct CustodianEnvError(String);
+#[error("install Cloud Custodian")]
+pub struct InstallError(#[source] custodian_env::CustodianEnvError);
 
 pub fn run() -> CommandResult {
     let dir = custodian_env::ensure()
-        .map_err(|e| Failure::new(exit_codes::TOOL_ERROR, CustodianEnvError(e)))?;
+        .map_err(|e| Failure::new(exit_codes::TOOL_ERROR, InstallError(e)))?;
     println!("{}", dir.display());
     Ok(exit_codes::OK)
 }

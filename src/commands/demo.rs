@@ -60,8 +60,10 @@ pub enum DemoError {
     LocalStack(#[from] crate::localstack::launcher::LocalStackError),
     #[error("prepare the sample environment")]
     Terraform(#[from] crate::terraform::workspace::TerraformError),
-    #[error("install Cloud Custodian for the demo's custodian detector: {0}")]
-    Custodian(String),
+    #[error("install Cloud Custodian for the demo's custodian detector")]
+    Custodian(#[from] crate::detect::custodian_env::CustodianEnvError),
+    #[error("install Cloud Custodian for the demo's custodian detector")]
+    CustodianTask(#[source] tokio::task::JoinError),
     #[error("start the scheduled drift job")]
     Job(#[source] std::io::Error),
     #[error("run the drills")]
@@ -185,10 +187,7 @@ async fn demo(dir: &Path, scenarios: Option<&Path>, lifetime: Duration) -> Resul
     let ws = sample_env::write(&env_dir, &vars)
         .map_err(io("write the sample environment in", &env_dir))?;
     sample_env::apply_initialised(&ws, &vars).await?;
-    custodian
-        .await
-        .map_err(|e| DemoError::Custodian(e.to_string()))?
-        .map_err(DemoError::Custodian)?;
+    custodian.await.map_err(DemoError::CustodianTask)??;
     let policy_list = demo_assets::write_custodian_policies(&dir.join("custodian"))?;
 
     let port = std::net::TcpListener::bind("127.0.0.1:0")

@@ -33,45 +33,74 @@ pub fn installed() -> Option<Vec<String>> {
         .then(|| vec![python.display().to_string(), "-m".into(), "c7n.cli".into()])
 }
 
+/// Why the environment could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum CustodianEnvError {
+    #[error("{what} {}", path.display())]
+    Io {
+        what: &'static str,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("run {command} (python3 with the venv module and PyPI are needed once)")]
+    Spawn {
+        command: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("run {command}: it exited with {status}: {stderr}")]
+    Failed {
+        command: String,
+        status: std::process::ExitStatus,
+        stderr: String,
+    },
+}
+
+fn io(what: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> CustodianEnvError {
+    let path = path.to_path_buf();
+    move |source| CustodianEnvError::Io { what, path, source }
+}
+
+fn run(program: &Path, args: &[&str]) -> Result<(), CustodianEnvError> {
+    let command = format!("{} {}", program.display(), args.join(" "));
+    let out = Command::new(program)
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|source| CustodianEnvError::Spawn {
+            command: command.clone(),
+            source,
+        })?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(CustodianEnvError::Failed {
+            command,
+            status: out.status,
+            stderr: String::from_utf8_lossy(&out.stderr).trim().to_string(),
+        })
+    }
+}
+
 /// Makes the environment unless it exists; returns its folder. Built beside the final place
 /// and renamed into it, so concurrent callers and interrupted installs never see half of one.
-pub fn ensure() -> Result<PathBuf, String> {
+pub fn ensure() -> Result<PathBuf, CustodianEnvError> {
     let dir = venv_dir();
     if installed().is_some() {
         return Ok(dir);
     }
-    std::fs::create_dir_all(cache_dir())
-        .map_err(|e| format!("create {}: {e}", cache_dir().display()))?;
+    let cache = cache_dir();
+    std::fs::create_dir_all(&cache).map_err(io("create", &cache))?;
     let tmp = dir.with_extension(format!("tmp.{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
-    let lock = cache_dir().join(format!("custodian-requirements-{}.lock", lock_tag()));
-    std::fs::write(&lock, LOCK).map_err(|e| format!("write {}: {e}", lock.display()))?;
-    let run = |program: &Path, args: &[&str]| -> Result<(), String> {
-        let out = Command::new(program)
-            .args(args)
-            .stdin(Stdio::null())
-            .output()
-            .map_err(|e| format!("run {}: {e}", program.display()))?;
-        if out.status.success() {
-            Ok(())
-        } else {
-            Err(format!(
-                "{} {} exited with {}: {}",
-                program.display(),
-                args.join(" "),
-                out.status,
-                String::from_utf8_lossy(&out.stderr).trim()
-            ))
-        }
-    };
+    let lock = cache.join(format!("custodian-requirements-{}.lock", lock_tag()));
+    std::fs::write(&lock, LOCK).map_err(io("write", &lock))?;
     let python = std::env::var_os("DRIFTDRILL_PYTHON").unwrap_or_else(|| "python3".into());
     run(
         Path::new(&python),
         &["-m", "venv", &tmp.display().to_string()],
-    )
-    .map_err(|e| {
-        format!("create the custodian venv (python3 with the venv module is needed): {e}")
-    })?;
+    )?;
     run(
         &tmp.join("bin/pip"),
         &[
@@ -82,7 +111,8 @@ pub fn ensure() -> Result<PathBuf, String> {
             &lock.display().to_string(),
         ],
     )?;
-    std::fs::write(tmp.join(".complete"), "").map_err(|e| e.to_string())?;
+    let complete = tmp.join(".complete");
+    std::fs::write(&complete, "").map_err(io("write", &complete))?;
     match std::fs::rename(&tmp, &dir) {
         Ok(()) => Ok(dir),
         // Someone else finished first: theirs is as good.
@@ -90,6 +120,6 @@ pub fn ensure() -> Result<PathBuf, String> {
             let _ = std::fs::remove_dir_all(&tmp);
             Ok(dir)
         }
-        Err(e) => Err(format!("move the venv into {}: {e}", dir.display())),
+        Err(e) => Err(io("move the venv into", &dir)(e)),
     }
 }

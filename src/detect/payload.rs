@@ -105,13 +105,13 @@ fn str_at<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
 
 /// Reads a message body in `format` as JSON. Cloud Custodian's SQS messages are base64 of
 /// zlib-compressed JSON; everything else (and c7n relayed as JSON) is JSON as it is.
-pub fn decode(format: Format, raw: &str) -> Option<Value> {
+pub fn decode(format: Format, raw: &str) -> Result<Value, serde_json::Error> {
     if format == Format::C7n
         && let Some(json) = decode_c7n(raw.trim())
     {
-        return Some(json);
+        return Ok(json);
     }
-    serde_json::from_str(raw).ok()
+    serde_json::from_str(raw)
 }
 
 fn decode_c7n(raw: &str) -> Option<Value> {
@@ -290,13 +290,11 @@ mod format_tests {
         z.write_all(message.to_string().as_bytes()).unwrap();
         let body = base64::engine::general_purpose::STANDARD.encode(z.finish().unwrap());
         let json = decode(Format::C7n, &body).expect("decodes");
+        assert!(decode(Format::Slack, &body).is_err(), "only c7n unpacks");
         let alert = parse(Format::C7n, &[], &json).unwrap();
         assert_eq!(alert.texts, ["dd-logs", "s3-versioning-suspended"]);
         // Relayed as JSON (a c7n-mailer webhook), it reads the same.
-        assert_eq!(
-            decode(Format::C7n, &message.to_string()),
-            Some(message.clone())
-        );
+        assert_eq!(decode(Format::C7n, &message.to_string()).unwrap(), message);
         let empty = serde_json::json!({"policy": {"name": "p"}, "resources": []});
         assert!(matches!(
             parse(Format::C7n, &[], &empty),

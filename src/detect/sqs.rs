@@ -158,7 +158,7 @@ impl Polled for SqsChannel {
         for message in out.messages() {
             let received = (chrono::Utc::now(), std::time::Instant::now());
             let raw = unwrap_sns(message.body().unwrap_or(""));
-            let Some(json) = payload::decode(s.format, &raw) else {
+            let Ok(json) = payload::decode(s.format, &raw) else {
                 tracing::warn!(channel = %self.name, "left a message that is not JSON in the queue");
                 continue;
             };

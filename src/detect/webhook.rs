@@ -268,12 +268,12 @@ async fn receive(
             );
         }
     }
-    let Some(json) = payload::decode(s.format, &String::from_utf8_lossy(&body)) else {
-        tracing::warn!(channel = %shared.name, "rejected a body that is not JSON");
-        return (
-            StatusCode::BAD_REQUEST,
-            format!("body is not JSON (format {})\n", s.format),
-        );
+    let json = match payload::decode(s.format, &String::from_utf8_lossy(&body)) {
+        Ok(v) => v,
+        Err(e) => {
+            tracing::warn!(channel = %shared.name, error = %e, "rejected a body that is not JSON");
+            return (StatusCode::BAD_REQUEST, format!("body is not JSON: {e}\n"));
+        }
     };
     match payload::parse(s.format, &s.json_paths, &json) {
         Ok(alert) => {

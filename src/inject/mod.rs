@@ -5,6 +5,7 @@ pub mod ec2;
 pub mod errors;
 pub mod guard;
 pub mod iam;
+pub mod mark;
 pub mod model;
 pub mod params;
 pub mod presence;

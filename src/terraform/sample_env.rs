@@ -120,7 +120,12 @@ pub async fn apply_initialised(
         .await?;
     let out = outputs(ws).await?;
     let data = &out.bucket_names["data"];
-    put_lifecycle_rule(vars, data)
+    let aws = crate::aws::AwsClients::new(&crate::aws::AwsSettings::localstack(
+        &vars.endpoint,
+        &vars.region,
+    ))
+    .await;
+    put_lifecycle_rule(&aws, data)
         .await
         .map_err(|message| TerraformError::Prepare {
             what: format!("put the lifecycle rule on {data} for terraform to import"),
@@ -131,18 +136,13 @@ pub async fn apply_initialised(
     Ok(out)
 }
 
-/// The rule `aws_s3_bucket_lifecycle_configuration.data` declares in storage.tf, exactly (a
-/// difference would only make the import apply update it, and wait).
-async fn put_lifecycle_rule(vars: &SampleVars, bucket: &str) -> Result<(), String> {
+/// Puts the rule `aws_s3_bucket_lifecycle_configuration.data` declares in storage.tf, exactly
+/// (a difference would only make the import apply update it, and wait).
+pub async fn put_lifecycle_rule(aws: &crate::aws::AwsClients, bucket: &str) -> Result<(), String> {
     use aws_sdk_s3::types::{
         BucketLifecycleConfiguration, ExpirationStatus, LifecycleRule, LifecycleRuleFilter,
         NoncurrentVersionExpiration,
     };
-    let aws = crate::aws::AwsClients::new(&crate::aws::AwsSettings::localstack(
-        &vars.endpoint,
-        &vars.region,
-    ))
-    .await;
     let rule = LifecycleRule::builder()
         .id("expire-noncurrent")
         .status(ExpirationStatus::Enabled)

@@ -159,6 +159,14 @@ async fn sample_environment_applies_clean_and_detects_an_out_of_band_rule() {
         ),
         PlanExit::Clean => panic!("plan saw no drift after the lifecycle rule was removed"),
     }
+    driftdrill::terraform::sample_env::put_lifecycle_rule(&aws, data)
+        .await
+        .expect("put the lifecycle rule back");
+    assert_eq!(
+        env.workspace.plan_detailed().await.expect("plan"),
+        PlanExit::Clean,
+        "the lifecycle rule is back as terraform declares it"
+    );
 
     // Identity: the blind spot the demo shows, and what terraform does see.
     let prefix = data
@@ -180,16 +188,27 @@ async fn sample_environment_applies_clean_and_detects_an_out_of_band_rule() {
         .send()
         .await
         .expect("detach");
-    if let PlanExit::Drift { stdout } = unseen.expect("plan") {
-        assert!(
-            !stdout.contains("# aws_iam_role"),
-            "terraform now sees unmanaged attachments: update the IAM scenarios' expectations\n{stdout}"
-        );
-    }
+    assert_eq!(
+        unseen.expect("plan"),
+        PlanExit::Clean,
+        "terraform now sees unmanaged attachments: update the IAM scenarios' expectations"
+    );
     let deploy = format!("{prefix}-deploy-role");
+    // UpdateRole also sets the description (LocalStack clears it when left out).
+    let description = aws
+        .iam
+        .get_role()
+        .role_name(&deploy)
+        .send()
+        .await
+        .expect("get role")
+        .role()
+        .and_then(|r| r.description())
+        .map(String::from);
     aws.iam
         .update_role()
         .role_name(&deploy)
+        .set_description(description.clone())
         .max_session_duration(43200)
         .send()
         .await
@@ -198,6 +217,7 @@ async fn sample_environment_applies_clean_and_detects_an_out_of_band_rule() {
     aws.iam
         .update_role()
         .role_name(&deploy)
+        .set_description(description)
         .max_session_duration(3600)
         .send()
         .await
@@ -211,4 +231,11 @@ async fn sample_environment_applies_clean_and_detects_an_out_of_band_rule() {
         }
         PlanExit::Clean => panic!("plan missed the session duration change"),
     }
+    assert_eq!(
+        env.workspace
+            .plan_detailed()
+            .await
+            .expect("plan after the last revert"),
+        PlanExit::Clean
+    );
 }

@@ -12,6 +12,7 @@ use crate::diag::TableReader;
 use crate::formats::{ParamSpec, TargetType, param_spec};
 use crate::inject::errors::{self, InjectError};
 use crate::inject::iam::shared::document;
+use crate::inject::mark;
 use crate::inject::{
     ActionSpec, Check, InjectCx, Injector, RevertKind, RevertOutcome, State, Target,
 };
@@ -114,7 +115,7 @@ async fn ours(
     before: &Versions,
     live: &Versions,
 ) -> Result<BTreeSet<String>, InjectError> {
-    let sid = document::sid(cx.mark);
+    let sid = mark::sid(cx.mark);
     let mut found = BTreeSet::new();
     for id in live.ids.difference(&before.ids) {
         if document::has_sid(&document_of(cx, target, id).await?, &sid) {
@@ -158,7 +159,7 @@ impl Injector for NewVersion {
         snapshot: &State,
     ) -> Result<(), InjectError> {
         let before = snapshot_of(target, snapshot)?;
-        let sid = document::sid(cx.mark);
+        let sid = mark::sid(cx.mark);
         let doc = match &self.0.document {
             Some(text) => {
                 // The drill's statement id is how its version is recognised on revert.

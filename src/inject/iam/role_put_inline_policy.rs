@@ -8,6 +8,7 @@ use crate::diag::TableReader;
 use crate::formats::{ParamSpec, TargetType, param_spec};
 use crate::inject::errors::{self, InjectError};
 use crate::inject::iam::shared::document;
+use crate::inject::mark;
 use crate::inject::model::{self, Model};
 use crate::inject::{ActionSpec, InjectCx, Target};
 
@@ -86,7 +87,7 @@ impl Model for PutInline {
     ) -> Result<Self::State, InjectError> {
         match &self.0.document {
             Some(text) => document::parse(&target.id, text).map(Some),
-            None => Ok(Some(document::grant_everything(&document::sid(cx.mark)))),
+            None => Ok(Some(document::grant_everything(&mark::sid(cx.mark)))),
         }
     }
 

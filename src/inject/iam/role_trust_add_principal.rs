@@ -8,6 +8,7 @@ use crate::diag::TableReader;
 use crate::formats::{ParamSpec, TargetType, param_spec};
 use crate::inject::errors::{self, InjectError};
 use crate::inject::iam::shared::document;
+use crate::inject::mark;
 use crate::inject::model::{self, Model};
 use crate::inject::{ActionSpec, InjectCx, Target};
 
@@ -80,7 +81,7 @@ impl Model for TrustAdd {
         _: &Target,
     ) -> Result<Value, InjectError> {
         let statement = json!({
-            "Sid": document::sid(cx.mark),
+            "Sid": mark::sid(cx.mark),
             "Effect": "Allow",
             "Principal": self.principal(),
             "Action": "sts:AssumeRole",

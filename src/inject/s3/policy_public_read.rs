@@ -26,11 +26,7 @@ impl DriftState for Option<Value> {}
 
 /// The statement id driftdrill uses: alphanumeric, derived from the drill's mark.
 fn sid(cx: &InjectCx<'_>) -> String {
-    let tail: String = cx
-        .mark
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .collect();
+    let tail = crate::inject::mark::sid(cx.mark);
     format!(
         "DriftdrillPublicRead{}",
         &tail[tail.len().saturating_sub(24)..]
