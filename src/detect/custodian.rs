@@ -210,17 +210,33 @@ fn outputs(dir: &Path) -> std::io::Result<Vec<(String, Value)>> {
     Ok(found)
 }
 
-/// c7n's own words for a failure: the last lines of its log (a traceback ends in the message).
+/// c7n's own words for a failure: its ERROR log messages and the exception a traceback ends
+/// in; without either, the last lines it printed.
 fn c7n_message(stderr: &str) -> String {
     let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
-    lines
-        .iter()
-        .rev()
-        .take(2)
-        .rev()
-        .copied()
-        .collect::<Vec<_>>()
-        .join(" | ")
+    let mut parts: Vec<&str> = Vec::new();
+    for line in &lines {
+        if let Some((_, message)) = line.split_once(":ERROR ") {
+            parts.push(message.trim());
+        }
+    }
+    if stderr.contains("Traceback (most recent call last):")
+        && let Some(exception) = lines.iter().rev().find(|l| {
+            !l.starts_with(char::is_whitespace) && !l.contains(":ERROR ") && !l.contains(":INFO ")
+        })
+    {
+        parts.push(exception.trim());
+    }
+    if parts.is_empty() {
+        parts = lines.iter().rev().take(2).rev().map(|l| l.trim()).collect();
+    }
+    let mut unique: Vec<&str> = Vec::new();
+    for p in parts {
+        if !unique.contains(&p) {
+            unique.push(p);
+        }
+    }
+    unique.join(" | ").chars().take(800).collect()
 }
 
 impl Custodian {
@@ -361,11 +377,17 @@ mod tests {
     }
 
     #[test]
-    fn a_traceback_reads_as_its_last_lines() {
-        let stderr = "Traceback (most recent call last):\n  File x\nKeyError: 'Invalid resource: nope for provider: aws'\n";
+    fn a_failure_reads_as_c7ns_errors_and_the_exception() {
+        let traceback = "Traceback (most recent call last):\n  File x\nKeyError: 'Invalid resource: nope for provider: aws'\n";
         assert_eq!(
-            c7n_message(stderr),
-            "  File x | KeyError: 'Invalid resource: nope for provider: aws'"
+            c7n_message(traceback),
+            "KeyError: 'Invalid resource: nope for provider: aws'"
         );
+        let invalid = "2026-11-23 09:46:01,412: custodian.commands:ERROR Configuration invalid: p.yml\n2026-11-23 09:46:01,417: custodian.commands:ERROR             Error on policy:broken resource:aws.nope\n{'name': 'broken'} is not valid under any of the given schemas\n\n            On instance['policies'][0]:\n                {'name': 'broken', 'resource': 'aws.nope'}\n2026-11-23 09:46:01,418: custodian.commands:ERROR broken\n";
+        assert_eq!(
+            c7n_message(invalid),
+            "Configuration invalid: p.yml | Error on policy:broken resource:aws.nope | broken"
+        );
+        assert_eq!(c7n_message("a\nb\nc\n"), "b | c");
     }
 }
