@@ -103,8 +103,13 @@ async fn bench(endpoint: &str, drills: usize) {
         stop,
     );
 
+    let place = driftdrill::run::places::Place {
+        environment: None,
+        account: "000000000000".into(),
+        aws: aws.clone(),
+    };
     let driftdrill_drill = |i: usize| {
-        let (cx, injector, target, scenario) = (&cx, &injector, &target, scenario);
+        let (cx, injector, target, scenario, place) = (&cx, &injector, &target, scenario, &place);
         async move {
             let mark = format!("driftdrill:bench:{i}");
             let icx = InjectCx {
@@ -112,7 +117,7 @@ async fn bench(endpoint: &str, drills: usize) {
                 mark: &mark,
             };
             let drill_id = format!("bench/{i}");
-            let applied = drill::apply(cx, &drill_id, scenario, &**injector, &icx, target)
+            let applied = drill::apply(cx, &drill_id, scenario, &**injector, &icx, target, place)
                 .await
                 .expect("apply");
             applied.confirmed.as_ref().expect("injection confirmed");

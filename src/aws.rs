@@ -18,6 +18,17 @@ pub struct AwsSettings {
     /// LocalStack's fixed `test`/`test` pair. Only ever set for a loopback endpoint (see
     /// [`AwsSettings::localstack`]); real accounts use the credential chain.
     pub localstack_credentials: bool,
+    /// A role to assume with the credentials above (an `[[environment]]`'s `role_arn`).
+    pub assume: Option<AssumeRole>,
+}
+
+/// `sts:AssumeRole` parameters for an environment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssumeRole {
+    pub role_arn: String,
+    pub external_id: Option<String>,
+    /// `driftdrill-<run id>`: CloudTrail shows which run made a change.
+    pub session_name: String,
 }
 
 impl AwsSettings {
@@ -28,6 +39,7 @@ impl AwsSettings {
             profile: None,
             endpoint_url: Some(endpoint.to_string()),
             localstack_credentials: is_local_endpoint(endpoint),
+            assume: None,
         }
     }
 }
@@ -55,32 +67,17 @@ type CallerIdentityError = aws_sdk_sts::error::SdkError<
 impl AwsClients {
     /// Resolves the configuration chain once and builds every client from it.
     pub async fn new(settings: &AwsSettings) -> Self {
-        let mut loader = aws_config::defaults(BehaviorVersion::latest())
-            .retry_config(RetryConfig::adaptive().with_max_attempts(6))
-            .timeout_config(
-                TimeoutConfig::builder()
-                    .connect_timeout(Duration::from_secs(5))
-                    .operation_attempt_timeout(Duration::from_secs(30))
-                    .operation_timeout(Duration::from_secs(120))
-                    .build(),
-            );
-        if let Some(region) = &settings.region {
-            loader = loader.region(Region::new(region.clone()));
-        }
-        if let Some(profile) = &settings.profile {
-            loader = loader.profile_name(profile);
-        }
-        if let Some(url) = &settings.endpoint_url {
-            loader = loader.endpoint_url(url);
-        }
-        if settings.localstack_credentials {
-            loader = loader.credentials_provider(Credentials::new(
-                "test",
-                "test",
-                None,
-                None,
-                "localstack",
-            ));
+        let mut loader = base_loader(settings);
+        if let Some(assume) = &settings.assume {
+            // The role is assumed with the base credentials, through the same endpoint.
+            let base = base_loader(settings).load().await;
+            let mut role = aws_config::sts::AssumeRoleProvider::builder(&assume.role_arn)
+                .session_name(&assume.session_name)
+                .configure(&base);
+            if let Some(id) = &assume.external_id {
+                role = role.external_id(id);
+            }
+            loader = loader.credentials_provider(role.build().await);
         }
         let config = loader.load().await;
         let s3_endpoint = settings
@@ -121,6 +118,33 @@ impl AwsClients {
     pub fn region(&self) -> Option<&str> {
         self.config.region().map(|r| r.as_ref())
     }
+}
+
+/// aws-config's standard chain with driftdrill's retries, time-outs and overrides.
+fn base_loader(settings: &AwsSettings) -> aws_config::ConfigLoader {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .retry_config(RetryConfig::adaptive().with_max_attempts(6))
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(Duration::from_secs(5))
+                .operation_attempt_timeout(Duration::from_secs(30))
+                .operation_timeout(Duration::from_secs(120))
+                .build(),
+        );
+    if let Some(region) = &settings.region {
+        loader = loader.region(Region::new(region.clone()));
+    }
+    if let Some(profile) = &settings.profile {
+        loader = loader.profile_name(profile);
+    }
+    if let Some(url) = &settings.endpoint_url {
+        loader = loader.endpoint_url(url);
+    }
+    if settings.localstack_credentials {
+        loader =
+            loader.credentials_provider(Credentials::new("test", "test", None, None, "localstack"));
+    }
+    loader
 }
 
 /// True when an endpoint URL points at LocalStack: a loopback host or a localstack host name.

@@ -65,6 +65,19 @@ pub enum Command {
         /// reverted after this long, detected or not.
         #[arg(long, value_parser = humantime::parse_duration)]
         max_drift_lifetime: Option<std::time::Duration>,
+        /// Run only the K-th of N equal shares of the drills (scenario × environment), e.g. one
+        /// job of a CI matrix: `--shard 2/4`. The N shards together run every drill once.
+        #[arg(long, value_name = "K/N")]
+        shard: Option<crate::run::plan::Shard>,
+        /// Unannounced: run a random sample of N of the selected drills.
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+        pick: Option<u32>,
+        /// The sample's and delays' seed (default: drawn, and kept in the run record).
+        #[arg(long, value_name = "S")]
+        seed: Option<u64>,
+        /// Unannounced: wait a random delay under this long (e.g. 4h) before each drill.
+        #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+        start_within: Option<std::time::Duration>,
     },
     /// The whole product on an embedded LocalStack: sample environment, a scheduled terraform
     /// drift job posting to a webhook, the built-in scenarios, the report. Leaves nothing running.
@@ -115,7 +128,7 @@ pub enum Command {
         /// Output formats (repeatable); files other than terminal go to --out-dir.
         #[arg(long, value_enum)]
         format: Vec<commands::report::ReportFormat>,
-        /// Write the (single) format to this file.
+        /// Write the (single) format to this file (`-`: standard output).
         #[arg(long)]
         out: Option<PathBuf>,
         #[arg(long, default_value = "reports")]
@@ -185,8 +198,18 @@ pub fn main() -> i32 {
             dry_run,
             out,
             max_drift_lifetime,
+            shard,
+            pick,
+            seed,
+            start_within,
         } => {
             let opts = crate::run::runner::RunOptions {
+                selection: crate::run::plan::Selection {
+                    shard,
+                    pick: pick.map(|n| n as usize),
+                    seed,
+                    start_within,
+                },
                 config,
                 paths,
                 only,

@@ -21,6 +21,9 @@ pub struct RunRecord {
     pub finished_at: DateTime<Utc>,
     pub account: Option<String>,
     pub region: Option<String>,
+    /// How the drills were chosen: a CI shard, an unannounced sample and its seed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub selection: Option<crate::run::plan::Selection>,
     pub drills: Vec<DrillRecord>,
     pub false_alarms: Vec<FalseAlarm>,
     /// How every detector and channel of the run behaved: polls, failures, poll durations.
@@ -60,6 +63,17 @@ pub struct DetectorHealth {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DrillRecord {
     pub scenario: String,
+    /// The `[[environment]]` the drill ran in (none for a config without environments).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environment: Option<String>,
+    /// The account (from STS) and region the drill ran in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// Started without warning: sampled by `--pick` or after a random `--start-within` delay.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unannounced: bool,
     pub title: String,
     pub category: String,
     pub severity: String,
@@ -75,6 +89,18 @@ pub struct DrillRecord {
     pub reverted_at: Option<DateTime<Utc>>,
     pub expectations: Vec<ExpectationRecord>,
     pub revert: Option<RevertRecord>,
+}
+
+impl DrillRecord {
+    /// The scenario id, with the environment and region when the drill ran in a named
+    /// environment: one scenario drilled in three accounts is three lines in a report.
+    pub fn label(&self) -> String {
+        match (&self.environment, &self.region) {
+            (Some(e), Some(r)) => format!("{} @ {e}/{r}", self.scenario),
+            (Some(e), None) => format!("{} @ {e}", self.scenario),
+            _ => self.scenario.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

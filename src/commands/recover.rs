@@ -9,7 +9,6 @@ use crate::errors::{CommandResult, Failure};
 use crate::exit_codes;
 use crate::formats::{self, DrillConfig};
 use crate::run::recover::{self, RecoveryRecord};
-use crate::run::runner;
 
 #[derive(Debug, Clone)]
 pub enum What {
@@ -103,7 +102,7 @@ fn list(config: &DrillConfig, path: &Path) -> CommandResult {
         "drill",
         "action",
         "target",
-        "account / region",
+        "environment / account / region",
         "since",
         "last error",
     ]);
@@ -113,7 +112,8 @@ fn list(config: &DrillConfig, path: &Path) -> CommandResult {
             u.action.clone(),
             u.target.to_string(),
             format!(
-                "{} / {}",
+                "{} / {} / {}",
+                u.environment.as_deref().unwrap_or("-"),
                 u.account.as_deref().unwrap_or("?"),
                 u.region
                     .as_deref()
@@ -176,8 +176,7 @@ fn write_record(journal: &Path, settled: Vec<recover::SettledChange>, out: &Path
 }
 
 async fn recover_all(config: &DrillConfig, path: &Path, out: &Path) -> CommandResult {
-    let aws = runner::clients_for(config).await;
-    let (results, settled) = recover::recover(&aws, path).await.map_err(tool)?;
+    let (results, settled) = recover::recover(config, path).await.map_err(tool)?;
     if results.is_empty() {
         println!(
             "nothing to recover: every change in {} is verified as reverted or settled",

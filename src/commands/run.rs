@@ -67,7 +67,7 @@ pub fn summary(record: &RunRecord) -> Table {
             let status = d.status.label();
             let detail = crate::report::model::one_line(d.detail.as_deref().unwrap_or_default());
             t.add_row(vec![
-                d.scenario.clone(),
+                d.label(),
                 target,
                 "-".into(),
                 if detail.is_empty() {
@@ -87,7 +87,7 @@ pub fn summary(record: &RunRecord) -> Table {
                 _ => format!("- ({}s)", e.sla_secs),
             };
             let mut row = vec![
-                d.scenario.clone(),
+                d.label(),
                 target.clone(),
                 if e.silent {
                     format!("{} (must stay silent)", e.detector)

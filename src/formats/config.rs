@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use super::environment::EnvironmentDecl;
 use crate::detect::{self, Role};
 use crate::diag::{Located, TableReader, suggest};
 
@@ -74,6 +75,17 @@ pub struct DetectorDecl {
     pub role: Role,
     /// The type's settings, as its catalog entry read them.
     pub settings: serde_json::Value,
+    /// Patterns of the environments it watches (`[[environment]]` names, `*` wildcards); empty:
+    /// every environment. A drill in an environment it does not watch never expects it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub environments: Vec<Located<String>>,
+}
+
+impl DetectorDecl {
+    /// Whether it watches drills in the environment (`None`: the implicit one).
+    pub fn watches(&self, environment: Option<&str>) -> bool {
+        environment.is_none_or(|e| super::environment::selected(&self.environments, e))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -86,9 +98,16 @@ pub struct DrillConfig {
     pub aws: AwsSection,
     pub safety: Safety,
     pub detectors: Vec<DetectorDecl>,
+    /// `[[environment]]` entries; empty: one implicit environment, `[aws]`'s.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub environments: Vec<EnvironmentDecl>,
 }
 
 impl DrillConfig {
+    pub fn environment(&self, name: &str) -> Option<&EnvironmentDecl> {
+        self.environments.iter().find(|e| e.name.value == name)
+    }
+
     pub fn detector(&self, name: &str) -> Option<&DetectorDecl> {
         self.detectors.iter().find(|d| d.name.value == name)
     }
@@ -130,6 +149,17 @@ pub fn read(path: &Path, root: &mut TableReader) -> Option<DrillConfig> {
         }
         None => None,
     };
+    let default_region = aws.as_ref().and_then(|a| a.region.clone());
+    let mut environments = Vec::new();
+    for mut r in root.tables("environment") {
+        if let Some(e) = super::environment::read(&mut r, default_region.as_deref()) {
+            if let Some(s) = &safety {
+                check_allowed_regions(&r, &e, s);
+            }
+            environments.push(e);
+        }
+        r.finish();
+    }
     let mut detectors = Vec::new();
     for (key, role) in [("detector", Role::Detector), ("channel", Role::Channel)] {
         for mut r in root.tables(key) {
@@ -144,7 +174,27 @@ pub fn read(path: &Path, root: &mut TableReader) -> Option<DrillConfig> {
         aws: aws.unwrap_or_default(),
         safety: safety?,
         detectors,
+        environments,
     })
+}
+
+/// An environment's regions must be allow-listed: caught here, before any run starts.
+fn check_allowed_regions(r: &TableReader, e: &EnvironmentDecl, safety: &Safety) {
+    for region in &e.regions {
+        if !safety.allowed_regions.contains(&region.value) {
+            r.report(
+                region
+                    .diag(
+                        "region-not-allowed",
+                        format!(
+                            "environment {:?} drills {}, which safety.allowed_regions ({:?}) does not allow",
+                            e.name.value, region.value, safety.allowed_regions
+                        ),
+                    )
+                    .with_hint("add it to safety.allowed_regions, or drop it from regions"),
+            );
+        }
+    }
 }
 
 /// The absolute folder of a file named relatively or absolutely (`driftdrill.toml` has the
@@ -157,7 +207,7 @@ pub fn folder_of(path: &Path) -> PathBuf {
     }
 }
 
-fn check_region(r: &TableReader, s: Located<String>) -> Option<String> {
+pub(super) fn check_region(r: &TableReader, s: Located<String>) -> Option<String> {
     let ok = s.value.split('-').count() >= 3
         && s.value
             .chars()
@@ -306,6 +356,7 @@ fn read_detector(r: &mut TableReader, role: Role) -> Option<DetectorDecl> {
             .with_hint(format!("move this entry to a {wanted} table")),
         );
     }
+    let environments = r.opt_strings("environments").unwrap_or_default();
     let settings = (spec.read)(r);
     r.finish();
     Some(DetectorDecl {
@@ -313,6 +364,7 @@ fn read_detector(r: &mut TableReader, role: Role) -> Option<DetectorDecl> {
         kind: kind.value,
         role: spec.role,
         settings: settings?,
+        environments,
     })
 }
 

@@ -197,6 +197,7 @@ fn cross_check(loaded: &Loaded, sink: &Sink) {
             ));
         }
     }
+    check_environments(loaded, config, &report);
     let guarded: Vec<String> = config.safety.guarded_keys();
     for s in &loaded.scenarios {
         for name in s.expect.watched() {
@@ -251,6 +252,84 @@ fn cross_check(loaded: &Loaded, sink: &Sink) {
                     .diag("guardrail-tag", format!("the drill would change the tag {key:?}, which the safety rules rely on"))
                     .with_hint("drill a different tag; changing guardrail tags could make a resource look like production or non-production"),
             );
+        }
+    }
+}
+
+/// Environment names unique; every pattern (a scenario's `[target] environments`, a detector's
+/// `environments`) selects one; every drill (scenario × environment) expects a detector that
+/// watches its environment.
+fn check_environments(loaded: &Loaded, config: &DrillConfig, report: &impl Fn(Diagnostic)) {
+    use super::environment::matches;
+    let names: Vec<&str> = config
+        .environments
+        .iter()
+        .map(|e| e.name.value.as_str())
+        .collect();
+    for (i, e) in config.environments.iter().enumerate() {
+        if names[..i].contains(&e.name.value.as_str()) {
+            report(e.name.diag(
+                "duplicate-name",
+                format!("environment {:?} is declared twice", e.name.value),
+            ));
+        }
+    }
+    let check_pattern = |p: &crate::diag::Located<String>| {
+        if names.iter().any(|n| matches(&p.value, n)) {
+            return;
+        }
+        let hint = if names.is_empty() {
+            format!(
+                "{} declares no [[environment]]: add one, or drop `environments`",
+                config.path.display()
+            )
+        } else {
+            crate::diag::suggest::hint(&p.value, &names)
+        };
+        report(
+            p.diag(
+                "unknown-environment",
+                format!("{:?} selects no environment of the config", p.value),
+            )
+            .with_hint(hint),
+        );
+    };
+    for d in &config.detectors {
+        d.environments.iter().for_each(check_pattern);
+    }
+    for s in &loaded.scenarios {
+        s.environments.iter().for_each(check_pattern);
+        for env in names
+            .iter()
+            .filter(|n| super::environment::selected(&s.environments, n))
+        {
+            let watched = s
+                .expect
+                .detectors
+                .iter()
+                .filter_map(|d| config.detector(&d.value))
+                .any(|d| d.watches(Some(env)));
+            let declared = s
+                .expect
+                .detectors
+                .iter()
+                .all(|d| config.detector(&d.value).is_some());
+            if !watched
+                && declared
+                && let Some(first) = s.expect.detectors.first()
+            {
+                report(
+                    first
+                        .diag(
+                            "unwatched-environment",
+                            format!(
+                                "scenario {:?} runs in environment {env:?}, but none of the detectors it expects watches it",
+                                s.id.value
+                            ),
+                        )
+                        .with_hint("add a detector whose `environments` include it, or narrow [target] environments"),
+                );
+            }
         }
     }
 }

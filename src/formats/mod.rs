@@ -2,6 +2,7 @@
 //! (`driftdrill.toml`), read with every problem collected and located.
 
 pub mod config;
+pub mod environment;
 pub mod load;
 pub mod param_spec;
 pub mod scenario;

@@ -35,6 +35,10 @@ pub struct Scenario {
     /// One line on why this drift matters.
     pub why: Option<String>,
     pub target: TargetSpec,
+    /// `[target] environments`: patterns of the environments to drill in (`*` wildcards);
+    /// empty: every environment of the config.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub environments: Vec<Located<String>>,
     pub inject: Injection,
     pub expect: Expectations,
     pub references: Vec<String>,
@@ -130,7 +134,9 @@ pub fn read(path: &Path, root: &mut TableReader) -> Option<Scenario> {
         .unwrap_or_default();
     let notes = root.opt_string("notes").map(|n| n.value);
 
+    let mut environments = Vec::new();
     let target = root.table("target", true).and_then(|mut r| {
+        environments = r.opt_strings("environments").unwrap_or_default();
         let t = target::read(&mut r);
         r.finish();
         t
@@ -169,6 +175,7 @@ pub fn read(path: &Path, root: &mut TableReader) -> Option<Scenario> {
         severity: severity?.value,
         why,
         target: target?,
+        environments,
         inject: inject?,
         expect: expect?,
         references,

@@ -189,6 +189,21 @@ pub fn render(r: &Report) -> String {
         }
         out.push_str("</table>");
     }
+    for section in super::spread::tables(r) {
+        out.push_str(&format!("<h2>{}</h2><table><tr>", section.title));
+        for h in section.header {
+            out.push_str(&format!("<th>{}</th>", esc(h)));
+        }
+        out.push_str("</tr>");
+        for row in &section.rows {
+            out.push_str("<tr>");
+            for cell in row {
+                out.push_str(&format!("<td>{}</td>", esc(cell)));
+            }
+            out.push_str("</tr>");
+        }
+        out.push_str("</table>");
+    }
     if !r.health.is_empty() {
         out.push_str("<h2>Detector health</h2><table><tr><th>name</th><th>type</th><th>polls</th><th>failed</th><th>poll p50</th><th>poll max</th><th>interval</th><th>alerts</th><th>finding</th></tr>");
         for h in &r.health {

@@ -150,6 +150,18 @@ pub fn render(r: &Report) -> String {
             ));
         }
     }
+    for t in super::spread::tables(r) {
+        out.push_str(&format!(
+            "\n## {}\n\n| {} |\n|{}\n",
+            t.title,
+            t.header.join(" | "),
+            "---|".repeat(t.header.len())
+        ));
+        for row in &t.rows {
+            let cells: Vec<String> = row.iter().map(|c| esc(c)).collect();
+            out.push_str(&format!("| {} |\n", cells.join(" | ")));
+        }
+    }
     if !r.health.is_empty() {
         out.push_str("\n## Detector health\n\n| name | type | polls | failed | poll p50 | poll max | interval | alerts | finding |\n|---|---|---:|---:|---:|---:|---:|---:|---|\n");
         for h in &r.health {

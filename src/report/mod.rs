@@ -9,6 +9,7 @@ pub mod markdown;
 pub mod model;
 pub mod period;
 pub mod records;
+pub mod spread;
 pub mod tally;
 pub mod terminal;
 pub mod text;

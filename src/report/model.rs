@@ -124,6 +124,12 @@ pub struct Report {
     pub cases: Vec<Case>,
     /// Overall coverage of every quarter with records, oldest first, up to this period.
     pub history: Vec<(String, Option<f64>)>,
+    /// Coverage per `[[environment]]` (empty without environments).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub environments: Vec<super::spread::EnvironmentSummary>,
+    /// Announced against unannounced time to detect (empty without unannounced drills).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub announcement: Vec<super::spread::Announcement>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -178,6 +184,7 @@ pub fn build(all: &[RunRecord], period: &Period, generated_at: DateTime<Utc>) ->
 
     for r in &records {
         accounts.extend(r.account.clone());
+        accounts.extend(r.drills.iter().filter_map(|d| d.account.clone()));
         false_alarms.extend(r.false_alarms.iter().cloned());
         for d in &r.drills {
             drills += 1;
@@ -193,7 +200,7 @@ pub fn build(all: &[RunRecord], period: &Period, generated_at: DateTime<Utc>) ->
             }
             if !completed(d) {
                 skips.push(Skip {
-                    scenario: d.scenario.clone(),
+                    scenario: d.label(),
                     status: d.status,
                     detail: d.detail.clone(),
                     run_id: r.run_id.clone(),
@@ -202,7 +209,7 @@ pub fn build(all: &[RunRecord], period: &Period, generated_at: DateTime<Utc>) ->
             }
             if d.status == DrillStatus::SkippedBaselineDirty {
                 skips.push(Skip {
-                    scenario: d.scenario.clone(),
+                    scenario: d.label(),
                     status: d.status,
                     detail: d.detail.clone(),
                     run_id: r.run_id.clone(),
@@ -213,7 +220,7 @@ pub fn build(all: &[RunRecord], period: &Period, generated_at: DateTime<Utc>) ->
                 .or_default();
             for e in &d.expectations {
                 cases.push(Case {
-                    scenario: d.scenario.clone(),
+                    scenario: d.label(),
                     title: d.title.clone(),
                     category: d.category.clone(),
                     detector: e.detector.clone(),
@@ -227,7 +234,7 @@ pub fn build(all: &[RunRecord], period: &Period, generated_at: DateTime<Utc>) ->
                 });
                 if e.silent {
                     suppressions.push(Suppression {
-                        scenario: d.scenario.clone(),
+                        scenario: d.label(),
                         detector: e.detector.clone(),
                         outcome: e.outcome,
                         window_secs: e.sla_secs,
@@ -281,7 +288,7 @@ pub fn build(all: &[RunRecord], period: &Period, generated_at: DateTime<Utc>) ->
                 cell.samples.extend(e.mttd_secs);
                 if e.outcome != Outcome::DetectedWithinSla {
                     gaps.push(Gap {
-                        scenario: d.scenario.clone(),
+                        scenario: d.label(),
                         detector: e.detector.clone(),
                         outcome: e.outcome,
                         result: e.result_text(),
@@ -366,6 +373,8 @@ pub fn build(all: &[RunRecord], period: &Period, generated_at: DateTime<Utc>) ->
         trend,
         cases,
         history: super::trend::history(all, period),
+        environments: super::spread::environments(&records),
+        announcement: super::spread::announcement(&records),
     }
 }
 

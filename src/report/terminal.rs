@@ -147,6 +147,13 @@ pub fn render(r: &Report) -> String {
         }
         out.push_str(&format!("\nSuppressions (expected negatives)\n{t}\n"));
     }
+    for section in super::spread::tables(r) {
+        let mut t = table(section.header);
+        for row in section.rows {
+            t.add_row(row);
+        }
+        out.push_str(&format!("\n{}\n{t}\n", section.title));
+    }
     if !r.health.is_empty() {
         let mut t = table(&[
             "detector / channel",

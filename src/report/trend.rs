@@ -71,7 +71,7 @@ fn results(records: &[&RunRecord]) -> BTreeMap<(String, String), Outcome> {
     for r in records {
         for d in &r.drills {
             for e in d.expectations.iter().filter(|e| !e.silent) {
-                out.insert((d.scenario.clone(), e.detector.clone()), e.outcome);
+                out.insert((d.label(), e.detector.clone()), e.outcome);
             }
         }
     }

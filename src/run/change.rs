@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 
 use super::context::RunCx;
 use super::journal::{JournalError, Step};
+use super::places::Place;
 use super::retry::{self, Budget};
 use super::rollback;
 use crate::formats::Scenario;
@@ -61,8 +62,9 @@ pub async fn apply(
     injector: &dyn Injector,
     icx: &InjectCx<'_>,
     target: &Target,
+    place: &Place,
 ) -> Result<Applied, DrillError> {
-    let id = &scenario.id.value;
+    let id = cx.label(drill);
     cx.progress.phase(id, "snapshot");
     let snapshot = retry::retry(Budget::DEFAULT, || injector.snapshot(icx, target)).await;
     let attempts = snapshot.attempts;
@@ -71,7 +73,7 @@ pub async fn apply(
         attempts,
         source,
     })?;
-    let identity = inject::presence::identity(&cx.aws, target)
+    let identity = inject::presence::identity(&place.aws, target)
         .await
         .map_err(|source| DrillError::Identity {
             target: target.to_string(),
@@ -79,9 +81,10 @@ pub async fn apply(
         })?;
     let intent = Step::Intent {
         identity,
-        account: cx.account.clone(),
-        region: cx.aws.region().map(String::from),
-        scenario: id.clone(),
+        environment: place.environment.clone(),
+        account: Some(place.account.clone()),
+        region: place.region().map(String::from),
+        scenario: scenario.id.value.clone(),
         action: scenario.inject.action.value.clone(),
         params: scenario.inject.params.clone(),
         target: target.clone(),

@@ -30,8 +30,6 @@ pub struct RunCx {
     /// when each was last released.
     busy: Mutex<Busy>,
     freed: Notify,
-    /// The caller's account, from STS (journaled with every intent).
-    pub account: Option<String>,
     /// Drills in flight (`max_concurrent`). A drill that has to wait for a resource another
     /// drill holds gives its slot back meanwhile, so waiting drills never keep drills on other
     /// resources from starting.
@@ -44,7 +42,7 @@ pub struct RunCx {
 impl RunCx {
     /// A run context that injects for real, reports no progress and runs the config's
     /// `max_concurrent` drills at once; the runner then sets `dry_run`, `progress`, `slots`
-    /// (for `--concurrency`) and `account` from its options.
+    /// (for `--concurrency`) from its options.
     pub fn new(
         run_id: String,
         aws: AwsClients,
@@ -63,7 +61,6 @@ impl RunCx {
             stop,
             dry_run: false,
             progress: Progress::quiet(),
-            account: None,
             slots,
             busy: Mutex::new(Busy::default()),
             freed: Notify::new(),
@@ -71,6 +68,14 @@ impl RunCx {
                 .ok()
                 .filter(|s| !s.is_empty()),
         }
+    }
+
+    /// A drill's label (its name without the run id): what progress lines show.
+    pub(super) fn label<'a>(&self, drill: &'a str) -> &'a str {
+        drill
+            .strip_prefix(self.run_id.as_str())
+            .and_then(|d| d.strip_prefix('/'))
+            .unwrap_or(drill)
     }
 
     pub(super) fn role(&self, detector: &str) -> Role {

@@ -10,19 +10,31 @@ use super::baseline::{self, Baseline};
 pub use super::change::{Applied, DrillError, apply, revert};
 pub use super::context::RunCx;
 use super::observe::{self, Window};
+use super::places::Place;
+use super::plan::Planned;
 use super::watch::Watch;
 use crate::formats::Scenario;
 use crate::inject::{InjectCx, InjectError, guard};
 use crate::record::{DrillRecord, DrillStatus, Outcome};
 
-/// Runs one scenario to the end and returns its record. Never panics on AWS or detector errors:
-/// they become the record's status.
-pub async fn run_drill(cx: &RunCx, scenario: &Scenario) -> DrillRecord {
-    let id = scenario.id.value.clone();
+/// Runs one scenario in one place to the end and returns its record. Never panics on AWS or
+/// detector errors: they become the record's status.
+pub async fn run_drill(
+    cx: &RunCx,
+    scenario: &Scenario,
+    planned: &Planned,
+    place: &Place,
+) -> DrillRecord {
+    // The label tells one scenario's drills in several environments apart.
+    let id = format!("{}{}", scenario.id.value, place.suffix());
     let drill = format!("{}/{}", cx.run_id, id);
     let mark = format!("driftdrill:{}:{}", cx.run_id, id);
     let mut record = DrillRecord {
-        scenario: id.clone(),
+        scenario: scenario.id.value.clone(),
+        environment: place.environment.clone(),
+        account: Some(place.account.clone()),
+        region: place.region().map(String::from),
+        unannounced: planned.unannounced,
         title: scenario.title.clone(),
         category: scenario.category.clone(),
         severity: scenario.severity.clone(),
@@ -37,7 +49,17 @@ pub async fn run_drill(cx: &RunCx, scenario: &Scenario) -> DrillRecord {
         expectations: Vec::new(),
         revert: None,
     };
-    let names: Vec<String> = scenario.expect.watched().map(|d| d.value.clone()).collect();
+    // Only the detectors watching this drill's environment are asked about it.
+    let names: Vec<String> = scenario
+        .expect
+        .watched()
+        .filter(|d| {
+            cx.config
+                .detector(&d.value)
+                .is_none_or(|decl| decl.watches(place.environment.as_deref()))
+        })
+        .map(|d| d.value.clone())
+        .collect();
     let silent: BTreeSet<&str> = scenario
         .expect
         .silent
@@ -60,6 +82,15 @@ pub async fn run_drill(cx: &RunCx, scenario: &Scenario) -> DrillRecord {
         record.expectations = watches.into_iter().map(|w| w.record).collect();
         record
     };
+    if let Some(delay) = planned.delay {
+        // Unannounced: nobody watching knows when this drill starts.
+        cx.progress.phase(&id, "waiting (unannounced)");
+        let mut stop = cx.stop.clone();
+        tokio::select! {
+            _ = tokio::time::sleep(delay) => {}
+            _ = stop.wait_for(|s| *s) => {}
+        }
+    }
     let slot = cx.slots.acquire().await.expect("slots are never closed");
     if *cx.stop.borrow() {
         record.status = DrillStatus::Interrupted;
@@ -74,7 +105,7 @@ pub async fn run_drill(cx: &RunCx, scenario: &Scenario) -> DrillRecord {
         record.detail = Some(unanswered(&watches));
         return finish(record, watches);
     }
-    let target = match guard::prepare(&cx.aws, &scenario.target, &cx.config.safety).await {
+    let target = match guard::prepare(&place.aws, &scenario.target, &cx.config.safety).await {
         Ok(t) => t,
         Err(e) => {
             record.status = if matches!(e, InjectError::Refused { .. }) {
@@ -96,13 +127,15 @@ pub async fn run_drill(cx: &RunCx, scenario: &Scenario) -> DrillRecord {
     };
     cx.progress.phase(&id, "waiting for the resource");
     // Give the slot back while another drill holds the resource.
-    let slot = if cx.is_busy(&target.id) {
+    // Resource ids are unique within an account and region only.
+    let resource = format!("{}{}", target.id, place.suffix());
+    let slot = if cx.is_busy(&resource) {
         drop(slot);
         None
     } else {
         Some(slot)
     };
-    let held = cx.hold(&target.id).await;
+    let held = cx.hold(&resource).await;
     let _slot = match slot {
         Some(slot) => slot,
         None => cx.slots.acquire().await.expect("slots are never closed"),
@@ -156,11 +189,11 @@ pub async fn run_drill(cx: &RunCx, scenario: &Scenario) -> DrillRecord {
     }
 
     let icx = InjectCx {
-        aws: &cx.aws,
+        aws: &place.aws,
         mark: &mark,
     };
     let injecting = cx.hub.injecting();
-    let applied = apply(cx, &drill, scenario, &*injector, &icx, &target).await;
+    let applied = apply(cx, &drill, scenario, &*injector, &icx, &target, place).await;
     drop(injecting);
     let applied = match applied {
         Ok(applied) => applied,

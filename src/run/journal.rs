@@ -40,7 +40,10 @@ pub enum Step {
         /// the change, so `recover` never mistakes a recreated resource for the drilled one.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         identity: Option<String>,
-        /// Where the change was made (the caller's account from STS, the region).
+        /// Where the change was made: the `[[environment]]` (whose role `recover` assumes
+        /// again), the caller's account from STS, the region.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        environment: Option<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         account: Option<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -219,6 +222,7 @@ pub struct Unfinished {
     pub snapshot: State,
     pub mark: String,
     pub identity: Option<String>,
+    pub environment: Option<String>,
     pub account: Option<String>,
     pub region: Option<String>,
     /// When the intent was journaled (just before the change).
@@ -261,6 +265,7 @@ pub fn unfinished(entries: &[Entry]) -> Vec<Unfinished> {
                 snapshot,
                 mark,
                 identity,
+                environment,
                 account,
                 region,
             } = &intent.step
@@ -277,6 +282,7 @@ pub fn unfinished(entries: &[Entry]) -> Vec<Unfinished> {
                 snapshot: snapshot.clone(),
                 mark: mark.clone(),
                 identity: identity.clone(),
+                environment: environment.clone(),
                 account: account.clone(),
                 region: region.clone(),
                 intent_at: intent.at,
@@ -305,6 +311,7 @@ mod tests {
             snapshot: serde_json::json!("terraform"),
             mark: "m".into(),
             identity: None,
+            environment: None,
             account: None,
             region: None,
         }

@@ -7,6 +7,8 @@ pub mod drill;
 pub mod hub;
 pub mod journal;
 pub mod observe;
+pub mod places;
+pub mod plan;
 mod poller;
 pub mod progress;
 pub mod recover;

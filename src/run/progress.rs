@@ -6,8 +6,6 @@ use std::time::Instant;
 
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 
-use crate::formats::Scenario;
-
 /// Live progress: a line per drill on a terminal, plain log lines otherwise (or nothing).
 pub struct Progress {
     started: Instant,
@@ -19,7 +17,9 @@ pub struct Progress {
 }
 
 impl Progress {
-    pub fn new(scenarios: &[Scenario]) -> Progress {
+    /// One line per drill label (a scenario id, with `@environment/region` when the run has
+    /// environments).
+    pub fn new(labels: &[String]) -> Progress {
         if !std::io::stderr().is_terminal() {
             return Progress {
                 started: Instant::now(),
@@ -30,17 +30,17 @@ impl Progress {
         let multi = MultiProgress::new();
         let style = ProgressStyle::with_template("{spinner} {prefix:<36} {msg:<28} {elapsed}")
             .expect("valid template");
-        let bars = scenarios
+        let bars = labels
             .iter()
-            .map(|s| {
+            .map(|label| {
                 let bar = multi.add(
                     ProgressBar::new_spinner()
                         .with_style(style.clone())
-                        .with_prefix(s.id.value.clone()),
+                        .with_prefix(label.clone()),
                 );
                 bar.set_message("queued");
                 bar.enable_steady_tick(std::time::Duration::from_millis(200));
-                (s.id.value.clone(), bar)
+                (label.clone(), bar)
             })
             .collect();
         Progress {

@@ -9,8 +9,10 @@ use std::path::{Path, PathBuf};
 use chrono::Utc;
 
 use super::journal::{Journal, JournalError, Settlement, Step, Unfinished};
+use super::places;
 use super::rollback;
 use crate::aws::AwsClients;
+use crate::formats::DrillConfig;
 use crate::inject::presence::{self, Presence};
 use crate::inject::{self, Check, InjectCx, RevertKind};
 pub use crate::record::{RecoveryRecord, SettledChange};
@@ -35,6 +37,9 @@ pub enum RecoverError {
         source: std::io::Error,
     },
 }
+
+/// Where a journaled change was made: its environment and region.
+type Place = (Option<String>, Option<String>);
 
 /// What happened to one unfinished drill.
 #[derive(Debug, Clone)]
@@ -65,16 +70,35 @@ pub fn list(path: &Path) -> Result<Vec<Unfinished>, RecoverError> {
 }
 
 /// Reverts and verifies every unfinished drill in the journal at `path`, settling those whose
-/// target is gone. Returns what happened to each, and the settled ones for the report.
+/// target is gone. Each change is reverted where it was made: its environment's role assumed
+/// again, in its region, and only if STS says the credentials reach the journaled account.
+/// Returns what happened to each, and the settled ones for the report.
 pub async fn recover(
-    aws: &AwsClients,
+    config: &DrillConfig,
     path: &Path,
 ) -> Result<(Vec<Recovered>, Vec<SettledChange>), RecoverError> {
     let mut journal = Journal::open(path)?;
     let mut results = Vec::new();
     let mut settled = Vec::new();
+    let mut reached: Vec<(Place, Result<AwsClients, String>)> = Vec::new();
     for open in journal.unfinished()? {
-        let result = recover_one(aws, &mut journal, &open).await;
+        let key = (open.environment.clone(), open.region.clone());
+        if !reached.iter().any(|(k, _)| *k == key) {
+            reached.push((key.clone(), reach(config, &open).await));
+        }
+        let aws = &reached.iter().find(|(k, _)| *k == key).expect("reached").1;
+        let result = match aws {
+            Ok(aws) => recover_one(aws, &mut journal, &open).await,
+            Err(why) => Recovered {
+                drill: open.drill.clone(),
+                target: open.target.to_string(),
+                action: open.action.clone(),
+                kind: None,
+                verified: false,
+                settled: None,
+                error: Some(why.clone()),
+            },
+        };
         if let Some((how, evidence)) = &result.settled {
             settled.push(settled_change(&open, *how, evidence, None, None));
         }
@@ -151,6 +175,37 @@ fn settled_change(
         reason: reason.map(String::from),
         at: Utc::now(),
     }
+}
+
+/// Clients for the place a journaled change was made: its environment (role or profile) and
+/// region from the config, checked against the journaled account. Never reverts with
+/// credentials for another account: the snapshot belongs to the drilled resource only.
+async fn reach(config: &DrillConfig, open: &Unfinished) -> Result<AwsClients, String> {
+    let env = match &open.environment {
+        Some(name) => Some(config.environment(name).ok_or_else(|| {
+            format!(
+                "reach environment {name}: {} no longer declares it (put its [[environment]] back to recover this change)",
+                config.path.display()
+            )
+        })?),
+        None => None,
+    };
+    let settings = places::settings(config, env, open.region.as_deref(), &open.run);
+    let aws = AwsClients::new(&settings).await;
+    if let Some(journaled) = &open.account {
+        let account = aws.caller_account().await.map_err(|e| {
+            format!(
+                "ask STS which account the credentials reach: {}",
+                crate::errors::chain(&e)
+            )
+        })?;
+        if &account != journaled {
+            return Err(format!(
+                "revert in account {journaled}: the credentials reach account {account}; nothing was touched"
+            ));
+        }
+    }
+    Ok(aws)
 }
 
 async fn recover_one(aws: &AwsClients, journal: &mut Journal, open: &Unfinished) -> Recovered {

@@ -11,8 +11,10 @@ use tokio::sync::{Semaphore, watch};
 use super::drill::{self, RunCx};
 use super::hub::{Event, Hub, HubEntry};
 use super::journal::Journal;
+use super::places::{self, Place, PlaceError};
+use super::plan::{self, Selection};
 use super::progress::Progress;
-use crate::aws::{AwsClients, AwsSettings};
+use crate::aws::AwsClients;
 use crate::detect::{self, BuildCx, matching};
 use crate::exit_codes;
 use crate::formats::{self, DrillConfig, Scenario};
@@ -31,6 +33,8 @@ pub struct RunOptions {
     /// Lowers safety.max_drift_lifetime for this run (never raises it): every change is
     /// reverted after this long, detected or not.
     pub max_drift_lifetime: Option<std::time::Duration>,
+    /// A CI shard's share, an unannounced sample, random start delays.
+    pub selection: Selection,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -46,14 +50,18 @@ pub enum RunError {
     NoConfig,
     #[error("find scenarios to run: none matched")]
     NothingToRun,
+    #[error(
+        "use --seed: it seeds an unannounced run's sample and delays; add --pick N or --start-within DURATION"
+    )]
+    SeedAlone,
     #[error("open the journal")]
     Journal(#[from] super::journal::JournalError),
     #[error(
         "start: the journal {journal} shows {count} change(s) not verified as reverted (from an earlier run that crashed or was killed); run `driftdrill recover` first (`recover --list` shows them; `recover --forget DRILL --reason ...` settles one that can never be reverted)"
     )]
     Unrecovered { journal: String, count: usize },
-    #[error("check the account and region")]
-    Guard(#[source] crate::inject::InjectError),
+    #[error("check the accounts and regions (nothing was changed)")]
+    Guard(#[source] Box<PlaceError>),
     #[error("start the detectors")]
     Detector(#[from] detect::DetectorError),
     #[error("write the run record")]
@@ -66,7 +74,8 @@ impl RunError {
             RunError::Load(_)
             | RunError::Invalid(_)
             | RunError::NoConfig
-            | RunError::NothingToRun => exit_codes::INVALID_INPUT,
+            | RunError::NothingToRun
+            | RunError::SeedAlone => exit_codes::INVALID_INPUT,
             RunError::Unrecovered { .. } => exit_codes::REVERT_FAILED,
             _ => exit_codes::TOOL_ERROR,
         }
@@ -74,22 +83,16 @@ impl RunError {
 }
 
 /// Builds AWS clients from the config's `[aws]` section (LocalStack credentials only for a
-/// loopback endpoint).
+/// loopback endpoint): the base credentials, before any environment's role.
 pub async fn clients_for(config: &DrillConfig) -> AwsClients {
-    let endpoint = config.aws.endpoint_url.clone();
-    let settings = AwsSettings {
-        region: config.aws.region.clone(),
-        profile: config.aws.profile.clone(),
-        localstack_credentials: endpoint
-            .as_deref()
-            .is_some_and(crate::aws::is_local_endpoint),
-        endpoint_url: endpoint,
-    };
-    AwsClients::new(&settings).await
+    AwsClients::new(&places::settings(config, None, None, "")).await
 }
 
 /// Loads and validates; every problem is printed and nothing runs if there is one.
 pub fn load(opts: &RunOptions) -> Result<(DrillConfig, Vec<Scenario>), RunError> {
+    if opts.selection.seed.is_some() && !opts.selection.unannounced() {
+        return Err(RunError::SeedAlone);
+    }
     let loaded = formats::load(opts.config.as_deref(), &opts.paths)?;
     if !loaded.is_valid() {
         return Err(RunError::Invalid(crate::diag::render::text_all(
@@ -119,6 +122,7 @@ pub async fn run_drills(opts: &RunOptions) -> Result<(RunRecord, PathBuf), RunEr
         started_at.format("%Y%m%dT%H%M%SZ"),
         &uuid::Uuid::new_v4().simple().to_string()[..6]
     );
+    let (planned, selection) = plan::select(plan::drills(&config, &scenarios), &opts.selection);
     let aws = clients_for(&config).await;
 
     let journal_path = config.resolve(&config.safety.journal);
@@ -130,13 +134,32 @@ pub async fn run_drills(opts: &RunOptions) -> Result<(RunRecord, PathBuf), RunEr
             count: open.len(),
         });
     }
-    let regional = scenarios.iter().any(|s| !s.target.kind.is_global());
-    let account = crate::inject::guard::check_account_and_region(&aws, &config.safety, regional)
+    // Every account and region reached and allow-listed before any drill starts.
+    let places = places::connect(&config, &planned, &scenarios, &run_id)
         .await
-        .map_err(RunError::Guard)?;
+        .map_err(|e| RunError::Guard(Box::new(e)))?;
+    let place_of = |p: &plan::Planned| {
+        places
+            .iter()
+            .position(|place| {
+                place.environment == p.environment
+                    && (p.region.is_none() || place.region() == p.region.as_deref())
+            })
+            .expect("connect reached every planned place")
+    };
+    let drills_planned: Vec<(plan::Planned, usize)> = planned
+        .into_iter()
+        .map(|p| (p.clone(), place_of(&p)))
+        .collect();
 
+    let in_plan: Vec<&Scenario> = {
+        let mut seen: Vec<usize> = drills_planned.iter().map(|(p, _)| p.scenario).collect();
+        seen.sort_unstable();
+        seen.dedup();
+        seen.into_iter().map(|i| &scenarios[i]).collect()
+    };
     let mut built = Vec::new();
-    for name in drill::expected_detectors(&scenarios) {
+    for name in drill::expected_detectors(in_plan) {
         let decl = config.detector(&name).expect("validated");
         let spec = detect::find(&decl.kind).expect("validated");
         let detector = (spec.build)(
@@ -144,7 +167,7 @@ pub async fn run_drills(opts: &RunOptions) -> Result<(RunRecord, PathBuf), RunEr
             &BuildCx {
                 name: &name,
                 base_dir: &config.dir,
-                aws: &aws,
+                aws: detector_clients(decl, &places).unwrap_or(&aws),
             },
         )?;
         built.push(HubEntry {
@@ -175,10 +198,18 @@ pub async fn run_drills(opts: &RunOptions) -> Result<(RunRecord, PathBuf), RunEr
 
     let (stop_tx, stop) = watch::channel(false);
     spawn_signal_handler(stop_tx);
-    let progress = Progress::new(&scenarios);
+    let labels: Vec<String> = drills_planned
+        .iter()
+        .map(|(p, at)| format!("{}{}", scenarios[p.scenario].id.value, places[*at].suffix()))
+        .collect();
+    let progress = Progress::new(&labels);
     let false_alarms = Arc::new(Mutex::new(Vec::<FalseAlarm>::new()));
 
-    let region = aws.region().map(String::from);
+    // One account and region for the whole run, when there is one.
+    let (account, region) = match places.as_slice() {
+        [one] => (Some(one.account.clone()), one.region().map(String::from)),
+        _ => (None, None),
+    };
     let concurrency = opts
         .concurrency
         .unwrap_or(config.safety.max_concurrent as usize)
@@ -190,16 +221,17 @@ pub async fn run_drills(opts: &RunOptions) -> Result<(RunRecord, PathBuf), RunEr
     let mut cx = RunCx::new(run_id.clone(), aws, config, hub, journal, stop);
     cx.dry_run = opts.dry_run;
     cx.progress = progress;
-    cx.account = Some(account.clone());
     cx.slots = Semaphore::new(concurrency);
     let cx = Arc::new(cx);
+    let scenarios = Arc::new(scenarios);
+    let places = Arc::new(places);
     let alarm_task = spawn_false_alarm_watch(cx.clone(), false_alarms.clone());
     let mut tasks = Vec::new();
-    for scenario in scenarios {
-        let cx = cx.clone();
+    for (planned, at) in drills_planned {
+        let (cx, scenarios, places) = (cx.clone(), scenarios.clone(), places.clone());
         // Each drill takes one of the run's slots itself (see RunCx::slots).
         tasks.push(tokio::spawn(async move {
-            drill::run_drill(&cx, &scenario).await
+            drill::run_drill(&cx, &scenarios[planned.scenario], &planned, &places[at]).await
         }));
     }
     let mut drills = Vec::new();
@@ -216,8 +248,9 @@ pub async fn run_drills(opts: &RunOptions) -> Result<(RunRecord, PathBuf), RunEr
         tool_version: env!("CARGO_PKG_VERSION").into(),
         started_at,
         finished_at: Utc::now(),
-        account: Some(account),
+        account,
         region,
+        selection: (!selection.is_empty()).then_some(selection),
         drills,
         false_alarms: false_alarms.lock().expect("alarms").clone(),
         detector_health: cx.hub.health(),
@@ -225,6 +258,24 @@ pub async fn run_drills(opts: &RunOptions) -> Result<(RunRecord, PathBuf), RunEr
     };
     let path = record.write(&opts.out_dir).map_err(RunError::Record)?;
     Ok((record, path))
+}
+
+/// A detector watching one environment polls with that environment's clients (its first
+/// region); one watching several, or all, uses the base credentials.
+fn detector_clients<'a>(
+    decl: &crate::formats::config::DetectorDecl,
+    places: &'a [Place],
+) -> Option<&'a AwsClients> {
+    if decl.environments.is_empty() {
+        return None;
+    }
+    let mut watched = places
+        .iter()
+        .filter(|p| decl.watches(p.environment.as_deref()));
+    let first = watched.next()?;
+    watched
+        .all(|p| p.environment == first.environment)
+        .then_some(&first.aws)
 }
 
 /// The most severe outcome wins: revert failure, tool error, miss, success.

@@ -6,6 +6,7 @@ mod catalogs;
 mod crash_recover;
 mod detector_health;
 mod detectors;
+mod environments;
 mod fixture;
 mod iam_safety;
 mod injector_safety;
