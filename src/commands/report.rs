@@ -15,6 +15,8 @@ pub enum ReportFormat {
     Html,
     Json,
     Junit,
+    /// OpenMetrics text, for the node exporter's textfile collector or a Pushgateway.
+    Openmetrics,
 }
 
 impl ReportFormat {
@@ -25,6 +27,7 @@ impl ReportFormat {
             ReportFormat::Html => "html",
             ReportFormat::Json => "json",
             ReportFormat::Junit => "junit.xml",
+            ReportFormat::Openmetrics => "prom",
         }
     }
 }
@@ -37,6 +40,7 @@ pub fn render(r: &report::Report, format: ReportFormat) -> String {
         ReportFormat::Html => report::html::render(r),
         ReportFormat::Json => serde_json::to_string_pretty(r).expect("report serialises") + "\n",
         ReportFormat::Junit => report::junit::render(r),
+        ReportFormat::Openmetrics => report::openmetrics::render(r),
     }
 }
 
@@ -90,6 +94,8 @@ pub fn run(opts: ReportOptions) -> CommandResult {
     for format in formats {
         let text = render(&built, format);
         let target = match (&opts.out, format) {
+            // `--out -`: standard output (a CI job summary, a pipe).
+            (Some(out), _) if out.as_os_str() == "-" => None,
             (Some(out), _) => Some(out.clone()),
             (None, ReportFormat::Terminal) => None,
             (None, f) => Some(opts.out_dir.join(format!(

@@ -7,6 +7,7 @@ pub mod html;
 pub mod junit;
 pub mod markdown;
 pub mod model;
+pub mod openmetrics;
 pub mod period;
 pub mod records;
 pub mod spread;

@@ -15,6 +15,11 @@ fn report_of(dirs: &[PathBuf]) -> report::Report {
         .with_settlements(records::settlements(dirs).unwrap(), &q4)
 }
 
+/// The scenario id of a report line's drill label (`<id> @ <environment>/<region>`).
+fn id(label: &str) -> &str {
+    label.split(" @ ").next().unwrap_or(label)
+}
+
 fn fixture_report() -> report::Report {
     report_of(&[
         PathBuf::from("tests/fixtures/runs/shard-a"),
@@ -31,6 +36,7 @@ fn every_format_is_snapshotted() {
         ("html", ReportFormat::Html),
         ("json", ReportFormat::Json),
         ("junit", ReportFormat::Junit),
+        ("openmetrics", ReportFormat::Openmetrics),
     ] {
         insta::assert_snapshot!(format!("report__{name}"), render(&r, format));
     }
@@ -69,12 +75,16 @@ fn the_report_counts_what_the_records_say() {
     );
     let trend = r.trend.as_ref().expect("Q3 records give a trend");
     assert_eq!(trend.period, "2026-Q3");
-    assert_eq!(trend.fixed_gaps, ["s3-public-acl/terraform-plan"]);
+    // Gaps are per drill: a scenario in another environment is another line.
+    assert_eq!(
+        trend.fixed_gaps,
+        ["s3-public-acl @ sandbox-a/us-east-1/terraform-plan"]
+    );
     assert_eq!(
         trend.new_gaps,
         [
-            "sg-open-ssh-world/drift-webhook",
-            "sg-open-ssh-world/terraform-plan"
+            "sg-open-ssh-world @ sandbox-b/eu-west-1/drift-webhook",
+            "sg-open-ssh-world @ sandbox-b/eu-west-1/terraform-plan"
         ]
     );
     assert_eq!(
@@ -93,7 +103,7 @@ fn the_report_counts_what_the_records_say() {
 fn detector_failures_are_their_own_findings_never_coverage_gaps_to_wire() {
     use driftdrill::record::{DrillStatus, Outcome};
     let r = fixture_report();
-    let gap = |scenario: &str| r.gaps.iter().find(|g| g.scenario == scenario).unwrap();
+    let gap = |scenario: &str| r.gaps.iter().find(|g| id(&g.scenario) == scenario).unwrap();
     // Every poll failed: the advice is to fix the detector, with its own error.
     let errored = gap("sg-open-ssh-world");
     assert_eq!(errored.outcome, Outcome::DetectorError);
@@ -113,10 +123,14 @@ fn detector_failures_are_their_own_findings_never_coverage_gaps_to_wire() {
     let skip = r
         .skips
         .iter()
-        .find(|s| s.scenario == "s3-logging-disabled")
+        .find(|s| id(&s.scenario) == "s3-logging-disabled")
         .unwrap();
     assert_eq!(skip.status, DrillStatus::SkippedDetectorUnavailable);
-    assert!(!r.gaps.iter().any(|g| g.scenario == "s3-logging-disabled"));
+    assert!(
+        !r.gaps
+            .iter()
+            .any(|g| id(&g.scenario) == "s3-logging-disabled")
+    );
 
     let health = |name: &str| r.health.iter().find(|h| h.name == name).unwrap();
     let tf = health("terraform-plan");
@@ -166,7 +180,7 @@ fn suppressions_are_reported_apart_and_never_count_as_coverage() {
     let outcomes: Vec<(&str, Outcome)> = r
         .suppressions
         .iter()
-        .map(|s| (s.scenario.as_str(), s.outcome))
+        .map(|s| (id(&s.scenario), s.outcome))
         .collect();
     assert_eq!(
         outcomes,
@@ -216,9 +230,107 @@ fn junit_parses_back_with_one_case_per_expectation() {
     assert_eq!(failures, expected_failures);
     let caught = cases
         .iter()
-        .find(|c| c.attribute("name") == Some("nacl-allow-ssh / terraform-plan"))
+        .find(|c| {
+            c.attribute("name") == Some("nacl-allow-ssh @ sandbox-b/eu-west-1 / terraform-plan")
+        })
         .unwrap();
     assert_eq!(caught.attribute("time"), Some("45.000"));
+}
+
+#[test]
+fn openmetrics_parses_as_prometheus_text_and_says_what_the_report_says() {
+    use prometheus_parse::{Scrape, Value};
+    let r = fixture_report();
+    let text = render(&r, ReportFormat::Openmetrics);
+    assert!(text.ends_with("# EOF\n"), "OpenMetrics ends with # EOF");
+    // Every line is metadata or a well-formed sample (the parser below skips what it cannot
+    // read, so the shape is checked here).
+    let sample = regex::Regex::new(
+        r#"^[a-z_]+(_sum|_count)?\{([a-z_]+="[^"\\]*",)*[a-z_]+="[^"\\]*"\} (NaN|-?[0-9.e+-]+)$"#,
+    )
+    .unwrap();
+    for line in text.lines() {
+        assert!(
+            line.starts_with("# TYPE ")
+                || line.starts_with("# HELP ")
+                || line.starts_with("# UNIT ")
+                || line == "# EOF"
+                || sample.is_match(line),
+            "not OpenMetrics: {line}"
+        );
+    }
+    let scrape = Scrape::parse(text.lines().map(|l| Ok(l.to_string()))).expect("parses");
+    let find = |metric: &str, labels: &[(&str, &str)]| {
+        scrape
+            .samples
+            .iter()
+            .find(|s| s.metric == metric && labels.iter().all(|(k, v)| s.labels.get(k) == Some(*v)))
+            .unwrap_or_else(|| panic!("no {metric} {labels:?}"))
+            .value
+            .clone()
+    };
+    let tf = r
+        .detectors
+        .iter()
+        .find(|d| d.name == "terraform-plan")
+        .unwrap();
+    let Value::Summary(quantiles) =
+        find("driftdrill_mttd_seconds", &[("detector", "terraform-plan")])
+    else {
+        panic!("MTTD is a summary")
+    };
+    assert_eq!(
+        quantiles
+            .iter()
+            .find(|q| q.quantile == 0.5)
+            .map(|q| q.count),
+        tf.mttd.p50_secs
+    );
+    assert_eq!(
+        find(
+            "driftdrill_mttd_seconds_count",
+            &[("detector", "terraform-plan")]
+        ),
+        Value::Untyped(tf.samples_secs.len() as f64)
+    );
+    assert_eq!(
+        find(
+            "driftdrill_coverage_ratio",
+            &[("detector", "terraform-plan")]
+        ),
+        Value::Gauge(tf.coverage_pct.unwrap() / 100.0)
+    );
+    assert_eq!(
+        find(
+            "driftdrill_expectations",
+            &[("detector", "terraform-plan"), ("outcome", "missed")]
+        ),
+        Value::Gauge(tf.tally.missed as f64)
+    );
+    for h in &r.health {
+        assert_eq!(
+            find(
+                "driftdrill_detector_polls",
+                &[("detector", h.name.as_str()), ("result", "failed")]
+            ),
+            Value::Gauge(f64::from(h.failures))
+        );
+    }
+    for e in &r.environments {
+        assert!(matches!(
+            find(
+                "driftdrill_environment_coverage_ratio",
+                &[("environment", e.environment.as_str())]
+            ),
+            Value::Gauge(_)
+        ));
+    }
+    assert!(
+        scrape
+            .samples
+            .iter()
+            .all(|s| s.labels.get("period") == Some("2026-Q4"))
+    );
 }
 
 #[test]
