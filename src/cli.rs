@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 use crate::commands::{self, Format};
 use crate::errors::{self, Failure};
 use crate::exit_codes;
+use crate::s3_records::S3Url;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -58,9 +59,11 @@ pub enum Command {
         /// Resolve targets, check guardrails and detector health, print what would change; change nothing.
         #[arg(long)]
         dry_run: bool,
-        /// Where run records are written.
-        #[arg(long, default_value = "reports/runs")]
-        out: PathBuf,
+        /// Where the run record is written: a folder (default reports/runs) and/or
+        /// `s3://bucket/prefix/` (repeatable; an S3 copy never replaces an object, and the
+        /// folder copy is always written).
+        #[arg(long, value_name = "FOLDER|s3://BUCKET/PREFIX/", value_parser = out_place)]
+        out: Vec<String>,
         /// Lower the config's maximum drift lifetime for this run (e.g. 2m): every change is
         /// reverted after this long, detected or not.
         #[arg(long, value_parser = humantime::parse_duration)]
@@ -116,8 +119,13 @@ pub enum Command {
     },
     /// The detection-coverage report for a quarter (or --since/--until) from run records.
     Report {
-        /// Folders (or files) of run records; several merge (default: reports/runs).
+        /// Folders, files or s3://BUCKET/PREFIX/ URLs of run records; several merge (default:
+        /// reports/runs).
         dirs: Vec<PathBuf>,
+        /// A drill config whose [aws] section says how to reach S3 (default: the standard AWS
+        /// chain: AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL, ...).
+        #[arg(long)]
+        config: Option<PathBuf>,
         /// e.g. 2026-Q4 (default: the current quarter).
         #[arg(long)]
         quarter: Option<String>,
@@ -170,6 +178,16 @@ fn end_quietly_when_the_reader_goes_away() {
     }
 }
 
+/// A records folder, or an `s3://bucket/prefix/` URL that names its bucket.
+fn out_place(text: &str) -> Result<String, String> {
+    if text.starts_with("s3:") && S3Url::parse(text).is_none() {
+        return Err(format!(
+            "{text:?} is not s3://BUCKET/PREFIX/ (e.g. s3://drill-records/runs/)"
+        ));
+    }
+    Ok(text.to_string())
+}
+
 /// Parses arguments, runs the command and returns the process exit code.
 pub fn main() -> i32 {
     let cli = Cli::parse();
@@ -216,7 +234,11 @@ pub fn main() -> i32 {
                 category,
                 concurrency,
                 dry_run,
-                out_dir: out,
+                out_dir: out
+                    .iter()
+                    .find(|o| S3Url::parse(o).is_none())
+                    .map_or_else(|| PathBuf::from("reports/runs"), PathBuf::from),
+                out_s3: out.iter().filter_map(|o| S3Url::parse(o)).collect(),
                 max_drift_lifetime,
             };
             runtime().block_on(commands::run::run_command(opts))
@@ -250,6 +272,7 @@ pub fn main() -> i32 {
         }
         Command::Report {
             dirs,
+            config,
             quarter,
             since,
             until,
@@ -258,6 +281,7 @@ pub fn main() -> i32 {
             out_dir,
         } => commands::report::run(commands::report::ReportOptions {
             dirs,
+            config,
             quarter,
             since,
             until,

@@ -16,4 +16,5 @@ pub mod process;
 pub mod record;
 pub mod report;
 pub mod run;
+pub mod s3_records;
 pub mod terraform;

@@ -247,7 +247,7 @@ async fn demo(dir: &Path, scenarios: Option<&Path>, lifetime: Duration) -> Resul
         ..RunOptions::default()
     };
     let code = match runner::run_drills(&opts).await {
-        Ok((record, path)) => {
+        Ok((record, path, _)) => {
             println!("{}", super::run::summary(&record));
             eprintln!("run record: {}", path.display());
             record.exit_code

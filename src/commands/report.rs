@@ -4,9 +4,11 @@ use std::path::{Path, PathBuf};
 
 use chrono::{NaiveDate, Utc};
 
+use crate::aws::{AwsClients, AwsSettings};
 use crate::errors::{CommandResult, Failure};
 use crate::exit_codes;
 use crate::report::{self, Period, records};
+use crate::s3_records::{self, S3Url};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ReportFormat {
@@ -45,7 +47,10 @@ pub fn render(r: &report::Report, format: ReportFormat) -> String {
 }
 
 pub struct ReportOptions {
+    /// Folders, files and `s3://bucket/prefix/` URLs of run records.
     pub dirs: Vec<PathBuf>,
+    /// A drill config whose `[aws]` says how to reach S3 (default: the standard AWS chain).
+    pub config: Option<PathBuf>,
     pub quarter: Option<String>,
     pub since: Option<NaiveDate>,
     pub until: Option<NaiveDate>,
@@ -62,6 +67,16 @@ pub enum ReportError {
     Period,
     #[error(transparent)]
     Records(#[from] records::RecordsError),
+    #[error("read {0}: not s3://BUCKET/PREFIX/")]
+    BadS3Url(String),
+    #[error(transparent)]
+    S3(#[from] crate::s3_records::S3RecordsError),
+    #[error(transparent)]
+    ConfigLoad(#[from] crate::formats::load::LoadError),
+    #[error("report: the drill config above is invalid")]
+    ConfigInvalid,
+    #[error("report: {0} holds no drill config")]
+    NoConfig(PathBuf),
     #[error("write {}", path.display())]
     Write {
         path: PathBuf,
@@ -83,8 +98,9 @@ pub fn run(opts: ReportOptions) -> CommandResult {
     } else {
         opts.dirs.clone()
     };
-    let all = records::load(&dirs).map_err(|e| invalid(e.into()))?;
-    let settled = records::settlements(&dirs).map_err(|e| invalid(e.into()))?;
+    let texts = read_sources(&dirs, opts.config.as_deref())?;
+    let all = records::load_texts(&texts).map_err(|e| invalid(e.into()))?;
+    let settled = records::settlements_texts(&texts).map_err(|e| invalid(e.into()))?;
     let built = report::build(&all, &period, Utc::now()).with_settlements(settled, &period);
     let formats = if opts.formats.is_empty() {
         vec![ReportFormat::Terminal]
@@ -128,4 +144,63 @@ fn write(path: &Path, text: &str) -> std::io::Result<()> {
         std::fs::create_dir_all(parent)?;
     }
     std::fs::write(path, text)
+}
+
+/// Every record document of the sources: folders and files read from disk, `s3://` prefixes
+/// listed and downloaded (with the config's `[aws]`, or the standard AWS chain).
+fn read_sources(
+    sources: &[PathBuf],
+    config: Option<&Path>,
+) -> Result<Vec<(String, String)>, Failure> {
+    let (s3, local): (Vec<&PathBuf>, Vec<&PathBuf>) = sources
+        .iter()
+        .partition(|p| p.to_str().is_some_and(|t| t.starts_with("s3://")));
+    let local: Vec<PathBuf> = local.into_iter().cloned().collect();
+    let mut texts = records::read_folders(&local)
+        .map_err(|e| Failure::new(exit_codes::INVALID_INPUT, ReportError::from(e)))?;
+    if s3.is_empty() {
+        return Ok(texts);
+    }
+    let mut urls = Vec::new();
+    for p in s3 {
+        let text = p.to_string_lossy();
+        urls.push(S3Url::parse(&text).ok_or_else(|| {
+            Failure::new(
+                exit_codes::INVALID_INPUT,
+                ReportError::BadS3Url(text.to_string()),
+            )
+        })?);
+    }
+    let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
+    runtime.block_on(async {
+        let aws = match config {
+            Some(path) => crate::run::runner::clients_for(&s3_config(path)?).await,
+            None => AwsClients::new(&AwsSettings::default()).await,
+        };
+        for url in &urls {
+            let found = s3_records::download_all(&aws, url)
+                .await
+                .map_err(|e| Failure::new(exit_codes::TOOL_ERROR, ReportError::from(e)))?;
+            texts.extend(
+                found
+                    .into_iter()
+                    .map(|(key, text)| (format!("s3://{}/{key}", url.bucket), text)),
+            );
+        }
+        Ok(texts)
+    })
+}
+
+/// The drill config `--config` names, for its `[aws]` section.
+fn s3_config(path: &Path) -> Result<crate::formats::DrillConfig, Failure> {
+    let invalid = |e: ReportError| Failure::new(exit_codes::INVALID_INPUT, e);
+    let loaded = crate::formats::load::load_config(Some(path)).map_err(|e| invalid(e.into()))?;
+    if !loaded.is_valid() {
+        return Err(invalid(ReportError::ConfigInvalid).with_diagnostics(
+            crate::diag::render::text_all(&loaded.sources, &loaded.diagnostics),
+        ));
+    }
+    loaded
+        .config
+        .ok_or_else(|| invalid(ReportError::NoConfig(path.to_path_buf())))
 }

@@ -7,10 +7,25 @@ use crate::record::{DrillRecord, RunRecord};
 use crate::run::runner::{self, RunError, RunOptions};
 
 pub async fn run_command(opts: RunOptions) -> CommandResult {
-    let (record, path) = runner::run_drills(&opts).await.map_err(failure)?;
+    let (record, path, failed_uploads) = runner::run_drills(&opts).await.map_err(failure)?;
     println!("{}", summary(&record));
     println!("run record: {}", path.display());
-    Ok(record.exit_code)
+    if failed_uploads.is_empty() {
+        return Ok(record.exit_code);
+    }
+    // The drills are done and the record is safe locally: say what did not reach S3, and fail
+    // the job so a merge step never reports without it.
+    for e in &failed_uploads {
+        eprintln!(
+            "error: failed to {} (the record is kept at {})",
+            crate::errors::chain(e),
+            path.display()
+        );
+    }
+    Ok(crate::exit_codes::most_severe([
+        record.exit_code,
+        crate::exit_codes::TOOL_ERROR,
+    ]))
 }
 
 /// A run that could not start, with the invalid files' diagnostics shown first.

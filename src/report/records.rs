@@ -1,4 +1,5 @@
-//! Reads run records from one or more folders (runs from several accounts or CI shards merge).
+//! Reads run records from one or more folders or S3 prefixes (runs from several accounts or CI
+//! shards merge).
 
 use std::path::{Path, PathBuf};
 
@@ -21,35 +22,40 @@ pub enum RecordsError {
     },
 }
 
-/// Every `*.json` document under the folders (recursively) whose `schema` is `schema`, parsed.
-fn documents<T: serde::de::DeserializeOwned>(
-    dirs: &[PathBuf],
-    schema: &str,
-) -> Result<Vec<T>, RecordsError> {
+/// Every `*.json` file under the folders (recursively), as (path, text).
+pub fn read_folders(dirs: &[PathBuf]) -> Result<Vec<(String, String)>, RecordsError> {
     let mut files = Vec::new();
     for dir in dirs {
         collect(dir, &mut files)?;
     }
-    let mut out = Vec::new();
-    for path in files {
-        let text = std::fs::read_to_string(&path).map_err(|source| RecordsError::Io {
-            path: path.clone(),
-            source,
-        })?;
-        let value: serde_json::Value =
-            serde_json::from_str(&text).map_err(|source| RecordsError::Parse {
+    files
+        .into_iter()
+        .map(|path| {
+            let text = std::fs::read_to_string(&path).map_err(|source| RecordsError::Io {
                 path: path.clone(),
                 source,
             })?;
+            Ok((path.display().to_string(), text))
+        })
+        .collect()
+}
+
+/// Every document among `texts` (named by path or S3 URL) whose `schema` is `schema`, parsed.
+fn documents<T: serde::de::DeserializeOwned>(
+    texts: &[(String, String)],
+    schema: &str,
+) -> Result<Vec<T>, RecordsError> {
+    let mut out = Vec::new();
+    for (name, text) in texts {
+        let parse = |source| RecordsError::Parse {
+            path: PathBuf::from(name),
+            source,
+        };
+        let value: serde_json::Value = serde_json::from_str(text).map_err(parse)?;
         if value.get("schema").and_then(|s| s.as_str()) != Some(schema) {
             continue; // another kind of document (a report written next to the records)
         }
-        out.push(
-            serde_json::from_value(value).map_err(|source| RecordsError::Parse {
-                path: path.clone(),
-                source,
-            })?,
-        );
+        out.push(serde_json::from_value(value).map_err(parse)?);
     }
     Ok(out)
 }
@@ -57,8 +63,13 @@ fn documents<T: serde::de::DeserializeOwned>(
 /// Every run record under the folders, deduplicated by run id and sorted by start time, so the
 /// same runs give the same report however they are spread over folders.
 pub fn load(dirs: &[PathBuf]) -> Result<Vec<RunRecord>, RecordsError> {
+    load_texts(&read_folders(dirs)?)
+}
+
+/// [`load`] over documents already read (from folders and S3).
+pub fn load_texts(texts: &[(String, String)]) -> Result<Vec<RunRecord>, RecordsError> {
     let mut records: Vec<RunRecord> = Vec::new();
-    for record in documents::<RunRecord>(dirs, SCHEMA)? {
+    for record in documents::<RunRecord>(texts, SCHEMA)? {
         if !records.iter().any(|r| r.run_id == record.run_id) {
             records.push(record);
         }
@@ -70,8 +81,13 @@ pub fn load(dirs: &[PathBuf]) -> Result<Vec<RunRecord>, RecordsError> {
 /// Every change `recover` settled without a verified revert (recovery records under the
 /// folders), once each, oldest first.
 pub fn settlements(dirs: &[PathBuf]) -> Result<Vec<SettledChange>, RecordsError> {
+    settlements_texts(&read_folders(dirs)?)
+}
+
+/// [`settlements`] over documents already read (from folders and S3).
+pub fn settlements_texts(texts: &[(String, String)]) -> Result<Vec<SettledChange>, RecordsError> {
     let mut out: Vec<SettledChange> = Vec::new();
-    for record in documents::<RecoveryRecord>(dirs, RECOVERY_SCHEMA)? {
+    for record in documents::<RecoveryRecord>(texts, RECOVERY_SCHEMA)? {
         for s in record.settled {
             if !out
                 .iter()

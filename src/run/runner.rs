@@ -30,6 +30,8 @@ pub struct RunOptions {
     pub dry_run: bool,
     /// Where run records go (default `reports/runs`).
     pub out_dir: PathBuf,
+    /// Where copies are uploaded as well (`--out s3://bucket/prefix/`).
+    pub out_s3: Vec<crate::s3_records::S3Url>,
     /// Lowers safety.max_drift_lifetime for this run (never raises it): every change is
     /// reverted after this long, detected or not.
     pub max_drift_lifetime: Option<std::time::Duration>,
@@ -113,8 +115,11 @@ pub fn load(opts: &RunOptions) -> Result<(DrillConfig, Vec<Scenario>), RunError>
     Ok((config, scenarios))
 }
 
-/// Runs the drills and returns the record (already written) and its path.
-pub async fn run_drills(opts: &RunOptions) -> Result<(RunRecord, PathBuf), RunError> {
+/// Runs the drills and returns the record (already written), its path, and the uploads to S3
+/// that failed (the local copy is kept whatever happens to them).
+pub async fn run_drills(
+    opts: &RunOptions,
+) -> Result<(RunRecord, PathBuf, Vec<crate::s3_records::S3RecordsError>), RunError> {
     let (config, scenarios) = load(opts)?;
     let started_at = Utc::now();
     let run_id = format!(
@@ -257,7 +262,18 @@ pub async fn run_drills(opts: &RunOptions) -> Result<(RunRecord, PathBuf), RunEr
         exit_code,
     };
     let path = record.write(&opts.out_dir).map_err(RunError::Record)?;
-    Ok((record, path))
+    let mut failed = Vec::new();
+    for url in &opts.out_s3 {
+        let body = serde_json::to_vec_pretty(&record).expect("record serialises");
+        let name = format!("{}.json", record.run_id);
+        match crate::s3_records::upload(&cx.aws, url, &name, body).await {
+            Ok(()) => {
+                let _ = writeln!(std::io::stderr(), "run record uploaded: {url}{name}");
+            }
+            Err(e) => failed.push(e),
+        }
+    }
+    Ok((record, path, failed))
 }
 
 /// A detector watching one environment polls with that environment's clients (its first

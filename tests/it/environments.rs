@@ -293,14 +293,21 @@ fn outcomes(records: &[RunRecord]) -> Vec<(String, String, Outcome)> {
     out
 }
 
-/// The report's counts (coverage per detector, matrix cells, drills), without times.
-fn report_counts(dirs: &[&Path]) -> serde_json::Value {
+/// The report's counts (coverage per detector, matrix cells, drills), without times, from
+/// folders or S3 prefixes (reached with the config's `[aws]`).
+fn report_counts(config: &Path, sources: &[&std::ffi::OsStr]) -> serde_json::Value {
     let out = fixture::driftdrill()
-        .args(["report", "--format", "json", "--out", "-"])
-        .args(dirs)
+        .args(["report", "--format", "json", "--out", "-", "--config"])
+        .arg(config)
+        .args(sources)
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let detectors: Vec<serde_json::Value> = report["detectors"]
         .as_array()
@@ -343,11 +350,21 @@ async fn shards_together_equal_one_unsharded_run() {
     let whole = fleet.path("whole");
     let ran = fixture::run_drills(&fleet.config, &[&ssh, &rdp], &whole, &[]);
     assert_eq!(ran.code, Some(3), "{}", ran.text());
+    // Each shard job also uploads its record where the organisation keeps them.
+    let bucket = fixture::unique("records");
+    let aws = fixture::clients().await;
+    aws.s3.create_bucket().bucket(&bucket).send().await.unwrap();
+    let s3 = format!("s3://{bucket}/drills/q4/");
     let mut shard_dirs = Vec::new();
     for k in 1..=3 {
         let dir = fleet.path(&format!("shard-{k}"));
         let shard = format!("{k}/3");
-        let ran = fixture::run_drills(&fleet.config, &[&ssh, &rdp], &dir, &["--shard", &shard]);
+        let ran = fixture::run_drills(
+            &fleet.config,
+            &[&ssh, &rdp],
+            &dir,
+            &["--shard", &shard, "--out", &s3],
+        );
         assert!(matches!(ran.code, Some(0 | 3)), "{}", ran.text());
         let record = fixture::only_record(&dir);
         assert_eq!(record.drills.len(), 2, "six drills over three shards");
@@ -368,8 +385,36 @@ async fn shards_together_equal_one_unsharded_run() {
         outcomes(&sharded),
         outcomes(&[fixture::only_record(&whole)])
     );
-    let dirs: Vec<&Path> = shard_dirs.iter().map(|d| d.as_path()).collect();
-    assert_eq!(report_counts(&dirs), report_counts(&[&whole]));
+    let dirs: Vec<&std::ffi::OsStr> = shard_dirs.iter().map(|d| d.as_os_str()).collect();
+    let unsharded = report_counts(&fleet.config, &[whole.as_os_str()]);
+    assert_eq!(report_counts(&fleet.config, &dirs), unsharded);
+    // The merge job's view: the three records from S3 alone.
+    assert_eq!(
+        report_counts(&fleet.config, &[std::ffi::OsStr::new(&s3)]),
+        unsharded
+    );
+}
+
+#[tokio::test]
+async fn a_record_in_s3_is_never_overwritten() {
+    use driftdrill::s3_records::{self, S3RecordsError, S3Url};
+    let aws = fixture::clients().await;
+    let bucket = fixture::unique("records");
+    aws.s3.create_bucket().bucket(&bucket).send().await.unwrap();
+    let url = S3Url::parse(&format!("s3://{bucket}/runs")).unwrap();
+    s3_records::upload(&aws, &url, "r.json", b"{\"first\": true}".to_vec())
+        .await
+        .expect("first upload");
+    let again = s3_records::upload(&aws, &url, "r.json", b"{}".to_vec()).await;
+    assert!(
+        matches!(again, Err(S3RecordsError::Exists { .. })),
+        "{again:?}"
+    );
+    let found = s3_records::download_all(&aws, &url).await.unwrap();
+    assert_eq!(
+        found,
+        [("runs/r.json".to_string(), "{\"first\": true}".to_string())]
+    );
 }
 
 #[tokio::test]
