@@ -141,6 +141,10 @@ pub enum Command {
         out: Option<PathBuf>,
         #[arg(long, default_value = "reports")]
         out_dir: PathBuf,
+        /// Exit with the most severe exit code of the period's runs (3: a miss, 4: a revert
+        /// not verified, ...) once the report is written: a CI merge job fails like the shards.
+        #[arg(long)]
+        exit_with_runs: bool,
     },
     /// Install the pinned Cloud Custodian (c7n) the `custodian` detector uses when none is on
     /// PATH, into ~/.cache/driftdrill (python3 with venv, PyPI once); prints its folder.
@@ -279,6 +283,7 @@ pub fn main() -> i32 {
             format,
             out,
             out_dir,
+            exit_with_runs,
         } => commands::report::run(commands::report::ReportOptions {
             dirs,
             config,
@@ -288,6 +293,7 @@ pub fn main() -> i32 {
             formats: format,
             out,
             out_dir,
+            exit_with_runs,
         }),
         Command::TfCliConfig { out } => commands::tf_cli_config::run(out),
         Command::CustodianEnv => commands::custodian_env::run(),

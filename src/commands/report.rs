@@ -57,6 +57,9 @@ pub struct ReportOptions {
     pub formats: Vec<ReportFormat>,
     pub out: Option<PathBuf>,
     pub out_dir: PathBuf,
+    /// Exit with the most severe exit code of the period's runs (a CI merge job fails on a miss
+    /// or a failed revert in any shard), instead of 0.
+    pub exit_with_runs: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -136,7 +139,14 @@ pub fn run(opts: ReportOptions) -> CommandResult {
             }
         }
     }
-    Ok(exit_codes::OK)
+    if !opts.exit_with_runs {
+        return Ok(exit_codes::OK);
+    }
+    Ok(exit_codes::most_severe(
+        all.iter()
+            .filter(|r| period.contains(r.started_at))
+            .map(|r| r.exit_code),
+    ))
 }
 
 fn write(path: &Path, text: &str) -> std::io::Result<()> {

@@ -7,6 +7,7 @@ mod crash_recover;
 mod detector_health;
 mod detectors;
 mod environments;
+mod examples;
 mod fixture;
 mod iam_safety;
 mod injector_safety;
