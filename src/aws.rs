@@ -10,7 +10,7 @@ use aws_sdk_ec2::config::Credentials;
 /// How to reach AWS. Every field is optional: unset fields fall back to aws-config's standard
 /// chain (`AWS_PROFILE`, `AWS_REGION`, `AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_S3`, ... and the
 /// shared config files).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default)]
 pub struct AwsSettings {
     pub region: Option<String>,
     pub profile: Option<String>,
@@ -20,6 +20,41 @@ pub struct AwsSettings {
     pub localstack_credentials: bool,
     /// A role to assume with the credentials above (an `[[environment]]`'s `role_arn`).
     pub assume: Option<AssumeRole>,
+    /// Records every operation the clients send (service, operation): how the tests check that
+    /// each action's declared permissions cover what it calls.
+    pub operations: Option<OperationLog>,
+}
+
+/// The operations a set of clients sent, as (service, operation) names, e.g. ("ec2",
+/// "AuthorizeSecurityGroupIngress").
+pub type OperationLog =
+    std::sync::Arc<std::sync::Mutex<std::collections::BTreeSet<(String, String)>>>;
+
+/// Adds every operation to an [`OperationLog`] before it is sent.
+#[derive(Debug)]
+struct RecordOperations(OperationLog);
+
+impl aws_smithy_runtime_api::client::interceptors::Intercept for RecordOperations {
+    fn name(&self) -> &'static str {
+        "RecordOperations"
+    }
+
+    // Not `read_before_execution`: a client's interceptors run that before the operation's
+    // configuration (its name) is in the bag.
+    fn read_before_serialization(
+        &self,
+        _context: &aws_smithy_runtime_api::client::interceptors::context::BeforeSerializationInterceptorContextRef<'_>,
+        _components: &aws_smithy_runtime_api::client::runtime_components::RuntimeComponents,
+        cfg: &mut aws_smithy_types::config_bag::ConfigBag,
+    ) -> Result<(), aws_smithy_runtime_api::box_error::BoxError> {
+        if let Some(m) = cfg.load::<aws_smithy_runtime_api::client::orchestrator::Metadata>() {
+            self.0
+                .lock()
+                .expect("operation log")
+                .insert((m.service().to_ascii_lowercase(), m.name().to_string()));
+        }
+        Ok(())
+    }
 }
 
 /// `sts:AssumeRole` parameters for an environment.
@@ -40,6 +75,7 @@ impl AwsSettings {
             endpoint_url: Some(endpoint.to_string()),
             localstack_credentials: is_local_endpoint(endpoint),
             assume: None,
+            operations: None,
         }
     }
 }
@@ -86,15 +122,21 @@ impl AwsClients {
             .or_else(|| std::env::var("AWS_ENDPOINT_URL_S3").ok())
             .or_else(|| std::env::var("AWS_ENDPOINT_URL").ok());
         let path_style = s3_endpoint.as_deref().is_some_and(is_local_endpoint);
-        let s3_config = aws_sdk_s3::config::Builder::from(&config)
-            .force_path_style(path_style)
-            .build();
+        macro_rules! client {
+            ($sdk:ident $(, $extra:ident($arg:expr))*) => {{
+                let mut b = $sdk::config::Builder::from(&config)$(.$extra($arg))*;
+                if let Some(log) = &settings.operations {
+                    b = b.interceptor(RecordOperations(log.clone()));
+                }
+                $sdk::Client::from_conf(b.build())
+            }};
+        }
         AwsClients {
-            ec2: aws_sdk_ec2::Client::new(&config),
-            iam: aws_sdk_iam::Client::new(&config),
-            s3: aws_sdk_s3::Client::from_conf(s3_config),
-            sts: aws_sdk_sts::Client::new(&config),
-            sqs: aws_sdk_sqs::Client::new(&config),
+            ec2: client!(aws_sdk_ec2),
+            iam: client!(aws_sdk_iam),
+            s3: client!(aws_sdk_s3, force_path_style(path_style)),
+            sts: client!(aws_sdk_sts),
+            sqs: client!(aws_sdk_sqs),
             s3_path_style: path_style,
             config,
             account: Default::default(),

@@ -146,6 +146,17 @@ pub enum Command {
         #[arg(long)]
         exit_with_runs: bool,
     },
+    /// Print the least-privilege IAM policy (JSON) the selected drills need: every action's
+    /// declared calls, finding targets, the identity check. Never calls AWS.
+    Permissions {
+        /// Scenario files or folders (default: ./scenarios).
+        paths: Vec<PathBuf>,
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Only these scenario ids (repeatable).
+        #[arg(long)]
+        only: Vec<String>,
+    },
     /// Install the pinned Cloud Custodian (c7n) the `custodian` detector uses when none is on
     /// PATH, into ~/.cache/driftdrill (python3 with venv, PyPI once); prints its folder.
     CustodianEnv,
@@ -166,6 +177,7 @@ impl Command {
             Command::Validate { .. }
                 | Command::List { .. }
                 | Command::Report { .. }
+                | Command::Permissions { .. }
                 | Command::TfCliConfig { .. }
         )
     }
@@ -295,6 +307,11 @@ pub fn main() -> i32 {
             out_dir,
             exit_with_runs,
         }),
+        Command::Permissions {
+            paths,
+            config,
+            only,
+        } => commands::permissions::run(config, paths, only),
         Command::TfCliConfig { out } => commands::tf_cli_config::run(out),
         Command::CustodianEnv => commands::custodian_env::run(),
     };

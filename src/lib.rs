@@ -12,6 +12,7 @@ pub mod exit_codes;
 pub mod formats;
 pub mod inject;
 pub mod localstack;
+pub mod permissions;
 pub mod process;
 pub mod record;
 pub mod report;

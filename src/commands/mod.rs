@@ -5,6 +5,7 @@ pub mod custodian_env;
 pub mod demo;
 mod demo_assets;
 pub mod list;
+pub mod permissions;
 pub mod recover;
 pub mod report;
 pub mod run;

@@ -120,6 +120,9 @@ pub struct ActionSpec {
     /// What it changes, in a sentence.
     pub summary: &'static str,
     pub params: &'static [ParamSpec],
+    /// The IAM actions its snapshot, inject, verify and revert call (`service:Action`), for
+    /// `driftdrill permissions`; the tests check them against the operations it really sends.
+    pub permissions: &'static [&'static str],
     /// A valid `[inject]` table body without the `action` line (docs, `list`, round-trip tests).
     pub example: &'static str,
     /// Reads and checks the parameters, reporting every problem; returns them as JSON.

@@ -71,6 +71,7 @@ pub fn settings(
                 session_name: session_name(run_id),
             })
         }),
+        operations: None,
     }
 }
 

@@ -1,7 +1,10 @@
 //! Every action against LocalStack: inject, verify, revert, verify, and the resource reads back
-//! exactly as before (compared with the plain SDK); a second revert changes nothing.
+//! exactly as before (compared with the plain SDK); a second revert changes nothing; and every
+//! operation the action and its target's resolution sent is allowed by the IAM actions it
+//! declares (`driftdrill permissions`).
 
-use driftdrill::aws::AwsClients;
+use driftdrill::aws::{AwsClients, AwsSettings, OperationLog};
+use driftdrill::formats::{Selector, TargetSpec};
 use driftdrill::inject::{self, Check, InjectCx, RevertKind, Target};
 
 use crate::fixture::{self, resources};
@@ -11,7 +14,32 @@ async fn drill(aws: &AwsClients, action: &str, params: &str, target: &Target) {
     let spec = inject::find(action).expect("action exists");
     let injector = (spec.build)(&fixture::action_params(action, params)).expect("build");
     let mark = format!("driftdrill:test:{}", fixture::unique("mark"));
-    let cx = InjectCx { aws, mark: &mark };
+    // The drill's own clients record every operation they send.
+    let log = OperationLog::default();
+    let mut settings = AwsSettings::localstack(&fixture::localstack().url, fixture::REGION);
+    settings.operations = Some(log.clone());
+    let recording = AwsClients::new(&settings).await;
+    let cx = InjectCx {
+        aws: &recording,
+        mark: &mark,
+    };
+    // What the runner does before it injects: find the target, read what identifies it.
+    let selector = if target.kind.is_named() && !target.id.starts_with("arn:") {
+        Selector::Name(target.id.clone())
+    } else {
+        Selector::Id(target.id.clone())
+    };
+    let spec_of_target = TargetSpec {
+        kind: target.kind,
+        selector,
+    };
+    inject::target::resolve(&recording, &spec_of_target)
+        .await
+        .unwrap_or_else(|e| panic!("{action} resolve: {e:?}"));
+    inject::presence::identity(&recording, target)
+        .await
+        .unwrap_or_else(|e| panic!("{action} identity: {e:?}"));
+    recording.caller_account().await.expect("caller");
 
     let before = resources::full_state(aws, target).await;
     let snapshot = injector
@@ -53,6 +81,23 @@ async fn drill(aws: &AwsClients, action: &str, params: &str, target: &Target) {
         .revert(&cx, target, &snapshot)
         .await
         .expect("second revert");
+    let declared: std::collections::BTreeSet<String> = driftdrill::permissions::ALWAYS
+        .iter()
+        .chain(spec.permissions)
+        .chain(driftdrill::permissions::target_actions(target.kind))
+        .map(|s| s.to_string())
+        .collect();
+    let sent: Vec<String> = log
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(service, op)| driftdrill::permissions::iam_action(service, op))
+        .collect();
+    let undeclared: Vec<&String> = sent.iter().filter(|a| !declared.contains(*a)).collect();
+    assert!(
+        undeclared.is_empty(),
+        "{action} sends operations its catalog entry does not declare: {undeclared:?}"
+    );
     assert_eq!(
         again.kind,
         RevertKind::AlreadyReverted,

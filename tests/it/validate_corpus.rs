@@ -148,3 +148,50 @@ fn printing_commands_end_quietly_when_the_reader_stops_early() {
         out.status
     );
 }
+
+#[test]
+fn permissions_prints_the_policy_the_selected_drills_need() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_driftdrill"))
+        .args([
+            "permissions",
+            "--config",
+            "tests/corpus/driftdrill.toml",
+            "tests/corpus/valid/scenarios",
+            "--only",
+            "sg-open-ssh",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let policy: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON policy");
+    assert_eq!(policy["Version"], "2012-10-17");
+    let actions: Vec<&str> = policy["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["Action"].as_array().unwrap())
+        .map(|a| a.as_str().unwrap())
+        .collect();
+    for needed in [
+        "ec2:AuthorizeSecurityGroupIngress",
+        "ec2:RevokeSecurityGroupIngress",
+        "ec2:DescribeSecurityGroups",
+        "sts:GetCallerIdentity",
+    ] {
+        assert!(actions.contains(&needed), "{needed} missing: {actions:?}");
+    }
+    assert!(
+        !actions.iter().any(|a| a.starts_with("iam:") || a.starts_with("s3:")),
+        "only what the selected drill needs: {actions:?}"
+    );
+    let ec2 = policy["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["Sid"] == "DriftdrillEc2")
+        .unwrap();
+    assert_eq!(
+        ec2["Condition"]["StringEquals"]["aws:RequestedRegion"],
+        serde_json::json!(["us-east-1"])
+    );
+}

@@ -24,6 +24,11 @@ pub static SPEC: ActionSpec = ActionSpec {
             "or: tags selecting exactly one group",
         ),
     ],
+    permissions: &[
+        "ec2:DescribeInstances",
+        "ec2:DescribeSecurityGroups",
+        "ec2:ModifyInstanceAttribute",
+    ],
     example: "group_tags = { \"drill:target\" = \"admin\" }\n",
     read: |r| param_spec::to_json(read_params(r)),
     roundtrip: param_spec::roundtrip::<Params>,

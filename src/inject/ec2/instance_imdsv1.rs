@@ -19,6 +19,7 @@ pub static SPEC: ActionSpec = ActionSpec {
     targets: &[TargetType::Instance],
     summary: "re-enables IMDSv1 on an instance (HttpTokens=optional)",
     params: &[],
+    permissions: &["ec2:DescribeInstances", "ec2:ModifyInstanceMetadataOptions"],
     example: "",
     read: params::read_none,
     roundtrip: param_spec::roundtrip::<NoParams>,

@@ -18,6 +18,10 @@ pub static SPEC: ActionSpec = ActionSpec {
         "true | false",
         "the value to set; default: the opposite of the current one",
     )],
+    permissions: &[
+        "ec2:DescribeInstanceAttribute",
+        "ec2:ModifyInstanceAttribute",
+    ],
     example: "enabled = false\n",
     read: |r| param_spec::to_json(read_params(r)),
     roundtrip: param_spec::roundtrip::<Params>,

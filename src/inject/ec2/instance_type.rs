@@ -19,6 +19,12 @@ pub static SPEC: ActionSpec = ActionSpec {
         "string, e.g. \"t3.large\"",
         "the type to resize to",
     )],
+    permissions: &[
+        "ec2:DescribeInstances",
+        "ec2:StopInstances",
+        "ec2:ModifyInstanceAttribute",
+        "ec2:StartInstances",
+    ],
     example: "instance_type = \"t3.large\"\n",
     read: |r| param_spec::to_json(read_params(r)),
     roundtrip: param_spec::roundtrip::<Params>,

@@ -38,6 +38,11 @@ pub static SPEC: ActionSpec = ActionSpec {
         ParamSpec::optional("to_port", "integer 0-65535", "last port"),
         ParamSpec::required("cidr", "IPv4 or IPv6 CIDR", "the block the entry matches"),
     ],
+    permissions: &[
+        "ec2:DescribeNetworkAcls",
+        "ec2:CreateNetworkAclEntry",
+        "ec2:DeleteNetworkAclEntry",
+    ],
     example: "rule_number = 90\nprotocol = \"tcp\"\nport = 22\ncidr = \"0.0.0.0/0\"\n",
     read: |r| param_spec::to_json(read_params(r)),
     roundtrip: param_spec::roundtrip::<Params>,

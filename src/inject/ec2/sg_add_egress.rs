@@ -12,6 +12,11 @@ pub static SPEC: ActionSpec = ActionSpec {
     targets: &[TargetType::SecurityGroup],
     summary: "adds an egress rule to a security group (e.g. opening outbound traffic to the internet)",
     params: params::RULE_PARAMS,
+    permissions: &[
+        "ec2:DescribeSecurityGroups",
+        "ec2:AuthorizeSecurityGroupEgress",
+        "ec2:RevokeSecurityGroupEgress",
+    ],
     example: "protocol = \"tcp\"\nport = 6667\ncidr = \"0.0.0.0/0\"\n",
     read: |r| param_spec::to_json(params::read_rule(r)),
     roundtrip: param_spec::roundtrip::<RuleParams>,

@@ -13,6 +13,11 @@ pub static SPEC: ActionSpec = ActionSpec {
     targets: &[TargetType::SecurityGroup],
     summary: "adds an ingress rule to a security group, as an engineer would during an incident",
     params: params::RULE_PARAMS,
+    permissions: &[
+        "ec2:DescribeSecurityGroups",
+        "ec2:AuthorizeSecurityGroupIngress",
+        "ec2:RevokeSecurityGroupIngress",
+    ],
     example: "protocol = \"tcp\"\nport = 22\ncidr = \"0.0.0.0/0\"\n",
     read: |r| param_spec::to_json(params::read_rule(r)),
     roundtrip: param_spec::roundtrip::<RuleParams>,

@@ -15,6 +15,11 @@ pub static SPEC: ActionSpec = ActionSpec {
     targets: &[TargetType::SecurityGroup],
     summary: "deletes a managed ingress rule (the one matching protocol, ports and cidr)",
     params: params::RULE_PARAMS,
+    permissions: &[
+        "ec2:DescribeSecurityGroups",
+        "ec2:AuthorizeSecurityGroupIngress",
+        "ec2:RevokeSecurityGroupIngress",
+    ],
     example: "protocol = \"tcp\"\nport = 443\ncidr = \"0.0.0.0/0\"\n",
     read: |r| param_spec::to_json(params::read_rule(r)),
     roundtrip: param_spec::roundtrip::<RuleParams>,

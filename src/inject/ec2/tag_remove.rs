@@ -14,6 +14,7 @@ pub static SPEC: ActionSpec = ActionSpec {
         "string",
         "tag key to remove (not aws:*)",
     )],
+    permissions: &["ec2:DescribeTags", "ec2:CreateTags", "ec2:DeleteTags"],
     example: "key = \"ManagedBy\"\n",
     read: |r| param_spec::to_json(params::read_tag_params(r, false)),
     roundtrip: param_spec::roundtrip::<params::TagParams>,

@@ -11,6 +11,11 @@ pub static SPEC: ActionSpec = ActionSpec {
     targets: &[TargetType::IamRole],
     summary: "attaches a managed policy to a role (default AdministratorAccess)",
     params: attachments::PARAMS,
+    permissions: &[
+        "iam:ListAttachedRolePolicies",
+        "iam:AttachRolePolicy",
+        "iam:DetachRolePolicy",
+    ],
     example: "policy_arn = \"arn:aws:iam::aws:policy/AdministratorAccess\"\n",
     read: |r| param_spec::to_json(attachments::read_params(r)),
     roundtrip: param_spec::roundtrip::<Params>,

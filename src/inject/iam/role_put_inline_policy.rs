@@ -28,6 +28,11 @@ pub static SPEC: ActionSpec = ActionSpec {
             "the policy document; default: Allow * on * with the drill's statement id",
         ),
     ],
+    permissions: &[
+        "iam:GetRolePolicy",
+        "iam:PutRolePolicy",
+        "iam:DeleteRolePolicy",
+    ],
     example: "policy_name = \"incident-access\"\n",
     read: |r| param_spec::to_json(read_params(r)),
     roundtrip: param_spec::roundtrip::<Params>,

@@ -17,6 +17,7 @@ pub static SPEC: ActionSpec = ActionSpec {
         "3600 to 43200",
         "the new maximum; default: 43200, or 3600 if it is already 43200",
     )],
+    permissions: &["iam:GetRole", "iam:UpdateRole"],
     example: "seconds = 43200\n",
     read: |r| param_spec::to_json(read_params(r)),
     roundtrip: param_spec::roundtrip::<Params>,

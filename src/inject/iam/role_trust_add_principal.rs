@@ -21,6 +21,7 @@ pub static SPEC: ActionSpec = ActionSpec {
         "ARN, account id or service name",
         "who may now assume the role, e.g. arn:aws:iam::111122223333:root or ec2.amazonaws.com",
     )],
+    permissions: &["iam:GetRole", "iam:UpdateAssumeRolePolicy"],
     example: "principal = \"arn:aws:iam::111122223333:root\"\n",
     read: |r| param_spec::to_json(read_params(r)),
     roundtrip: param_spec::roundtrip::<Params>,

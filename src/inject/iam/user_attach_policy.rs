@@ -11,6 +11,11 @@ pub static SPEC: ActionSpec = ActionSpec {
     targets: &[TargetType::IamUser],
     summary: "attaches a managed policy to a user (default AdministratorAccess)",
     params: attachments::PARAMS,
+    permissions: &[
+        "iam:ListAttachedUserPolicies",
+        "iam:AttachUserPolicy",
+        "iam:DetachUserPolicy",
+    ],
     example: "policy_arn = \"arn:aws:iam::aws:policy/AdministratorAccess\"\n",
     read: |r| param_spec::to_json(attachments::read_params(r)),
     roundtrip: param_spec::roundtrip::<Params>,

@@ -18,6 +18,7 @@ pub static SPEC: ActionSpec = ActionSpec {
     targets: &[TargetType::Bucket],
     summary: "grants READ to AllUsers through the bucket ACL",
     params: &[],
+    permissions: &["s3:GetBucketAcl", "s3:PutBucketAcl"],
     example: "",
     read: params::read_none,
     roundtrip: param_spec::roundtrip::<NoParams>,

@@ -24,6 +24,7 @@ pub static SPEC: ActionSpec = ActionSpec {
         ParamSpec::optional("allowed_headers", "array of strings", "default none"),
         ParamSpec::optional("max_age_seconds", "integer 0-2147483647", "default none"),
     ],
+    permissions: &["s3:GetBucketCORS", "s3:PutBucketCORS"],
     example: "allowed_origins = [\"*\"]\nallowed_methods = [\"GET\", \"PUT\"]\n",
     read: |r| param_spec::to_json(read_params(r)),
     roundtrip: param_spec::roundtrip::<Params>,

@@ -31,6 +31,10 @@ pub static SPEC: ActionSpec = ActionSpec {
             "S3 bucket key (default false)",
         ),
     ],
+    permissions: &[
+        "s3:GetEncryptionConfiguration",
+        "s3:PutEncryptionConfiguration",
+    ],
     example: "algorithm = \"none\"\n",
     read: |r| param_spec::to_json(read_params(r)),
     roundtrip: param_spec::roundtrip::<Params>,

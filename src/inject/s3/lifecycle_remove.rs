@@ -23,6 +23,10 @@ pub static SPEC: ActionSpec = ActionSpec {
     targets: &[TargetType::Bucket],
     summary: "deletes every lifecycle rule of a bucket",
     params: &[],
+    permissions: &[
+        "s3:GetLifecycleConfiguration",
+        "s3:PutLifecycleConfiguration",
+    ],
     example: "",
     read: params::read_none,
     roundtrip: param_spec::roundtrip::<NoParams>,

@@ -16,6 +16,7 @@ pub static SPEC: ActionSpec = ActionSpec {
     targets: &[TargetType::Bucket],
     summary: "disables server access logging on a bucket",
     params: &[],
+    permissions: &["s3:GetBucketLogging", "s3:PutBucketLogging"],
     example: "",
     read: params::read_none,
     roundtrip: param_spec::roundtrip::<NoParams>,

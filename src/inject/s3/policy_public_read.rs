@@ -16,6 +16,11 @@ pub static SPEC: ActionSpec = ActionSpec {
     targets: &[TargetType::Bucket],
     summary: "adds a statement granting s3:GetObject to everyone to the bucket policy",
     params: &[],
+    permissions: &[
+        "s3:GetBucketPolicy",
+        "s3:PutBucketPolicy",
+        "s3:DeleteBucketPolicy",
+    ],
     example: "",
     read: params::read_none,
     roundtrip: param_spec::roundtrip::<NoParams>,

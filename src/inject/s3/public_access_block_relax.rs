@@ -37,6 +37,10 @@ pub static SPEC: ActionSpec = ActionSpec {
         ),
         ParamSpec::optional("remove", "true | false", "delete the whole block instead"),
     ],
+    permissions: &[
+        "s3:GetBucketPublicAccessBlock",
+        "s3:PutBucketPublicAccessBlock",
+    ],
     example: "block_public_policy = false\nrestrict_public_buckets = false\n",
     read: |r| param_spec::to_json(read_params(r)),
     roundtrip: param_spec::roundtrip::<Params>,

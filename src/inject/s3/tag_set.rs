@@ -13,6 +13,7 @@ pub static SPEC: ActionSpec = ActionSpec {
         ParamSpec::required("key", "string", "tag key (not aws:*)"),
         ParamSpec::required("value", "string", "value to set"),
     ],
+    permissions: &["s3:GetBucketTagging", "s3:PutBucketTagging"],
     example: "key = \"DataClassification\"\nvalue = \"public\"\n",
     read: |r| param_spec::to_json(params::read_tag_params(r, true)),
     roundtrip: param_spec::roundtrip::<params::TagParams>,

@@ -15,6 +15,7 @@ pub static SPEC: ActionSpec = ActionSpec {
     targets: &[TargetType::Bucket],
     summary: "suspends versioning on a versioned bucket",
     params: &[],
+    permissions: &["s3:GetBucketVersioning", "s3:PutBucketVersioning"],
     example: "",
     read: params::read_none,
     roundtrip: param_spec::roundtrip::<NoParams>,
