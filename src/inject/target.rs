@@ -187,7 +187,11 @@ async fn ec2_tagged(
         .map_err(errors::aws("DescribeTags", "tags"))?;
     let mut ids = Vec::new();
     for candidate in out.tags().iter().filter_map(|t| t.resource_id()) {
-        let all = tags_of(aws, kind, candidate).await?;
+        // A tag can outlive its resource for a while (LocalStack keeps a deleted group's tags
+        // for good): only resources that still exist count.
+        let Some(all) = existing_tags(aws, kind, candidate).await? else {
+            continue;
+        };
         if tags.iter().all(|(k, v)| all.get(k) == Some(v)) && !ids.iter().any(|i| i == candidate) {
             ids.push(candidate.to_string());
         }

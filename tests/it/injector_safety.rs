@@ -385,3 +385,41 @@ async fn a_revert_whose_response_was_lost_is_found_done_on_retry() {
     );
     assert_eq!(resources::full_state(&aws, &target).await, before);
 }
+
+#[tokio::test]
+async fn a_tag_selector_finds_the_live_group_not_a_deleted_one_whose_tags_linger() {
+    let aws = fixture::clients().await;
+    let label = fixture::unique("live");
+    let tag = || Tag::builder().key("drill:target").value(&label).build();
+    // A group that is deleted: LocalStack keeps its tags, as AWS may for a while.
+    let gone = resources::security_group(&aws).await;
+    aws.ec2
+        .create_tags()
+        .resources(&gone.id)
+        .tags(tag())
+        .send()
+        .await
+        .unwrap();
+    aws.ec2
+        .delete_security_group()
+        .group_id(&gone.id)
+        .send()
+        .await
+        .unwrap();
+    let live = resources::security_group(&aws).await;
+    aws.ec2
+        .create_tags()
+        .resources(&live.id)
+        .tags(tag())
+        .send()
+        .await
+        .unwrap();
+    let spec = TargetSpec {
+        kind: TargetType::SecurityGroup,
+        selector: Selector::Tags([("drill:target".to_string(), label.clone())].into()),
+    };
+    let found = driftdrill::inject::target::resolve(&aws, &spec)
+        .await
+        .expect("exactly one live group");
+    assert_eq!(found.id, live.id);
+}
