@@ -23,6 +23,9 @@ pub struct AwsSettings {
     /// Records every operation the clients send (service, operation): how the tests check that
     /// each action's declared permissions cover what it calls.
     pub operations: Option<OperationLog>,
+    /// Connections shared with other sets of clients (see [`new_http_client`]); `None`: a
+    /// client of their own.
+    pub http_client: Option<aws_smithy_runtime_api::client::http::SharedHttpClient>,
 }
 
 /// The operations a set of clients sent, as (service, operation) names, e.g. ("ec2",
@@ -76,6 +79,7 @@ impl AwsSettings {
             localstack_credentials: is_local_endpoint(endpoint),
             assume: None,
             operations: None,
+            http_client: None,
         }
     }
 }
@@ -162,6 +166,19 @@ impl AwsClients {
     }
 }
 
+/// An HTTPS client (connection pools, TLS roots) to share between sets of clients of one
+/// runtime: a run over 40 environments reaches one endpoint per service and region, whatever
+/// the account, so its environments share connections instead of holding 40 pools. Never
+/// shared across runtimes (a pooled connection belongs to the runtime that opened it).
+pub fn new_http_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
+    use aws_smithy_http_client::tls;
+    aws_smithy_http_client::Builder::new()
+        .tls_provider(tls::Provider::Rustls(
+            tls::rustls_provider::CryptoMode::AwsLc,
+        ))
+        .build_https()
+}
+
 /// aws-config's standard chain with driftdrill's retries, time-outs and overrides.
 fn base_loader(settings: &AwsSettings) -> aws_config::ConfigLoader {
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
@@ -178,6 +195,9 @@ fn base_loader(settings: &AwsSettings) -> aws_config::ConfigLoader {
     }
     if let Some(profile) = &settings.profile {
         loader = loader.profile_name(profile);
+    }
+    if let Some(http) = &settings.http_client {
+        loader = loader.http_client(http.clone());
     }
     if let Some(url) = &settings.endpoint_url {
         loader = loader.endpoint_url(url);

@@ -72,6 +72,7 @@ pub fn settings(
             })
         }),
         operations: None,
+        http_client: None,
     }
 }
 
@@ -112,9 +113,11 @@ pub async fn connect(
         }
     }
     let mut tasks = tokio::task::JoinSet::new();
+    let http = crate::aws::new_http_client();
     for (at, (name, region, regional)) in wanted.iter().cloned().enumerate() {
         let env = name.as_deref().and_then(|n| config.environment(n));
-        let settings = settings(config, env, region.as_deref(), run_id);
+        let mut settings = settings(config, env, region.as_deref(), run_id);
+        settings.http_client = Some(http.clone());
         let safety = config.safety.clone();
         tasks.spawn(async move {
             let aws = AwsClients::new(&settings).await;

@@ -181,7 +181,9 @@ fn permissions_prints_the_policy_the_selected_drills_need() {
         assert!(actions.contains(&needed), "{needed} missing: {actions:?}");
     }
     assert!(
-        !actions.iter().any(|a| a.starts_with("iam:") || a.starts_with("s3:")),
+        !actions
+            .iter()
+            .any(|a| a.starts_with("iam:") || a.starts_with("s3:")),
         "only what the selected drill needs: {actions:?}"
     );
     let ec2 = policy["Statement"]

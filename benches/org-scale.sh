@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Organisation scale: 200 drills across 20 LocalStack accounts (10 scenarios x 20 environments,
+# each environment a role assumed in its own account), one polled command detector per account
+# watching only its environment. Targets: the 200 drills finish within 1.5x the wall time of
+# one drill; peak RSS under 64 MB; detector runs grow with intervals x environments, not drills.
+#
+#   bash benches/org-scale.sh      # ACCOUNTS=20 PER_ACCOUNT=10 INTERVAL=2s
+#
+# The detector asks its own account for the groups with tcp/22 open: one DescribeSecurityGroups
+# call (python3 with the standard library only, so the detector's start-up is not what is
+# measured), LocalStack taking the account from the Authorization header's credential scope.
+source "$(dirname "$0")/lib/common.sh"
+accounts=${ACCOUNTS:-20}
+per=${PER_ACCOUNT:-10}
+interval=${INTERVAL:-2s}
+account_of() { printf '1000000%05d' "$1"; }
+
+cat > "$work/open22.py" <<PY
+import sys, urllib.request
+account = sys.argv[1]
+with open("$work/polls.log", "a") as log:
+    log.write(account + "\n")
+req = urllib.request.Request(
+    "$url/?Action=DescribeSecurityGroups&Version=2016-11-15&Filter.1.Name=tag:bench&Filter.1.Value.1=org",
+    headers={"Authorization": f"AWS4-HMAC-SHA256 Credential={account}/20260101/us-east-1/ec2/aws4_request, SignedHeaders=host, Signature=0"})
+body = urllib.request.urlopen(req, timeout=20).read().decode()
+drifted = []
+for block in body.split("<groupId>")[1:]:
+    gid = block.split("<", 1)[0]
+    if gid.startswith("sg-") and "<fromPort>22</fromPort>" in block.split("</ipPermissions>", 1)[0]:
+        drifted.append(gid)
+print("\n".join(drifted))
+sys.exit(2 if drifted else 0)
+PY
+
+# Groups: PER_ACCOUNT per account, tagged drill:target=bench-<k>, so one scenario selects each
+# account's own group.
+"$venv_python" - "$accounts" "$per" "$url" <<'PY'
+import boto3, sys, uuid
+n, per, url = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+for a in range(1, n + 1):
+    account = "1000000%05d" % a
+    ec2 = boto3.client("ec2", endpoint_url=url, aws_access_key_id=account,
+                       aws_secret_access_key="test", region_name="us-east-1")
+    for k in range(1, per + 1):
+        ec2.create_security_group(GroupName=f"org-{uuid.uuid4().hex[:8]}", Description="bench",
+            TagSpecifications=[{"ResourceType": "security-group", "Tags": [
+                {"Key": "Environment", "Value": "staging"}, {"Key": "bench", "Value": "org"},
+                {"Key": "drill:target", "Value": f"bench-{k}"}]}])
+PY
+
+# config DIR N: environments 1..N, one detector each.
+config() {
+  local dir=$1 n=$2 a acct allowed=""
+  mkdir -p "$dir/scenarios"
+  for a in $(seq 1 "$n"); do allowed+="\"$(account_of "$a")\", "; done
+  {
+    printf '[aws]\nregion = "us-east-1"\nendpoint_url = "%s"\n' "$url"
+    printf '[safety]\nallowed_accounts = [%s]\nallowed_regions = ["us-east-1"]\n' "${allowed%, }"
+    printf 'max_concurrent = 1000\njournal = "journal.jsonl"\n'
+    for a in $(seq 1 "$n"); do
+      acct=$(account_of "$a")
+      printf '[[environment]]\nname = "acct-%s"\nrole_arn = "arn:aws:iam::%s:role/driftdrill"\n' "$a" "$acct"
+      printf '[[detector]]\nname = "open22-%s"\ntype = "command"\nargv = ["python3", "%s", "%s"]\ninterval = "%s"\nresource_regex = "(sg-[0-9a-f]+)"\nenvironments = ["acct-%s"]\n' \
+        "$a" "$work/open22.py" "$acct" "$interval" "$a"
+    done
+  } > "$dir/driftdrill.toml"
+  local names=""
+  for a in $(seq 1 "$n"); do names+="\"open22-$a\", "; done
+  for k in $(seq 1 "$3"); do
+    printf 'id = "bench-%s"\ntitle = "bench"\ncategory = "network"\nseverity = "low"\n[target]\ntype = "aws_security_group"\ntags = { "drill:target" = "bench-%s" }\n[inject]\naction = "ec2.sg.open_ingress"\nprotocol = "tcp"\nport = 22\ncidr = "0.0.0.0/0"\n[expect]\ndetectors = [%s]\ndetect_within = "5m"\n' \
+      "$k" "$k" "${names%, }" > "$dir/scenarios/s$k.toml"
+  done
+}
+
+table="| drills | accounts | wall time (s) | ratio to 1 drill | detector runs | detections | peak RSS (MB) |
+|---:|---:|---:|---:|---:|---:|---:|"
+base=""
+for shape in "1 1" "$accounts $per"; do
+  read -r n k <<<"$shape"
+  dir="$work/a$n"
+  config "$dir" "$n" "$k"
+  read -r wall rss rc polls detected < <(run_drills "$dir" "$work/polls.log")
+  drills=$((n * k))
+  [ -z "$base" ] && base=$wall
+  ratio=$(python3 -c "print(round($wall / $base, 2))")
+  table+=$'\n'"| $drills | $n | $wall | $ratio | $polls | $detected/$drills | $rss |"
+  echo "org-scale: drills=$drills accounts=$n wall=${wall}s ratio=$ratio polls=$polls detected=$detected rc=$rc rss=${rss}MB" >&2
+  [ "$rc" = 0 ] || { tail -n 5 "$dir/out" "$dir/err" >&2; }
+  cp "$dir/err" "$results/org-scale-$drills-drills.log"
+  last_ratio=$ratio last_rss=$rss last_polls=$polls last_wall=$wall
+done
+# Drift left behind anywhere fails the benchmark.
+"$venv_python" - "$accounts" "$url" <<'PY'
+import boto3, sys
+n, url = int(sys.argv[1]), sys.argv[2]
+left = []
+for a in range(1, n + 1):
+    ec2 = boto3.client("ec2", endpoint_url=url, aws_access_key_id="1000000%05d" % a,
+                       aws_secret_access_key="test", region_name="us-east-1")
+    for g in ec2.describe_security_groups(Filters=[{"Name": "tag:bench", "Values": ["org"]}])["SecurityGroups"]:
+        if any(p.get("FromPort") == 22 for p in g["IpPermissions"]):
+            left.append(g["GroupId"])
+        ec2.delete_security_group(GroupId=g["GroupId"])
+if left:
+    sys.exit(f"drift left behind on {left}")
+PY
+secs=${interval%s}
+{
+  echo "### Organisation scale: $((accounts * per)) drills across $accounts accounts (one polled detector per account, interval $interval)"
+  echo
+  echo "$table"
+  echo
+  printf 'Targets: within 1.5x of one drill: **%s** (%s); peak RSS under 64 MB: **%s** (%s MB); detector runs %s over %s s in %s accounts, about %s per account per interval (they grow with intervals x environments; 200 drills share each poll).\n' \
+    "$(python3 -c "print('met' if $last_ratio <= 1.5 else 'not met')")" "$last_ratio" \
+    "$(python3 -c "print('met' if $last_rss < 64 else 'not met')")" "$last_rss" \
+    "$last_polls" "$last_wall" "$accounts" "$(python3 -c "print(round($last_polls / $accounts / max(1, $last_wall / $secs), 2))")"
+} > "$results/org-scale-$interval.md"
+cat "$results/org-scale-$interval.md"
