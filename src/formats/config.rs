@@ -322,20 +322,8 @@ fn read_detector(r: &mut TableReader, role: Role) -> Option<DetectorDecl> {
     let name = r.string("name");
     let ids: Vec<&str> = detect::CATALOG.iter().map(|s| s.id).collect();
     let kind = r.choice("type", &ids, true);
-    if let Some(n) = &name
-        && (n.value.is_empty()
-            || !n
-                .value
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
-    {
-        r.report(n.diag(
-            "invalid-value",
-            format!(
-                "detector name {:?} may only use letters, digits, - and _",
-                n.value
-            ),
-        ));
+    if let Some(n) = &name {
+        check_name(r, n, "detector");
     }
     let Some(kind) = kind else {
         // Without a type the settings cannot be checked; do not report them as unknown too.
@@ -366,6 +354,26 @@ fn read_detector(r: &mut TableReader, role: Role) -> Option<DetectorDecl> {
         settings: settings?,
         environments,
     })
+}
+
+/// Names (detectors, environments) are letters, digits, `-` and `_`: they appear in drill
+/// labels, metrics and file names. Reports and returns false otherwise.
+pub(super) fn check_name(r: &TableReader, name: &Located<String>, what: &str) -> bool {
+    let ok = !name.value.is_empty()
+        && name
+            .value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if !ok {
+        r.report(name.diag(
+            "invalid-value",
+            format!(
+                "{what} name {:?} may only use letters, digits, - and _",
+                name.value
+            ),
+        ));
+    }
+    ok
 }
 
 /// Suggestion text for an unknown detector name.

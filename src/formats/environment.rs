@@ -62,23 +62,9 @@ pub fn read(r: &mut TableReader, default_region: Option<&str>) -> Option<Environ
     let external_id = r.opt_string("external_id");
     let profile = r.opt_string("profile");
     let regions = r.opt_strings("regions");
-    let mut ok = true;
-    if let Some(n) = &name
-        && (n.value.is_empty()
-            || !n
-                .value
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
-    {
-        r.report(n.diag(
-            "invalid-value",
-            format!(
-                "environment name {:?} may only use letters, digits, - and _",
-                n.value
-            ),
-        ));
-        ok = false;
-    }
+    let mut ok = name
+        .as_ref()
+        .is_none_or(|n| super::config::check_name(r, n, "environment"));
     if let Some(arn) = &role_arn
         && role_account(&arn.value).is_none()
     {

@@ -55,6 +55,19 @@ pub struct Recovered {
 }
 
 impl Recovered {
+    /// Before anything was tried for the change.
+    fn nothing_yet(open: &Unfinished) -> Recovered {
+        Recovered {
+            drill: open.drill.clone(),
+            target: open.target.to_string(),
+            action: open.action.clone(),
+            kind: None,
+            verified: false,
+            settled: None,
+            error: None,
+        }
+    }
+
     /// Nothing is left to do for this change.
     pub fn is_done(&self) -> bool {
         self.verified || self.settled.is_some()
@@ -90,13 +103,8 @@ pub async fn recover(
         let result = match aws {
             Ok(aws) => recover_one(aws, &mut journal, &open).await,
             Err(why) => Recovered {
-                drill: open.drill.clone(),
-                target: open.target.to_string(),
-                action: open.action.clone(),
-                kind: None,
-                verified: false,
-                settled: None,
                 error: Some(why.clone()),
+                ..Recovered::nothing_yet(&open)
             },
         };
         if let Some((how, evidence)) = &result.settled {
@@ -209,15 +217,7 @@ async fn reach(config: &DrillConfig, open: &Unfinished) -> Result<AwsClients, St
 }
 
 async fn recover_one(aws: &AwsClients, journal: &mut Journal, open: &Unfinished) -> Recovered {
-    let mut result = Recovered {
-        drill: open.drill.clone(),
-        target: open.target.to_string(),
-        action: open.action.clone(),
-        kind: None,
-        verified: false,
-        settled: None,
-        error: None,
-    };
+    let mut result = Recovered::nothing_yet(open);
     let injector = match inject::find(&open.action).map(|spec| (spec.build)(&open.params)) {
         Some(Ok(i)) => i,
         Some(Err(e)) => {
