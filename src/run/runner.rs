@@ -154,7 +154,10 @@ pub async fn run_drills(
     };
     let drills_planned: Vec<(plan::Planned, usize)> = planned
         .into_iter()
-        .map(|p| (p.clone(), place_of(&p)))
+        .map(|p| {
+            let at = place_of(&p);
+            (p, at)
+        })
         .collect();
 
     let in_plan: Vec<&Scenario> = {

@@ -29,6 +29,19 @@ fn build(
     .unwrap_or_else(|e| panic!("build {kind}: {e}"))
 }
 
+/// Up to three receives from a queue channel (one long poll may come back before LocalStack
+/// delivers), stopping at the first that brings something.
+async fn receive(channel: &dyn Polled, cx: &PollCx) -> Vec<Observation> {
+    let mut observations = Vec::new();
+    for _ in 0..3 {
+        observations.extend(channel.poll(cx).await.expect("receive"));
+        if !observations.is_empty() {
+            break;
+        }
+    }
+    observations
+}
+
 fn polled(built: Built) -> Box<dyn Polled> {
     match built {
         Built::Polled(p) => p,
@@ -579,13 +592,7 @@ async fn sqs_matches_watched_messages_and_deletes_only_those() {
     let cx = PollCx {
         watch: vec!["sg-watched1".into()],
     };
-    let mut observations = Vec::new();
-    for _ in 0..3 {
-        observations.extend(channel.poll(&cx).await.expect("receive"));
-        if !observations.is_empty() {
-            break;
-        }
-    }
+    let observations = receive(&*channel, &cx).await;
     assert_eq!(observations.len(), 1, "{observations:?}");
     assert!(matching::names_any(
         &observations[0],
@@ -771,13 +778,7 @@ async fn custodian_notify_messages_on_sqs_decode_and_attribute_to_their_resource
     let cx = PollCx {
         watch: vec![sg.id.clone()],
     };
-    let mut observations = Vec::new();
-    for _ in 0..3 {
-        observations.extend(channel.poll(&cx).await.expect("receive"));
-        if !observations.is_empty() {
-            break;
-        }
-    }
+    let observations = receive(&*channel, &cx).await;
     assert_eq!(observations.len(), 1, "{observations:?}");
     assert!(named(&observations, &sg.id), "{observations:?}");
     assert!(

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::diag::TableReader;
 use crate::formats::{ParamSpec, TargetType, param_spec};
 use crate::inject::errors::{self, InjectError};
+use crate::inject::iam::shared::resource;
 use crate::inject::model::{self, Model};
 use crate::inject::{ActionSpec, InjectCx, Target};
 
@@ -45,16 +46,8 @@ impl Model for MaxSession {
     type State = i32;
 
     async fn read(&self, cx: &InjectCx<'_>, target: &Target) -> Result<i32, InjectError> {
-        let out = cx
-            .aws
-            .iam
-            .get_role()
-            .role_name(&target.id)
-            .send()
-            .await
-            .map_err(errors::aws("GetRole", &target.id))?;
-        Ok(out
-            .role()
+        Ok(resource::get_role(cx.aws, &target.id)
+            .await?
             .and_then(|r| r.max_session_duration())
             .unwrap_or(3600))
     }
@@ -75,15 +68,9 @@ impl Model for MaxSession {
     ) -> Result<(), InjectError> {
         // UpdateRole also sets the description, and some implementations (LocalStack) clear it
         // when it is left out: pass the current one along so only the duration changes.
-        let role = cx
-            .aws
-            .iam
-            .get_role()
-            .role_name(&target.id)
-            .send()
-            .await
-            .map_err(errors::aws("GetRole", &target.id))?;
-        let description = role.role().and_then(|r| r.description()).map(String::from);
+        let description = resource::get_role(cx.aws, &target.id)
+            .await?
+            .and_then(|r| r.description);
         cx.aws
             .iam
             .update_role()

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use crate::diag::TableReader;
 use crate::formats::{ParamSpec, TargetType, param_spec};
 use crate::inject::errors::{self, InjectError};
-use crate::inject::iam::shared::document;
+use crate::inject::iam::shared::{document, resource};
 use crate::inject::mark;
 use crate::inject::model::{self, Model};
 use crate::inject::{ActionSpec, InjectCx, Target};
@@ -58,16 +58,9 @@ impl Model for TrustAdd {
     type State = Value;
 
     async fn read(&self, cx: &InjectCx<'_>, target: &Target) -> Result<Value, InjectError> {
-        let out = cx
-            .aws
-            .iam
-            .get_role()
-            .role_name(&target.id)
-            .send()
-            .await
-            .map_err(errors::aws("GetRole", &target.id))?;
-        let raw = out
-            .role()
+        let role = resource::get_role(cx.aws, &target.id).await?;
+        let raw = role
+            .as_ref()
             .and_then(|r| r.assume_role_policy_document())
             .ok_or_else(|| {
                 InjectError::precondition(&target.to_string(), "it has no trust policy")
