@@ -46,16 +46,21 @@ ensure_venv() {
   command -v "$py" >/dev/null || {
     echo "python3 not found: host-mode LocalStack needs Python 3.11 with venv (apt-get install python3 python3-venv), or start a Docker daemon to use the container mode" >&2
     exit 1; }
-  echo "creating the LocalStack venv in $venv (first use only, about a minute)" >&2
   mkdir -p "$(dirname "$venv")"
-  local tmp="$venv.tmp.$$"
-  rm -rf "$tmp"
-  "$py" -m venv "$tmp" >&2
-  "$tmp/bin/pip" install --disable-pip-version-check -q -r "$lock" >&2
-  touch "$tmp/.complete"
-  rm -rf "$venv"
-  # The venv is relocated by rename; its scripts are not used, only bin/python -m.
-  mv "$tmp" "$venv"
+  # Built where it will live (a venv is not relocatable: its scripts name their interpreter by
+  # absolute path), under a lock so two first uses never build one venv at once; `.complete`
+  # is written last, so an interrupted build is removed and made again.
+  exec 8>"$venv.lock"
+  flock 8
+  if [ ! -f "$venv/.complete" ]; then
+    echo "creating the LocalStack venv in $venv (first use only, about a minute)" >&2
+    rm -rf "$venv"
+    "$py" -m venv "$venv" >&2
+    "$venv/bin/pip" install --disable-pip-version-check -q -r "$lock" >&2
+    touch "$venv/.complete"
+  fi
+  flock -u 8
+  exec 8>&-
 }
 
 running() { [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; }
@@ -87,10 +92,12 @@ case "$cmd" in
     ensure_venv
     mkdir -p "$dir/volume"
     # setsid: LocalStack gets its own process group, so `down` can stop it and its children.
+    # GATEWAY_SERVER=hypercorn: LocalStack's default server (twisted) listens on every interface
+    # whatever GATEWAY_LISTEN says; hypercorn binds only the loopback address given.
     GATEWAY_LISTEN="127.0.0.1:$port" \
     LOCALSTACK_HOST="localhost.localstack.cloud:$port" \
     SERVICES=${SERVICES:-ec2,s3,sts,iam,sqs} \
-    DNS_ADDRESS=0 PERSISTENCE=0 SKIP_SSL_CERT_DOWNLOAD=1 DISABLE_EVENTS=1 \
+    GATEWAY_SERVER=hypercorn DNS_ADDRESS=0 PERSISTENCE=0 SKIP_SSL_CERT_DOWNLOAD=1 DISABLE_EVENTS=1 \
     LOCALSTACK_VOLUME_DIR="$dir/volume" \
       setsid "$venv/bin/python" -m localstack.runtime.main >"$log" 2>&1 </dev/null &
     echo $! >"$pidfile"

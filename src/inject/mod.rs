@@ -8,6 +8,8 @@ pub mod iam;
 pub mod mark;
 pub mod model;
 pub mod params;
+pub mod parts;
+pub mod policy;
 pub mod presence;
 pub mod s3;
 pub mod target;
@@ -39,7 +41,8 @@ pub enum Check {
     Differs(String),
 }
 
-/// How a revert ended. `expected` is what the resource must read back as afterwards.
+/// How a revert ended. `expected` is what the revert left the state as (for the journal);
+/// verification asks only whether the drill's change is gone.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RevertOutcome {
     pub kind: RevertKind,
@@ -57,7 +60,8 @@ pub enum RevertKind {
     /// Someone else changed the resource since injection: driftdrill undid only its own change
     /// and kept their edit.
     ConflictOursUndone,
-    /// Someone else changed what driftdrill changed: their edit was left in place, nothing written.
+    /// Someone else changed what driftdrill changed, and the drill's value is no longer there:
+    /// their edit was left in place, nothing written.
     ConflictLeftAlone,
 }
 
@@ -75,9 +79,10 @@ impl RevertKind {
 
 /// One drift action. The runner calls, in order: `snapshot` (before the journal intent),
 /// `inject` (once, after the intent is durable), `verify_injected`, then `revert` (idempotent:
-/// any number of times, also from `recover` in another process) and `verify_reverted` with the
-/// outcome's `expected` state. Injectors never sleep or poll in loops of their own; the runner
-/// owns time. Implementations must only change what they snapshot.
+/// any number of times, also from `recover` in another process) and `verify_reverted`.
+/// Injectors never sleep or poll in loops of their own; the runner owns time. Implementations
+/// must only change what they snapshot, and revert at the finest grain the resource has: the
+/// drill's statement, rule, grant, tag or field, never anyone else's.
 #[async_trait::async_trait]
 pub trait Injector: Send + Sync {
     /// Reads exactly what revert needs. Fails if the drill cannot be undone exactly.
@@ -96,19 +101,22 @@ pub trait Injector: Send + Sync {
         target: &Target,
         snapshot: &State,
     ) -> Result<Check, InjectError>;
-    /// Undoes the change, keeping any edit made by someone else.
+    /// Undoes the drill's change, keeping any edit made by someone else. Where someone else
+    /// changed the very part the drill changed and the drill's value is gone, their value stays.
     async fn revert(
         &self,
         cx: &InjectCx<'_>,
         target: &Target,
         snapshot: &State,
     ) -> Result<RevertOutcome, InjectError>;
-    /// Reads back and compares with `expected` semantically (JSON as JSON, sets as sets).
+    /// Reads back and answers whether the drill's change is gone: none of its parts holds the
+    /// drill's value, and every part it removed is back (unless someone else put their own
+    /// value there). `Differs` names what is left.
     async fn verify_reverted(
         &self,
         cx: &InjectCx<'_>,
         target: &Target,
-        expected: &State,
+        snapshot: &State,
     ) -> Result<Check, InjectError>;
 }
 

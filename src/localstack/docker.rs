@@ -119,6 +119,9 @@ pub async fn start(port: u16) -> Result<Running, LocalStackError> {
         .with_network("host")
         .with_label(OWNER_LABEL, std::process::id().to_string())
         .with_env_var("GATEWAY_LISTEN", format!("127.0.0.1:{port}"))
+        // The default (twisted) server binds every interface whatever GATEWAY_LISTEN says;
+        // hypercorn binds the address given. With host networking that is the host's loopback.
+        .with_env_var("GATEWAY_SERVER", "hypercorn")
         .with_env_var("LOCALSTACK_HOST", format!("localhost.localstack.cloud:{port}"))
         .with_env_var("SERVICES", SERVICES)
         .with_env_var("DNS_ADDRESS", "0")

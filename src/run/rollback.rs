@@ -52,10 +52,7 @@ pub(crate) async fn revert_and_verify(
         outcome: outcome.clone(),
     });
     ledger.reached("reverted").await;
-    match injector
-        .verify_reverted(icx, target, &outcome.expected)
-        .await
-    {
+    match injector.verify_reverted(icx, target, snapshot).await {
         Ok(Check::Matches) => {
             rec.verified = true;
             ledger.note(Step::Verified);

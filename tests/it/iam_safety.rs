@@ -5,76 +5,13 @@
 
 use aws_sdk_iam::types::Tag;
 use driftdrill::formats::{Selector, TargetSpec};
-use driftdrill::inject::{self, Check, InjectCx, InjectError, Injector, RevertKind, Target, guard};
+use driftdrill::inject::{self, InjectCx, InjectError, RevertKind, guard};
 
+use crate::fixture::live::inject;
 use crate::fixture::{self, iam, resources};
 use crate::injector_safety::safety;
 
 const S3_READ: &str = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess";
-
-/// An injected drill whose revert is still to come.
-struct Live {
-    injector: Box<dyn Injector>,
-    snapshot: serde_json::Value,
-    mark: String,
-}
-
-async fn inject(
-    aws: &driftdrill::aws::AwsClients,
-    action: &str,
-    params: &str,
-    target: &Target,
-) -> Live {
-    let spec = inject::find(action).expect("action exists");
-    let injector = (spec.build)(&fixture::action_params(action, params)).expect("build");
-    let mark = format!("driftdrill:test:{}", fixture::unique("mark"));
-    let cx = InjectCx { aws, mark: &mark };
-    let snapshot = injector.snapshot(&cx, target).await.expect("snapshot");
-    injector
-        .inject(&cx, target, &snapshot)
-        .await
-        .expect("inject");
-    assert_eq!(
-        injector
-            .verify_injected(&cx, target, &snapshot)
-            .await
-            .unwrap(),
-        Check::Matches
-    );
-    Live {
-        injector,
-        snapshot,
-        mark,
-    }
-}
-
-impl Live {
-    /// Reverts, checks the revert verifies, and returns how it ended.
-    async fn revert(
-        &self,
-        aws: &driftdrill::aws::AwsClients,
-        target: &Target,
-    ) -> inject::RevertOutcome {
-        let cx = InjectCx {
-            aws,
-            mark: &self.mark,
-        };
-        let outcome = self
-            .injector
-            .revert(&cx, target, &self.snapshot)
-            .await
-            .expect("revert");
-        assert_eq!(
-            self.injector
-                .verify_reverted(&cx, target, &outcome.expected)
-                .await
-                .unwrap(),
-            Check::Matches,
-            "{outcome:?}"
-        );
-        outcome
-    }
-}
 
 #[tokio::test]
 async fn attachments_someone_else_added_meanwhile_stay_and_only_ours_is_detached() {

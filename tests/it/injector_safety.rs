@@ -66,7 +66,7 @@ async fn revert_keeps_a_rule_someone_else_added_meanwhile() {
 
     let outcome = injector.revert(&cx, &target, &snapshot).await.unwrap();
     let verified = injector
-        .verify_reverted(&cx, &target, &outcome.expected)
+        .verify_reverted(&cx, &target, &snapshot)
         .await
         .unwrap();
     let state = resources::full_state(&aws, &target).await;
@@ -378,7 +378,7 @@ async fn a_revert_whose_response_was_lost_is_found_done_on_retry() {
     assert_eq!(outcome.kind, RevertKind::AlreadyReverted);
     assert_eq!(
         injector
-            .verify_reverted(&cx, &target, &outcome.expected)
+            .verify_reverted(&cx, &target, &snapshot)
             .await
             .unwrap(),
         Check::Matches

@@ -59,7 +59,7 @@ async fn drill(aws: &AwsClients, action: &str, params: &str, target: &Target) {
         .await
         .unwrap_or_else(|e| panic!("{action} revert: {e:?}"));
     let reverted = injector
-        .verify_reverted(&cx, target, &outcome.expected)
+        .verify_reverted(&cx, target, &snapshot)
         .await
         .expect("verify reverted");
     let after = resources::full_state(aws, target).await;

@@ -3,6 +3,7 @@
 
 mod build_graph;
 mod catalogs;
+mod colleague_edits;
 mod crash_recover;
 mod detector_health;
 mod detectors;

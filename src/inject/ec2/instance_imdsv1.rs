@@ -12,6 +12,7 @@ use crate::formats::param_spec;
 use crate::inject::errors::{self, InjectError};
 use crate::inject::model::{self, DriftState, Model};
 use crate::inject::params::{self, NoParams};
+use crate::inject::parts::{self, Changes, Parts};
 use crate::inject::{ActionSpec, InjectCx, Target, ec2::shared::instance};
 
 pub static SPEC: ActionSpec = ActionSpec {
@@ -36,7 +37,16 @@ pub struct MetadataOptions {
     pub instance_metadata_tags: String,
 }
 
-impl DriftState for MetadataOptions {}
+/// Each option is a part: a colleague's hop-limit change survives the drill's revert.
+impl DriftState for MetadataOptions {
+    fn parts(&self) -> Parts {
+        parts::fields(self)
+    }
+
+    fn with_parts(&self, changes: &Changes) -> Self {
+        parts::with_fields(self, changes)
+    }
+}
 
 pub struct AllowImdsV1;
 

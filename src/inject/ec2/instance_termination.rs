@@ -66,6 +66,10 @@ impl Model for Termination {
         Ok(self.0.enabled.unwrap_or(!before))
     }
 
+    fn subject(&self) -> String {
+        "termination protection (DisableApiTermination)".to_string()
+    }
+
     async fn write(
         &self,
         cx: &InjectCx<'_>,

@@ -72,6 +72,10 @@ impl Model for ChangeType {
         Ok(self.0.instance_type.clone())
     }
 
+    fn subject(&self) -> String {
+        "the instance type".to_string()
+    }
+
     async fn write(
         &self,
         cx: &InjectCx<'_>,

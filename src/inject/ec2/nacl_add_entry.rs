@@ -95,6 +95,14 @@ pub struct Entry {
     pub to_port: Option<i32>,
 }
 
+/// An entry is told apart by its number and direction, as EC2 does.
+impl crate::inject::parts::Element for Entry {
+    fn key(&self) -> String {
+        let direction = if self.egress { "egress" } else { "ingress" };
+        format!("{direction} entry {}", self.rule_number)
+    }
+}
+
 fn protocol_number(name: &str) -> &'static str {
     match name {
         "tcp" => "6",

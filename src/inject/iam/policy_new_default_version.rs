@@ -1,7 +1,9 @@
 //! `iam.policy.new_default_version`: edits a customer-managed policy the way the console does,
 //! by creating a new default version. The revert makes the previous version the default again
-//! and deletes the drill's version. IAM keeps at most five versions: with five already there the
-//! drill refuses (it never deletes anyone's version to make room).
+//! and deletes the drill's version (told apart by its exact document). When someone else made a
+//! newer default from the drill's version, or deleted the previous default, the revert makes a
+//! new default without the drill's statement and keeps their versions. IAM keeps at most five
+//! versions: with five already there the drill refuses (it never deletes anyone's version).
 
 use std::collections::BTreeSet;
 
@@ -13,6 +15,7 @@ use crate::formats::{ParamSpec, TargetType, param_spec};
 use crate::inject::errors::{self, InjectError};
 use crate::inject::iam::shared::document;
 use crate::inject::mark;
+use crate::inject::policy::{has_sid, normalized, with_statement, without_sid};
 use crate::inject::{
     ActionSpec, Check, InjectCx, Injector, RevertKind, RevertOutcome, State, Target,
 };
@@ -69,6 +72,25 @@ struct Versions {
     ids: BTreeSet<String>,
 }
 
+/// What the snapshot keeps: the versions, and the default version's document (from which the
+/// drill's own version is built, and by which it is told from anyone else's).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Snapshot {
+    default: String,
+    ids: BTreeSet<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    document: Option<Value>,
+}
+
+impl Snapshot {
+    fn versions(&self) -> Versions {
+        Versions {
+            default: self.default.clone(),
+            ids: self.ids.clone(),
+        }
+    }
+}
+
 pub struct NewVersion(pub Params);
 
 async fn versions(cx: &InjectCx<'_>, target: &Target) -> Result<Versions, InjectError> {
@@ -116,32 +138,120 @@ async fn document_of(
     document::parse(&target.id, raw)
 }
 
-/// The versions created since the snapshot that carry the drill's statement id.
-async fn ours(
-    cx: &InjectCx<'_>,
-    target: &Target,
-    before: &Versions,
-    live: &Versions,
-) -> Result<BTreeSet<String>, InjectError> {
-    let sid = mark::sid(cx.mark);
-    let mut found = BTreeSet::new();
-    for id in live.ids.difference(&before.ids) {
-        if document::has_sid(&document_of(cx, target, id).await?, &sid) {
-            found.insert(id.clone());
-        }
-    }
-    Ok(found)
+/// IAM numbers versions `v1`, `v2`, ... and never reuses a number.
+fn number(id: &str) -> u64 {
+    id.trim_start_matches('v').parse().unwrap_or(u64::MAX)
 }
 
-fn snapshot_of(target: &Target, state: &State) -> Result<Versions, InjectError> {
+/// The versions made since the snapshot, oldest first.
+fn new_versions(before: &Snapshot, live: &Versions) -> Vec<String> {
+    let mut ids: Vec<String> = live.ids.difference(&before.ids).cloned().collect();
+    ids.sort_by_key(|id| number(id));
+    ids
+}
+
+fn snapshot_of(target: &Target, state: &State) -> Result<Snapshot, InjectError> {
     serde_json::from_value(state.clone()).map_err(|source| InjectError::State {
         resource: target.to_string(),
         source,
     })
 }
 
-fn state(v: &Versions) -> State {
+fn state<T: Serialize>(v: &T) -> State {
     serde_json::to_value(v).expect("versions serialise")
+}
+
+impl NewVersion {
+    /// The document the drill makes the default: the given one, or the previous default's,
+    /// with the drill's statement.
+    fn drill_document(&self, sid: &str, base: &Value) -> Result<Value, InjectError> {
+        Ok(match &self.0.document {
+            Some(text) => with_statement(
+                &document::parse("the drill's document", text)?,
+                json!({"Sid": sid, "Effect": "Deny", "Action": "none:null", "Resource": "*"}),
+            ),
+            None => with_statement(
+                base,
+                json!({"Sid": sid, "Effect": "Allow", "Action": "*", "Resource": "*"}),
+            ),
+        })
+    }
+
+    /// The drill's own version: the oldest version made since the snapshot whose document is
+    /// exactly the drill's (without the previous default's document, the oldest carrying the
+    /// drill's statement). A version someone else made from it differs, and is theirs.
+    async fn ours(
+        &self,
+        cx: &InjectCx<'_>,
+        target: &Target,
+        before: &Snapshot,
+        live: &Versions,
+    ) -> Result<Option<String>, InjectError> {
+        let sid = mark::sid(cx.mark);
+        let drill = match &before.document {
+            Some(base) => Some(normalized(&self.drill_document(&sid, base)?)),
+            None => None,
+        };
+        for id in new_versions(before, live) {
+            let doc = document_of(cx, target, &id).await?;
+            let mine = match &drill {
+                Some(d) => normalized(&doc) == *d,
+                None => has_sid(&doc, &sid),
+            };
+            if mine {
+                return Ok(Some(id));
+            }
+        }
+        Ok(None)
+    }
+}
+
+/// What a revert found and did, for its outcome.
+#[derive(Default)]
+struct Done {
+    wrote: bool,
+    /// Versions someone else made since the injection (kept).
+    theirs: Vec<String>,
+    /// A new default made without the drill's statement, and why.
+    remade: Option<String>,
+}
+
+impl Done {
+    fn outcome(self, live: &Versions, before: &Snapshot, after: Versions) -> RevertOutcome {
+        let mut notes = Vec::new();
+        if !self.theirs.is_empty() {
+            notes.push(format!(
+                "someone else made policy version(s) {} since the injection: kept",
+                self.theirs.join(", ")
+            ));
+        }
+        if let Some(why) = &self.remade {
+            notes.push(why.clone());
+        }
+        let removed: Vec<&String> = before.ids.difference(&live.ids).collect();
+        if !removed.is_empty() {
+            notes.push(format!(
+                "someone else deleted policy version(s) {} since the injection",
+                removed
+                    .iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        let others = !self.theirs.is_empty() || self.remade.is_some() || !removed.is_empty();
+        let kind = match (self.wrote, others) {
+            (true, false) => RevertKind::Restored,
+            (true, true) => RevertKind::ConflictOursUndone,
+            (false, _) if *live == before.versions() => RevertKind::AlreadyReverted,
+            (false, _) => RevertKind::ConflictLeftAlone,
+        };
+        RevertOutcome {
+            kind,
+            expected: state(&after),
+            detail: (!notes.is_empty()).then(|| notes.join("; ")),
+        }
+    }
 }
 
 #[async_trait::async_trait]
@@ -157,7 +267,12 @@ impl Injector for NewVersion {
                 ),
             ));
         }
-        Ok(state(&before))
+        let document = document_of(cx, target, &before.default).await?;
+        Ok(state(&Snapshot {
+            default: before.default,
+            ids: before.ids,
+            document: Some(document),
+        }))
     }
 
     async fn inject(
@@ -167,21 +282,11 @@ impl Injector for NewVersion {
         snapshot: &State,
     ) -> Result<(), InjectError> {
         let before = snapshot_of(target, snapshot)?;
-        let sid = mark::sid(cx.mark);
-        let doc = match &self.0.document {
-            Some(text) => {
-                // The drill's statement id is how its version is recognised on revert.
-                let given = document::parse(&target.id, text)?;
-                document::with_statement(
-                    &given,
-                    json!({"Sid": sid, "Effect": "Deny", "Action": "none:null", "Resource": "*"}),
-                )
-            }
-            None => document::with_statement(
-                &document_of(cx, target, &before.default).await?,
-                json!({"Sid": sid, "Effect": "Allow", "Action": "*", "Resource": "*"}),
-            ),
+        let base = match &before.document {
+            Some(doc) => doc.clone(),
+            None => document_of(cx, target, &before.default).await?,
         };
+        let doc = self.drill_document(&mark::sid(cx.mark), &base)?;
         cx.aws
             .iam
             .create_policy_version()
@@ -202,12 +307,12 @@ impl Injector for NewVersion {
     ) -> Result<Check, InjectError> {
         let before = snapshot_of(target, snapshot)?;
         let live = versions(cx, target).await?;
-        let ours = ours(cx, target, &before, &live).await?;
-        Ok(if ours.contains(&live.default) {
+        let ours = self.ours(cx, target, &before, &live).await?;
+        Ok(if ours.as_deref() == Some(live.default.as_str()) {
             Check::Matches
         } else {
             Check::Differs(format!(
-                "the default version is {}, not one the drill created",
+                "the default version is {}, not the one the drill made",
                 live.default
             ))
         })
@@ -221,85 +326,156 @@ impl Injector for NewVersion {
     ) -> Result<RevertOutcome, InjectError> {
         let before = snapshot_of(target, snapshot)?;
         let live = versions(cx, target).await?;
-        let ours = ours(cx, target, &before, &live).await?;
-        if ours.is_empty() && live.default == before.default {
-            let kind = if live == before {
-                RevertKind::AlreadyReverted
-            } else {
-                RevertKind::ConflictOursUndone
-            };
-            return Ok(RevertOutcome {
-                kind,
-                expected: state(&live),
-                detail: (live != before)
-                    .then(|| "someone else added policy versions since; they were kept".into()),
-            });
-        }
-        let mut default = live.default.clone();
-        if ours.contains(&live.default) {
-            if !live.ids.contains(&before.default) {
-                return Ok(RevertOutcome {
-                    kind: RevertKind::ConflictLeftAlone,
-                    expected: state(&live),
-                    detail: Some(format!(
-                        "the previous default version {} was deleted since: the drill's version stays the default; choose one by hand",
-                        before.default
-                    )),
-                });
-            }
-            cx.aws
-                .iam
-                .set_default_policy_version()
-                .policy_arn(&target.id)
-                .version_id(&before.default)
-                .send()
-                .await
-                .map_err(errors::aws("SetDefaultPolicyVersion", &target.id))?;
-            default = before.default.clone();
-        }
-        for id in &ours {
-            cx.aws
-                .iam
-                .delete_policy_version()
-                .policy_arn(&target.id)
-                .version_id(id)
-                .send()
-                .await
-                .map_err(errors::aws("DeletePolicyVersion", &target.id))?;
-        }
-        let expected = Versions {
-            default,
-            ids: live.ids.difference(&ours).cloned().collect(),
+        let ours = self.ours(cx, target, &before, &live).await?;
+        let mut done = Done {
+            theirs: new_versions(&before, &live)
+                .into_iter()
+                .filter(|id| Some(id) != ours.as_ref())
+                .collect(),
+            ..Done::default()
         };
-        let others_changed = expected != before;
-        Ok(RevertOutcome {
-            kind: if others_changed {
-                RevertKind::ConflictOursUndone
-            } else {
-                RevertKind::Restored
-            },
-            detail: others_changed.then(|| {
-                format!(
-                    "changed by someone else since injection: versions {:?}, default {}; their edits were kept",
-                    live.ids, live.default
-                )
-            }),
-            expected: state(&expected),
-        })
+        let mut after = live.clone();
+        self.clean_default(cx, target, &before, ours.as_deref(), &mut after, &mut done)
+            .await?;
+        if let Some(id) = ours.filter(|id| after.ids.contains(id)) {
+            delete_version(cx, target, &id).await?;
+            after.ids.remove(&id);
+            done.wrote = true;
+        }
+        Ok(done.outcome(&live, &before, after))
     }
 
     async fn verify_reverted(
         &self,
         cx: &InjectCx<'_>,
         target: &Target,
-        expected: &State,
+        snapshot: &State,
     ) -> Result<Check, InjectError> {
-        let expected = snapshot_of(target, expected)?;
+        let before = snapshot_of(target, snapshot)?;
         let live = versions(cx, target).await?;
-        Ok(if live == expected {
+        let sid = mark::sid(cx.mark);
+        let mut left = Vec::new();
+        if has_sid(&document_of(cx, target, &live.default).await?, &sid) {
+            left.push(format!(
+                "the default version {} still carries the drill's statement",
+                live.default
+            ));
+        }
+        if before.document.is_some()
+            && let Some(id) = self.ours(cx, target, &before, &live).await?
+        {
+            left.push(format!("the drill's version {id} still exists"));
+        }
+        Ok(if left.is_empty() {
             Check::Matches
         } else {
-            Check::Differs(format!("reads {live:?}, expected {expected:?}"))
+            Check::Differs(left.join("; "))
         })
+    }
+}
+
+impl NewVersion {
+    /// Makes sure the default version does not carry the drill's statement: the previous
+    /// default again when the drill's own version is the default and the previous one exists;
+    /// otherwise a new default made from the current one without the drill's statement (the
+    /// drill's own version is deleted first when it is not the default, to make room).
+    async fn clean_default(
+        &self,
+        cx: &InjectCx<'_>,
+        target: &Target,
+        before: &Snapshot,
+        ours: Option<&str>,
+        after: &mut Versions,
+        done: &mut Done,
+    ) -> Result<(), InjectError> {
+        let sid = mark::sid(cx.mark);
+        let current = document_of(cx, target, &after.default).await?;
+        if !has_sid(&current, &sid) {
+            return Ok(());
+        }
+        let is_ours = ours == Some(after.default.as_str());
+        if is_ours && after.ids.contains(&before.default) {
+            set_default(cx, target, &before.default).await?;
+            after.default = before.default.clone();
+            done.wrote = true;
+            return Ok(());
+        }
+        if let Some(id) = ours.filter(|id| !is_ours && after.ids.contains(*id)) {
+            delete_version(cx, target, id).await?;
+            after.ids.remove(id);
+        }
+        let made = create_default(cx, target, &without_sid(&current, &sid)).await?;
+        done.remade = Some(if is_ours {
+            format!(
+                "the previous default version {} was deleted since the injection: made {made} from the drill's version without its statement",
+                before.default
+            )
+        } else {
+            format!(
+                "the default version {} (someone else's) carried the drill's statement: made {made} from it without that statement",
+                after.default
+            )
+        });
+        after.ids.insert(made.clone());
+        after.default = made;
+        done.wrote = true;
+        Ok(())
+    }
+}
+
+async fn set_default(cx: &InjectCx<'_>, target: &Target, id: &str) -> Result<(), InjectError> {
+    cx.aws
+        .iam
+        .set_default_policy_version()
+        .policy_arn(&target.id)
+        .version_id(id)
+        .send()
+        .await
+        .map(drop)
+        .map_err(errors::aws("SetDefaultPolicyVersion", &target.id))
+}
+
+async fn delete_version(cx: &InjectCx<'_>, target: &Target, id: &str) -> Result<(), InjectError> {
+    cx.aws
+        .iam
+        .delete_policy_version()
+        .policy_arn(&target.id)
+        .version_id(id)
+        .send()
+        .await
+        .map(drop)
+        .map_err(errors::aws("DeletePolicyVersion", &target.id))
+}
+
+/// Creates a version as the new default and returns its id.
+async fn create_default(
+    cx: &InjectCx<'_>,
+    target: &Target,
+    doc: &Value,
+) -> Result<String, InjectError> {
+    let out = cx
+        .aws
+        .iam
+        .create_policy_version()
+        .policy_arn(&target.id)
+        .policy_document(doc.to_string())
+        .set_as_default(true)
+        .send()
+        .await
+        .map_err(errors::aws("CreatePolicyVersion", &target.id))?;
+    Ok(out
+        .policy_version()
+        .and_then(|v| v.version_id())
+        .unwrap_or_default()
+        .to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn versions_sort_by_number_not_text() {
+        let mut ids = vec!["v10".to_string(), "v9".into(), "v11".into()];
+        ids.sort_by_key(|id| super::number(id));
+        assert_eq!(ids, ["v9", "v10", "v11"]);
     }
 }

@@ -1,5 +1,6 @@
 //! `iam.role.put_inline_policy`: adds an inline policy to a role, or replaces the one with that
-//! name; the revert puts the previous document back, or deletes the drill's policy.
+//! name; the revert takes the drill's statements out and puts back the ones it replaced, keeping
+//! any statement someone else added since (deleting the policy when nothing else is left).
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -10,6 +11,7 @@ use crate::inject::errors::{self, InjectError};
 use crate::inject::iam::shared::document;
 use crate::inject::mark;
 use crate::inject::model::{self, Model};
+use crate::inject::policy::Policy;
 use crate::inject::{ActionSpec, InjectCx, Target};
 
 pub static SPEC: ActionSpec = ActionSpec {
@@ -66,7 +68,7 @@ pub struct PutInline(pub Params);
 #[async_trait::async_trait]
 impl Model for PutInline {
     /// The document of the inline policy with that name; `None` when the role has none.
-    type State = Option<Value>;
+    type State = Option<Policy>;
 
     async fn read(&self, cx: &InjectCx<'_>, target: &Target) -> Result<Self::State, InjectError> {
         match cx
@@ -78,7 +80,7 @@ impl Model for PutInline {
             .send()
             .await
         {
-            Ok(out) => document::parse(&target.id, out.policy_document()).map(Some),
+            Ok(out) => document::parse(&target.id, out.policy_document()).map(|d| Some(Policy(d))),
             Err(e) if errors::code_of(&e) == Some("NoSuchEntity") => Ok(None),
             Err(e) => Err(errors::aws("GetRolePolicy", &target.id)(e)),
         }
@@ -91,8 +93,10 @@ impl Model for PutInline {
         target: &Target,
     ) -> Result<Self::State, InjectError> {
         match &self.0.document {
-            Some(text) => document::parse(&target.id, text).map(Some),
-            None => Ok(Some(document::grant_everything(&mark::sid(cx.mark)))),
+            Some(text) => document::parse(&target.id, text).map(|d| Some(Policy(d))),
+            None => Ok(Some(Policy(document::grant_everything(&mark::sid(
+                cx.mark,
+            ))))),
         }
     }
 
@@ -109,7 +113,7 @@ impl Model for PutInline {
                 .put_role_policy()
                 .role_name(&target.id)
                 .policy_name(&self.0.policy_name)
-                .policy_document(doc.to_string())
+                .policy_document(doc.0.to_string())
                 .send()
                 .await
                 .map(drop)

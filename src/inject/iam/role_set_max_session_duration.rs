@@ -59,6 +59,10 @@ impl Model for MaxSession {
             .unwrap_or(if *before == 43200 { 3600 } else { 43200 }))
     }
 
+    fn subject(&self) -> String {
+        "the maximum session duration".to_string()
+    }
+
     async fn write(
         &self,
         cx: &InjectCx<'_>,

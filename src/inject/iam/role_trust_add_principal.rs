@@ -1,5 +1,5 @@
-//! `iam.role.trust_add_principal`: lets one more principal assume a role; the revert writes the
-//! exact previous trust policy back (compared as JSON), unless someone edited it since.
+//! `iam.role.trust_add_principal`: lets one more principal assume a role; the revert removes the
+//! drill's statement by its id and keeps every statement anyone else added or edited since.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -10,6 +10,7 @@ use crate::inject::errors::{self, InjectError};
 use crate::inject::iam::shared::{document, resource};
 use crate::inject::mark;
 use crate::inject::model::{self, Model};
+use crate::inject::policy::{self, Policy};
 use crate::inject::{ActionSpec, InjectCx, Target};
 
 pub static SPEC: ActionSpec = ActionSpec {
@@ -55,9 +56,9 @@ impl TrustAdd {
 #[async_trait::async_trait]
 impl Model for TrustAdd {
     /// The whole trust policy.
-    type State = Value;
+    type State = Policy;
 
-    async fn read(&self, cx: &InjectCx<'_>, target: &Target) -> Result<Value, InjectError> {
+    async fn read(&self, cx: &InjectCx<'_>, target: &Target) -> Result<Policy, InjectError> {
         let role = resource::get_role(cx.aws, &target.id).await?;
         let raw = role
             .as_ref()
@@ -65,36 +66,36 @@ impl Model for TrustAdd {
             .ok_or_else(|| {
                 InjectError::precondition(&target.to_string(), "it has no trust policy")
             })?;
-        document::parse(&target.id, raw)
+        document::parse(&target.id, raw).map(Policy)
     }
 
     fn injected(
         &self,
-        before: &Value,
+        before: &Policy,
         cx: &InjectCx<'_>,
         _: &Target,
-    ) -> Result<Value, InjectError> {
+    ) -> Result<Policy, InjectError> {
         let statement = json!({
             "Sid": mark::sid(cx.mark),
             "Effect": "Allow",
             "Principal": self.principal(),
             "Action": "sts:AssumeRole",
         });
-        Ok(document::with_statement(before, statement))
+        Ok(Policy(policy::with_statement(&before.0, statement)))
     }
 
     async fn write(
         &self,
         cx: &InjectCx<'_>,
         target: &Target,
-        _: &Value,
-        desired: &Value,
+        _: &Policy,
+        desired: &Policy,
     ) -> Result<(), InjectError> {
         cx.aws
             .iam
             .update_assume_role_policy()
             .role_name(&target.id)
-            .policy_document(desired.to_string())
+            .policy_document(desired.0.to_string())
             .send()
             .await
             .map(drop)

@@ -53,6 +53,19 @@ impl AclGrant {
     }
 }
 
+/// A grant is told apart by all of it: grantee and permission.
+impl crate::inject::parts::Element for AclGrant {
+    fn key(&self) -> String {
+        let who = self
+            .uri
+            .as_deref()
+            .or(self.id.as_deref())
+            .or(self.email.as_deref())
+            .unwrap_or("?");
+        format!("grant {} to {who}", self.permission)
+    }
+}
+
 pub struct PublicReadAcl;
 
 #[async_trait::async_trait]

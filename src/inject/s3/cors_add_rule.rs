@@ -1,5 +1,6 @@
 //! `s3.cors.add_rule`: appends a CORS rule (default: GET from any origin) whose ID is the drill's
-//! mark; revert restores the exact rule list, or deletes the configuration if there was none.
+//! mark; revert removes that rule by its ID and keeps every other rule in its order, deleting the
+//! configuration only when no rule is left.
 
 use aws_sdk_s3::types::{CorsConfiguration, CorsRule};
 use serde::{Deserialize, Serialize};
@@ -8,6 +9,7 @@ use crate::diag::TableReader;
 use crate::formats::{ParamSpec, TargetType, param_spec};
 use crate::inject::errors::{self, InjectError};
 use crate::inject::model::{self, DriftState, Model};
+use crate::inject::parts::{self, Changes, Parts};
 use crate::inject::{ActionSpec, InjectCx, Target, s3::shared::absent};
 
 pub static SPEC: ActionSpec = ActionSpec {
@@ -116,7 +118,51 @@ impl Rule {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CorsRules(pub Vec<Rule>);
 
-impl DriftState for CorsRules {}
+impl Rule {
+    /// A rule is a part: `rule <ID>`, or its JSON when it has no ID.
+    fn key(&self) -> String {
+        match &self.id {
+            Some(id) if !id.is_empty() => format!("rule {id}"),
+            _ => format!("rule {}", parts::json(self)),
+        }
+    }
+}
+
+impl DriftState for CorsRules {
+    fn parts(&self) -> Parts {
+        self.0.iter().map(|r| (r.key(), parts::json(r))).collect()
+    }
+
+    /// Rules keep their order (it decides which rule answers a request); new ones go last.
+    fn with_parts(&self, changes: &Changes) -> Self {
+        let mut placed = std::collections::BTreeSet::new();
+        let mut rules = Vec::new();
+        for rule in &self.0 {
+            let key = rule.key();
+            match changes.get(&key) {
+                None => rules.push(rule.clone()),
+                Some(change) => {
+                    placed.insert(key);
+                    rules.extend(
+                        change
+                            .iter()
+                            .filter_map(|v| serde_json::from_value(v.clone()).ok()),
+                    );
+                }
+            }
+        }
+        for (key, change) in changes {
+            if !placed.contains(key) {
+                rules.extend(
+                    change
+                        .iter()
+                        .filter_map(|v| serde_json::from_value(v.clone()).ok()),
+                );
+            }
+        }
+        CorsRules(rules)
+    }
+}
 
 pub struct AddCorsRule(pub Params);
 

@@ -1,6 +1,7 @@
 //! `s3.encryption.change`: changes or removes default encryption. Removal reads back differently
 //! on AWS (SSE-S3 again) and LocalStack (an empty configuration); both are normalised to the
-//! SSE-S3 default so verification means the same thing everywhere.
+//! SSE-S3 default so verification means the same thing everywhere. The revert puts back each
+//! field the drill changed (algorithm, key, bucket key) and keeps one someone else changed.
 
 use aws_sdk_s3::types::{
     ServerSideEncryption, ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration,
@@ -12,6 +13,7 @@ use crate::diag::TableReader;
 use crate::formats::{ParamSpec, TargetType, param_spec};
 use crate::inject::errors::{self, InjectError};
 use crate::inject::model::{self, DriftState, Model};
+use crate::inject::parts::{self, Changes, Parts};
 use crate::inject::{ActionSpec, InjectCx, Target, s3::shared::absent};
 
 pub static SPEC: ActionSpec = ActionSpec {
@@ -105,7 +107,26 @@ fn default_rules() -> Vec<Rule> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Encryption(pub Vec<Rule>);
 
-impl DriftState for Encryption {}
+/// S3 holds one rule: its fields are the parts.
+impl DriftState for Encryption {
+    fn parts(&self) -> Parts {
+        let rule = self
+            .0
+            .first()
+            .cloned()
+            .unwrap_or_else(|| default_rules().remove(0));
+        parts::fields(&rule)
+    }
+
+    fn with_parts(&self, changes: &Changes) -> Self {
+        let rule = self
+            .0
+            .first()
+            .cloned()
+            .unwrap_or_else(|| default_rules().remove(0));
+        Encryption(vec![parts::with_fields(&rule, changes)])
+    }
+}
 
 pub struct ChangeEncryption(pub Params);
 
@@ -143,6 +164,15 @@ impl Model for ChangeEncryption {
             .unwrap_or_default();
         if rules.is_empty() {
             rules = default_rules();
+        }
+        if rules.len() > 1 {
+            return Err(InjectError::precondition(
+                &target.to_string(),
+                format!(
+                    "it has {} default-encryption rules; S3 allows one",
+                    rules.len()
+                ),
+            ));
         }
         Ok(Encryption(rules))
     }

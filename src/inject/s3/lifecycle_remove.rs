@@ -1,6 +1,8 @@
 //! `s3.lifecycle.remove`: deletes a bucket's lifecycle configuration; revert puts back every rule
-//! and the transition minimum-size setting. Rules with fields driftdrill cannot carry are refused
-//! at snapshot time (checked by rebuilding each rule and comparing), never half-restored.
+//! and the transition minimum-size setting, keeping any rule someone else added meanwhile (a
+//! rule someone else re-created under the same ID stays theirs). Rules with fields driftdrill
+//! cannot carry are refused at snapshot time (checked by rebuilding each rule and comparing),
+//! never half-restored.
 
 use aws_sdk_s3::primitives::DateTime;
 use aws_sdk_s3::types::{
@@ -16,6 +18,7 @@ use crate::formats::param_spec;
 use crate::inject::errors::{self, InjectError};
 use crate::inject::model::{self, DriftState, Model};
 use crate::inject::params::{self, NoParams};
+use crate::inject::parts::{self, Changes, Parts};
 use crate::inject::{ActionSpec, InjectCx, Target, s3::shared::absent};
 
 pub static SPEC: ActionSpec = ActionSpec {
@@ -218,7 +221,50 @@ impl Rule {
     }
 }
 
-impl DriftState for Option<Lifecycle> {}
+const MIN_SIZE: &str = "transition_default_minimum_object_size";
+
+impl Rule {
+    /// A rule is a part: `rule <ID>`, or its JSON when it has no ID.
+    fn key(&self) -> String {
+        match &self.id {
+            Some(id) if !id.is_empty() => format!("rule {id}"),
+            _ => format!("rule {}", parts::json(self)),
+        }
+    }
+}
+
+/// Rules by ID and the minimum-size setting; no rules left means no configuration.
+impl DriftState for Option<Lifecycle> {
+    fn parts(&self) -> Parts {
+        let Some(l) = self else {
+            return Parts::new();
+        };
+        let mut parts: Parts = l.rules.iter().map(|r| (r.key(), parts::json(r))).collect();
+        if let Some(size) = &l.transition_default_minimum_object_size {
+            parts.insert(MIN_SIZE.into(), size.clone().into());
+        }
+        parts
+    }
+
+    fn with_parts(&self, changes: &Changes) -> Self {
+        let mut l = self.clone().unwrap_or(Lifecycle {
+            rules: Vec::new(),
+            transition_default_minimum_object_size: None,
+        });
+        l.rules.retain(|r| !changes.contains_key(&r.key()));
+        for (key, change) in changes {
+            match (key.as_str(), change) {
+                (MIN_SIZE, v) => {
+                    l.transition_default_minimum_object_size =
+                        v.as_ref().and_then(|v| v.as_str()).map(String::from)
+                }
+                (_, Some(v)) => l.rules.extend(serde_json::from_value(v.clone()).ok()),
+                (_, None) => {}
+            }
+        }
+        (!l.rules.is_empty()).then_some(l)
+    }
+}
 
 pub struct RemoveLifecycle;
 

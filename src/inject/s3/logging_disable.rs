@@ -9,6 +9,7 @@ use crate::formats::param_spec;
 use crate::inject::errors::{self, InjectError};
 use crate::inject::model::{self, DriftState, Model};
 use crate::inject::params::{self, NoParams};
+use crate::inject::parts::{self, Changes, Parts};
 use crate::inject::{ActionSpec, InjectCx, Target};
 
 pub static SPEC: ActionSpec = ActionSpec {
@@ -39,7 +40,21 @@ impl Logging {
     }
 }
 
-impl DriftState for Option<Logging> {}
+/// Where access logs go is one setting: a target bucket with its prefix.
+impl DriftState for Option<Logging> {
+    fn parts(&self) -> Parts {
+        self.iter()
+            .map(|l| ("access logging".to_string(), parts::json(l)))
+            .collect()
+    }
+
+    fn with_parts(&self, changes: &Changes) -> Self {
+        match changes.get("access logging") {
+            Some(v) => v.clone().and_then(|v| serde_json::from_value(v).ok()),
+            None => self.clone(),
+        }
+    }
+}
 
 pub struct DisableLogging;
 

@@ -1,14 +1,15 @@
 //! `s3.policy.public_read`: adds a public-read statement to the bucket policy (creating a policy
-//! where none existed); revert restores the old policy or deletes the new one. Policies are
-//! compared as JSON, not text.
+//! where none existed); revert removes that statement by its id and keeps every other statement
+//! (deleting the policy only when the drill's statement was all it held).
 
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::formats::TargetType;
 use crate::formats::param_spec;
 use crate::inject::errors::{self, InjectError};
-use crate::inject::model::{self, DriftState, Model};
+use crate::inject::model::{self, Model};
 use crate::inject::params::{self, NoParams};
+use crate::inject::policy::{self, Policy};
 use crate::inject::{ActionSpec, InjectCx, Target, s3::shared::absent};
 
 pub static SPEC: ActionSpec = ActionSpec {
@@ -27,8 +28,6 @@ pub static SPEC: ActionSpec = ActionSpec {
     build: |v| model::build(v, |_: NoParams| PublicReadPolicy),
 };
 
-impl DriftState for Option<Value> {}
-
 /// The statement id driftdrill uses: alphanumeric, derived from the drill's mark.
 fn sid(cx: &InjectCx<'_>) -> String {
     let tail = crate::inject::mark::sid(cx.mark);
@@ -42,7 +41,7 @@ pub struct PublicReadPolicy;
 
 #[async_trait::async_trait]
 impl Model for PublicReadPolicy {
-    type State = Option<Value>;
+    type State = Option<Policy>;
 
     async fn read(&self, cx: &InjectCx<'_>, target: &Target) -> Result<Self::State, InjectError> {
         let out = absent::absent_on(
@@ -58,12 +57,14 @@ impl Model for PublicReadPolicy {
         )?;
         match out.and_then(|o| o.policy().map(String::from)) {
             None => Ok(None),
-            Some(text) => serde_json::from_str(&text).map(Some).map_err(|e| {
-                InjectError::precondition(
-                    &target.to_string(),
-                    format!("its policy is not valid JSON ({e})"),
-                )
-            }),
+            Some(text) => serde_json::from_str(&text)
+                .map(|v| Some(Policy(v)))
+                .map_err(|e| {
+                    InjectError::precondition(
+                        &target.to_string(),
+                        format!("its policy is not valid JSON ({e})"),
+                    )
+                }),
         }
     }
 
@@ -80,24 +81,17 @@ impl Model for PublicReadPolicy {
             "Action": "s3:GetObject",
             "Resource": format!("arn:aws:s3:::{}/*", target.id),
         });
-        let mut policy = before
-            .clone()
-            .unwrap_or_else(|| json!({ "Version": "2012-10-17", "Statement": [] }));
-        let statements = match policy.get_mut("Statement") {
-            Some(Value::Array(list)) => list,
-            Some(single) => {
-                *single = Value::Array(vec![single.take()]);
-                single.as_array_mut().expect("just made an array")
-            }
-            None => {
-                return Err(InjectError::precondition(
-                    &target.to_string(),
-                    "its policy has no Statement",
-                ));
-            }
-        };
-        statements.push(statement);
-        Ok(Some(policy))
+        let policy = before.clone().map_or_else(
+            || json!({ "Version": "2012-10-17", "Statement": [] }),
+            |p| p.0,
+        );
+        if policy.get("Statement").is_none() {
+            return Err(InjectError::precondition(
+                &target.to_string(),
+                "its policy has no Statement",
+            ));
+        }
+        Ok(Some(Policy(policy::with_statement(&policy, statement))))
     }
 
     async fn write(
@@ -122,7 +116,7 @@ impl Model for PublicReadPolicy {
                 .s3
                 .put_bucket_policy()
                 .bucket(&target.id)
-                .policy(policy.to_string())
+                .policy(policy.0.to_string())
                 .send()
                 .await
                 .map(drop)

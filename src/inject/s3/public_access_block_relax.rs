@@ -1,5 +1,6 @@
 //! `s3.public_access_block.relax`: relaxes (or, with `remove = true`, deletes) a bucket's public
-//! access block; revert restores the exact four settings or the absence of a block.
+//! access block; revert turns back on each of the four settings the drill turned off, keeping
+//! any setting someone else changed meanwhile. No block reads as all four off.
 
 use aws_sdk_s3::types::PublicAccessBlockConfiguration;
 use serde::{Deserialize, Serialize};
@@ -8,6 +9,7 @@ use crate::diag::TableReader;
 use crate::formats::{ParamSpec, TargetType, param_spec};
 use crate::inject::errors::{self, InjectError};
 use crate::inject::model::{self, DriftState, Model};
+use crate::inject::parts::{self, Changes, Parts};
 use crate::inject::{ActionSpec, InjectCx, Target, s3::shared::absent};
 
 pub static SPEC: ActionSpec = ActionSpec {
@@ -95,7 +97,23 @@ fn read_params(r: &mut TableReader) -> Option<Params> {
     }
 }
 
-impl DriftState for Option<Block> {}
+const OFF: Block = Block {
+    block_public_acls: false,
+    ignore_public_acls: false,
+    block_public_policy: false,
+    restrict_public_buckets: false,
+};
+
+/// Each flag is a part.
+impl DriftState for Option<Block> {
+    fn parts(&self) -> Parts {
+        parts::fields(&self.unwrap_or(OFF))
+    }
+
+    fn with_parts(&self, changes: &Changes) -> Self {
+        Some(parts::with_fields(&self.unwrap_or(OFF), changes))
+    }
+}
 
 pub struct Relax(pub Params);
 

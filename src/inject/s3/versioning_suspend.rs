@@ -56,6 +56,10 @@ impl Model for SuspendVersioning {
         Ok(Some("Suspended".into()))
     }
 
+    fn subject(&self) -> String {
+        "the versioning status".to_string()
+    }
+
     async fn write(
         &self,
         cx: &InjectCx<'_>,

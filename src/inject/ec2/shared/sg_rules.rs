@@ -85,6 +85,24 @@ impl Rule {
     }
 }
 
+/// A rule is told apart by what it opens (protocol, ports, peer); its description is part of
+/// its value. A drill's rule whose description someone edited still opens what the drill
+/// opened, so it is still the drill's.
+impl crate::inject::parts::Element for Rule {
+    fn key(&self) -> String {
+        let ports = match (self.from_port, self.to_port) {
+            (Some(f), Some(t)) if f == t => format!(" port {f}"),
+            (Some(f), Some(t)) => format!(" ports {f}-{t}"),
+            _ => String::new(),
+        };
+        format!("rule {}{ports} {}", self.protocol, self.peer)
+    }
+
+    fn holds(drill: &Self, live: &Self) -> bool {
+        drill.same_rule(live)
+    }
+}
+
 /// `-1` covers every port: EC2 may or may not echo ports for it; drop them. Empty descriptions
 /// read back as absent.
 fn normalized(mut rule: Rule) -> Rule {

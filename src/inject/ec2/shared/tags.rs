@@ -28,6 +28,10 @@ impl Model for TagChange {
         Ok(self.0.value.clone())
     }
 
+    fn subject(&self) -> String {
+        format!("tag {}", self.0.key)
+    }
+
     async fn write(
         &self,
         cx: &InjectCx<'_>,

@@ -1,6 +1,7 @@
-//! IAM policy documents: IAM returns them URL-encoded; they are compared as JSON (key order and
-//! whitespace never count); the drill's statements carry a `Sid` made from the drill's mark, so
-//! its own statement or version can be told from anyone else's.
+//! IAM policy documents as IAM returns them (URL-encoded), and the document a drill grants by
+//! default. Their statements are compared and reverted part by part in [`crate::inject::policy`];
+//! the drill's statements carry a `Sid` made from the drill's mark, so its own statement or
+//! version can be told from anyone else's.
 
 use serde_json::{Value, json};
 
@@ -45,31 +46,6 @@ pub fn parse(resource: &str, raw: &str) -> Result<Value, InjectError> {
     })
 }
 
-/// The statements of a document, whether written as one object or a list.
-pub fn statements(doc: &Value) -> Vec<Value> {
-    match doc.get("Statement") {
-        Some(Value::Array(items)) => items.clone(),
-        Some(one @ Value::Object(_)) => vec![one.clone()],
-        _ => Vec::new(),
-    }
-}
-
-/// Whether `doc` holds a statement with the drill's `sid`.
-pub fn has_sid(doc: &Value, sid: &str) -> bool {
-    statements(doc)
-        .iter()
-        .any(|s| s.get("Sid").and_then(Value::as_str) == Some(sid))
-}
-
-/// `doc` with `statement` appended (a one-object `Statement` becomes a list).
-pub fn with_statement(doc: &Value, statement: Value) -> Value {
-    let mut doc = doc.clone();
-    let mut all = statements(&doc);
-    all.push(statement);
-    doc["Statement"] = Value::Array(all);
-    doc
-}
-
 /// The default document a drill grants: everything, on everything (what an engineer attaches
 /// "for a minute" during an incident), marked with the drill's statement id.
 pub fn grant_everything(sid: &str) -> Value {
@@ -94,6 +70,7 @@ mod tests {
 
     #[test]
     fn the_drill_statement_is_found_by_its_sid() {
+        use crate::inject::policy::{has_sid, statements, with_statement};
         let id = sid("driftdrill:run:iam-trust");
         let doc = with_statement(
             &json!({"Version": "2012-10-17", "Statement": {"Effect": "Deny"}}),
@@ -101,5 +78,6 @@ mod tests {
         );
         assert_eq!(statements(&doc).len(), 2);
         assert!(has_sid(&doc, &id));
+        assert!(!has_sid(&grant_everything("Other"), &id));
     }
 }

@@ -1,0 +1,657 @@
+//! A colleague edits the same document while the drill's change is live, as people do in the
+//! console: another statement, rule, grant, flag or option. After the revert the drill's change
+//! is gone, the colleague's edit is kept, and the outcome says which, in words and JSON.
+
+use aws_sdk_ec2::types::HttpTokensState;
+use aws_sdk_s3::types::{
+    AccessControlPolicy, CorsConfiguration, CorsRule, ExpirationStatus, Grant, Grantee,
+    LifecycleRule, LifecycleRuleFilter, LoggingEnabled, Permission, PublicAccessBlockConfiguration,
+    ServerSideEncryption, ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration,
+    ServerSideEncryptionRule, Type,
+};
+use driftdrill::inject::{Check, RevertKind, Target};
+use serde_json::{Value, json};
+
+use crate::fixture::live::{Live, assert_words, inject};
+use crate::fixture::{self, iam, resources};
+
+/// The statements of a bucket policy, by Sid (`-` for none).
+async fn bucket_statements(aws: &driftdrill::aws::AwsClients, bucket: &str) -> Vec<String> {
+    let Ok(out) = aws.s3.get_bucket_policy().bucket(bucket).send().await else {
+        return Vec::new();
+    };
+    let doc: Value = serde_json::from_str(out.policy().unwrap_or("{}")).unwrap();
+    sids(&doc)
+}
+
+fn sids(doc: &Value) -> Vec<String> {
+    let list = match &doc["Statement"] {
+        Value::Array(items) => items.clone(),
+        one @ Value::Object(_) => vec![one.clone()],
+        _ => Vec::new(),
+    };
+    list.iter()
+        .map(|s| s["Sid"].as_str().unwrap_or("-").to_string())
+        .collect()
+}
+
+/// Reverts and checks what every test here checks: verified, ours undone and theirs kept,
+/// said in words.
+async fn revert_keeping_theirs(
+    aws: &driftdrill::aws::AwsClients,
+    live: &Live,
+    target: &Target,
+    theirs: &str,
+) {
+    let (outcome, verified) = live.revert_unchecked(aws, target).await;
+    assert_eq!(verified, Check::Matches, "{outcome:?}");
+    assert_eq!(outcome.kind, RevertKind::ConflictOursUndone, "{outcome:?}");
+    let detail = outcome.detail.as_deref().unwrap_or_default();
+    assert!(
+        detail.contains("someone else") && detail.contains(theirs),
+        "the outcome does not name the colleague's edit ({theirs}): {detail}"
+    );
+    assert_words(detail);
+}
+
+#[tokio::test]
+async fn bucket_policy_keeps_a_colleagues_statement_and_loses_the_drills() {
+    let aws = fixture::clients().await;
+    let bucket = resources::bucket(&aws).await;
+    let live = inject(&aws, "s3.policy.public_read", "", &bucket).await;
+    let current = aws
+        .s3
+        .get_bucket_policy()
+        .bucket(&bucket.id)
+        .send()
+        .await
+        .unwrap();
+    let mut doc: Value = serde_json::from_str(current.policy().unwrap()).unwrap();
+    doc["Statement"].as_array_mut().unwrap().push(json!({
+        "Sid": "AuditorsList", "Effect": "Allow",
+        "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+        "Action": "s3:ListBucket", "Resource": format!("arn:aws:s3:::{}", bucket.id)
+    }));
+    aws.s3
+        .put_bucket_policy()
+        .bucket(&bucket.id)
+        .policy(doc.to_string())
+        .send()
+        .await
+        .unwrap();
+
+    revert_keeping_theirs(&aws, &live, &bucket, "AuditorsList").await;
+    assert_eq!(
+        bucket_statements(&aws, &bucket.id).await,
+        ["DenyInsecureTransport", "AuditorsList"],
+        "the public-read statement must be gone, TLS-only and the colleague's kept"
+    );
+}
+
+#[tokio::test]
+async fn a_colleague_who_rewrites_the_policy_without_the_drills_statement_is_left_alone() {
+    let aws = fixture::clients().await;
+    let bucket = resources::bucket(&aws).await;
+    let live = inject(&aws, "s3.policy.public_read", "", &bucket).await;
+    let theirs = json!({"Version": "2012-10-17", "Statement": [{
+        "Sid": "OnlyTheirs", "Effect": "Deny", "Principal": "*", "Action": "s3:DeleteBucket",
+        "Resource": format!("arn:aws:s3:::{}", bucket.id)
+    }]});
+    aws.s3
+        .put_bucket_policy()
+        .bucket(&bucket.id)
+        .policy(theirs.to_string())
+        .send()
+        .await
+        .unwrap();
+    let edited = resources::full_state(&aws, &bucket).await;
+
+    let (outcome, verified) = live.revert_unchecked(&aws, &bucket).await;
+    assert_eq!(verified, Check::Matches, "{outcome:?}");
+    assert_eq!(outcome.kind, RevertKind::ConflictLeftAlone, "{outcome:?}");
+    assert_words(outcome.detail.as_deref().unwrap_or_default());
+    assert_eq!(
+        resources::full_state(&aws, &bucket).await,
+        edited,
+        "nothing may be rewritten when the drill's statement is already gone"
+    );
+}
+
+#[tokio::test]
+async fn bucket_acl_keeps_a_colleagues_grant_and_loses_the_public_one() {
+    let aws = fixture::clients().await;
+    let bucket = resources::bucket(&aws).await;
+    let live = inject(&aws, "s3.acl.public_read", "", &bucket).await;
+    let current = aws
+        .s3
+        .get_bucket_acl()
+        .bucket(&bucket.id)
+        .send()
+        .await
+        .unwrap();
+    let log_delivery = Grant::builder()
+        .grantee(
+            Grantee::builder()
+                .r#type(Type::Group)
+                .uri("http://acs.amazonaws.com/groups/s3/LogDelivery")
+                .build()
+                .unwrap(),
+        )
+        .permission(Permission::Write)
+        .build();
+    let mut grants = current.grants().to_vec();
+    grants.push(log_delivery);
+    aws.s3
+        .put_bucket_acl()
+        .bucket(&bucket.id)
+        .access_control_policy(
+            AccessControlPolicy::builder()
+                .set_owner(current.owner().cloned())
+                .set_grants(Some(grants))
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+
+    revert_keeping_theirs(&aws, &live, &bucket, "LogDelivery").await;
+    let after = aws
+        .s3
+        .get_bucket_acl()
+        .bucket(&bucket.id)
+        .send()
+        .await
+        .unwrap();
+    let uris: Vec<&str> = after
+        .grants()
+        .iter()
+        .filter_map(|g| g.grantee().and_then(|w| w.uri()))
+        .collect();
+    assert!(uris.iter().any(|u| u.ends_with("LogDelivery")), "{uris:?}");
+    assert!(!uris.iter().any(|u| u.ends_with("AllUsers")), "{uris:?}");
+}
+
+#[tokio::test]
+async fn cors_keeps_a_colleagues_rule_and_loses_the_drills() {
+    let aws = fixture::clients().await;
+    let bucket = resources::bucket(&aws).await;
+    let live = inject(&aws, "s3.cors.add_rule", "", &bucket).await;
+    let current = aws
+        .s3
+        .get_bucket_cors()
+        .bucket(&bucket.id)
+        .send()
+        .await
+        .unwrap();
+    let mut rules = current.cors_rules().to_vec();
+    rules.push(
+        CorsRule::builder()
+            .id("colleague-uploads")
+            .allowed_methods("PUT")
+            .allowed_origins("https://upload.example.com")
+            .build()
+            .unwrap(),
+    );
+    aws.s3
+        .put_bucket_cors()
+        .bucket(&bucket.id)
+        .cors_configuration(
+            CorsConfiguration::builder()
+                .set_cors_rules(Some(rules))
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+
+    revert_keeping_theirs(&aws, &live, &bucket, "colleague-uploads").await;
+    let after = aws
+        .s3
+        .get_bucket_cors()
+        .bucket(&bucket.id)
+        .send()
+        .await
+        .unwrap();
+    let origins: Vec<Vec<String>> = after
+        .cors_rules()
+        .iter()
+        .map(|r| r.allowed_origins().to_vec())
+        .collect();
+    assert_eq!(
+        origins,
+        [
+            vec!["https://ci.example.com".to_string()],
+            vec!["https://upload.example.com".to_string()]
+        ],
+        "the team's rule and the colleague's, in order; the drill's GET-from-anywhere gone"
+    );
+}
+
+#[tokio::test]
+async fn lifecycle_comes_back_beside_a_rule_a_colleague_added_meanwhile() {
+    let aws = fixture::clients().await;
+    let bucket = resources::bucket(&aws).await;
+    let live = inject(&aws, "s3.lifecycle.remove", "", &bucket).await;
+    let theirs = LifecycleRule::builder()
+        .id("colleague-abort-uploads")
+        .status(ExpirationStatus::Enabled)
+        .filter(LifecycleRuleFilter::builder().prefix("uploads/").build())
+        .abort_incomplete_multipart_upload(
+            aws_sdk_s3::types::AbortIncompleteMultipartUpload::builder()
+                .days_after_initiation(3)
+                .build(),
+        )
+        .build()
+        .unwrap();
+    aws.s3
+        .put_bucket_lifecycle_configuration()
+        .bucket(&bucket.id)
+        .lifecycle_configuration(
+            aws_sdk_s3::types::BucketLifecycleConfiguration::builder()
+                .rules(theirs)
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+
+    revert_keeping_theirs(&aws, &live, &bucket, "colleague-abort-uploads").await;
+    let after = aws
+        .s3
+        .get_bucket_lifecycle_configuration()
+        .bucket(&bucket.id)
+        .send()
+        .await
+        .unwrap();
+    let mut ids: Vec<&str> = after.rules().iter().filter_map(|r| r.id()).collect();
+    ids.sort_unstable();
+    assert_eq!(ids, ["colleague-abort-uploads", "expire-noncurrent"]);
+}
+
+#[tokio::test]
+async fn logging_a_colleague_turned_back_on_elsewhere_is_theirs() {
+    let aws = fixture::clients().await;
+    let bucket = resources::bucket(&aws).await;
+    let live = inject(&aws, "s3.logging.disable", "", &bucket).await;
+    aws.s3
+        .put_bucket_logging()
+        .bucket(&bucket.id)
+        .bucket_logging_status(
+            aws_sdk_s3::types::BucketLoggingStatus::builder()
+                .logging_enabled(
+                    LoggingEnabled::builder()
+                        .target_bucket(&bucket.id)
+                        .target_prefix("audit/")
+                        .build()
+                        .unwrap(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+
+    let (outcome, verified) = live.revert_unchecked(&aws, &bucket).await;
+    assert_eq!(
+        verified,
+        Check::Matches,
+        "logging is on again: the drill's change is gone"
+    );
+    assert_eq!(outcome.kind, RevertKind::ConflictLeftAlone, "{outcome:?}");
+    let detail = outcome.detail.unwrap_or_default();
+    assert!(detail.contains("audit/"), "{detail}");
+    assert_words(&detail);
+    let after = aws
+        .s3
+        .get_bucket_logging()
+        .bucket(&bucket.id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        after.logging_enabled().map(|l| l.target_prefix()),
+        Some("audit/")
+    );
+}
+
+#[tokio::test]
+async fn public_access_block_keeps_a_flag_a_colleague_changed() {
+    let aws = fixture::clients().await;
+    let bucket = resources::bucket(&aws).await;
+    // The drill turns off one flag only.
+    let live = inject(
+        &aws,
+        "s3.public_access_block.relax",
+        "block_public_acls = true\nignore_public_acls = true\nrestrict_public_buckets = true\nblock_public_policy = false\n",
+        &bucket,
+    )
+    .await;
+    // The colleague turns off another one.
+    aws.s3
+        .put_public_access_block()
+        .bucket(&bucket.id)
+        .public_access_block_configuration(
+            PublicAccessBlockConfiguration::builder()
+                .block_public_acls(false)
+                .ignore_public_acls(true)
+                .block_public_policy(false)
+                .restrict_public_buckets(true)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+
+    revert_keeping_theirs(&aws, &live, &bucket, "block_public_acls").await;
+    let after = aws
+        .s3
+        .get_public_access_block()
+        .bucket(&bucket.id)
+        .send()
+        .await
+        .unwrap();
+    let c = after.public_access_block_configuration().unwrap();
+    assert_eq!(
+        (
+            c.block_public_acls(),
+            c.ignore_public_acls(),
+            c.block_public_policy(),
+            c.restrict_public_buckets()
+        ),
+        (Some(false), Some(true), Some(true), Some(true)),
+        "the drill's flag back on, the colleague's left off"
+    );
+}
+
+#[tokio::test]
+async fn encryption_keeps_a_bucket_key_setting_a_colleague_changed() {
+    let aws = fixture::clients().await;
+    let bucket = resources::bucket(&aws).await;
+    let live = inject(
+        &aws,
+        "s3.encryption.change",
+        "algorithm = \"aws:kms\"\nkms_key_id = \"alias/drill\"\nbucket_key = true\n",
+        &bucket,
+    )
+    .await;
+    let rule = ServerSideEncryptionRule::builder()
+        .apply_server_side_encryption_by_default(
+            ServerSideEncryptionByDefault::builder()
+                .sse_algorithm(ServerSideEncryption::AwsKms)
+                .kms_master_key_id("alias/drill")
+                .build()
+                .unwrap(),
+        )
+        .bucket_key_enabled(false)
+        .build();
+    aws.s3
+        .put_bucket_encryption()
+        .bucket(&bucket.id)
+        .server_side_encryption_configuration(
+            ServerSideEncryptionConfiguration::builder()
+                .rules(rule)
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+
+    revert_keeping_theirs(&aws, &live, &bucket, "bucket_key").await;
+    let after = aws
+        .s3
+        .get_bucket_encryption()
+        .bucket(&bucket.id)
+        .send()
+        .await
+        .unwrap();
+    let r = &after
+        .server_side_encryption_configuration()
+        .unwrap()
+        .rules()[0];
+    let by_default = r.apply_server_side_encryption_by_default().unwrap();
+    assert_eq!(by_default.sse_algorithm(), &ServerSideEncryption::Aes256);
+    assert_eq!(by_default.kms_master_key_id(), None);
+    assert_eq!(
+        r.bucket_key_enabled(),
+        Some(false),
+        "the colleague's setting"
+    );
+}
+
+#[tokio::test]
+async fn trust_policy_keeps_a_colleagues_statement_and_loses_the_foreign_account() {
+    let aws = fixture::clients().await;
+    let role = iam::role(&aws).await;
+    let live = inject(
+        &aws,
+        "iam.role.trust_add_principal",
+        "principal = \"arn:aws:iam::111122223333:root\"\n",
+        &role,
+    )
+    .await;
+    let current = trust(&aws, &role.id).await;
+    let mut doc = current.clone();
+    doc["Statement"].as_array_mut().unwrap().push(json!({
+        "Sid": "ColleagueLambda", "Effect": "Allow",
+        "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"
+    }));
+    aws.iam
+        .update_assume_role_policy()
+        .role_name(&role.id)
+        .policy_document(doc.to_string())
+        .send()
+        .await
+        .unwrap();
+
+    revert_keeping_theirs(&aws, &live, &role, "ColleagueLambda").await;
+    let after = trust(&aws, &role.id).await;
+    let text = after.to_string();
+    assert!(
+        !text.contains("111122223333"),
+        "the foreign account still trusted: {text}"
+    );
+    assert!(
+        text.contains("lambda.amazonaws.com"),
+        "the colleague's statement lost: {text}"
+    );
+    assert!(
+        text.contains("ec2.amazonaws.com"),
+        "the original statement lost: {text}"
+    );
+}
+
+async fn trust(aws: &driftdrill::aws::AwsClients, role: &str) -> Value {
+    let out = aws.iam.get_role().role_name(role).send().await.unwrap();
+    let raw = out.role().unwrap().assume_role_policy_document().unwrap();
+    driftdrill::inject::iam::shared::document::parse(role, raw).unwrap()
+}
+
+#[tokio::test]
+async fn inline_policy_keeps_a_statement_a_colleague_added_to_it() {
+    let aws = fixture::clients().await;
+    let role = iam::role(&aws).await;
+    let live = inject(
+        &aws,
+        "iam.role.put_inline_policy",
+        "policy_name = \"incident\"\n",
+        &role,
+    )
+    .await;
+    let current = aws
+        .iam
+        .get_role_policy()
+        .role_name(&role.id)
+        .policy_name("incident")
+        .send()
+        .await
+        .unwrap();
+    let mut doc =
+        driftdrill::inject::iam::shared::document::parse("r", current.policy_document()).unwrap();
+    doc["Statement"].as_array_mut().unwrap().push(json!({
+        "Sid": "ColleagueRead", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"
+    }));
+    aws.iam
+        .put_role_policy()
+        .role_name(&role.id)
+        .policy_name("incident")
+        .policy_document(doc.to_string())
+        .send()
+        .await
+        .unwrap();
+
+    revert_keeping_theirs(&aws, &live, &role, "ColleagueRead").await;
+    let after = aws
+        .iam
+        .get_role_policy()
+        .role_name(&role.id)
+        .policy_name("incident")
+        .send()
+        .await
+        .unwrap();
+    let doc =
+        driftdrill::inject::iam::shared::document::parse("r", after.policy_document()).unwrap();
+    assert_eq!(
+        sids(&doc),
+        ["ColleagueRead"],
+        "only the colleague's statement is left"
+    );
+}
+
+#[tokio::test]
+async fn a_default_version_a_colleague_made_from_the_drills_loses_only_the_drills_statement() {
+    let aws = fixture::clients().await;
+    let policy = iam::policy(&aws).await;
+    let live = inject(&aws, "iam.policy.new_default_version", "", &policy).await;
+    // The console edits the current default (the drill's): the colleague's version carries the
+    // drill's statement plus their own.
+    let versions = aws
+        .iam
+        .list_policy_versions()
+        .policy_arn(&policy.id)
+        .send()
+        .await
+        .unwrap();
+    let drills = versions
+        .versions()
+        .iter()
+        .find(|v| v.is_default_version())
+        .and_then(|v| v.version_id())
+        .unwrap()
+        .to_string();
+    let doc = aws
+        .iam
+        .get_policy_version()
+        .policy_arn(&policy.id)
+        .version_id(&drills)
+        .send()
+        .await
+        .unwrap();
+    let mut doc = driftdrill::inject::iam::shared::document::parse(
+        "p",
+        doc.policy_version().unwrap().document().unwrap(),
+    )
+    .unwrap();
+    doc["Statement"].as_array_mut().unwrap().push(json!({
+        "Sid": "ColleagueList", "Effect": "Allow", "Action": "s3:ListAllMyBuckets", "Resource": "*"
+    }));
+    let theirs = aws
+        .iam
+        .create_policy_version()
+        .policy_arn(&policy.id)
+        .policy_document(doc.to_string())
+        .set_as_default(true)
+        .send()
+        .await
+        .unwrap()
+        .policy_version()
+        .and_then(|v| v.version_id())
+        .unwrap()
+        .to_string();
+
+    let (outcome, verified) = live.revert_unchecked(&aws, &policy).await;
+    assert_eq!(verified, Check::Matches, "{outcome:?}");
+    assert_eq!(outcome.kind, RevertKind::ConflictOursUndone, "{outcome:?}");
+    assert_words(outcome.detail.as_deref().unwrap_or_default());
+    let versions = aws
+        .iam
+        .list_policy_versions()
+        .policy_arn(&policy.id)
+        .send()
+        .await
+        .unwrap();
+    let ids: Vec<&str> = versions
+        .versions()
+        .iter()
+        .filter_map(|v| v.version_id())
+        .collect();
+    assert!(
+        !ids.contains(&drills.as_str()),
+        "the drill's version is left: {ids:?}"
+    );
+    assert!(
+        ids.contains(&theirs.as_str()),
+        "the colleague's version was deleted: {ids:?}"
+    );
+    let default = versions
+        .versions()
+        .iter()
+        .find(|v| v.is_default_version())
+        .and_then(|v| v.version_id())
+        .unwrap();
+    let doc = aws
+        .iam
+        .get_policy_version()
+        .policy_arn(&policy.id)
+        .version_id(default)
+        .send()
+        .await
+        .unwrap();
+    let doc = driftdrill::inject::iam::shared::document::parse(
+        "p",
+        doc.policy_version().unwrap().document().unwrap(),
+    )
+    .unwrap();
+    let statements = sids(&doc);
+    assert!(
+        statements.contains(&"ColleagueList".to_string()),
+        "{statements:?}"
+    );
+    assert!(
+        !doc.to_string().contains("\"Action\":\"*\""),
+        "the default still allows everything: {doc}"
+    );
+}
+
+#[tokio::test]
+async fn metadata_options_keep_a_hop_limit_a_colleague_changed() {
+    let aws = fixture::clients().await;
+    let instance = resources::instance(&aws).await;
+    let live = inject(&aws, "ec2.instance.allow_imdsv1", "", &instance).await;
+    aws.ec2
+        .modify_instance_metadata_options()
+        .instance_id(&instance.id)
+        .http_tokens(HttpTokensState::Optional)
+        .http_put_response_hop_limit(3)
+        .http_endpoint(aws_sdk_ec2::types::InstanceMetadataEndpointState::Enabled)
+        .send()
+        .await
+        .unwrap();
+
+    revert_keeping_theirs(&aws, &live, &instance, "http_put_response_hop_limit").await;
+    let out = aws
+        .ec2
+        .describe_instances()
+        .instance_ids(&instance.id)
+        .send()
+        .await
+        .unwrap();
+    let m = out.reservations()[0].instances()[0]
+        .metadata_options()
+        .unwrap()
+        .clone();
+    assert_eq!(m.http_tokens(), Some(&HttpTokensState::Required));
+    assert_eq!(m.http_put_response_hop_limit(), Some(3));
+}
