@@ -93,7 +93,10 @@ pub async fn run(opts: RecoverOptions) -> CommandResult {
 }
 
 fn list(config: &DrillConfig, path: &Path) -> CommandResult {
-    let open = recover::list(path).map_err(tool)?;
+    let (open, torn) = recover::list(path).map_err(tool)?;
+    for t in &torn {
+        eprintln!("warning: the journal {}: {t}", path.display());
+    }
     if open.is_empty() {
         println!("nothing unsettled in {}", path.display());
         return Ok(exit_codes::OK);

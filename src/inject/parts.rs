@@ -312,10 +312,7 @@ impl DriftState for Option<String> {
 /// The fields of a record-like state, each a part (absent fields are no part).
 pub fn fields<T: Serialize>(value: &T) -> Parts {
     match json(value) {
-        Value::Object(map) => map
-            .into_iter()
-            .filter(|(_, v)| !v.is_null())
-            .collect(),
+        Value::Object(map) => map.into_iter().filter(|(_, v)| !v.is_null()).collect(),
         other => Parts::from([(VALUE.to_string(), other)]),
     }
 }

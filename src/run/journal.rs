@@ -1,6 +1,8 @@
 //! The write-ahead journal: one JSON line per lifecycle step, fsynced before the step it
 //! announces happens, under an exclusive lock so two runs never share it. `recover` reads it
-//! to find every change not yet verified as reverted.
+//! to find every change not yet verified as reverted. A crash in the middle of an append leaves
+//! a torn last line: opening the journal moves those bytes to a side file and the next entry
+//! starts on a fresh line; reading skips any line that is not a whole entry and names it.
 
 use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
@@ -92,24 +94,46 @@ pub enum JournalError {
         #[source]
         source: std::io::Error,
     },
-    #[error("read the journal {path} at line {line}")]
-    Parse {
-        path: PathBuf,
-        line: usize,
-        #[source]
-        source: serde_json::Error,
-    },
 }
 
 /// An open, locked journal.
 pub struct Journal {
     path: PathBuf,
     file: File,
+    /// Where a torn last line found on opening was moved.
+    repaired: Option<PathBuf>,
+}
+
+/// A line of the journal that is not a whole entry: a write torn by a crash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Torn {
+    /// 1-based line number.
+    pub line: usize,
+    /// The start of the line, for a person to recognise it.
+    pub excerpt: String,
+}
+
+impl std::fmt::Display for Torn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "line {} is not a whole entry (a write torn by a crash), skipped: {}",
+            self.line, self.excerpt
+        )
+    }
+}
+
+/// Everything a journal holds: its whole entries, and the lines that were not.
+#[derive(Debug, Clone, Default)]
+pub struct Contents {
+    pub entries: Vec<Entry>,
+    pub torn: Vec<Torn>,
 }
 
 impl Journal {
     /// Opens (creating) and exclusively locks the journal; fails at once if another process
-    /// holds it.
+    /// holds it. A torn last line is moved to a side file first (see [`Journal::repaired`]),
+    /// so the next entry starts on a line of its own.
     pub fn open(path: &Path) -> Result<Journal, JournalError> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(|source| JournalError::Open {
@@ -126,15 +150,25 @@ impl Journal {
                 path: path.to_path_buf(),
                 source,
             })?;
-        match file.try_lock() {
-            Ok(()) => Ok(Journal {
+        if file.try_lock().is_err() {
+            return Err(JournalError::Locked {
                 path: path.to_path_buf(),
-                file,
-            }),
-            Err(_) => Err(JournalError::Locked {
-                path: path.to_path_buf(),
-            }),
+            });
         }
+        let repaired = repair_tail(path, &file).map_err(|source| JournalError::Write {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Ok(Journal {
+            path: path.to_path_buf(),
+            file,
+            repaired,
+        })
+    }
+
+    /// The side file a torn last line was moved to when the journal was opened, if there was one.
+    pub fn repaired(&self) -> Option<&Path> {
+        self.repaired.as_deref()
     }
 
     pub fn path(&self) -> &Path {
@@ -159,22 +193,83 @@ impl Journal {
         self.file.sync_data().map_err(err)
     }
 
-    /// Every entry, in order. A torn last line (a crash mid-write) is ignored.
-    pub fn read(&self) -> Result<Vec<Entry>, JournalError> {
+    /// Every whole entry, in order, and the lines that were not whole entries.
+    pub fn read(&self) -> Result<Contents, JournalError> {
         read_entries(&self.path)
     }
 
     /// Drills whose last word is not `Verified`, with their intent and last step.
     pub fn unfinished(&self) -> Result<Vec<Unfinished>, JournalError> {
-        Ok(unfinished(&self.read()?))
+        Ok(unfinished(&self.read()?.entries))
+    }
+
+    /// What a person should know about the journal's own state: a repaired tail, torn lines.
+    pub fn notices(&self) -> Result<Vec<String>, JournalError> {
+        let mut notes = Vec::new();
+        if let Some(side) = &self.repaired {
+            notes.push(format!(
+                "the journal {} ended in a torn line (a crash mid-write); its bytes were moved to {} and the journal goes on from a fresh line",
+                self.path.display(),
+                side.display()
+            ));
+        }
+        for torn in self.read()?.torn {
+            notes.push(format!("the journal {}: {torn}", self.path.display()));
+        }
+        Ok(notes)
     }
 }
 
-/// Reads a journal without locking it (for reports and status).
-pub fn read_entries(path: &Path) -> Result<Vec<Entry>, JournalError> {
+impl Journal {
+    /// Writes [`Journal::notices`] to standard error as warnings.
+    pub fn warn(&self) -> Result<(), JournalError> {
+        for note in self.notices()? {
+            let _ = writeln!(std::io::stderr(), "warning: {note}");
+        }
+        Ok(())
+    }
+}
+
+/// Moves a torn last line (the file does not end in a newline) into a side file next to the
+/// journal, fsynced, and cuts the journal back to its last whole line. Returns the side file.
+fn repair_tail(path: &Path, mut file: &File) -> std::io::Result<Option<PathBuf>> {
+    use std::io::{Read, Seek, SeekFrom};
+    let len = file.metadata()?.len();
+    if len == 0 {
+        return Ok(None);
+    }
+    let mut bytes = Vec::with_capacity(len as usize);
+    file.seek(SeekFrom::Start(0))?;
+    file.read_to_end(&mut bytes)?;
+    if bytes.last() == Some(&b'\n') {
+        return Ok(None);
+    }
+    let keep = bytes.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+    let name = format!(
+        "{}.torn-{}",
+        path.file_name()
+            .map_or("journal".into(), |n| n.to_string_lossy()),
+        Utc::now().format("%Y%m%dT%H%M%S%.3fZ")
+    );
+    let side = path.with_file_name(name);
+    let mut out = OpenOptions::new()
+        .create_new(true)
+        .write(true)
+        .open(&side)?;
+    out.write_all(&bytes[keep..])?;
+    out.sync_all()?;
+    file.set_len(keep as u64)?;
+    file.sync_all()?;
+    Ok(Some(side))
+}
+
+/// Reads a journal without locking it (for reports and status): every whole entry, and every
+/// line that is not one. A line where a torn write was followed by a whole entry (a journal
+/// appended to before torn tails were repaired) yields that entry and names the torn part.
+pub fn read_entries(path: &Path) -> Result<Contents, JournalError> {
     let file = match File::open(path) {
         Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Contents::default()),
         Err(source) => {
             return Err(JournalError::Open {
                 path: path.to_path_buf(),
@@ -182,32 +277,59 @@ pub fn read_entries(path: &Path) -> Result<Vec<Entry>, JournalError> {
             });
         }
     };
-    let lines: Vec<String> = BufReader::new(file)
-        .lines()
-        .collect::<Result<_, _>>()
-        .map_err(|source| JournalError::Open {
-            path: path.to_path_buf(),
-            source,
-        })?;
-    let mut entries = Vec::new();
-    for (i, line) in lines.iter().enumerate() {
-        if line.trim().is_empty() {
-            continue;
+    let mut contents = Contents::default();
+    let mut reader = BufReader::new(file);
+    let mut raw = Vec::new();
+    let mut number = 0;
+    loop {
+        raw.clear();
+        let read = reader
+            .read_until(b'\n', &mut raw)
+            .map_err(|source| JournalError::Open {
+                path: path.to_path_buf(),
+                source,
+            })?;
+        if read == 0 {
+            return Ok(contents);
         }
-        match serde_json::from_str(line) {
-            Ok(e) => entries.push(e),
-            // Only the very last line may be torn by a crash during the write.
-            Err(_) if i + 1 == lines.len() => break,
-            Err(source) => {
-                return Err(JournalError::Parse {
-                    path: path.to_path_buf(),
-                    line: i + 1,
-                    source,
-                });
-            }
-        }
+        number += 1;
+        let line = String::from_utf8_lossy(&raw);
+        read_line(number, line.trim_end_matches(['\n', '\r']), &mut contents);
     }
-    Ok(entries)
+}
+
+/// One journal line into `contents`: its entry, or its torn start and any whole entry after it.
+fn read_line(number: usize, line: &str, contents: &mut Contents) {
+    if line.trim().is_empty() {
+        return;
+    }
+    if let Ok(entry) = serde_json::from_str(line) {
+        contents.entries.push(entry);
+        return;
+    }
+    let excerpt = |text: &str| text.chars().take(120).collect::<String>();
+    // A whole entry appended onto a torn one starts at one of its later `{"at":`.
+    let salvaged = line
+        .match_indices("{\"at\":")
+        .filter(|(i, _)| *i > 0)
+        .find_map(|(i, _)| {
+            serde_json::from_str::<Entry>(&line[i..])
+                .ok()
+                .map(|e| (i, e))
+        });
+    match salvaged {
+        Some((at, entry)) => {
+            contents.torn.push(Torn {
+                line: number,
+                excerpt: excerpt(&line[..at]),
+            });
+            contents.entries.push(entry);
+        }
+        None => contents.torn.push(Torn {
+            line: number,
+            excerpt: excerpt(line),
+        }),
+    }
 }
 
 /// A drill the journal shows as not verified-reverted.
@@ -337,6 +459,59 @@ mod tests {
         assert_eq!(open.len(), 1);
         assert_eq!(open[0].drill, "r/a");
         assert_eq!(open[0].last, Step::Applied);
+        assert_eq!(j.read().unwrap().torn.len(), 1);
+    }
+
+    #[test]
+    fn a_torn_tail_is_moved_aside_and_the_next_entry_starts_on_its_own_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j.jsonl");
+        let mut j = Journal::open(&path).unwrap();
+        j.append("r", "r/a", intent()).unwrap();
+        drop(j);
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap()
+            .write_all(b"{\"at\":\"2026-11-2")
+            .unwrap();
+        let mut j = Journal::open(&path).unwrap();
+        let side = j.repaired().expect("repaired").to_path_buf();
+        assert_eq!(std::fs::read(&side).unwrap(), b"{\"at\":\"2026-11-2");
+        j.append("r", "r/a", Step::Applied).unwrap();
+        let contents = j.read().unwrap();
+        assert!(contents.torn.is_empty(), "{:?}", contents.torn);
+        assert_eq!(contents.entries.len(), 2);
+        assert_eq!(j.unfinished().unwrap()[0].last, Step::Applied);
+        assert!(j.notices().unwrap()[0].contains("torn"));
+    }
+
+    #[test]
+    fn an_entry_appended_onto_a_torn_one_is_read_and_the_torn_part_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j.jsonl");
+        let mut j = Journal::open(&path).unwrap();
+        j.append("r", "r/a", intent()).unwrap();
+        drop(j);
+        // What an older driftdrill left: a torn write, then the next run's entry on that line.
+        let whole = serde_json::to_string(&Entry {
+            at: Utc::now(),
+            run: "r2".into(),
+            drill: "r2/b".into(),
+            step: intent(),
+        })
+        .unwrap();
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap();
+        write!(f, "{{\"at\":\"2026-11-2{whole}\n").unwrap();
+        let contents = read_entries(&path).unwrap();
+        assert_eq!(contents.entries.len(), 2);
+        assert_eq!(contents.torn.len(), 1);
+        assert_eq!(contents.torn[0].line, 2);
+        assert_eq!(contents.torn[0].excerpt, "{\"at\":\"2026-11-2");
+        assert_eq!(unfinished(&contents.entries).len(), 2);
     }
 
     #[test]

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::Utc;
 
-use super::journal::{Journal, JournalError, Settlement, Step, Unfinished};
+use super::journal::{Journal, JournalError, Settlement, Step, Torn, Unfinished};
 use super::places;
 use super::rollback;
 use crate::aws::AwsClients;
@@ -74,12 +74,11 @@ impl Recovered {
     }
 }
 
-/// Every change the journal at `path` shows as unsettled, without touching anything (no lock,
-/// no AWS call).
-pub fn list(path: &Path) -> Result<Vec<Unfinished>, RecoverError> {
-    Ok(super::journal::unfinished(&super::journal::read_entries(
-        path,
-    )?))
+/// Every change the journal at `path` shows as unsettled, and the lines that are not whole
+/// entries, without touching anything (no lock, no AWS call).
+pub fn list(path: &Path) -> Result<(Vec<Unfinished>, Vec<Torn>), RecoverError> {
+    let contents = super::journal::read_entries(path)?;
+    Ok((super::journal::unfinished(&contents.entries), contents.torn))
 }
 
 /// Reverts and verifies every unfinished drill in the journal at `path`, settling those whose
@@ -91,6 +90,7 @@ pub async fn recover(
     path: &Path,
 ) -> Result<(Vec<Recovered>, Vec<SettledChange>), RecoverError> {
     let mut journal = Journal::open(path)?;
+    journal.warn()?;
     let mut results = Vec::new();
     let mut settled = Vec::new();
     let mut reached: Vec<(Place, Result<AwsClients, String>)> = Vec::new();
@@ -124,6 +124,7 @@ pub fn forget(
     reason: &str,
 ) -> Result<SettledChange, RecoverError> {
     let mut journal = Journal::open(path)?;
+    journal.warn()?;
     let open = journal.unfinished()?;
     let matching: Vec<&Unfinished> = open
         .iter()

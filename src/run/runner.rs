@@ -132,6 +132,7 @@ pub async fn run_drills(
 
     let journal_path = config.resolve(&config.safety.journal);
     let journal = Journal::open(&journal_path)?;
+    journal.warn()?;
     let open = journal.unfinished()?;
     if !open.is_empty() {
         return Err(RunError::Unrecovered {

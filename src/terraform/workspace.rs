@@ -25,7 +25,7 @@ pub enum TerraformError {
         dir: PathBuf,
         timeout: Duration,
     },
-    #[error("run {command} in {dir}: exit status {code:?}\n{stderr}")]
+    #[error("run {command} in {dir}: {}\n{stderr}", exit_words(*code))]
     Failed {
         command: String,
         dir: PathBuf,
@@ -40,6 +40,14 @@ pub enum TerraformError {
         #[source]
         source: serde_json::Error,
     },
+}
+
+/// How a program ended, in words: "it exited with 1", or "a signal ended it".
+pub fn exit_words(code: Option<i32>) -> String {
+    code.map_or_else(
+        || "a signal ended it".to_string(),
+        |c| format!("it exited with {c}"),
+    )
 }
 
 /// The result of `plan -detailed-exitcode`: 0 is clean, 2 is drift, anything else is an error.

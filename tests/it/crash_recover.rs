@@ -2,7 +2,7 @@
 //! while reverting, after the revert) for several injector kinds: `recover` must put every
 //! resource back to its snapshot, read back with the plain SDK, and a second `recover` is a no-op.
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Write};
 use std::process::Stdio;
 
 use driftdrill::aws::AwsClients;
@@ -314,4 +314,88 @@ async fn a_journal_with_unreverted_changes_blocks_new_runs_and_dry_run_changes_n
         .unwrap();
     assert_eq!(recover.status.code(), Some(0));
     assert_eq!(resources::full_state(&aws, &target).await, before);
+}
+
+/// `recover` from the config's folder, with everything it printed.
+fn recover(config: &std::path::Path, extra: &[&str]) -> (Option<i32>, String) {
+    let out = fixture::driftdrill()
+        .args(["recover", "--config"])
+        .arg(config)
+        .args(extra)
+        .output()
+        .unwrap();
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    (out.status.code(), text)
+}
+
+#[tokio::test]
+async fn a_journal_torn_by_a_crash_mid_write_still_lists_recovers_and_runs() {
+    let aws = fixture::clients().await;
+    let first = resources::security_group(&aws).await;
+    let second = resources::security_group(&aws).await;
+    let before = resources::full_state(&aws, &first).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = fixture::write_config(dir.path(), NEVER);
+    let open22 =
+        "action = \"ec2.sg.open_ingress\"\nprotocol = \"tcp\"\nport = 22\ncidr = \"0.0.0.0/0\"";
+    let expect = "detectors = [\"never\"]\ndetect_within = \"1s\"";
+    let a = fixture::write_scenario(dir.path(), "torn-a", &first, open22, expect);
+    let b = fixture::write_scenario(dir.path(), "torn-b", &second, open22, expect);
+
+    // A run killed while its change is live, then a crash in the middle of an append.
+    let (mut child, lines) = start_run(&config, &a, &dir.path().join("runs"), Some("applied"));
+    let reached = wait_for(&lines, "driftdrill-test: reached applied");
+    child.kill().expect("SIGKILL");
+    let _ = child.wait();
+    reached.unwrap_or_else(|seen| panic!("never reached applied:\n{}", seen.join("\n")));
+    let journal = dir.path().join("journal.jsonl");
+    let torn = br#"{"at":"2026-11-29T10:00:00Z","run":"x","dri"#;
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(&journal)
+        .unwrap()
+        .write_all(torn)
+        .unwrap();
+
+    // `recover --list` reads every whole entry and names the torn one.
+    let (code, text) = recover(&config, &["--list"]);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(
+        text.contains("torn-a"),
+        "the unsettled drill is not listed:\n{text}"
+    );
+    assert!(
+        text.contains("not a whole entry"),
+        "the torn line is not named:\n{text}"
+    );
+
+    // A run repairs the tail (the bytes kept beside the journal) before it writes anything,
+    // and still refuses to start while a change is unrecovered.
+    let ran = fixture::run_drills(&config, &[&b], &dir.path().join("runs-b"), &[]);
+    assert_eq!(ran.code, Some(4), "{}", ran.text());
+    assert!(ran.stderr.contains("torn line"), "{}", ran.text());
+    let side: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().contains("journal.jsonl.torn-"))
+        .collect();
+    assert_eq!(side.len(), 1, "{side:?}");
+    assert_eq!(std::fs::read(&side[0]).unwrap(), torn);
+    assert!(std::fs::read(&journal).unwrap().ends_with(b"\n"));
+
+    // `recover` puts the first group back; then a run goes on appending to the journal.
+    let (code, text) = recover(&config, &[]);
+    assert_eq!(code, Some(0), "{text}");
+    assert_eq!(resources::full_state(&aws, &first).await, before, "{text}");
+    let ran = fixture::run_drills(&config, &[&b], &dir.path().join("runs-b"), &[]);
+    assert!(
+        matches!(ran.code, Some(0) | Some(3)),
+        "a run after recovery must start:\n{}",
+        ran.text()
+    );
+    let (code, text) = recover(&config, &["--list"]);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("nothing unsettled"), "{text}");
+    assert!(!text.contains("warning"), "{text}");
 }

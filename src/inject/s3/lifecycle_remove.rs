@@ -292,8 +292,8 @@ impl Model for RemoveLifecycle {
                 return Err(InjectError::precondition(
                     &target.to_string(),
                     format!(
-                        "lifecycle rule {:?} has fields driftdrill cannot restore exactly",
-                        rule.id
+                        "lifecycle {} has fields driftdrill cannot restore exactly",
+                        rule.key()
                     ),
                 ));
             }
