@@ -505,7 +505,7 @@ mod tests {
             .append(true)
             .open(&path)
             .unwrap();
-        write!(f, "{{\"at\":\"2026-11-2{whole}\n").unwrap();
+        writeln!(f, "{{\"at\":\"2026-11-2{whole}").unwrap();
         let contents = read_entries(&path).unwrap();
         assert_eq!(contents.entries.len(), 2);
         assert_eq!(contents.torn.len(), 1);
