@@ -4,14 +4,23 @@
 # Slack-style incoming webhook. driftdrill's demo and end-to-end test point it at driftdrill's
 # webhook channel, so the alert path is measured with a real detector.
 #
-#   localstack/drift-job.sh DIR WEBHOOK_URL [INTERVAL_SECONDS]
+#   localstack/drift-job.sh DIR WEBHOOK_URL [INTERVAL_SECONDS] [OWNER_PID]
 #
 # DIR is an initialised terraform working directory (TF_CLI_CONFIG_FILE is honoured).
-# Runs until killed.
+# Runs until killed. With OWNER_PID, and started as the leader of its own process group, it
+# stops (a plan in flight included: SIGINT, then SIGKILL) within a second or two of that
+# process ending, however it ends.
 set -uo pipefail
 dir=$1
 url=$2
 interval=${3:-10}
+owner=${4:-}
+if [ -n "$owner" ]; then
+  group=$$
+  ( while kill -0 "$owner" 2>/dev/null; do sleep 1; done
+    kill -INT -- "-$group" 2>/dev/null; sleep 5; kill -KILL -- "-$group" 2>/dev/null ) \
+    </dev/null >/dev/null 2>&1 &
+fi
 while :; do
   out=$(terraform -chdir="$dir" plan -detailed-exitcode -input=false -no-color -lock=false 2>&1)
   code=$?

@@ -315,6 +315,8 @@ pub fn main() -> i32 {
         Command::TfCliConfig { out } => commands::tf_cli_config::run(out),
         Command::CustodianEnv => commands::custodian_env::run(),
     };
+    // A backstop: no program driftdrill started outlives it, whatever path led here.
+    crate::process::stop_all(crate::process::GRACE);
     match result {
         Ok(code) => code,
         Err(failure) => {

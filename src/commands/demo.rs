@@ -27,14 +27,30 @@ struct Started {
 impl Drop for Started {
     fn drop(&mut self) {
         if let Some(job) = &mut self.job {
-            // SAFETY: the job runs in a process group of its own that the demo created.
-            unsafe { libc::kill(-(job.id() as i32), libc::SIGKILL) };
-            let _ = job.wait();
+            stop_job(job);
         }
         if let Some(ls) = &mut self.localstack {
             ls.stop();
         }
     }
+}
+
+/// Stops the scheduled job and everything it started (its process group: the loop, a plan in
+/// flight, the plan's provider plugins): SIGINT, so a plan ends as it would for a person, then
+/// SIGKILL for whatever is left after a few seconds.
+fn stop_job(job: &mut Child) {
+    let group = -(job.id() as i32);
+    // SAFETY: the job runs in a process group of its own that the demo created.
+    unsafe { libc::kill(group, libc::SIGINT) };
+    for _ in 0..100 {
+        if matches!(job.try_wait(), Ok(Some(_))) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // SAFETY: as above; whatever of the group is left is killed.
+    unsafe { libc::kill(group, libc::SIGKILL) };
+    let _ = job.wait();
 }
 
 /// The file that marks a folder as the demo's own: only such a folder is ever deleted.
@@ -205,6 +221,8 @@ async fn demo(dir: &Path, scenarios: Option<&Path>, lifetime: Duration) -> Resul
         .arg(&env_dir)
         .arg(&hook)
         .arg("10")
+        // It stops by itself when the demo dies by any means (a second Ctrl-C, SIGKILL).
+        .arg(std::process::id().to_string())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .process_group(0);

@@ -193,25 +193,13 @@ fn build(value: &serde_json::Value, cx: &BuildCx) -> Result<Built, DetectorError
         |d| process::resolve(cx.base_dir, d),
     ));
     let mut settings = settings;
-    settings.argv[0] = program_path(cx.base_dir, &settings.argv[0]);
+    settings.argv[0] = process::program_path(cx.base_dir, &settings.argv[0]);
     Ok(Built::Polled(Box::new(CommandDetector {
         name: cx.name.to_string(),
         settings,
         dir,
         regex,
     })))
-}
-
-/// A program named by a path (`./check.sh`, `bin/check`) resolves against the config's folder,
-/// like every other path in the config; a bare name (`terraform`) is looked up on `PATH`.
-fn program_path(base_dir: &std::path::Path, program: &str) -> String {
-    if program.contains('/') {
-        process::resolve(base_dir, std::path::Path::new(program))
-            .to_string_lossy()
-            .into_owned()
-    } else {
-        program.to_string()
-    }
 }
 
 impl CommandDetector {
@@ -249,7 +237,7 @@ impl Polled for CommandDetector {
             timeout: s.timeout,
         };
         let out = process::run(spec).await.map_err(|e| {
-            let transient = matches!(e, process::RunError::TimedOut { .. });
+            let transient = matches!(e, process::ProcessError::TimedOut { .. });
             failed("run its command".into())
                 .caused_by(e)
                 .transient_if(transient)
@@ -281,7 +269,7 @@ impl Polled for CommandDetector {
 
 #[cfg(test)]
 mod tests {
-    use super::program_path;
+    use crate::process::program_path;
     use std::path::Path;
 
     #[test]

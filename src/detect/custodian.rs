@@ -150,7 +150,13 @@ fn build(value: &serde_json::Value, cx: &BuildCx) -> Result<Built, DetectorError
     env.extend(settings.env.clone());
     Ok(Built::Polled(Box::new(Custodian {
         name: cx.name.to_string(),
-        argv: command_line(settings.program.as_deref()),
+        argv: command_line(
+            settings
+                .program
+                .as_deref()
+                .map(|p| process::program_path(cx.base_dir, p))
+                .as_deref(),
+        ),
         settings,
         policy,
         env,
@@ -263,8 +269,8 @@ impl Custodian {
         })
         .await
         .map_err(|e| {
-            let transient = matches!(e, process::RunError::TimedOut { .. });
-            let hint = matches!(e, process::RunError::NotFound { .. })
+            let transient = matches!(e, process::ProcessError::TimedOut { .. });
+            let hint = matches!(e, process::ProcessError::NotFound { .. })
                 .then(|| {
                     format!(
                         ": Cloud Custodian is not installed; install it with {}",

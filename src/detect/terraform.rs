@@ -111,7 +111,7 @@ pub struct Terraform {
 fn build(value: &serde_json::Value, cx: &BuildCx) -> Result<Built, DetectorError> {
     let s: Settings = super::settings(value, cx)?;
     let mut workspace = crate::terraform::Workspace::new(process::resolve(cx.base_dir, &s.dir));
-    workspace.program = s.program;
+    workspace.program = process::program_path(cx.base_dir, &s.program);
     workspace.timeout = s.timeout;
     workspace.cli_config = s.cli_config.map(|c| process::resolve(cx.base_dir, &c));
     workspace.env = s.env.into_iter().collect();

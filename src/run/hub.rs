@@ -83,6 +83,8 @@ pub struct Hub {
     /// Push channel addresses by name (e.g. where a webhook listens).
     pub addresses: BTreeMap<String, String>,
     _push: Vec<PushHandle>,
+    /// The pollers' tasks, awaited by [`Hub::shutdown`].
+    pollers: Mutex<Vec<tokio::task::JoinHandle<()>>>,
 }
 
 /// While alive, the drill's detectors are polled and its terms are watched.
@@ -139,6 +141,7 @@ impl Hub {
         let mut push = Vec::new();
         let mut addresses = BTreeMap::new();
         let mut whole_state = std::collections::BTreeSet::new();
+        let mut pollers = Vec::new();
         for entry in entries {
             let HubEntry {
                 name,
@@ -183,7 +186,7 @@ impl Hub {
                         settled: settled.clone(),
                         stopped: stopped.clone(),
                     };
-                    tokio::spawn(task.run());
+                    pollers.push(tokio::spawn(task.run()));
                 }
                 Built::Push(p) => {
                     let (tx, mut rx) = mpsc::unbounded_channel();
@@ -231,6 +234,18 @@ impl Hub {
             stop,
             addresses,
             _push: push,
+            pollers: Mutex::new(pollers),
+        }
+    }
+
+    /// Stops every poller and waits until each has ended, a poll in flight included (its
+    /// programs interrupted, then killed after a grace period): nothing the hub started is left
+    /// running when this returns.
+    pub async fn shutdown(&self) {
+        let _ = self.stop.send(true);
+        let pollers = std::mem::take(&mut *self.pollers.lock().expect("pollers lock"));
+        for poller in pollers {
+            let _ = poller.await;
         }
     }
 

@@ -1,5 +1,6 @@
 //! One polled detector's task: idle until a drill watches it, poll once per interval, account
-//! the poll in the health book, broadcast the answer; and its preflight.
+//! the poll in the health book, broadcast the answer; and its preflight. When the hub stops, a
+//! poll in flight is cancelled (see [`crate::process::CANCEL`]) and the task ends once it has.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -74,10 +75,14 @@ impl Poller {
                 }
             };
             let started = Instant::now();
-            let result = tokio::select! {
-                r = self.detector.poll(&cx) => r,
-                _ = self.stopped.changed() => return,
-            };
+            // A poll in flight when the run ends is cancelled and awaited: a program it runs
+            // gets SIGINT (terraform releases its lock), then its group is killed after a grace.
+            let result = crate::process::CANCEL
+                .scope(self.stopped.clone(), self.detector.poll(&cx))
+                .await;
+            if *self.stopped.borrow() {
+                return;
+            }
             let finished = Instant::now();
             self.account(finished - started, &result);
             let result = result.map_err(|e| crate::errors::chain(&e));

@@ -248,6 +248,8 @@ pub async fn run_drills(
         drills.push(t.await.expect("drill task panicked"));
     }
     alarm_task.abort();
+    // Every poll still in flight is cancelled and awaited before the run is over.
+    cx.hub.shutdown().await;
     cx.progress.finish();
 
     let exit_code = exit_code_for(&drills);
@@ -353,6 +355,8 @@ fn spawn_signal_handler(stop: watch::Sender<bool>) {
                     std::io::stderr(),
                     "exiting now; run `driftdrill recover` to revert what is still in the journal"
                 );
+                // Even now no detector's program outlives driftdrill.
+                crate::process::stop_all(std::time::Duration::from_secs(3));
                 std::process::exit(exit_codes::REVERT_FAILED);
             }
         }

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::Duration;
 
-use crate::process::{self, RunError};
+use crate::process::{self, ProcessError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum TerraformError {
@@ -25,6 +25,10 @@ pub enum TerraformError {
         dir: PathBuf,
         timeout: Duration,
     },
+    #[error(
+        "finish {command} in {dir}: the run was stopped while it ran (interrupted, its lock released)"
+    )]
+    Cancelled { command: String, dir: PathBuf },
     #[error("run {command} in {dir}: {}\n{stderr}", exit_words(*code))]
     Failed {
         command: String,
@@ -161,18 +165,22 @@ impl Workspace {
             timeout: self.timeout,
         };
         process::run(spec).await.map_err(|e| match e {
-            RunError::NotFound { .. } => TerraformError::NotInstalled {
+            ProcessError::NotFound { .. } => TerraformError::NotInstalled {
                 program: self.program.clone(),
             },
-            RunError::Spawn { source, .. } => TerraformError::Spawn {
+            ProcessError::Spawn { source, .. } => TerraformError::Spawn {
                 command: self.describe_args(&args),
                 dir: self.dir.clone(),
                 source,
             },
-            RunError::TimedOut { timeout, .. } => TerraformError::TimedOut {
+            ProcessError::TimedOut { timeout, .. } => TerraformError::TimedOut {
                 command: self.describe_args(&args),
                 dir: self.dir.clone(),
                 timeout,
+            },
+            ProcessError::Cancelled { .. } => TerraformError::Cancelled {
+                command: self.describe_args(&args),
+                dir: self.dir.clone(),
             },
         })
     }
