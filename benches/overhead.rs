@@ -121,8 +121,17 @@ async fn bench(endpoint: &str, drills: usize) {
                 .await
                 .expect("apply");
             applied.confirmed.as_ref().expect("injection confirmed");
-            let reverted =
-                drill::revert(cx, &drill_id, &**injector, &icx, target, &applied.snapshot).await;
+            let deadline = drill::drift_ends(cx, applied.inject_started);
+            let reverted = drill::revert(
+                cx,
+                &drill_id,
+                &**injector,
+                &icx,
+                target,
+                &applied.snapshot,
+                deadline,
+            )
+            .await;
             assert!(reverted.verified, "revert verified: {reverted:?}");
         }
     };

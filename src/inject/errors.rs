@@ -27,6 +27,11 @@ pub enum InjectError {
     Precondition { resource: String, reason: String },
     #[error("refuse to change {resource}: {rule}")]
     Refused { resource: String, rule: String },
+    #[error("{what} on {resource} within the maximum drift lifetime (it ran out)")]
+    OutOfTime {
+        what: &'static str,
+        resource: String,
+    },
     #[error("read the saved state of {resource}")]
     State {
         resource: String,

@@ -1,7 +1,7 @@
 //! Making and undoing one drill's change: snapshot, journaled intent (fsynced before anything
 //! changes), inject, verify; then revert with the revert budget, verify, journal the result.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 
@@ -92,14 +92,19 @@ pub async fn apply(
         mark: icx.mark.to_string(),
     };
     cx.journal(drill, intent).map_err(DrillError::Journal)?;
-    cx.pause_point("intent").await;
+    cx.pause_point(
+        "intent",
+        Instant::now() + cx.config.safety.max_drift_lifetime,
+    )
+    .await;
 
     cx.progress.phase(id, "inject");
     let inject_started = Instant::now();
     let injected_at = Utc::now();
     let injected = injector.inject(icx, target, &snapshot).await;
     let _ = cx.journal(drill, Step::Applied);
-    cx.pause_point("applied").await;
+    cx.pause_point("applied", revert_by(cx, inject_started))
+        .await;
     let confirmed = match injected {
         Err(e) => Err(DrillError::Inject(e)),
         Ok(()) => match injector.verify_injected(icx, target, &snapshot).await {
@@ -116,7 +121,23 @@ pub async fn apply(
     })
 }
 
-/// Journals the revert, reverts with the revert budget, verifies, and journals the result.
+/// When the drift must be gone at the latest: the maximum drift lifetime after the change.
+pub fn drift_ends(cx: &RunCx, inject_started: Instant) -> Instant {
+    inject_started + cx.config.safety.max_drift_lifetime
+}
+
+/// When observing must end so the revert, retries included, still fits in the lifetime: a
+/// tenth of the lifetime is kept for it (at least 2 s, at most a minute, never over half).
+pub fn revert_by(cx: &RunCx, inject_started: Instant) -> Instant {
+    let lifetime = cx.config.safety.max_drift_lifetime;
+    let reserve = (lifetime / 10)
+        .clamp(Duration::from_secs(2), Duration::from_secs(60))
+        .min(lifetime / 2);
+    inject_started + lifetime - reserve
+}
+
+/// Journals the revert, reverts with the revert budget, verifies, and journals the result, all
+/// by `deadline` (the drill's maximum drift lifetime).
 pub async fn revert(
     cx: &RunCx,
     drill: &str,
@@ -124,15 +145,21 @@ pub async fn revert(
     icx: &InjectCx<'_>,
     target: &Target,
     snapshot: &inject::State,
+    deadline: Instant,
 ) -> RevertRecord {
-    let mut ledger = DrillLedger { cx, drill };
-    rollback::revert_and_verify(injector, icx, target, snapshot, &mut ledger).await
+    let mut ledger = DrillLedger {
+        cx,
+        drill,
+        deadline,
+    };
+    rollback::revert_and_verify(injector, icx, target, snapshot, Some(deadline), &mut ledger).await
 }
 
 /// A running drill's steps go to the run's journal; its pause points are the crash tests'.
 struct DrillLedger<'a> {
     cx: &'a RunCx,
     drill: &'a str,
+    deadline: Instant,
 }
 
 impl rollback::Ledger for DrillLedger<'_> {
@@ -144,6 +171,6 @@ impl rollback::Ledger for DrillLedger<'_> {
     }
 
     async fn reached(&mut self, point: &str) {
-        self.cx.pause_point(point).await;
+        self.cx.pause_point(point, self.deadline).await;
     }
 }

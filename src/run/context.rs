@@ -35,7 +35,8 @@ pub struct RunCx {
     /// resources from starting.
     pub slots: Semaphore,
     /// Fault-injection hook for crash tests (DRIFTDRILL_TEST_PAUSE_AT): the lifecycle point at
-    /// which to announce itself and wait forever, so a test can SIGKILL the process there.
+    /// which to announce itself and wait (until a stop signal or the drill's lifetime), so a
+    /// test can SIGKILL the process there.
     pause_at: Option<String>,
 }
 
@@ -84,10 +85,18 @@ impl RunCx {
             .map_or(Role::Detector, |d| d.role)
     }
 
-    pub(super) async fn pause_point(&self, point: &str) {
-        if self.pause_at.as_deref() == Some(point) {
-            println!("driftdrill-test: reached {point}");
-            std::future::pending::<()>().await;
+    /// The crash tests' hook: at the named lifecycle point, say so and wait, so a test can
+    /// SIGKILL the process there. It never outlasts what a user's run allows: a stop signal or
+    /// `until` (the drill's lifetime) ends the wait and the drill goes on.
+    pub(super) async fn pause_point(&self, point: &str, until: Instant) {
+        if self.pause_at.as_deref() != Some(point) {
+            return;
+        }
+        println!("driftdrill-test: reached {point}");
+        let mut stop = self.stop.clone();
+        tokio::select! {
+            _ = stop.wait_for(|s| *s) => {}
+            _ = tokio::time::sleep_until(until.into()) => {}
         }
     }
 

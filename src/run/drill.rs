@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 
 use super::baseline::{self, Baseline};
-pub use super::change::{Applied, DrillError, apply, revert};
+pub use super::change::{Applied, DrillError, apply, drift_ends, revert};
 pub use super::context::RunCx;
 use super::observe::{self, Window};
 use super::places::Place;
@@ -213,7 +213,7 @@ pub async fn run_drill(
             let window = Window {
                 inject_started,
                 confirmed,
-                lifetime_end: inject_started + cx.config.safety.max_drift_lifetime,
+                lifetime_end: super::change::revert_by(cx, inject_started),
             };
             observe::observe(&mut watches, &mut events, cx.stop.clone(), &terms, window).await;
             if *cx.stop.borrow() {
@@ -225,7 +225,8 @@ pub async fn run_drill(
 
     // Revert, whatever happened above.
     cx.progress.phase(&id, "revert");
-    let reverted = revert(cx, &drill, &*injector, &icx, &target, &snapshot).await;
+    let deadline = drift_ends(cx, inject_started);
+    let reverted = revert(cx, &drill, &*injector, &icx, &target, &snapshot, deadline).await;
     let verified = Instant::now();
     record.reverted_at = Some(Utc::now());
     if let Some(within) = scenario.expect.clear_within

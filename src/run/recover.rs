@@ -265,9 +265,15 @@ async fn recover_one(aws: &AwsClients, journal: &mut Journal, open: &Unfinished)
         ),
     }
     let mut ledger = RecoverLedger { journal, open };
-    let rec =
-        rollback::revert_and_verify(&*injector, &cx, &open.target, &open.snapshot, &mut ledger)
-            .await;
+    let rec = rollback::revert_and_verify(
+        &*injector,
+        &cx,
+        &open.target,
+        &open.snapshot,
+        None,
+        &mut ledger,
+    )
+    .await;
     // Deleted while being reverted: settle rather than fail.
     if !rec.verified
         && let Ok(Presence::Gone { evidence }) =

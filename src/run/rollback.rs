@@ -1,9 +1,12 @@
 //! The revert sequence a drill and `driftdrill recover` share: journal that the revert starts,
-//! revert with the revert retry budget, journal the outcome, read back, journal the verdict.
+//! revert with the revert retry budget (for a drill, bounded by its maximum drift lifetime),
+//! journal the outcome, read back, journal the verdict.
 
 use super::journal::Step;
 use super::retry::{self, Budget};
-use crate::inject::{Check, InjectCx, Injector, State, Target};
+use std::time::Instant;
+
+use crate::inject::{Check, InjectCx, InjectError, Injector, State, Target};
 use crate::record::RevertRecord;
 
 /// Where the sequence writes its steps. Implemented by a running drill and by `recover`.
@@ -17,17 +20,32 @@ pub(crate) trait Ledger {
 }
 
 /// Reverts `target` to `snapshot` and verifies it, journaling every step through `ledger`.
-/// Safe to call again after any failure: injectors' reverts are idempotent.
+/// Safe to call again after any failure: injectors' reverts are idempotent. With a `deadline`
+/// (a drill's maximum drift lifetime) no retry starts after it and an attempt still running then
+/// is cut short: the revert is reported as failed, and `recover` takes over.
 pub(crate) async fn revert_and_verify(
     injector: &dyn Injector,
     icx: &InjectCx<'_>,
     target: &Target,
     snapshot: &State,
+    deadline: Option<Instant>,
     ledger: &mut impl Ledger,
 ) -> RevertRecord {
     ledger.note(Step::Reverting);
     ledger.reached("revert").await;
-    let retried = retry::retry(Budget::REVERT, || injector.revert(icx, target, snapshot)).await;
+    let out_of_time = |what| {
+        move || InjectError::OutOfTime {
+            what,
+            resource: target.to_string(),
+        }
+    };
+    let retried = retry::retry_until(
+        Budget::REVERT,
+        deadline,
+        || injector.revert(icx, target, snapshot),
+        out_of_time("revert"),
+    )
+    .await;
     let mut rec = RevertRecord {
         kind: None,
         verified: false,

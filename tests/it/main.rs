@@ -13,6 +13,7 @@ mod fixture;
 mod iam_safety;
 mod injector_safety;
 mod injectors;
+mod lifetime;
 mod lingering;
 mod prerequisites;
 mod recover_settles;
