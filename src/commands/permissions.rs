@@ -33,7 +33,7 @@ pub fn run(config: Option<PathBuf>, paths: Vec<PathBuf>, only: Vec<String>) -> C
         );
     }
     eprintln!(
-        "detectors and channels run with their own credentials (an sqs channel with driftdrill's: sqs:ReceiveMessage, sqs:DeleteMessage, sqs:GetQueueAttributes); `run --out s3://...` needs s3:PutObject on the records prefix"
+        "detectors and channels run with their own credentials (an sqs channel with driftdrill's: sqs:ReceiveMessage, sqs:DeleteMessage, sqs:ChangeMessageVisibility, sqs:GetQueueAttributes); `run --out s3://...` needs s3:PutObject on the records prefix"
     );
     Ok(exit_codes::OK)
 }

@@ -102,7 +102,8 @@ fn read(r: &mut TableReader) -> Option<Settings> {
 }
 
 /// The channel: one long-poll receive per poll; messages that name a watched term (a drill's
-/// target or mark) are observations and, by default, deleted; the rest stay in the queue.
+/// target or mark) are observations and, by default, deleted; the rest are made visible again
+/// at once, for the queue's own consumers.
 pub struct SqsChannel {
     name: String,
     settings: Settings,
@@ -131,6 +132,72 @@ fn unwrap_sns(body: &str) -> String {
 }
 
 impl SqsChannel {
+    /// The alert a message carries, if it names one of the `watch` terms (a drill's target or
+    /// mark); `None` for anything else, which is never the drill's to keep.
+    fn observation(
+        &self,
+        message: &aws_sdk_sqs::types::Message,
+        watch: &[String],
+    ) -> Option<Observation> {
+        let s = &self.settings;
+        let received = (chrono::Utc::now(), std::time::Instant::now());
+        let raw = unwrap_sns(message.body().unwrap_or(""));
+        let Ok(json) = payload::decode(s.format, &raw) else {
+            tracing::warn!(channel = %self.name, "left a message that is not JSON in the queue");
+            return None;
+        };
+        let alert = payload::parse(s.format, &s.json_paths, &json).ok()?;
+        let obs = Observation {
+            at: received.0,
+            seen: Some(received.1),
+            resources: Vec::new(),
+            text: alert.texts.join("\n"),
+            evidence: raw.chars().take(2000).collect(),
+        };
+        super::matching::names_any(&obs, watch).then_some(obs)
+    }
+
+    /// Makes received messages visible again at once (`ChangeMessageVisibility` 0), so reading
+    /// a shared alert queue never hides an alert from the team's own consumers. A failure is
+    /// logged: the messages then reappear after the queue's visibility timeout.
+    async fn release(&self, handles: Vec<String>) {
+        if handles.is_empty() {
+            return;
+        }
+        let entries: Vec<_> = handles
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, handle)| {
+                aws_sdk_sqs::types::ChangeMessageVisibilityBatchRequestEntry::builder()
+                    .id(i.to_string())
+                    .receipt_handle(handle)
+                    .visibility_timeout(0)
+                    .build()
+                    .ok()
+            })
+            .collect();
+        let sent = self
+            .sqs
+            .change_message_visibility_batch()
+            .queue_url(&self.settings.queue_url)
+            .set_entries(Some(entries))
+            .send()
+            .await;
+        match sent {
+            Ok(out) if out.failed().is_empty() => {}
+            Ok(out) => tracing::warn!(
+                channel = %self.name,
+                failed = out.failed().len(),
+                "could not make every message it left visible again"
+            ),
+            Err(e) => tracing::warn!(
+                channel = %self.name,
+                error = %errors::aws("ChangeMessageVisibilityBatch", &self.settings.queue_url)(e),
+                "could not make the messages it left visible again"
+            ),
+        }
+    }
+
     /// An AWS error from the queue, transient when AWS says so (throttling, 5xx, time-outs).
     fn aws_failure(&self, e: crate::inject::InjectError) -> DetectorError {
         let transient = e.is_transient();
@@ -155,39 +222,30 @@ impl Polled for SqsChannel {
             .await
             .map_err(|e| failed(errors::aws("ReceiveMessage", &s.queue_url)(e)))?;
         let mut observations = Vec::new();
+        let mut release = Vec::new();
         for message in out.messages() {
-            let received = (chrono::Utc::now(), std::time::Instant::now());
-            let raw = unwrap_sns(message.body().unwrap_or(""));
-            let Ok(json) = payload::decode(s.format, &raw) else {
-                tracing::warn!(channel = %self.name, "left a message that is not JSON in the queue");
+            let handle = message.receipt_handle().map(String::from);
+            let Some(obs) = self.observation(message, &cx.watch) else {
+                // Not the drill's: back in the queue at once, for whoever really consumes it.
+                release.extend(handle);
                 continue;
             };
-            let Ok(alert) = payload::parse(s.format, &s.json_paths, &json) else {
-                continue;
-            };
-            let obs = Observation {
-                at: received.0,
-                seen: Some(received.1),
-                resources: Vec::new(),
-                text: alert.texts.join("\n"),
-                evidence: raw.chars().take(2000).collect(),
-            };
-            if !super::matching::names_any(&obs, &cx.watch) {
-                continue;
-            }
-            if s.delete_matched
-                && let Some(handle) = message.receipt_handle()
-            {
-                self.sqs
+            match handle {
+                Some(handle) if s.delete_matched => self
+                    .sqs
                     .delete_message()
                     .queue_url(&s.queue_url)
                     .receipt_handle(handle)
                     .send()
                     .await
-                    .map_err(|e| failed(errors::aws("DeleteMessage", &s.queue_url)(e)))?;
+                    .map(drop)
+                    .map_err(|e| failed(errors::aws("DeleteMessage", &s.queue_url)(e)))?,
+                Some(handle) => release.push(handle),
+                None => {}
             }
             observations.push(obs);
         }
+        self.release(release).await;
         Ok(observations)
     }
 

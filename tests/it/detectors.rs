@@ -557,7 +557,7 @@ async fn webhook_takes_concurrent_posts_and_refuses_oversize_bodies() {
 }
 
 #[tokio::test]
-async fn sqs_matches_watched_messages_and_deletes_only_those() {
+async fn sqs_matches_watched_messages_deletes_only_those_and_releases_the_rest() {
     let aws = fixture::clients().await;
     let queue = aws
         .sqs
@@ -617,6 +617,22 @@ async fn sqs_matches_watched_messages_and_deletes_only_those() {
     let left = count(aws_sdk_sqs::types::QueueAttributeName::ApproximateNumberOfMessages)
         + count(aws_sdk_sqs::types::QueueAttributeName::ApproximateNumberOfMessagesNotVisible);
     assert_eq!(left, 1, "only the matched message may be deleted");
+    // The message that names no drill is visible again at once: the team's own consumer
+    // receives it now, not after the queue's visibility timeout.
+    let theirs = aws
+        .sqs
+        .receive_message()
+        .queue_url(&url)
+        .wait_time_seconds(1)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        theirs.messages().len(),
+        1,
+        "the unmatched message is still hidden"
+    );
+    assert!(theirs.messages()[0].body().unwrap().contains("sg-other2"));
 }
 
 /// Cloud Custodian policies for the custodian tests: SSH open to the world on a security group,
