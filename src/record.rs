@@ -158,6 +158,14 @@ pub struct ExpectationRecord {
     /// caught the drift.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clear: Option<ClearRecord>,
+    /// How long the window ran from the confirmed change (twice the SLA for a detection, the
+    /// SLA for a silent detector, capped by the drift's lifetime).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window_secs: Option<f64>,
+    /// How far past its window the outcome was decided, when no poll that started after the
+    /// change had finished by then: observation went on until one did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stretched_secs: Option<f64>,
 }
 
 /// How long a detector kept reporting the drift after the revert was verified.
@@ -185,6 +193,9 @@ pub enum Outcome {
     Suppressed,
     /// A silent detector named the target: the suppression hides less than it should.
     Leaked,
+    /// No poll that started after the change finished before the drift's lifetime ran out:
+    /// the detector is slower than the window, neither blind nor broken; nothing was judged.
+    Inconclusive,
 }
 
 impl Outcome {
@@ -199,6 +210,7 @@ impl Outcome {
             Outcome::NotObserved => "not observed",
             Outcome::Suppressed => "stayed silent",
             Outcome::Leaked => "leaked",
+            Outcome::Inconclusive => "inconclusive",
         }
     }
 }

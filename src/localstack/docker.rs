@@ -54,15 +54,59 @@ pub fn remove_container(id: &str) {
 /// containers whose owner died without cleaning up (SIGKILL, power loss).
 const OWNER_LABEL: &str = "driftdrill.owner-pid";
 
-/// Removes driftdrill LocalStack containers whose owning process no longer exists.
+/// Label carrying the owner's PID namespace (`pid:[4026531836]`): a pid means nothing in
+/// another namespace (another container, another machine sharing the daemon).
+const PIDNS_LABEL: &str = "driftdrill.owner-pidns";
+
+/// This process's PID namespace, as /proc names it.
+fn pid_namespace() -> String {
+    std::fs::read_link("/proc/self/ns/pid")
+        .map(|p| p.display().to_string())
+        .unwrap_or_default()
+}
+
+/// Whether `pid` is a live process here. `EPERM` means it exists and belongs to someone else:
+/// alive. A zombie (ended, never reaped) is not alive.
+fn owner_alive(pid: i32) -> bool {
+    // SAFETY: signal 0 only checks whether the pid exists.
+    if unsafe { libc::kill(pid, 0) } != 0 {
+        return std::io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH);
+    }
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).map_or(true, |stat| {
+        stat.rsplit_once(')')
+            .and_then(|(_, rest)| rest.split_whitespace().next())
+            != Some("Z")
+    })
+}
+
+/// Which containers to remove: those this project labelled, started from this PID namespace,
+/// whose owner is no longer alive. `lines` are `docker ps` lines: `<id> <pid> <pidns>`.
+fn orphans(lines: &str, namespace: &str, alive: impl Fn(i32) -> bool) -> Vec<String> {
+    lines
+        .lines()
+        .filter_map(|line| {
+            let mut parts = line.split_whitespace();
+            let id = parts.next()?;
+            let pid = parts.next()?.parse::<i32>().ok()?;
+            let ns = parts.next()?;
+            (pid > 0 && !namespace.is_empty() && ns == namespace && !alive(pid))
+                .then(|| id.to_string())
+        })
+        .collect()
+}
+
+/// Removes driftdrill LocalStack containers whose owning process no longer exists here.
 fn reap_orphans() {
-    let format = format!("{{{{.ID}}}} {{{{.Label \"{OWNER_LABEL}\"}}}}");
+    let format =
+        format!("{{{{.ID}}}} {{{{.Label \"{OWNER_LABEL}\"}}}} {{{{.Label \"{PIDNS_LABEL}\"}}}}");
     let Ok(out) = std::process::Command::new("docker")
         .args([
             "ps",
             "-a",
             "--filter",
             &format!("label={OWNER_LABEL}"),
+            "--filter",
+            &format!("label={PIDNS_LABEL}"),
             "--format",
             &format,
         ])
@@ -70,19 +114,9 @@ fn reap_orphans() {
     else {
         return;
     };
-    for line in String::from_utf8_lossy(&out.stdout).lines() {
-        let mut parts = line.split_whitespace();
-        let (Some(id), Some(pid)) = (
-            parts.next(),
-            parts.next().and_then(|p| p.parse::<i32>().ok()),
-        ) else {
-            continue;
-        };
-        // SAFETY: signal 0 only checks whether the pid exists.
-        let alive = unsafe { libc::kill(pid, 0) } == 0;
-        if !alive {
-            remove_container(id);
-        }
+    let listed = String::from_utf8_lossy(&out.stdout);
+    for id in orphans(&listed, &pid_namespace(), owner_alive) {
+        remove_container(&id);
     }
 }
 
@@ -118,6 +152,7 @@ pub async fn start(port: u16) -> Result<Running, LocalStackError> {
         .with_tag(VERSION)
         .with_network("host")
         .with_label(OWNER_LABEL, std::process::id().to_string())
+        .with_label(PIDNS_LABEL, pid_namespace())
         .with_env_var("GATEWAY_LISTEN", format!("127.0.0.1:{port}"))
         // The default (twisted) server binds every interface whatever GATEWAY_LISTEN says;
         // hypercorn binds the address given. With host networking that is the host's loopback.
@@ -145,4 +180,28 @@ pub async fn start(port: u16) -> Result<Running, LocalStackError> {
         id,
         _container: container,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_our_namespaces_containers_with_a_dead_owner_are_orphans() {
+        let ours = "pid:[4026531836]";
+        let listed = "aaa 100 pid:[4026531836]\nbbb 200 pid:[4026531836]\nccc 100 pid:[999]\nddd notapid pid:[4026531836]\neee 300\n";
+        // 100 is dead, 200 alive.
+        let found = orphans(listed, ours, |pid| pid == 200);
+        assert_eq!(found, vec!["aaa".to_string()]);
+        // Without a namespace of our own, nothing is ever removed.
+        assert!(orphans(listed, "", |_| false).is_empty());
+    }
+
+    #[test]
+    fn a_process_we_may_not_signal_is_alive() {
+        // pid 1 exists in every namespace; as root kill succeeds, as a user it is EPERM.
+        assert!(owner_alive(1));
+        assert!(owner_alive(std::process::id() as i32));
+        assert!(!owner_alive(i32::MAX - 7));
+    }
 }

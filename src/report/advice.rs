@@ -1,11 +1,12 @@
 //! Gap advice: the next step for an expectation that was not met, in words.
 
-use super::text::one_line;
+use super::text::{human, one_line};
 use crate::record::{ExpectationRecord, Outcome};
 
 /// The next step for an expectation that was not met, following its real cause: a detector
-/// that failed is told to be fixed, never to be "wired".
-pub fn next_step(action: &str, e: &ExpectationRecord) -> String {
+/// that failed is told to be fixed, never to be "wired"; one slower than its window is told
+/// its poll time against the window. `poll_secs` is the detector's median poll in that run.
+pub fn next_step(action: &str, e: &ExpectationRecord, poll_secs: Option<f64>) -> String {
     let error = one_line(e.last_error.as_deref().unwrap_or("see the run log"));
     match e.outcome {
         Outcome::Missed if e.errors == 0 && e.polls > 0 && action.ends_with(".attach_policy") => {
@@ -52,6 +53,19 @@ pub fn next_step(action: &str, e: &ExpectationRecord) -> String {
             "{} reported a change it should suppress: check the ignore rule or alert filter",
             e.detector
         ),
+        Outcome::Inconclusive => {
+            let window = human(e.window_secs.unwrap_or(e.sla_secs));
+            match poll_secs {
+                Some(p) => format!(
+                    "polls take {}; a {window} window holds no complete poll after the change: widen the window or speed up the detector",
+                    human(p)
+                ),
+                None => format!(
+                    "no poll of {} finished after the change, even with the {window} window stretched to the drift's lifetime: widen the window (or the lifetime) or speed up the detector",
+                    e.detector
+                ),
+            }
+        }
         Outcome::DetectedWithinSla | Outcome::Suppressed => String::new(),
     }
 }
@@ -77,19 +91,47 @@ mod tests {
             errors: 0,
             last_error: None,
             clear: None,
+            window_secs: Some(1800.0),
+            stretched_secs: None,
         };
-        let role = next_step("iam.role.attach_policy", &e);
+        let role = next_step("iam.role.attach_policy", &e, None);
         assert!(
             role.contains("aws_iam_role_policy_attachments_exclusive"),
             "{role}"
         );
         assert!(role.contains("policy-engine detector"), "{role}");
-        let user = next_step("iam.user.attach_policy", &e);
+        let user = next_step("iam.user.attach_policy", &e, None);
         assert!(
             user.contains("aws_iam_user_policy_attachments_exclusive"),
             "{user}"
         );
-        let other = next_step("ec2.instance.termination_protection", &e);
+        let other = next_step("ec2.instance.termination_protection", &e, None);
         assert!(other.contains("ignore_changes"), "{other}");
+    }
+
+    #[test]
+    fn an_inconclusive_window_names_the_poll_time_against_the_window() {
+        let e = ExpectationRecord {
+            detector: "terraform-plan".into(),
+            role: Role::Detector,
+            silent: true,
+            sla_secs: 45.0,
+            outcome: Outcome::Inconclusive,
+            detected_at: None,
+            mttd_secs: None,
+            bracket_secs: None,
+            evidence: None,
+            polls: 0,
+            errors: 0,
+            last_error: None,
+            clear: None,
+            window_secs: Some(45.0),
+            stretched_secs: Some(40.0),
+        };
+        assert_eq!(
+            next_step("ec2.sg.open_ingress", &e, Some(25.2)),
+            "polls take 25s; a 45s window holds no complete poll after the change: widen the window or speed up the detector"
+        );
+        assert!(next_step("ec2.sg.open_ingress", &e, None).contains("speed up the detector"));
     }
 }

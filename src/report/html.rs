@@ -15,7 +15,7 @@ fn esc(s: &str) -> String {
 const STYLE: &str = "body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;margin:2rem;color:#1a1a1a;max-width:72rem}\
 h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #ccc}\
 table{border-collapse:collapse;margin:.5rem 0}th,td{border:1px solid #bbb;padding:.3rem .55rem;text-align:left;font-size:.9rem}\
-th{background:#f2f2f2}.caught{background:#c8f0c8}.late{background:#ffe9a8}.missed{background:#ffc4c4}.error{background:#e3c8ff}\
+th{background:#f2f2f2}.caught{background:#c8f0c8}.late{background:#ffe9a8}.missed{background:#ffc4c4}.error{background:#e3c8ff}.inconclusive{background:#e8e8e8}\
 .dirty{background:#ddd}.none{color:#888}.num{text-align:right}.big{font-size:2rem;font-weight:600}\
 @media print{body{margin:0}h2{break-after:avoid}table,svg{break-inside:avoid}}";
 
@@ -99,12 +99,12 @@ pub fn render(r: &Report) -> String {
         r.runs,
         r.drills
     );
-    out.push_str("<h2>Detectors and channels</h2><table><tr><th>name</th><th>kind</th><th>expected</th><th>within SLA</th><th>late</th><th>missed</th><th>errors</th><th>coverage</th><th>p50</th><th>p95</th><th>max</th></tr>");
+    out.push_str("<h2>Detectors and channels</h2><table><tr><th>name</th><th>kind</th><th>expected</th><th>within SLA</th><th>late</th><th>missed</th><th>errors</th><th>inconclusive</th><th>coverage</th><th>p50</th><th>p95</th><th>max</th></tr>");
     for d in &r.detectors {
         let t = &d.tally;
         out.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td></tr>",
-            esc(&d.name), d.role.label(), t.expected, t.within_sla, t.late, t.missed, t.errors, pct(d.coverage_pct), human_or_dash(d.mttd.p50_secs), human_or_dash(d.mttd.p95_secs), human_or_dash(d.mttd.max_secs)
+            "<tr><td>{}</td><td>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td></tr>",
+            esc(&d.name), d.role.label(), t.expected, t.within_sla, t.late, t.missed, t.errors, t.inconclusive, pct(d.coverage_pct), human_or_dash(d.mttd.p50_secs), human_or_dash(d.mttd.p95_secs), human_or_dash(d.mttd.max_secs)
         ));
     }
     out.push_str("</table>");
@@ -175,6 +175,7 @@ pub fn render(r: &Report) -> String {
             let class = match s.outcome {
                 Outcome::Suppressed => "caught",
                 Outcome::Leaked => "missed",
+                Outcome::Inconclusive => "inconclusive",
                 _ => "error",
             };
             out.push_str(&format!(

@@ -41,6 +41,13 @@ pub fn render(r: &Report) -> String {
                 s.set_message("baseline dirty: the resource had drifted before the drill");
                 s
             }
+            Outcome::Inconclusive => {
+                let mut s = TestCaseStatus::skipped();
+                s.set_message(
+                    "inconclusive: no poll that started after the change finished within the drift's lifetime",
+                );
+                s
+            }
         };
         let name = if c.silent {
             format!("{} / {} (must stay silent)", c.scenario, c.detector)

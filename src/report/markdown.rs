@@ -36,11 +36,11 @@ pub fn render(r: &Report) -> String {
             pct(t.overall_coverage_pct)
         ));
     }
-    out.push_str("## Detectors and channels\n\n| name | kind | expected | within SLA | late | missed | errors | coverage | p50 | p95 | max |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    out.push_str("## Detectors and channels\n\n| name | kind | expected | within SLA | late | missed | errors | inconclusive | coverage | p50 | p95 | max |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for d in &r.detectors {
         let t = &d.tally;
         out.push_str(&format!(
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
             esc(&d.name),
             d.role.label(),
             t.expected,
@@ -48,6 +48,7 @@ pub fn render(r: &Report) -> String {
             t.late,
             t.missed,
             t.errors,
+            t.inconclusive,
             pct(d.coverage_pct),
             human_or_dash(d.mttd.p50_secs),
             human_or_dash(d.mttd.p95_secs),
@@ -98,6 +99,7 @@ pub fn render(r: &Report) -> String {
                     "late" => "⚠️",
                     "missed" => "❌",
                     "error" => "💥",
+                    "inconclusive" => "⏳",
                     _ => "·",
                 };
                 format!("{icon} {}", c.text())
@@ -131,6 +133,7 @@ pub fn render(r: &Report) -> String {
             let icon = match s.outcome {
                 Outcome::Suppressed => "✅",
                 Outcome::Leaked => "❌",
+                Outcome::Inconclusive => "⏳",
                 _ => "💥",
             };
             out.push_str(&format!(

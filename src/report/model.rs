@@ -163,6 +163,14 @@ pub(super) fn completed(d: &DrillRecord) -> bool {
     )
 }
 
+/// The median duration of a detector's polls in one run, from the run's detector health.
+fn median_poll(r: &RunRecord, detector: &str) -> Option<f64> {
+    let h = r.detector_health.iter().find(|h| h.name == detector)?;
+    let mut polls = h.poll_secs.clone();
+    polls.sort_by(f64::total_cmp);
+    polls.get(polls.len().checked_sub(1)? / 2).copied()
+}
+
 /// Builds the report of `period` from every record given (earlier periods feed the trend).
 pub fn build(all: &[RunRecord], period: &Period, generated_at: DateTime<Utc>) -> Report {
     let records = in_period(all, period);
@@ -241,7 +249,7 @@ pub fn build(all: &[RunRecord], period: &Period, generated_at: DateTime<Utc>) ->
                         polls: e.polls,
                         errors: e.errors,
                         evidence: match e.outcome {
-                            Outcome::DetectorError => e.last_error.clone(),
+                            Outcome::DetectorError | Outcome::Inconclusive => e.last_error.clone(),
                             _ => e.evidence.clone(),
                         },
                         run_id: r.run_id.clone(),
@@ -276,6 +284,7 @@ pub fn build(all: &[RunRecord], period: &Period, generated_at: DateTime<Utc>) ->
                     Outcome::Missed => "missed",
                     Outcome::BaselineDirty => "dirty",
                     Outcome::DetectorError | Outcome::NotObserved => "error",
+                    Outcome::Inconclusive => "inconclusive",
                     Outcome::Suppressed | Outcome::Leaked => unreachable!("silent: skipped above"),
                 };
                 let cell = row
@@ -295,7 +304,11 @@ pub fn build(all: &[RunRecord], period: &Period, generated_at: DateTime<Utc>) ->
                         mttd_secs: e.mttd_secs,
                         sla_secs: e.sla_secs,
                         evidence: e.evidence.clone(),
-                        suggestion: super::advice::next_step(&d.action, e),
+                        suggestion: super::advice::next_step(
+                            &d.action,
+                            e,
+                            median_poll(r, &e.detector),
+                        ),
                         run_id: r.run_id.clone(),
                     });
                 }

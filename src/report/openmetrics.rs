@@ -127,7 +127,7 @@ pub fn render(r: &Report) -> String {
         "driftdrill_expectations",
         "gauge",
         None,
-        "Expected detections by outcome: within_sla, late, missed, error (the detector could not answer), baseline_dirty.",
+        "Expected detections by outcome: within_sla, late, missed, error (the detector could not answer), baseline_dirty, inconclusive (no complete poll after the change by the drift's lifetime).",
     );
     for d in &r.detectors {
         let t = &d.tally;
@@ -137,6 +137,7 @@ pub fn render(r: &Report) -> String {
             ("missed", t.missed),
             ("error", t.errors),
             ("baseline_dirty", t.baseline_dirty),
+            ("inconclusive", t.inconclusive),
         ] {
             f.sample(
                 "",

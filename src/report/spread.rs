@@ -170,7 +170,7 @@ pub fn tables(r: &super::Report) -> Vec<TextTable> {
             format!(
                 "{} of {} ({}), p50 {}",
                 s.tally.within_sla,
-                s.tally.expected,
+                s.tally.judged(),
                 pct(s.coverage_pct),
                 human_or_dash(s.mttd.p50_secs)
             )

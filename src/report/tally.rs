@@ -47,6 +47,9 @@ pub struct Tally {
     pub missed: usize,
     pub errors: usize,
     pub baseline_dirty: usize,
+    /// No complete poll after the change by the drift's lifetime: not judged, counted apart.
+    #[serde(default)]
+    pub inconclusive: usize,
 }
 
 impl Tally {
@@ -57,6 +60,7 @@ impl Tally {
             Outcome::Missed => &mut self.missed,
             Outcome::DetectorError | Outcome::NotObserved => &mut self.errors,
             Outcome::BaselineDirty => &mut self.baseline_dirty,
+            Outcome::Inconclusive => &mut self.inconclusive,
             // Silent expectations are suppressions, never coverage.
             Outcome::Suppressed | Outcome::Leaked => return,
         };
@@ -64,9 +68,15 @@ impl Tally {
         self.expected += 1;
     }
 
-    /// Share of expected detections made within SLA (baseline-dirty skips excluded).
+    /// Expectations an outcome was judged for: baseline-dirty skips and inconclusive windows
+    /// (nothing judged) left out.
+    pub fn judged(&self) -> usize {
+        self.expected - self.baseline_dirty - self.inconclusive
+    }
+
+    /// Share of judged expectations detected within SLA.
     pub fn coverage_pct(&self) -> Option<f64> {
-        let counted = self.expected - self.baseline_dirty;
+        let counted = self.judged();
         (counted > 0).then(|| (self.within_sla as f64 * 1000.0 / counted as f64).round() / 10.0)
     }
 }

@@ -25,7 +25,9 @@ pub struct Window {
 
 /// Watches events until every expectation is settled or its window closed, the maximum drift
 /// lifetime is reached, or the run is stopped. An expected detector's window is twice its SLA
-/// (detections after the SLA count as late); a silent one's is its SLA.
+/// (detections after the SLA count as late); a silent one's is its SLA. Outcomes are judged
+/// from complete polls that started after the change: a window that closes before one has
+/// finished stretches until one does, up to the lifetime (inconclusive if none does).
 pub async fn observe(
     watches: &mut [Watch],
     events: &mut broadcast::Receiver<Arc<Event>>,
@@ -47,7 +49,11 @@ pub async fn observe(
             e = next_event(events) => e,
             _ = tokio::time::sleep_until(deadline.into()) => {
                 let now = Instant::now();
-                watches.iter_mut().filter(|w| !w.done && w.deadline <= now).for_each(Watch::close);
+                for w in watches.iter_mut().filter(|w| !w.done && w.deadline <= now) {
+                    if !w.stretch(window.lifetime_end) {
+                        w.close();
+                    }
+                }
                 continue;
             }
             _ = stop.changed() => return,
@@ -92,6 +98,10 @@ fn take_event(w: &mut Watch, event: &Event, terms: &[String], window: Window) {
                         None => w.last_clean = Some(*finished),
                     }
                 }
+            }
+            // A stretched window waited for exactly this: the first complete poll decides.
+            if w.stretched_from.is_some() && !w.done {
+                w.close();
             }
         }
         Event::Alert { observation, .. } => {

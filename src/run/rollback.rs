@@ -19,10 +19,15 @@ pub(crate) trait Ledger {
     async fn reached(&mut self, _point: &str) {}
 }
 
+/// How many times a revert is made and read back while the drill's change is still there
+/// (reads after a write can lag behind it on AWS), before the revert is reported as failed.
+const ROUNDS: u32 = 3;
+
 /// Reverts `target` to `snapshot` and verifies it, journaling every step through `ledger`.
-/// Safe to call again after any failure: injectors' reverts are idempotent. With a `deadline`
-/// (a drill's maximum drift lifetime) no retry starts after it and an attempt still running then
-/// is cut short: the revert is reported as failed, and `recover` takes over.
+/// Safe to call again after any failure: injectors' reverts are idempotent. While the drill's
+/// change still reads as there, revert and verification are tried again ([`ROUNDS`]). With a
+/// `deadline` (a drill's maximum drift lifetime) no retry starts after it and an attempt still
+/// running then is cut short: the revert is reported as failed, and `recover` takes over.
 pub(crate) async fn revert_and_verify(
     injector: &dyn Injector,
     icx: &InjectCx<'_>,
@@ -33,59 +38,86 @@ pub(crate) async fn revert_and_verify(
 ) -> RevertRecord {
     ledger.note(Step::Reverting);
     ledger.reached("revert").await;
-    let out_of_time = |what| {
-        move || InjectError::OutOfTime {
-            what,
-            resource: target.to_string(),
-        }
-    };
-    let retried = retry::retry_until(
-        Budget::REVERT,
-        deadline,
-        || injector.revert(icx, target, snapshot),
-        out_of_time("revert"),
-    )
-    .await;
     let mut rec = RevertRecord {
         kind: None,
         verified: false,
-        attempts: retried.attempts,
+        attempts: 0,
         detail: None,
         error: None,
     };
-    let outcome = match retried.result {
-        Ok(outcome) => outcome,
-        Err(e) => {
-            let error = retry::describe(&e, retried.attempts);
-            ledger.note(Step::RevertFailed {
-                error: error.clone(),
-            });
-            rec.error = Some(error);
-            return rec;
+    let mut pause = Budget::REVERT.first_delay;
+    for round in 1..=ROUNDS {
+        let retried = retry::retry_until(
+            Budget::REVERT,
+            deadline,
+            || injector.revert(icx, target, snapshot),
+            out_of_time("revert", target),
+        )
+        .await;
+        rec.attempts += retried.attempts;
+        let outcome = match retried.result {
+            Ok(outcome) => outcome,
+            Err(e) => return failed(rec, retry::describe(&e, retried.attempts), ledger),
+        };
+        if round == 1 {
+            rec.kind = Some(outcome.kind);
+            rec.detail = outcome.detail.clone();
+            ledger.note(Step::Reverted { outcome });
+            ledger.reached("reverted").await;
         }
-    };
-    rec.kind = Some(outcome.kind);
-    rec.detail = outcome.detail.clone();
-    ledger.note(Step::Reverted {
-        outcome: outcome.clone(),
-    });
-    ledger.reached("reverted").await;
-    match injector.verify_reverted(icx, target, snapshot).await {
-        Ok(Check::Matches) => {
-            rec.verified = true;
-            ledger.note(Step::Verified);
-        }
-        Ok(Check::Differs(why)) => {
-            rec.error = Some(format!("the revert did not verify: {why}"));
-            ledger.note(Step::RevertFailed { error: why });
-        }
-        Err(e) => {
-            let error = crate::errors::chain(&e);
-            ledger.note(Step::RevertFailed {
-                error: error.clone(),
-            });
-            rec.error = Some(error);
+        match verify(injector, icx, target, snapshot, deadline).await {
+            Ok(Check::Matches) => {
+                rec.verified = true;
+                ledger.note(Step::Verified);
+                return rec;
+            }
+            Ok(Check::Differs(why)) => {
+                let time_left = deadline.is_none_or(|d| Instant::now() + pause < d);
+                if round == ROUNDS || !time_left {
+                    return failed(rec, format!("the revert did not verify: {why}"), ledger);
+                }
+                tracing::warn!(%why, "the drill's change still reads as there; reverting again");
+                tokio::time::sleep(pause).await;
+                pause *= 2;
+            }
+            Err(e) => return failed(rec, crate::errors::chain(&e), ledger),
         }
     }
+    unreachable!("the last round always returns")
+}
+
+/// Reads back whether the drill's change is gone, by the deadline (at least [`retry::FIRST_TRY`]).
+async fn verify(
+    injector: &dyn Injector,
+    icx: &InjectCx<'_>,
+    target: &Target,
+    snapshot: &State,
+    deadline: Option<Instant>,
+) -> Result<Check, InjectError> {
+    let read = injector.verify_reverted(icx, target, snapshot);
+    match deadline {
+        None => read.await,
+        Some(d) => {
+            let d = d.max(Instant::now() + retry::FIRST_TRY);
+            tokio::time::timeout_at(d.into(), read)
+                .await
+                .unwrap_or_else(|_| Err(out_of_time("verify the revert", target)()))
+        }
+    }
+}
+
+fn out_of_time<'a>(what: &'static str, target: &'a Target) -> impl Fn() -> InjectError + 'a {
+    move || InjectError::OutOfTime {
+        what,
+        resource: target.to_string(),
+    }
+}
+
+/// Journals and records a revert that failed or did not verify.
+fn failed(mut rec: RevertRecord, error: String, ledger: &mut impl Ledger) -> RevertRecord {
+    ledger.note(Step::RevertFailed {
+        error: error.clone(),
+    });
+    rec.error = Some(error);
     rec
 }

@@ -316,9 +316,10 @@ pub fn exit_code_for(drills: &[DrillRecord]) -> i32 {
             DrillStatus::Completed => {
                 let outcomes = d.expectations.iter().map(|e| match e.outcome {
                     Outcome::DetectedWithinSla | Outcome::Suppressed => exit_codes::OK,
-                    Outcome::DetectedLate | Outcome::Missed | Outcome::Leaked => {
-                        exit_codes::DETECTION_MISSED
-                    }
+                    Outcome::DetectedLate
+                    | Outcome::Missed
+                    | Outcome::Leaked
+                    | Outcome::Inconclusive => exit_codes::DETECTION_MISSED,
                     Outcome::DetectorError | Outcome::BaselineDirty | Outcome::NotObserved => {
                         exit_codes::TOOL_ERROR
                     }

@@ -45,23 +45,25 @@ fn every_format_is_snapshotted() {
 #[test]
 fn the_report_counts_what_the_records_say() {
     let r = fixture_report();
-    assert_eq!((r.runs, r.drills), (2, 12));
+    assert_eq!((r.runs, r.drills), (2, 14));
     let tf = r
         .detectors
         .iter()
         .find(|d| d.name == "terraform-plan")
         .unwrap();
     // Q4 terraform: ssh, acl, nacl within SLA; termination and IMDSv1 missed; versioning late;
-    // one error; one baseline-dirty (not counted); two silent expectations (never coverage).
+    // one error; one baseline-dirty and one inconclusive (not counted); three silent
+    // expectations (never coverage).
     assert_eq!(
         (
             tf.tally.within_sla,
             tf.tally.missed,
             tf.tally.late,
             tf.tally.errors,
-            tf.tally.baseline_dirty
+            tf.tally.baseline_dirty,
+            tf.tally.inconclusive
         ),
-        (3, 2, 1, 1, 1)
+        (3, 2, 1, 1, 1, 1)
     );
     assert_eq!(tf.coverage_pct, Some(42.9));
     assert_eq!(tf.mttd.max_uncertainty_secs, Some(60.0));
@@ -89,7 +91,7 @@ fn the_report_counts_what_the_records_say() {
     );
     assert_eq!(
         (r.reverts.verified, r.reverts.conflicts, r.reverts.failed),
-        (7, 1, 1)
+        (9, 1, 1)
     );
     assert_eq!(r.false_alarms.len(), 1);
     assert_eq!(r.history.len(), 2);
@@ -186,9 +188,13 @@ fn suppressions_are_reported_apart_and_never_count_as_coverage() {
         outcomes,
         [
             ("sg-ops-ingress-ignored", Outcome::Suppressed),
-            ("sg-web-ingress-leaks", Outcome::Leaked)
+            ("sg-web-ingress-leaks", Outcome::Leaked),
+            ("sg-rdp-ignored-slow-plan", Outcome::Inconclusive)
         ]
     );
+    // Slower than its window is neither a leak nor an error: inconclusive, with its own words.
+    let slow = &r.suppressions[2];
+    assert!(slow.evidence.as_deref().unwrap().contains("stretched"));
     assert!(
         r.suppressions[1]
             .evidence

@@ -51,7 +51,7 @@ fn window(sla_ms: u64) -> (Window, Duration) {
     let window = Window {
         inject_started: now,
         confirmed: now,
-        lifetime_end: now + Duration::from_secs(60),
+        lifetime_end: now + Duration::from_secs(10),
     };
     (window, Duration::from_millis(sla_ms))
 }
@@ -128,8 +128,9 @@ async fn a_miss_with_some_failed_polls_says_how_many_failed() {
 }
 
 #[tokio::test]
-async fn a_polled_detector_that_never_answered_in_the_window_is_an_error() {
-    let (window, sla) = window(100);
+async fn a_polled_detector_that_never_answered_by_the_lifetime_is_inconclusive_not_an_error() {
+    let (mut window, sla) = window(100);
+    window.lifetime_end = window.confirmed + Duration::from_millis(400);
     let before = window.inject_started - Duration::from_millis(5);
     let records = run(
         vec![
@@ -141,17 +142,140 @@ async fn a_polled_detector_that_never_answered_in_the_window_is_an_error() {
         vec![poll("tf", before, naming(TARGET))],
     )
     .await;
-    assert_eq!(records[0].outcome, Outcome::DetectorError);
-    assert_eq!(records[0].polls, 0);
+    let tf = &records[0];
+    assert_eq!(tf.outcome, Outcome::Inconclusive);
+    assert_eq!((tf.polls, tf.errors), (0, 0));
+    let why = tf.last_error.as_deref().unwrap();
     assert!(
-        records[0]
-            .last_error
-            .as_deref()
-            .unwrap()
-            .contains("no poll")
+        why.contains("no poll") && why.contains("stretched"),
+        "{why}"
     );
-    // A push channel has no polls: silence is a miss.
+    assert_eq!(tf.window_secs, Some(0.2));
+    assert!(tf.stretched_secs.unwrap() >= 0.19, "{tf:?}");
+    // A push channel has no polls: silence is a miss, and nothing is stretched.
     assert_eq!(records[1].outcome, Outcome::Missed);
+    assert_eq!(records[1].stretched_secs, None);
+}
+
+/// A poll finishing `.0` ms after the change, of detector `.1`, started `.2` ms after the
+/// change (negative: before it), answering `.3`.
+type Timed = (u64, &'static str, i64, Result<Vec<Observation>, String>);
+
+/// Runs `observe` while `events` are sent at their delays after the change.
+async fn run_timed(
+    mut watches: Vec<Watch>,
+    window: Window,
+    events: Vec<Timed>,
+) -> Vec<ExpectationRecord> {
+    let (tx, mut rx) = broadcast::channel(64);
+    let (_stop_tx, stop) = watch::channel(false);
+    let base = window.confirmed;
+    tokio::spawn(async move {
+        for (at, detector, started, result) in events {
+            tokio::time::sleep_until((base + Duration::from_millis(at)).into()).await;
+            let started = if started >= 0 {
+                base + Duration::from_millis(started as u64)
+            } else {
+                base - Duration::from_millis((-started) as u64)
+            };
+            let _ = tx.send(poll(detector, started, result));
+        }
+        // Keep the channel open until the windows are done.
+        tokio::time::sleep(Duration::from_secs(5)).await;
+    });
+    observe(&mut watches, &mut rx, stop, &terms(), window).await;
+    watches.into_iter().map(|w| w.record).collect()
+}
+
+#[tokio::test]
+async fn polls_slower_than_the_window_decide_silent_missed_and_expected_outcomes() {
+    let (window, _) = window(0);
+    // Windows of 100 ms (silent: the SLA; expected: twice a 50 ms SLA); polls take 300 ms.
+    let records = run_timed(
+        vec![
+            Watch::new(
+                "quiet",
+                Role::Detector,
+                true,
+                Duration::from_millis(100),
+                false,
+            ),
+            Watch::new(
+                "blind",
+                Role::Detector,
+                false,
+                Duration::from_millis(50),
+                false,
+            ),
+            Watch::new(
+                "slow",
+                Role::Detector,
+                false,
+                Duration::from_millis(50),
+                false,
+            ),
+        ],
+        window,
+        vec![
+            // A poll begun before the change and finishing in the stretch never counts.
+            (150, "quiet", -10, naming(TARGET)),
+            (300, "quiet", 10, clean()),
+            (300, "blind", 10, clean()),
+            (300, "slow", 10, naming(TARGET)),
+        ],
+    )
+    .await;
+    let (quiet, blind, slow) = (&records[0], &records[1], &records[2]);
+    assert_eq!(quiet.outcome, Outcome::Suppressed, "{quiet:?}");
+    assert_eq!(blind.outcome, Outcome::Missed, "{blind:?}");
+    // Stretching never turns a detection after the SLA into one within it.
+    assert_eq!(slow.outcome, Outcome::DetectedLate, "{slow:?}");
+    assert!(slow.mttd_secs.unwrap() >= 0.29);
+    for r in &records {
+        assert_eq!(r.window_secs, Some(0.1), "{r:?}");
+        let stretched = r.stretched_secs.expect("stretched");
+        assert!((0.15..1.0).contains(&stretched), "{r:?}");
+        assert_eq!(r.errors, 0);
+    }
+}
+
+#[tokio::test]
+async fn a_poll_that_fails_in_a_stretched_window_is_a_detector_error() {
+    let (window, _) = window(0);
+    let records = run_timed(
+        vec![Watch::new(
+            "tf",
+            Role::Detector,
+            true,
+            Duration::from_millis(100),
+            false,
+        )],
+        window,
+        vec![(250, "tf", 10, failed())],
+    )
+    .await;
+    assert_eq!(records[0].outcome, Outcome::DetectorError);
+    assert_eq!((records[0].polls, records[0].errors), (1, 1));
+}
+
+#[tokio::test]
+async fn a_window_judged_in_time_is_never_stretched() {
+    let (window, _) = window(0);
+    let records = run_timed(
+        vec![Watch::new(
+            "tf",
+            Role::Detector,
+            false,
+            Duration::from_millis(100),
+            false,
+        )],
+        window,
+        vec![(50, "tf", 10, clean())],
+    )
+    .await;
+    assert_eq!(records[0].outcome, Outcome::Missed);
+    assert_eq!(records[0].stretched_secs, None);
+    assert_eq!(records[0].window_secs, Some(0.2));
 }
 
 #[tokio::test]
