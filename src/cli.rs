@@ -91,9 +91,10 @@ pub enum Command {
         /// Scenario files or folder to run (default: the built-in scenarios, written into DIR).
         #[arg(long)]
         scenarios: Option<PathBuf>,
-        /// How long each drill may stay before it is reverted, detected or not.
-        #[arg(long, default_value = "90s", value_parser = humantime::parse_duration)]
-        max_drift_lifetime: std::time::Duration,
+        /// How long each drill may stay before it is reverted, detected or not (default: set
+        /// from the sample environment's plan time measured in setup, at least 90s).
+        #[arg(long, value_parser = humantime::parse_duration)]
+        max_drift_lifetime: Option<std::time::Duration>,
     },
     /// Revert every change the journal shows as not verified-reverted (after a crash or kill);
     /// settle changes whose target is gone; list or forget them.
@@ -256,6 +257,7 @@ pub fn main() -> i32 {
                     .map_or_else(|| PathBuf::from("reports/runs"), PathBuf::from),
                 out_s3: out.iter().filter_map(|o| S3Url::parse(o)).collect(),
                 max_drift_lifetime,
+                min_window: None,
             };
             runtime().block_on(commands::run::run_command(opts))
         }

@@ -137,7 +137,11 @@ fn step(text: &str) {
     eprintln!("\n==> [{:>5.1}s] {text}", elapsed.as_secs_f64());
 }
 
-pub async fn run(dir: PathBuf, scenarios: Option<PathBuf>, lifetime: Duration) -> CommandResult {
+pub async fn run(
+    dir: PathBuf,
+    scenarios: Option<PathBuf>,
+    lifetime: Option<Duration>,
+) -> CommandResult {
     demo(&dir, scenarios.as_deref(), lifetime)
         .await
         .map_err(|e| match e {
@@ -146,7 +150,47 @@ pub async fn run(dir: PathBuf, scenarios: Option<PathBuf>, lifetime: Duration) -
         })
 }
 
-async fn demo(dir: &Path, scenarios: Option<&Path>, lifetime: Duration) -> Result<i32, DemoError> {
+/// How often the demo's terraform detectors and its scheduled job plan.
+const PLAN_INTERVAL: Duration = Duration::from_secs(10);
+
+/// The demo's windows, from the plan time it measured in setup: a window must hold a poll that
+/// starts after the change and finishes (up to one interval and one plan in flight, then the
+/// plan itself), with half as much again for a machine busier during the drills than during
+/// setup; the drift lifetime holds two such windows, and at least 90 s.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Windows {
+    pub min_window: Duration,
+    pub lifetime: Duration,
+}
+
+impl Windows {
+    pub fn measured(plan: Duration, asked_lifetime: Option<Duration>) -> Windows {
+        let min_window = (PLAN_INTERVAL + plan * 2) * 3 / 2;
+        let min_window = Duration::from_secs(min_window.as_secs_f64().ceil() as u64);
+        let lifetime =
+            asked_lifetime.unwrap_or_else(|| (min_window * 2).max(Duration::from_secs(90)));
+        Windows {
+            min_window,
+            lifetime,
+        }
+    }
+}
+
+/// What setting up the environment gave the rest of the demo.
+struct Setup {
+    ws: crate::terraform::Workspace,
+    endpoint: String,
+    /// The shipped Cloud Custodian policies, as the config's `policy = [...]` list.
+    policy_list: String,
+    /// How long a full plan of the sample environment took, measured after the apply.
+    plan: Duration,
+}
+
+async fn demo(
+    dir: &Path,
+    scenarios: Option<&Path>,
+    lifetime: Option<Duration>,
+) -> Result<i32, DemoError> {
     if !crate::terraform::workspace::installed("terraform") {
         return Err(DemoError::NoTerraform);
     }
@@ -168,13 +212,39 @@ async fn demo(dir: &Path, scenarios: Option<&Path>, lifetime: Duration) -> Resul
             builtin
         }
     };
-    let scenarios = scenarios.as_path();
     let mut started = Started {
         localstack: None,
         job: None,
     };
+    let setup = set_up(&dir, &mut started).await?;
+    let windows = Windows::measured(setup.plan, lifetime);
+    eprintln!(
+        "a full plan took {:.0}s: every window holds at least {}, each change is reverted within {}",
+        setup.plan.as_secs_f64(),
+        humantime::format_duration(windows.min_window),
+        humantime::format_duration(windows.lifetime)
+    );
+    let port = start_drift_job(&dir, &setup.ws, &mut started)?;
+    let config = write_config(&dir, &setup, port)?;
+    let code = run_scenarios(&dir, &config, &scenarios, windows).await?;
+    let (html, md) = write_report(&dir)?;
+    step("stopping what the demo started");
+    drop(started);
+    say_goodbye(&dir, &config, &html, &md, code);
+    // A demo that ran and reverted everything succeeded as a demo, even when detectors missed.
+    Ok(if code == exit_codes::DETECTION_MISSED {
+        exit_codes::OK
+    } else {
+        code
+    })
+}
 
-    step("starting LocalStack 4.12.0 (terraform init meanwhile)");
+/// LocalStack (terraform init and the pinned Cloud Custodian meanwhile), the sample
+/// environment applied, the shipped policies written, and one full plan timed.
+async fn set_up(dir: &Path, started: &mut Started) -> Result<Setup, DemoError> {
+    step("starting LocalStack 4.12.0 (terraform init and the Cloud Custodian venv meanwhile)");
+    // Cloud Custodian's pinned venv (a pip install on first use) is made first, meanwhile.
+    let custodian = tokio::task::spawn_blocking(crate::detect::custodian_env::ensure);
     // `terraform init` needs no endpoint: it runs while LocalStack starts, and the real
     // endpoint is written before the apply.
     let env_dir = dir.join("environment");
@@ -187,8 +257,6 @@ async fn demo(dir: &Path, scenarios: Option<&Path>, lifetime: Duration) -> Resul
     let ws = sample_env::write(&env_dir, &vars)
         .map_err(io("write the sample environment in", &env_dir))?;
     let environment = Environment::from_process();
-    // Cloud Custodian's pinned venv (a pip install on first use) is made meanwhile too.
-    let custodian = tokio::task::spawn_blocking(crate::detect::custodian_env::ensure);
     let (ls, init) = tokio::join!(localstack::start(&environment), ws.init());
     let ls = ls?;
     eprintln!("LocalStack ({})", ls.describe());
@@ -203,24 +271,44 @@ async fn demo(dir: &Path, scenarios: Option<&Path>, lifetime: Duration) -> Resul
     let ws = sample_env::write(&env_dir, &vars)
         .map_err(io("write the sample environment in", &env_dir))?;
     sample_env::apply_initialised(&ws, &vars).await?;
-    custodian.await.map_err(DemoError::CustodianTask)??;
+    step("timing one full plan of it (the drills' windows follow from it)");
+    let timed = std::time::Instant::now();
+    let (planned, custodian) = tokio::join!(ws.plan_detailed(), custodian);
+    planned?;
+    let plan = timed.elapsed();
+    custodian.map_err(DemoError::CustodianTask)??;
     let policy_list = demo_assets::write_custodian_policies(&dir.join("custodian"))?;
+    Ok(Setup {
+        ws,
+        endpoint,
+        policy_list,
+        plan,
+    })
+}
 
+/// Starts the scheduled drift job (it stops with the demo, however the demo ends) and returns
+/// the loopback port its alerts go to.
+fn start_drift_job(
+    dir: &Path,
+    ws: &crate::terraform::Workspace,
+    started: &mut Started,
+) -> Result<u16, DemoError> {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map_err(DemoError::Job)?
         .port();
     let hook = format!("http://127.0.0.1:{port}/hooks/drift");
     step(&format!(
-        "starting the scheduled drift job (terraform plan -detailed-exitcode every 10s, alerts to {hook})"
+        "starting the scheduled drift job (terraform plan -detailed-exitcode every {}s, alerts to {hook})",
+        PLAN_INTERVAL.as_secs()
     ));
     let job_script = dir.join("drift-job.sh");
     std::fs::write(&job_script, DRIFT_JOB).map_err(io("write", &job_script))?;
     let mut job = Command::new("bash");
     job.arg(&job_script)
-        .arg(&env_dir)
+        .arg(&ws.dir)
         .arg(&hook)
-        .arg("10")
+        .arg(PLAN_INTERVAL.as_secs().to_string())
         // It stops by itself when the demo dies by any means (a second Ctrl-C, SIGKILL).
         .arg(std::process::id().to_string())
         .stdout(Stdio::null())
@@ -230,51 +318,67 @@ async fn demo(dir: &Path, scenarios: Option<&Path>, lifetime: Duration) -> Resul
         job.env("TF_CLI_CONFIG_FILE", rc);
     }
     started.job = Some(job.spawn().map_err(DemoError::Job)?);
+    Ok(port)
+}
 
+/// The demo's `driftdrill.toml`: the environment's endpoint, two terraform detectors (a full
+/// plan and a refresh-only one), Cloud Custodian, and the webhook the job posts to.
+fn write_config(dir: &Path, setup: &Setup, port: u16) -> Result<PathBuf, DemoError> {
     let config = dir.join("driftdrill.toml");
-    let cli_config = ws
+    let cli_config = setup
+        .ws
         .cli_config
         .as_ref()
         .map(|c| format!("cli_config = \"{}\"\n", c.display()))
         .unwrap_or_default();
+    let (endpoint, policy_list) = (&setup.endpoint, &setup.policy_list);
+    let interval = format!("{}s", PLAN_INTERVAL.as_secs());
     let text = format!(
         "# Written by `driftdrill demo`; edit it to point at your own sandbox account.\n\
          [aws]\nregion = \"us-east-1\"\nendpoint_url = \"{endpoint}\"\n\n\
          [safety]\nallowed_accounts = [\"000000000000\"]\nallowed_regions = [\"us-east-1\"]\n\
          required_tags = {{ Environment = [\"staging\", \"dev\", \"sandbox\"] }}\nmax_concurrent = 20\nmax_drift_lifetime = \"30m\"\njournal = \"journal.jsonl\"\n\n\
-         # The plan the scheduled job runs, polled directly.\n[[detector]]\nname = \"terraform-plan\"\ntype = \"terraform\"\ndir = \"environment\"\n{cli_config}interval = \"10s\"\nrefresh_only = false\nlock = false\n\n\
-         # Every change made outside terraform, ignored attributes included.\n[[detector]]\nname = \"terraform-refresh\"\ntype = \"terraform\"\ndir = \"environment\"\n{cli_config}interval = \"10s\"\nrefresh_only = true\nlock = false\n\n\
+         # The plan the scheduled job runs, polled directly.\n[[detector]]\nname = \"terraform-plan\"\ntype = \"terraform\"\ndir = \"environment\"\n{cli_config}interval = \"{interval}\"\nrefresh_only = false\nlock = false\n\n\
+         # Every change made outside terraform, ignored attributes included.\n[[detector]]\nname = \"terraform-refresh\"\ntype = \"terraform\"\ndir = \"environment\"\n{cli_config}interval = \"{interval}\"\nrefresh_only = true\nlock = false\n\n\
          # Cloud Custodian policies, the policy-engine view beside terraform's.\n[[detector]]\nname = \"custodian\"\ntype = \"custodian\"\npolicy = [{policy_list}]\ninterval = \"15s\"\n\n\
          # Where the scheduled job posts its Slack-style alert.\n[[channel]]\nname = \"drift-webhook\"\ntype = \"webhook\"\nlisten = \"127.0.0.1:{port}\"\npath = \"/hooks/drift\"\nformat = \"slack\"\n"
     );
     std::fs::write(&config, text).map_err(io("write", &config))?;
     eprintln!("wrote {}", config.display());
+    Ok(config)
+}
 
+/// Runs the scenarios with the measured windows, prints the summary, returns `run`'s exit code.
+async fn run_scenarios(
+    dir: &Path,
+    config: &Path,
+    scenarios: &Path,
+    windows: Windows,
+) -> Result<i32, DemoError> {
     step(&format!(
         "running the scenarios in {} (each change is reverted within {})",
         scenarios.display(),
-        humantime::format_duration(lifetime)
+        humantime::format_duration(windows.lifetime)
     ));
-    let runs = dir.join("runs");
     let opts = RunOptions {
-        config: Some(config.clone()),
+        config: Some(config.to_path_buf()),
         paths: vec![scenarios.to_path_buf()],
         concurrency: Some(20),
-        out_dir: runs.clone(),
-        max_drift_lifetime: Some(lifetime),
+        out_dir: dir.join("runs"),
+        max_drift_lifetime: Some(windows.lifetime),
+        min_window: Some(windows.min_window),
         ..RunOptions::default()
     };
-    let code = match runner::run_drills(&opts).await {
-        Ok((record, path, _)) => {
-            println!("{}", super::run::summary(&record));
-            eprintln!("run record: {}", path.display());
-            record.exit_code
-        }
-        Err(e) => return Err(e.into()),
-    };
+    let (record, path, _) = runner::run_drills(&opts).await?;
+    println!("{}", super::run::summary(&record));
+    eprintln!("run record: {}", path.display());
+    Ok(record.exit_code)
+}
 
+/// The quarterly report on the terminal, and as HTML and Markdown inside the demo's folder.
+fn write_report(dir: &Path) -> Result<(PathBuf, PathBuf), DemoError> {
     step("the quarterly report");
-    let all = records::load(&[runs])?;
+    let all = records::load(&[dir.join("runs")])?;
     let period = Period::containing(Utc::now());
     let built = report::build(&all, &period, Utc::now());
     println!("{}", report::terminal::render(&built));
@@ -283,9 +387,11 @@ async fn demo(dir: &Path, scenarios: Option<&Path>, lifetime: Duration) -> Resul
     let md = dir.join("report.md");
     std::fs::write(&html, report::html::render(&built)).map_err(io("write", &html))?;
     std::fs::write(&md, report::markdown::render(&built)).map_err(io("write", &md))?;
+    Ok((html, md))
+}
 
-    step("stopping what the demo started");
-    drop(started);
+/// Where everything is, and what `driftdrill run` would have exited with.
+fn say_goodbye(dir: &Path, config: &Path, html: &Path, md: &Path, code: i32) {
     eprintln!(
         "\nDone. Files:\n  report (HTML)      {}\n  report (Markdown)  {}\n  run record(s)      {}\n  config to edit     {}\n  journal            {}",
         html.display(),
@@ -309,17 +415,27 @@ async fn demo(dir: &Path, scenarios: Option<&Path>, lifetime: Duration) -> Resul
             ""
         }
     );
-    // A demo that ran and reverted everything succeeded as a demo, even when detectors missed.
-    Ok(if code == exit_codes::DETECTION_MISSED {
-        exit_codes::OK
-    } else {
-        code
-    })
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{MARKER, prepare_dir};
+    use super::{MARKER, Windows, prepare_dir};
+    use std::time::Duration;
+
+    #[test]
+    fn the_windows_follow_the_measured_plan() {
+        // A quiet machine: an 8 s plan keeps the usual 90 s lifetime.
+        let quiet = Windows::measured(Duration::from_secs(8), None);
+        assert_eq!(quiet.min_window, Duration::from_secs(39));
+        assert_eq!(quiet.lifetime, Duration::from_secs(90));
+        // The busy machine of the issue: 25 s plans on a 10 s interval.
+        let busy = Windows::measured(Duration::from_secs(25), None);
+        assert_eq!(busy.min_window, Duration::from_secs(90));
+        assert_eq!(busy.lifetime, Duration::from_secs(180));
+        // A lifetime the user asked for is kept.
+        let asked = Windows::measured(Duration::from_secs(25), Some(Duration::from_secs(60)));
+        assert_eq!(asked.lifetime, Duration::from_secs(60));
+    }
 
     #[test]
     fn only_a_folder_the_demo_created_is_ever_deleted() {

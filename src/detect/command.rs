@@ -51,7 +51,25 @@ pub static SPEC: DetectorSpec = DetectorSpec {
     read: |r| crate::formats::param_spec::to_json(read(r)),
     roundtrip: crate::formats::param_spec::roundtrip::<Settings>,
     build,
+    paths,
 };
+
+/// The program when given by path, and the working folder.
+fn paths(value: &serde_json::Value) -> Vec<super::NamedPath> {
+    let Ok(s) = serde_json::from_value::<Settings>(value.clone()) else {
+        return Vec::new();
+    };
+    let mut paths: Vec<super::NamedPath> =
+        super::program_named("argv", s.argv.first().map(String::as_str))
+            .into_iter()
+            .collect();
+    paths.extend(s.dir.map(|path| super::NamedPath {
+        key: "dir",
+        path,
+        kind: super::PathKind::Folder,
+    }));
+    paths
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Settings {

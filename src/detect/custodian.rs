@@ -49,7 +49,26 @@ pub static SPEC: DetectorSpec = DetectorSpec {
     read: |r| crate::formats::param_spec::to_json(read(r)),
     roundtrip: crate::formats::param_spec::roundtrip::<Settings>,
     build,
+    paths,
 };
+
+/// Every policy file, and a program given by path.
+fn paths(value: &serde_json::Value) -> Vec<super::NamedPath> {
+    let Ok(s) = serde_json::from_value::<Settings>(value.clone()) else {
+        return Vec::new();
+    };
+    let mut paths: Vec<super::NamedPath> = s
+        .policy
+        .into_iter()
+        .map(|path| super::NamedPath {
+            key: "policy",
+            path,
+            kind: super::PathKind::File,
+        })
+        .collect();
+    paths.extend(super::program_named("program", s.program.as_deref()));
+    paths
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Settings {

@@ -7,30 +7,29 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 const LOCK: &str = include_str!("../../detectors/custodian/requirements.lock");
+const SCRIPT: &str = include_str!("../../detectors/custodian/venv.sh");
 
 /// The command that installs it, for error messages.
 pub const INSTALL_HINT: &str = "`driftdrill custodian-env` (a pinned c7n 0.9.53 venv in ~/.cache/driftdrill; needs python3 with venv and PyPI once), or `pip install c7n`";
 
-fn cache_dir() -> PathBuf {
-    crate::cache::dir()
-}
-
-fn lock_tag() -> String {
-    crate::cache::content_tag(&[LOCK])
+/// The lock's hash as the script computes it (`sha256sum | cut -c1-12`), so the script and
+/// driftdrill name the same folder.
+fn lock_hash() -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(LOCK.as_bytes()))[..12].to_string()
 }
 
 /// Where the environment lives (whether or not it exists yet).
 pub fn venv_dir() -> PathBuf {
-    cache_dir().join(format!("custodian-venv-{}", lock_tag()))
+    crate::cache::dir().join(format!("custodian-venv-{}", lock_hash()))
 }
 
-/// The command line that runs Cloud Custodian from the environment, if it is complete. It calls
-/// the module, not the `custodian` script: the folder was moved into place after the install.
+/// The command line that runs Cloud Custodian from the environment, if it is complete.
 pub fn installed() -> Option<Vec<String>> {
     let dir = venv_dir();
-    let python = dir.join("bin/python");
-    (python.exists() && dir.join(".complete").exists())
-        .then(|| vec![python.display().to_string(), "-m".into(), "c7n.cli".into()])
+    let custodian = dir.join("bin/custodian");
+    (custodian.exists() && dir.join(".complete").exists())
+        .then(|| vec![custodian.display().to_string()])
 }
 
 /// Why the environment could not be made.
@@ -62,64 +61,48 @@ fn io(what: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> Custodi
     move |source| CustodianEnvError::Io { what, path, source }
 }
 
-fn run(program: &Path, args: &[&str]) -> Result<(), CustodianEnvError> {
-    let command = format!("{} {}", program.display(), args.join(" "));
-    let out = Command::new(program)
-        .args(args)
+/// Writes the embedded script and lock into a cache folder named by their content (an
+/// installed binary needs no checkout) and returns the script's path.
+fn materialize() -> Result<PathBuf, CustodianEnvError> {
+    let dir = crate::cache::dir().join(format!(
+        "custodian-{}",
+        crate::cache::content_tag(&[SCRIPT, LOCK])
+    ));
+    let script = dir.join("venv.sh");
+    if !script.exists() {
+        std::fs::create_dir_all(&dir).map_err(io("create", &dir))?;
+        let lock = dir.join("requirements.lock");
+        std::fs::write(&lock, LOCK).map_err(io("write", &lock))?;
+        let tmp = dir.join(format!("venv.sh.{}", std::process::id()));
+        std::fs::write(&tmp, SCRIPT).map_err(io("write", &tmp))?;
+        std::fs::rename(&tmp, &script).map_err(io("write", &script))?;
+    }
+    Ok(script)
+}
+
+/// Makes the environment unless it exists; returns its folder. The embedded
+/// `detectors/custodian/venv.sh` builds it in place under a lock: concurrent callers and
+/// interrupted installs never see half of one, and its scripts work from where they are.
+pub fn ensure() -> Result<PathBuf, CustodianEnvError> {
+    if installed().is_some() {
+        return Ok(venv_dir());
+    }
+    let script = materialize()?;
+    let command = format!("bash {}", script.display());
+    let out = Command::new("bash")
+        .arg(&script)
         .stdin(Stdio::null())
         .output()
         .map_err(|source| CustodianEnvError::Spawn {
             command: command.clone(),
             source,
         })?;
-    if out.status.success() {
-        Ok(())
-    } else {
-        Err(CustodianEnvError::Failed {
+    if !out.status.success() {
+        return Err(CustodianEnvError::Failed {
             command,
             status: out.status,
             stderr: String::from_utf8_lossy(&out.stderr).trim().to_string(),
-        })
+        });
     }
-}
-
-/// Makes the environment unless it exists; returns its folder. Built beside the final place
-/// and renamed into it, so concurrent callers and interrupted installs never see half of one.
-pub fn ensure() -> Result<PathBuf, CustodianEnvError> {
-    let dir = venv_dir();
-    if installed().is_some() {
-        return Ok(dir);
-    }
-    let cache = cache_dir();
-    std::fs::create_dir_all(&cache).map_err(io("create", &cache))?;
-    let tmp = dir.with_extension(format!("tmp.{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&tmp);
-    let lock = cache.join(format!("custodian-requirements-{}.lock", lock_tag()));
-    std::fs::write(&lock, LOCK).map_err(io("write", &lock))?;
-    let python = std::env::var_os("DRIFTDRILL_PYTHON").unwrap_or_else(|| "python3".into());
-    run(
-        Path::new(&python),
-        &["-m", "venv", &tmp.display().to_string()],
-    )?;
-    run(
-        &tmp.join("bin/pip"),
-        &[
-            "install",
-            "--disable-pip-version-check",
-            "-q",
-            "-r",
-            &lock.display().to_string(),
-        ],
-    )?;
-    let complete = tmp.join(".complete");
-    std::fs::write(&complete, "").map_err(io("write", &complete))?;
-    match std::fs::rename(&tmp, &dir) {
-        Ok(()) => Ok(dir),
-        // Someone else finished first: theirs is as good.
-        Err(_) if installed().is_some() => {
-            let _ = std::fs::remove_dir_all(&tmp);
-            Ok(dir)
-        }
-        Err(e) => Err(io("move the venv into", &dir)(e)),
-    }
+    Ok(venv_dir())
 }

@@ -213,6 +213,50 @@ pub struct DetectorSpec {
     pub roundtrip: fn(&serde_json::Value) -> Result<serde_json::Value, serde_json::Error>,
     /// Builds the detector from settings `read` produced.
     pub build: fn(&serde_json::Value, &BuildCx) -> Result<Built, DetectorError>,
+    /// The paths its settings name, for `validate` to find on disk before anything runs.
+    pub paths: fn(&serde_json::Value) -> Vec<NamedPath>,
+}
+
+/// A path a detector's settings name, relative to the config's folder unless absolute.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NamedPath {
+    /// The settings key it was written under (its span is where `validate` points).
+    pub key: &'static str,
+    pub path: std::path::PathBuf,
+    pub kind: PathKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PathKind {
+    Folder,
+    File,
+    /// A program named by a path (`./check.sh`): an executable file.
+    Program,
+}
+
+impl PathKind {
+    pub fn noun(self) -> &'static str {
+        match self {
+            PathKind::Folder => "folder",
+            PathKind::File => "file",
+            PathKind::Program => "program",
+        }
+    }
+}
+
+/// For types whose settings name no path.
+pub fn no_paths(_: &serde_json::Value) -> Vec<NamedPath> {
+    Vec::new()
+}
+
+/// A program setting as a path to check, when it is one (it contains a `/`); a bare name is
+/// looked up on `PATH` when the detector runs.
+pub fn program_named(key: &'static str, program: Option<&str>) -> Option<NamedPath> {
+    program.filter(|p| p.contains('/')).map(|p| NamedPath {
+        key,
+        path: p.into(),
+        kind: PathKind::Program,
+    })
 }
 
 /// Parses settings as `S`, naming the detector in the error.

@@ -42,6 +42,7 @@ pub static SPEC: DetectorSpec = DetectorSpec {
     read: |r| crate::formats::param_spec::to_json(read(r)),
     roundtrip: crate::formats::param_spec::roundtrip::<Settings>,
     build,
+    paths: super::no_paths,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

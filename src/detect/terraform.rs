@@ -49,7 +49,27 @@ pub static SPEC: DetectorSpec = DetectorSpec {
     read: |r| crate::formats::param_spec::to_json(read(r)),
     roundtrip: crate::formats::param_spec::roundtrip::<Settings>,
     build,
+    paths,
 };
+
+/// The working folder, the CLI config file, and a program given by path.
+fn paths(value: &serde_json::Value) -> Vec<super::NamedPath> {
+    let Ok(s) = serde_json::from_value::<Settings>(value.clone()) else {
+        return Vec::new();
+    };
+    let mut paths = vec![super::NamedPath {
+        key: "dir",
+        path: s.dir,
+        kind: super::PathKind::Folder,
+    }];
+    paths.extend(s.cli_config.map(|path| super::NamedPath {
+        key: "cli_config",
+        path,
+        kind: super::PathKind::File,
+    }));
+    paths.extend(super::program_named("program", Some(&s.program)));
+    paths
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Settings {

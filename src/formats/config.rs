@@ -163,7 +163,7 @@ pub fn read(path: &Path, root: &mut TableReader) -> Option<DrillConfig> {
     let mut detectors = Vec::new();
     for (key, role) in [("detector", Role::Detector), ("channel", Role::Channel)] {
         for mut r in root.tables(key) {
-            if let Some(d) = read_detector(&mut r, role) {
+            if let Some(d) = read_detector(&mut r, role, &folder_of(path)) {
                 detectors.push(d);
             }
         }
@@ -318,7 +318,7 @@ fn read_safety(r: &mut TableReader) -> Option<Safety> {
     ok.then_some(safety)
 }
 
-fn read_detector(r: &mut TableReader, role: Role) -> Option<DetectorDecl> {
+fn read_detector(r: &mut TableReader, role: Role, base: &Path) -> Option<DetectorDecl> {
     let name = r.string("name");
     let ids: Vec<&str> = detect::CATALOG.iter().map(|s| s.id).collect();
     let kind = r.choice("type", &ids, true);
@@ -346,6 +346,9 @@ fn read_detector(r: &mut TableReader, role: Role) -> Option<DetectorDecl> {
     }
     let environments = r.opt_strings("environments").unwrap_or_default();
     let settings = (spec.read)(r);
+    if let Some(value) = &settings {
+        check_paths(r, (spec.paths)(value), base);
+    }
     r.finish();
     Some(DetectorDecl {
         name: name?,
@@ -354,6 +357,39 @@ fn read_detector(r: &mut TableReader, role: Role) -> Option<DetectorDecl> {
         settings: settings?,
         environments,
     })
+}
+
+/// Reports every path a detector names that is not on disk as it must be (a folder, a file,
+/// an executable program), resolved against the config's folder, at the setting's span.
+fn check_paths(r: &TableReader, paths: Vec<detect::NamedPath>, base: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    for p in paths {
+        let full = crate::process::resolve(base, &p.path);
+        let meta = std::fs::metadata(&full);
+        let problem = match (&meta, p.kind) {
+            (Err(_), _) => Some("does not exist"),
+            (Ok(m), detect::PathKind::Folder) if !m.is_dir() => Some("is not a folder"),
+            (Ok(m), detect::PathKind::File) if !m.is_file() => Some("is not a file"),
+            (Ok(m), detect::PathKind::Program) if !m.is_file() => Some("is not a file"),
+            (Ok(m), detect::PathKind::Program) if m.permissions().mode() & 0o111 == 0 => {
+                Some("is not executable")
+            }
+            _ => None,
+        };
+        let Some(problem) = problem else { continue };
+        let span = r.value_span(p.key).unwrap_or_else(|| r.span());
+        r.error(
+            span,
+            "missing-path",
+            format!(
+                "{} {} {problem} ({})",
+                p.kind.noun(),
+                p.path.display(),
+                full.display()
+            ),
+            Some("paths in the config resolve against the config file's folder".into()),
+        );
+    }
 }
 
 /// Names (detectors, environments) are letters, digits, `-` and `_`: they appear in drill

@@ -25,6 +25,8 @@ pub struct RunCx {
     /// Set to true on the first Ctrl-C/SIGTERM: stop observing, revert, finish.
     pub stop: watch::Receiver<bool>,
     pub dry_run: bool,
+    /// No observation window is shorter than this (see `RunOptions::min_window`).
+    pub min_window: std::time::Duration,
     pub progress: Progress,
     /// Resource ids a drill currently holds (two drills never touch one resource at once), and
     /// when each was last released.
@@ -61,6 +63,7 @@ impl RunCx {
             journal: Mutex::new(journal),
             stop,
             dry_run: false,
+            min_window: std::time::Duration::ZERO,
             progress: Progress::quiet(),
             slots,
             busy: Mutex::new(Busy::default()),

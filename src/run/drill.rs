@@ -214,6 +214,7 @@ pub async fn run_drill(
                 inject_started,
                 confirmed,
                 lifetime_end: super::change::revert_by(cx, inject_started),
+                min_span: cx.min_window,
             };
             observe::observe(&mut watches, &mut events, cx.stop.clone(), &terms, window).await;
             if *cx.stop.borrow() {

@@ -21,6 +21,8 @@ pub struct Window {
     pub confirmed: Instant,
     /// The maximum drift lifetime's end.
     pub lifetime_end: Instant,
+    /// No window is shorter than this (the demo sets it from a measured plan duration).
+    pub min_span: Duration,
 }
 
 /// Watches events until every expectation is settled or its window closed, the maximum drift
@@ -36,7 +38,7 @@ pub async fn observe(
     window: Window,
 ) {
     for w in watches.iter_mut() {
-        let span = if w.record.silent { w.sla } else { w.sla * 2 };
+        let span = if w.record.silent { w.sla } else { w.sla * 2 }.max(window.min_span);
         w.deadline = (window.confirmed + span).min(window.lifetime_end);
         w.span = w.deadline.saturating_duration_since(window.confirmed);
         w.done = w.record.outcome != Outcome::NotObserved;

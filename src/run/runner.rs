@@ -37,6 +37,10 @@ pub struct RunOptions {
     pub max_drift_lifetime: Option<std::time::Duration>,
     /// A CI shard's share, an unannounced sample, random start delays.
     pub selection: Selection,
+    /// No observation window shorter than this, whatever the SLAs say (SLAs still judge what
+    /// is late). The demo sets it from the plan duration it measures, so a slow machine's
+    /// windows still hold a complete poll; `run` leaves it at zero.
+    pub min_window: Option<std::time::Duration>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -229,6 +233,7 @@ pub async fn run_drills(
     }
     let mut cx = RunCx::new(run_id.clone(), aws, config, hub, journal, stop);
     cx.dry_run = opts.dry_run;
+    cx.min_window = opts.min_window.unwrap_or_default();
     cx.progress = progress;
     cx.slots = Semaphore::new(concurrency);
     let cx = Arc::new(cx);

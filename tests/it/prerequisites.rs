@@ -115,3 +115,49 @@ fn the_demo_checks_its_scenarios_path_before_starting_anything() {
     assert!(!stderr.contains("starting LocalStack"), "{stderr}");
     assert!(!dir.exists(), "nothing created before the check");
 }
+
+/// The Python environments driftdrill makes are usable by a person: their entry points name the
+/// interpreter of the folder they live in (a venv built elsewhere and moved is not).
+#[test]
+fn the_venvs_driftdrill_makes_run_their_own_entry_points() {
+    let out = Command::new(env!("CARGO_BIN_EXE_driftdrill"))
+        .arg("custodian-env")
+        .output()
+        .expect("run driftdrill custodian-env");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let venv = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    let custodian = Command::new(format!("{venv}/bin/custodian"))
+        .arg("version")
+        .output()
+        .expect("run the venv's custodian");
+    assert!(
+        custodian.status.success(),
+        "{venv}/bin/custodian version: {}",
+        String::from_utf8_lossy(&custodian.stderr)
+    );
+
+    let venv = Command::new("bash")
+        .args(["localstack/host.sh", "venv"])
+        .output()
+        .expect("run localstack/host.sh venv");
+    assert!(
+        venv.status.success(),
+        "{}",
+        String::from_utf8_lossy(&venv.stderr)
+    );
+    let venv = String::from_utf8_lossy(&venv.stdout).trim().to_string();
+    let localstack = Command::new(format!("{venv}/bin/localstack"))
+        .arg("--version")
+        .output()
+        .expect("run the venv's localstack");
+    assert!(
+        String::from_utf8_lossy(&localstack.stdout).contains("4.12.0"),
+        "{venv}/bin/localstack --version: {}{}",
+        String::from_utf8_lossy(&localstack.stdout),
+        String::from_utf8_lossy(&localstack.stderr)
+    );
+}

@@ -52,6 +52,7 @@ fn window(sla_ms: u64) -> (Window, Duration) {
         inject_started: now,
         confirmed: now,
         lifetime_end: now + Duration::from_secs(10),
+        min_span: Duration::ZERO,
     };
     (window, Duration::from_millis(sla_ms))
 }
