@@ -38,9 +38,15 @@ fn write_all(dir: &Path, files: &[(&str, &str)]) -> Result<(), DemoError> {
     Ok(())
 }
 
-/// Writes the built-in scenarios under `dir`.
+/// Writes the built-in scenarios under `dir`: the scenario files, not the checkout's sample
+/// config (its paths name the checkout; the demo writes a config of its own).
 pub fn write_builtin_scenarios(dir: &Path) -> Result<(), DemoError> {
-    write_all(dir, BUILTIN_SCENARIOS)
+    let scenarios: Vec<(&str, &str)> = BUILTIN_SCENARIOS
+        .iter()
+        .copied()
+        .filter(|(path, _)| *path != crate::formats::load::CONFIG_NAME)
+        .collect();
+    write_all(dir, &scenarios)
 }
 
 /// Writes the Cloud Custodian policies into `dir` (the demo folder's `custodian/`) and returns
@@ -81,9 +87,18 @@ mod tests {
         let on_disk = walk(&root, "toml");
         let carried: Vec<&str> = BUILTIN_SCENARIOS.iter().map(|(p, _)| *p).collect();
         assert_eq!(carried, on_disk);
-        let dir = tempfile::tempdir().unwrap();
-        write_builtin_scenarios(dir.path()).unwrap();
-        let loaded = crate::formats::load::load(None, &[dir.path().to_path_buf()]).unwrap();
+        // Written where a checkout would have them: the sample config's paths resolve.
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("scenarios");
+        write_builtin_scenarios(&dir).unwrap();
+        let (_, config) = BUILTIN_SCENARIOS
+            .iter()
+            .find(|(p, _)| *p == crate::formats::load::CONFIG_NAME)
+            .expect("the sample config is carried");
+        std::fs::write(dir.join("driftdrill.toml"), config).unwrap();
+        std::fs::create_dir_all(root.path().join("localstack/terraform")).unwrap();
+        write_custodian_policies(&root.path().join("detectors/custodian")).unwrap();
+        let loaded = crate::formats::load::load(None, &[dir.clone()]).unwrap();
         assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
         let scenario_files = on_disk.iter().filter(|p| !p.ends_with("driftdrill.toml"));
         assert_eq!(loaded.scenarios.len(), scenario_files.count());
