@@ -73,8 +73,23 @@ config() {
   done
 }
 
-table="| drills | accounts | wall time (s) | ratio to 1 drill | detector runs | detections | peak RSS (MB) |
-|---:|---:|---:|---:|---:|---:|---:|"
+# phases DIR: from the run record, when (seconds after the run started) the last change was
+# made, the last change confirmed, and the last revert verified.
+phases() {
+  python3 - "$1" <<'PY'
+import glob, json, sys
+from datetime import datetime
+[path] = glob.glob(f"{sys.argv[1]}/runs/*.json")
+r = json.load(open(path))
+t = lambda s: datetime.fromisoformat(s.replace("Z", "+00:00"))
+start = t(r["started_at"])
+last = lambda key: max((t(d[key]) - start).total_seconds() for d in r["drills"] if d.get(key))
+print(f"{last('injected_at'):.1f} {last('confirmed_at'):.1f} {last('reverted_at'):.1f}")
+PY
+}
+
+table="| drills | accounts | wall time (s) | ratio to 1 drill | last change made (s) | last change confirmed (s) | last revert verified (s) | detector runs | detections | peak RSS (MB) | target |
+|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
 base=""
 for shape in "1 1" "$accounts $per"; do
   read -r n k <<<"$shape"
@@ -84,7 +99,10 @@ for shape in "1 1" "$accounts $per"; do
   drills=$((n * k))
   [ -z "$base" ] && base=$wall
   ratio=$(python3 -c "print(round($wall / $base, 2))")
-  table+=$'\n'"| $drills | $n | $wall | $ratio | $polls | $detected/$drills | $rss |"
+  read -r injected confirmed reverted < <(phases "$dir")
+  target="-"
+  [ "$drills" -gt 1 ] && target="within 1.5x of one drill: $(python3 -c "print('met' if $ratio <= 1.5 else 'not met')")"
+  table+=$'\n'"| $drills | $n | $wall | $ratio | $injected | $confirmed | $reverted | $polls | $detected/$drills | $rss | $target |"
   echo "org-scale: drills=$drills accounts=$n wall=${wall}s ratio=$ratio polls=$polls detected=$detected rc=$rc rss=${rss}MB" >&2
   [ "$rc" = 0 ] || { tail -n 5 "$dir/out" "$dir/err" >&2; }
   cp "$dir/err" "$results/org-scale-$drills-drills.log"

@@ -5,27 +5,32 @@
 #   PROFILE=debug|release      reuse a warm build of that profile instead of the size-optimised
 #                              `dist` profile the footprint numbers are for.
 set -euo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$repo"
 profile=${PROFILE:-dist}
 if [ -z "${DRIFTDRILL_BENCH_BUILT:-}" ]; then
   if [ "$profile" = debug ]; then cargo build --quiet; else cargo build --profile "$profile" --quiet; fi
 fi
-bin=$PWD/target/$profile/driftdrill
+bin=$repo/target/$profile/driftdrill
 work=$(mktemp -d /tmp/driftdrill-bench.XXXXXX)
+# Clean-up steps run last first, from any folder (every path in them is absolute), however the
+# script ends; every process a benchmark starts in the background is stopped by its pid.
 cleanup_steps=("rm -rf '$work'")
+started_pids=()
 cleanup() {
-  local i
+  local i pid
+  for pid in "${started_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for ((i = ${#cleanup_steps[@]} - 1; i >= 0; i--)); do eval "${cleanup_steps[$i]}" || true; done
 }
 trap cleanup EXIT
 if [ -n "${DRIFTDRILL_BENCH_ENDPOINT:-}" ]; then
   url=$DRIFTDRILL_BENCH_ENDPOINT
 else
-  port=${PORT:-4610}
-  url=$(bash localstack/host.sh up --port "$port" --dir "$work/localstack")
-  cleanup_steps+=("bash localstack/host.sh down --port '$port' --dir '$work/localstack' >/dev/null")
+  port=${PORT:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
+  url=$(bash "$repo/localstack/host.sh" up --port "$port" --dir "$work/localstack")
+  cleanup_steps+=("bash '$repo/localstack/host.sh' down --port '$port' --dir '$work/localstack' >/dev/null")
 fi
-venv_python=$(bash localstack/host.sh venv)/bin/python
+venv_python=$(bash "$repo/localstack/host.sh" venv)/bin/python
 export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1
 results=${RESULTS_DIR:-$work}
 
@@ -97,6 +102,7 @@ measure() {
   start=$(date +%s.%N)
   "$@" >"$out" 2>"$err" &
   pid=$!
+  started_pids+=("$pid")
   while kill -0 "$pid" 2>/dev/null; do
     v=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status" 2>/dev/null || true)
     [ -n "$v" ] && [ "$v" -gt "$hwm" ] && hwm=$v

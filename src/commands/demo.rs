@@ -86,6 +86,24 @@ pub enum DemoError {
     Run(#[from] runner::RunError),
     #[error("read the run records")]
     Records(#[from] records::RecordsError),
+    #[error("finish the demo: it was interrupted (everything it started is stopped)")]
+    Interrupted,
+}
+
+/// Runs a setup step unless Ctrl-C or SIGTERM comes first; then the step is dropped, and what
+/// the demo started is stopped by the caller's guard and the programs in flight by
+/// [`crate::process::stop_all`] before driftdrill exits. (While drills run, the runner owns the
+/// signals: the first reverts everything in flight.)
+async fn interruptible<T>(
+    step: impl std::future::Future<Output = Result<T, DemoError>>,
+) -> Result<T, DemoError> {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .map_err(DemoError::Job)?;
+    tokio::select! {
+        done = step => done,
+        _ = tokio::signal::ctrl_c() => Err(DemoError::Interrupted),
+        _ = term.recv() => Err(DemoError::Interrupted),
+    }
 }
 
 /// An I/O failure on `path` while doing `what` ("create", "write", ...).
@@ -94,10 +112,11 @@ pub(super) fn io(what: &'static str, path: &Path) -> impl FnOnce(std::io::Error)
     move |source| DemoError::Io { what, path, source }
 }
 
-/// Makes `dir` a fresh demo folder. A folder the demo created before (it holds [`MARKER`]) is
-/// deleted and recreated; a missing or empty one is used; anything else is refused untouched,
-/// so `demo --dir ~` can never delete a home folder.
-pub fn prepare_dir(dir: &Path) -> Result<(), DemoError> {
+/// Makes `dir` a fresh demo folder and returns the lock that keeps it the demo's while it runs.
+/// A folder the demo created before (it holds [`MARKER`]) is deleted and recreated, unless
+/// another demo still holds it; a missing or empty one is used; anything else is refused
+/// untouched, so `demo --dir ~` can never delete a home folder.
+pub fn prepare_dir(dir: &Path) -> Result<std::fs::File, DemoError> {
     let refuse = |why: &str| DemoError::Refused {
         dir: dir.to_path_buf(),
         why: why.to_string(),
@@ -113,6 +132,13 @@ pub fn prepare_dir(dir: &Path) -> Result<(), DemoError> {
                 .next()
                 .is_none();
             if ours {
+                let marker = std::fs::File::open(dir.join(MARKER)).map_err(io("open", dir))?;
+                if marker.try_lock().is_err() {
+                    return Err(refuse(
+                        "another `driftdrill demo` is running in it; wait for it, or pass another --dir",
+                    ));
+                }
+                drop(marker);
                 std::fs::remove_dir_all(dir).map_err(io("remove the previous demo in", dir))?;
             } else if !empty {
                 return Err(refuse(&format!(
@@ -127,7 +153,10 @@ pub fn prepare_dir(dir: &Path) -> Result<(), DemoError> {
         &marker,
         "Created by `driftdrill demo`: the next demo run with this --dir deletes and recreates this folder.\n",
     )
-    .map_err(io("write", &marker))
+    .map_err(io("write", &marker))?;
+    let held = std::fs::File::open(&marker).map_err(io("open", &marker))?;
+    held.lock().map_err(io("lock", &marker))?;
+    Ok(held)
 }
 
 /// Prints a phase heading with the time since the demo started.
@@ -156,7 +185,8 @@ const PLAN_INTERVAL: Duration = Duration::from_secs(10);
 /// The demo's windows, from the plan time it measured in setup: a window must hold a poll that
 /// starts after the change and finishes (up to one interval and one plan in flight, then the
 /// plan itself), with half as much again for a machine busier during the drills than during
-/// setup; the drift lifetime holds two such windows, and at least 90 s.
+/// setup; the drift lifetime holds such a window and the revert's reserve after it (a quarter
+/// more), and at least 90 s.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Windows {
     pub min_window: Duration,
@@ -167,8 +197,10 @@ impl Windows {
     pub fn measured(plan: Duration, asked_lifetime: Option<Duration>) -> Windows {
         let min_window = (PLAN_INTERVAL + plan * 2) * 3 / 2;
         let min_window = Duration::from_secs(min_window.as_secs_f64().ceil() as u64);
-        let lifetime =
-            asked_lifetime.unwrap_or_else(|| (min_window * 2).max(Duration::from_secs(90)));
+        let lifetime = asked_lifetime.unwrap_or_else(|| {
+            let holds = Duration::from_secs((min_window.as_secs_f64() * 1.25).ceil() as u64);
+            holds.max(Duration::from_secs(90))
+        });
         Windows {
             min_window,
             lifetime,
@@ -202,7 +234,7 @@ async fn demo(
         ),
         None => None,
     };
-    prepare_dir(dir)?;
+    let _ours = prepare_dir(dir)?;
     let dir = dir.canonicalize().map_err(io("resolve", dir))?;
     let scenarios = match given {
         Some(path) => path,
@@ -216,7 +248,7 @@ async fn demo(
         localstack: None,
         job: None,
     };
-    let setup = set_up(&dir, &mut started).await?;
+    let setup = interruptible(set_up(&dir, &mut started)).await?;
     let windows = Windows::measured(setup.plan, lifetime);
     eprintln!(
         "a full plan took {:.0}s: every window holds at least {}, each change is reverted within {}",
@@ -431,7 +463,10 @@ mod tests {
         // The busy machine of the issue: 25 s plans on a 10 s interval.
         let busy = Windows::measured(Duration::from_secs(25), None);
         assert_eq!(busy.min_window, Duration::from_secs(90));
-        assert_eq!(busy.lifetime, Duration::from_secs(180));
+        assert_eq!(busy.lifetime, Duration::from_secs(113));
+        // Observing must end early enough to leave the revert its reserve.
+        let reserve = (busy.lifetime / 10).clamp(Duration::from_secs(2), Duration::from_secs(60));
+        assert!(busy.min_window <= busy.lifetime - reserve);
         // A lifetime the user asked for is kept.
         let asked = Windows::measured(Duration::from_secs(25), Some(Duration::from_secs(60)));
         assert_eq!(asked.lifetime, Duration::from_secs(60));
@@ -442,10 +477,18 @@ mod tests {
         let root = tempfile::tempdir().unwrap();
         // A new folder is created and marked.
         let new = root.path().join("demo");
-        prepare_dir(&new).unwrap();
+        let running = prepare_dir(&new).unwrap();
         assert!(new.join(MARKER).is_file());
-        // The demo's own folder is recreated: what the last demo left is gone.
+        // A demo still running in it keeps its folder: a second one is refused.
         std::fs::write(new.join("runs.json"), "{}").unwrap();
+        let err = prepare_dir(&new).unwrap_err().to_string();
+        assert!(
+            err.contains("another `driftdrill demo` is running"),
+            "{err}"
+        );
+        assert!(new.join("runs.json").exists());
+        drop(running);
+        // The demo's own folder is recreated: what the last demo left is gone.
         prepare_dir(&new).unwrap();
         assert!(!new.join("runs.json").exists() && new.join(MARKER).is_file());
         // An empty folder is used as it is.

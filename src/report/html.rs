@@ -183,7 +183,7 @@ pub fn render(r: &Report) -> String {
                 esc(&s.scenario),
                 esc(&s.detector),
                 s.outcome.label(),
-                human(s.window_secs),
+                super::text::window_text(s.window_secs, s.stretched_secs),
                 polls_text(s.polls, s.errors),
                 esc(&s.evidence.clone().unwrap_or_default().chars().take(300).collect::<String>())
             ));

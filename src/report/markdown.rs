@@ -1,7 +1,7 @@
 //! The report as Markdown for a GitHub job summary: kept under 1 MiB, long lists truncated
 //! with a count.
 
-use super::model::{Report, human, human_or_dash, pct, polls_text};
+use super::model::{Report, human_or_dash, pct, polls_text};
 use crate::record::Outcome;
 
 /// GitHub rejects job summaries over 1 MiB.
@@ -141,7 +141,7 @@ pub fn render(r: &Report) -> String {
                 s.scenario,
                 esc(&s.detector),
                 s.outcome.label(),
-                human(s.window_secs),
+                super::text::window_text(s.window_secs, s.stretched_secs),
                 polls_text(s.polls, s.errors),
                 esc(&s
                     .evidence

@@ -71,6 +71,9 @@ pub struct Suppression {
     pub outcome: Outcome,
     /// How long it had to stay silent.
     pub window_secs: f64,
+    /// How far past the window observation went to wait for a complete poll.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stretched_secs: Option<f64>,
     pub polls: u32,
     pub errors: u32,
     /// What leaked, or why it could not answer.
@@ -245,7 +248,8 @@ pub fn build(all: &[RunRecord], period: &Period, generated_at: DateTime<Utc>) ->
                         scenario: d.label(),
                         detector: e.detector.clone(),
                         outcome: e.outcome,
-                        window_secs: e.sla_secs,
+                        window_secs: e.window_secs.unwrap_or(e.sla_secs),
+                        stretched_secs: e.stretched_secs,
                         polls: e.polls,
                         errors: e.errors,
                         evidence: match e.outcome {

@@ -2,7 +2,7 @@
 
 use comfy_table::{ContentArrangement, Table, presets};
 
-use super::model::{Report, human, human_or_dash, pct, polls_text};
+use super::model::{Report, human_or_dash, pct, polls_text};
 
 fn table(header: &[&str]) -> Table {
     let mut t = Table::new();
@@ -137,7 +137,7 @@ pub fn render(r: &Report) -> String {
                 s.scenario.clone(),
                 s.detector.clone(),
                 s.outcome.label().to_string(),
-                human(s.window_secs),
+                super::text::window_text(s.window_secs, s.stretched_secs),
                 polls_text(s.polls, s.errors),
                 s.evidence
                     .clone()

@@ -23,6 +23,14 @@ pub fn human(secs: f64) -> String {
     }
 }
 
+/// A window and how far it was stretched to wait for a complete poll: `45s`, or `45s +20s`.
+pub fn window_text(window: f64, stretched: Option<f64>) -> String {
+    match stretched {
+        Some(s) => format!("{} +{}", human(window), human(s)),
+        None => human(window),
+    }
+}
+
 /// A duration that may be missing: [`human`], or `-` when there is none.
 pub fn human_or_dash(secs: Option<f64>) -> String {
     secs.map_or("-".into(), human)
