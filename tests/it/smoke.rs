@@ -50,3 +50,90 @@ async fn smoke_one_drill_is_detected_reverted_and_verified() {
         "the drill left drift behind"
     );
 }
+
+/// Every socket listening on `port`, as (address, port) from the kernel's tables (IPv4 and
+/// IPv6): what `ss -ltn` shows, read without it.
+fn listening_on(port: u16) -> Vec<std::net::IpAddr> {
+    let mut found = Vec::new();
+    for (table, v6) in [("/proc/net/tcp", false), ("/proc/net/tcp6", true)] {
+        let Ok(text) = std::fs::read_to_string(table) else {
+            continue;
+        };
+        for line in text.lines().skip(1) {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            // fields[1]: local "ADDR:PORT" in hex; fields[3]: state, 0A is LISTEN.
+            let (Some(local), Some(&"0A")) = (fields.get(1), fields.get(3)) else {
+                continue;
+            };
+            let Some((addr, p)) = local.split_once(':') else {
+                continue;
+            };
+            if u16::from_str_radix(p, 16) != Ok(port) {
+                continue;
+            }
+            found.push(kernel_address(addr, v6));
+        }
+    }
+    found
+}
+
+/// A /proc/net address: 32-bit words in the host's (little-endian) byte order.
+fn kernel_address(hex: &str, v6: bool) -> std::net::IpAddr {
+    let words: Vec<u32> = (0..hex.len() / 8)
+        .map(|i| {
+            u32::from_str_radix(&hex[i * 8..i * 8 + 8], 16)
+                .unwrap()
+                .swap_bytes()
+        })
+        .collect();
+    if v6 {
+        let mut bytes = [0u8; 16];
+        for (i, w) in words.iter().enumerate() {
+            bytes[i * 4..i * 4 + 4].copy_from_slice(&w.to_be_bytes());
+        }
+        std::net::Ipv6Addr::from(bytes).into()
+    } else {
+        std::net::Ipv4Addr::from(words[0]).into()
+    }
+}
+
+#[test]
+fn smoke_localstack_listens_on_loopback_only() {
+    let endpoint = fixture::localstack();
+    let port: u16 = endpoint.url.rsplit(':').next().unwrap().parse().unwrap();
+    let addresses = listening_on(port);
+    assert!(
+        !addresses.is_empty(),
+        "nothing listens on {port} ({:?} mode)",
+        endpoint.mode
+    );
+    for a in &addresses {
+        let loopback = match a {
+            std::net::IpAddr::V4(v4) => v4.is_loopback(),
+            std::net::IpAddr::V6(v6) => {
+                v6.is_loopback() || v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
+            }
+        };
+        assert!(
+            loopback,
+            "{:?}-mode LocalStack listens on {a}:{port}: every listener driftdrill starts must be loopback only ({addresses:?})",
+            endpoint.mode
+        );
+    }
+}
+
+#[test]
+fn the_kernel_table_reader_reads_what_it_says() {
+    assert_eq!(
+        kernel_address("0100007F", false),
+        std::net::IpAddr::from([127, 0, 0, 1])
+    );
+    assert_eq!(
+        kernel_address("00000000", false),
+        std::net::IpAddr::from([0, 0, 0, 0])
+    );
+    assert_eq!(
+        kernel_address("00000000000000000000000001000000", true),
+        std::net::IpAddr::from(std::net::Ipv6Addr::LOCALHOST)
+    );
+}
