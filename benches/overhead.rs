@@ -89,10 +89,11 @@ async fn bench(endpoint: &str, drills: usize) {
     .expect("load the benchmark drill");
     let scenario = &scenarios[0];
     let journal = Journal::open(&config.resolve(&config.safety.journal)).expect("journal");
-    let target = driftdrill::inject::guard::prepare(&aws, &scenario.target, &config.safety)
+    let target = driftdrill::run::guard::prepare(&aws, &scenario.target, &config.safety)
         .await
         .expect("target passes the guardrails");
-    let injector = (scenario.inject.spec().build)(&scenario.inject.params).expect("injector");
+    let spec = driftdrill::inject::find(&scenario.inject.action.value).expect("action");
+    let injector = (spec.build)(&scenario.inject.params).expect("injector");
     let (_stop_tx, stop) = tokio::sync::watch::channel(false);
     let cx = RunCx::new(
         "bench".into(),

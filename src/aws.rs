@@ -6,6 +6,8 @@ use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_ec2::config::Credentials;
+use aws_sdk_ec2::config::http::HttpResponse;
+use aws_sdk_ec2::error::{ProvideErrorMetadata, SdkError};
 
 /// How to reach AWS. Every field is optional: unset fields fall back to aws-config's standard
 /// chain (`AWS_PROFILE`, `AWS_REGION`, `AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_S3`, ... and the
@@ -224,6 +226,92 @@ pub fn is_local_endpoint(url: &str) -> bool {
         || host.starts_with("127.")
         || host.ends_with(".localhost")
         || host.contains("localstack")
+}
+
+/// An AWS call that failed, in words: `<Operation> on <resource>: <code>: <message>`, the SDK's
+/// own text, never its Debug form; transient faults (throttling, 5xx, time-outs) marked.
+#[derive(Debug, thiserror::Error)]
+#[error("{operation} on {resource}: {message}")]
+pub struct AwsError {
+    pub operation: &'static str,
+    pub resource: String,
+    pub code: Option<String>,
+    pub transient: bool,
+    /// `code: message` for a service error; the error chain for a transport failure.
+    pub message: String,
+}
+
+const THROTTLING: &[&str] = &[
+    "RequestLimitExceeded",
+    "Throttling",
+    "ThrottlingException",
+    "ThrottledException",
+    "SlowDown",
+    "TooManyRequestsException",
+    "RequestThrottled",
+    "RequestTimeout",
+    "RequestTimeoutException",
+    "InternalError",
+    "InternalFailure",
+    "ServiceUnavailable",
+    "Unavailable",
+];
+
+/// The error code of an SDK error (modelled or not), e.g. `NoSuchBucketPolicy`.
+pub fn code_of<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>) -> Option<&str> {
+    match err {
+        SdkError::ServiceError(e) => e.err().code(),
+        _ => None,
+    }
+}
+
+/// An SDK error in words: `code: message` for a service error (the message the service sent),
+/// otherwise the error and its causes (time-outs, connection failures).
+pub fn sdk_message<E>(err: &SdkError<E, HttpResponse>) -> String
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    match err {
+        SdkError::ServiceError(e) => {
+            let meta = e.err();
+            match (meta.code(), meta.message()) {
+                (Some(code), Some(message)) => format!("{code}: {message}"),
+                (Some(code), None) => code.to_string(),
+                (None, Some(message)) => message.to_string(),
+                (None, None) => format!("HTTP {} with no error code", e.raw().status().as_u16()),
+            }
+        }
+        other => crate::errors::chain(other),
+    }
+}
+
+/// Converts an SDK error into an [`AwsError`] for `operation` on `resource`, classifying
+/// transient faults.
+pub fn error<E>(
+    operation: &'static str,
+    resource: &str,
+) -> impl FnOnce(SdkError<E, HttpResponse>) -> AwsError
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    let resource = resource.to_string();
+    move |err| {
+        let code = code_of(&err).map(String::from);
+        let transient = match &err {
+            SdkError::TimeoutError(_)
+            | SdkError::DispatchFailure(_)
+            | SdkError::ResponseError(_) => true,
+            SdkError::ServiceError(_) => code.as_deref().is_some_and(|c| THROTTLING.contains(&c)),
+            _ => false,
+        } || matches!(&err, SdkError::ServiceError(e) if e.raw().status().is_server_error());
+        AwsError {
+            operation,
+            resource,
+            code,
+            transient,
+            message: sdk_message(&err),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 
 pub mod aws;
 pub mod cache;
+pub mod catalogs;
 pub mod cli;
 pub mod commands;
 pub mod detect;
@@ -19,3 +20,4 @@ pub mod report;
 pub mod run;
 pub mod s3_records;
 pub mod terraform;
+pub mod vocab;

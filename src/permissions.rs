@@ -8,7 +8,9 @@ use std::collections::BTreeSet;
 
 use serde_json::json;
 
-use crate::formats::{DrillConfig, Scenario, TargetType};
+use crate::formats::{DrillConfig, Scenario};
+
+use crate::vocab::TargetType;
 
 /// What every drill calls, whatever its action: the guardrails' identity check.
 pub const ALWAYS: &[&str] = &["sts:GetCallerIdentity"];
@@ -70,7 +72,13 @@ pub fn iam_action(service: &str, operation: &str) -> String {
 pub fn actions_for(scenarios: &[Scenario]) -> BTreeSet<String> {
     let mut out: BTreeSet<String> = ALWAYS.iter().map(|s| s.to_string()).collect();
     for s in scenarios {
-        out.extend(s.inject.spec().permissions.iter().map(|a| a.to_string()));
+        out.extend(
+            crate::inject::find(&s.inject.action.value)
+                .expect("validated against the catalog")
+                .permissions
+                .iter()
+                .map(|a| a.to_string()),
+        );
         out.extend(target_actions(s.target.kind).iter().map(|a| a.to_string()));
     }
     out

@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::detect::Role;
 use crate::inject::{RevertKind, Target};
+use crate::vocab::Role;
 
 pub const SCHEMA: &str = "driftdrill.run/v1";
 
@@ -23,7 +23,7 @@ pub struct RunRecord {
     pub region: Option<String>,
     /// How the drills were chosen: a CI shard, an unannounced sample and its seed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub selection: Option<crate::run::plan::Selection>,
+    pub selection: Option<crate::vocab::Selection>,
     pub drills: Vec<DrillRecord>,
     pub false_alarms: Vec<FalseAlarm>,
     /// How every detector and channel of the run behaved: polls, failures, poll durations.

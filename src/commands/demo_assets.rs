@@ -98,7 +98,9 @@ mod tests {
         std::fs::write(dir.join("driftdrill.toml"), config).unwrap();
         std::fs::create_dir_all(root.path().join("localstack/terraform")).unwrap();
         write_custodian_policies(&root.path().join("detectors/custodian")).unwrap();
-        let loaded = crate::formats::load::load(None, std::slice::from_ref(&dir)).unwrap();
+        let loaded =
+            crate::formats::load::load(None, std::slice::from_ref(&dir), &crate::catalogs::all())
+                .unwrap();
         assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
         let scenario_files = on_disk.iter().filter(|p| !p.ends_with("driftdrill.toml"));
         assert_eq!(loaded.scenarios.len(), scenario_files.count());

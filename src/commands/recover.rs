@@ -56,7 +56,7 @@ fn invalid(e: impl Into<RecoverInputError>) -> Failure {
 }
 
 fn load_config(config: Option<&Path>) -> Result<DrillConfig, Failure> {
-    let loaded = formats::load::load_config(config).map_err(invalid)?;
+    let loaded = formats::load::load_config(config, &crate::catalogs::all()).map_err(invalid)?;
     if !loaded.is_valid() {
         return Err(invalid(RecoverInputError::Invalid).with_diagnostics(
             crate::diag::render::text_all(&loaded.sources, &loaded.diagnostics),

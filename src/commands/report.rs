@@ -204,7 +204,8 @@ fn read_sources(
 /// The drill config `--config` names, for its `[aws]` section.
 fn s3_config(path: &Path) -> Result<crate::formats::DrillConfig, Failure> {
     let invalid = |e: ReportError| Failure::new(exit_codes::INVALID_INPUT, e);
-    let loaded = crate::formats::load::load_config(Some(path)).map_err(|e| invalid(e.into()))?;
+    let loaded = crate::formats::load::load_config(Some(path), &crate::catalogs::all())
+        .map_err(|e| invalid(e.into()))?;
     if !loaded.is_valid() {
         return Err(invalid(ReportError::ConfigInvalid).with_diagnostics(
             crate::diag::render::text_all(&loaded.sources, &loaded.diagnostics),

@@ -15,7 +15,7 @@ pub fn run(
     format: Format,
     out: &mut dyn Write,
 ) -> Result<i32, load::LoadError> {
-    let loaded = load::load(config, paths)?;
+    let loaded = load::load(config, paths, &crate::catalogs::all())?;
     match format {
         Format::Text => print_text(&loaded, out),
         Format::Json => print_json(&loaded, out),

@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use super::{BuildCx, Built, DetectorError, DetectorSpec, Observation, PollCx, Polled, Role};
 use crate::diag::TableReader;
-use crate::formats::ParamSpec;
 use crate::process;
+use crate::vocab::ParamSpec;
 
 pub static SPEC: DetectorSpec = DetectorSpec {
     id: "command",
@@ -48,8 +48,8 @@ pub static SPEC: DetectorSpec = DetectorSpec {
         ),
     ],
     example: "argv = [\"./check-drift.sh\", \"--env\", \"staging\"]\nresource_regex = \"(sg-[0-9a-f]+)\"\n",
-    read: |r| crate::formats::param_spec::to_json(read(r)),
-    roundtrip: crate::formats::param_spec::roundtrip::<Settings>,
+    read: |r| crate::vocab::param::to_json(read(r)),
+    roundtrip: crate::vocab::param::roundtrip::<Settings>,
     build,
     paths,
 };

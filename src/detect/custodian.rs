@@ -13,8 +13,8 @@ use serde_json::Value;
 use super::custodian_env;
 use super::{BuildCx, Built, DetectorError, DetectorSpec, Observation, PollCx, Polled, Role};
 use crate::diag::TableReader;
-use crate::formats::ParamSpec;
 use crate::process;
+use crate::vocab::ParamSpec;
 
 pub static SPEC: DetectorSpec = DetectorSpec {
     id: "custodian",
@@ -46,8 +46,8 @@ pub static SPEC: DetectorSpec = DetectorSpec {
         ParamSpec::optional("env", "table of strings", "extra environment variables"),
     ],
     example: "policy = [\"custodian/network.yml\", \"custodian/storage.yml\"]\ninterval = \"30s\"\n",
-    read: |r| crate::formats::param_spec::to_json(read(r)),
-    roundtrip: crate::formats::param_spec::roundtrip::<Settings>,
+    read: |r| crate::vocab::param::to_json(read(r)),
+    roundtrip: crate::vocab::param::roundtrip::<Settings>,
     build,
     paths,
 };

@@ -22,7 +22,7 @@ use tokio::sync::mpsc;
 
 use crate::aws::AwsClients;
 use crate::diag::TableReader;
-use crate::formats::ParamSpec;
+use crate::vocab::ParamSpec;
 
 /// What a detector or channel reported at one moment: the resources it named (cloud ids, ARNs,
 /// bucket names), any searchable text (alert payloads), and the evidence to show a human.
@@ -180,23 +180,7 @@ pub struct BuildCx<'a> {
     pub aws: &'a AwsClients,
 }
 
-/// Whether a type finds drift itself (SLA: `detect_within`) or delivers alerts (`alert_within`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    Detector,
-    Channel,
-}
-
-impl Role {
-    /// The words tables and reports use.
-    pub fn label(self) -> &'static str {
-        match self {
-            Role::Detector => "detector",
-            Role::Channel => "alert channel",
-        }
-    }
-}
+pub use crate::vocab::Role;
 
 /// A catalog entry for one detector or channel type.
 pub struct DetectorSpec {
@@ -217,32 +201,7 @@ pub struct DetectorSpec {
     pub paths: fn(&serde_json::Value) -> Vec<NamedPath>,
 }
 
-/// A path a detector's settings name, relative to the config's folder unless absolute.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NamedPath {
-    /// The settings key it was written under (its span is where `validate` points).
-    pub key: &'static str,
-    pub path: std::path::PathBuf,
-    pub kind: PathKind,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PathKind {
-    Folder,
-    File,
-    /// A program named by a path (`./check.sh`): an executable file.
-    Program,
-}
-
-impl PathKind {
-    pub fn noun(self) -> &'static str {
-        match self {
-            PathKind::Folder => "folder",
-            PathKind::File => "file",
-            PathKind::Program => "program",
-        }
-    }
-}
+pub use crate::vocab::catalog::{NamedPath, PathKind};
 
 /// For types whose settings name no path.
 pub fn no_paths(_: &serde_json::Value) -> Vec<NamedPath> {
@@ -257,6 +216,18 @@ pub fn program_named(key: &'static str, program: Option<&str>) -> Option<NamedPa
         path: p.into(),
         kind: PathKind::Program,
     })
+}
+
+impl DetectorSpec {
+    /// What the config reader needs to know of this type.
+    pub fn form(&self) -> crate::vocab::catalog::DetectorForm {
+        crate::vocab::catalog::DetectorForm {
+            id: self.id,
+            role: self.role,
+            read: self.read,
+            paths: self.paths,
+        }
+    }
 }
 
 /// Parses settings as `S`, naming the detector in the error.

@@ -8,8 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::payload::{self, FORMATS};
 use super::{BuildCx, Built, DetectorError, DetectorSpec, Observation, PollCx, Polled, Role};
 use crate::diag::TableReader;
-use crate::formats::ParamSpec;
-use crate::inject::errors;
+use crate::vocab::ParamSpec;
 
 pub static SPEC: DetectorSpec = DetectorSpec {
     id: "sqs",
@@ -39,8 +38,8 @@ pub static SPEC: DetectorSpec = DetectorSpec {
         ),
     ],
     example: "queue_url = \"http://127.0.0.1:4566/000000000000/drift-alerts\"\n",
-    read: |r| crate::formats::param_spec::to_json(read(r)),
-    roundtrip: crate::formats::param_spec::roundtrip::<Settings>,
+    read: |r| crate::vocab::param::to_json(read(r)),
+    roundtrip: crate::vocab::param::roundtrip::<Settings>,
     build,
     paths: super::no_paths,
 };
@@ -193,15 +192,15 @@ impl SqsChannel {
             ),
             Err(e) => tracing::warn!(
                 channel = %self.name,
-                error = %errors::aws("ChangeMessageVisibilityBatch", &self.settings.queue_url)(e),
+                error = %crate::aws::error("ChangeMessageVisibilityBatch", &self.settings.queue_url)(e),
                 "could not make the messages it left visible again"
             ),
         }
     }
 
     /// An AWS error from the queue, transient when AWS says so (throttling, 5xx, time-outs).
-    fn aws_failure(&self, e: crate::inject::InjectError) -> DetectorError {
-        let transient = e.is_transient();
+    fn aws_failure(&self, e: crate::aws::AwsError) -> DetectorError {
+        let transient = e.transient;
         DetectorError::failed(&self.name, "read its queue")
             .caused_by(e)
             .transient_if(transient)
@@ -212,7 +211,7 @@ impl SqsChannel {
 impl Polled for SqsChannel {
     async fn poll(&self, cx: &PollCx) -> Result<Vec<Observation>, DetectorError> {
         let s = &self.settings;
-        let failed = |e: crate::inject::InjectError| self.aws_failure(e);
+        let failed = |e: crate::aws::AwsError| self.aws_failure(e);
         let out = self
             .sqs
             .receive_message()
@@ -221,7 +220,7 @@ impl Polled for SqsChannel {
             .wait_time_seconds(s.wait_time.as_secs() as i32)
             .send()
             .await
-            .map_err(|e| failed(errors::aws("ReceiveMessage", &s.queue_url)(e)))?;
+            .map_err(|e| failed(crate::aws::error("ReceiveMessage", &s.queue_url)(e)))?;
         let mut observations = Vec::new();
         let mut release = Vec::new();
         for message in out.messages() {
@@ -240,7 +239,7 @@ impl Polled for SqsChannel {
                     .send()
                     .await
                     .map(drop)
-                    .map_err(|e| failed(errors::aws("DeleteMessage", &s.queue_url)(e)))?,
+                    .map_err(|e| failed(crate::aws::error("DeleteMessage", &s.queue_url)(e)))?,
                 Some(handle) => release.push(handle),
                 None => {}
             }
@@ -269,9 +268,10 @@ impl Polled for SqsChannel {
             .await
             .map(drop)
             .map_err(|e| {
-                self.aws_failure(errors::aws("GetQueueAttributes", &self.settings.queue_url)(
-                    e,
-                ))
+                self.aws_failure(crate::aws::error(
+                    "GetQueueAttributes",
+                    &self.settings.queue_url,
+                )(e))
             })
     }
 }

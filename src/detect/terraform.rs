@@ -11,9 +11,9 @@ use super::{
     BuildCx, Built, DetectorError, DetectorSpec, Observation, PollCx, Polled, Role, tf_json,
 };
 use crate::diag::TableReader;
-use crate::formats::ParamSpec;
 use crate::process;
 use crate::terraform::workspace::TerraformError;
+use crate::vocab::ParamSpec;
 
 pub static SPEC: DetectorSpec = DetectorSpec {
     id: "terraform",
@@ -46,8 +46,8 @@ pub static SPEC: DetectorSpec = DetectorSpec {
         ParamSpec::optional("env", "table of strings", "extra environment variables"),
     ],
     example: "dir = \"infra/staging\"\ninterval = \"30s\"\n",
-    read: |r| crate::formats::param_spec::to_json(read(r)),
-    roundtrip: crate::formats::param_spec::roundtrip::<Settings>,
+    read: |r| crate::vocab::param::to_json(read(r)),
+    roundtrip: crate::vocab::param::roundtrip::<Settings>,
     build,
     paths,
 };

@@ -17,7 +17,7 @@ use super::{
     BuildCx, Built, DetectorError, DetectorSpec, Observation, Push, PushHandle, Role, signature,
 };
 use crate::diag::TableReader;
-use crate::formats::ParamSpec;
+use crate::vocab::ParamSpec;
 
 pub static SPEC: DetectorSpec = DetectorSpec {
     id: "webhook",
@@ -66,8 +66,8 @@ pub static SPEC: DetectorSpec = DetectorSpec {
         ),
     ],
     example: "listen = \"127.0.0.1:9811\"\npath = \"/hooks/drift\"\nformat = \"slack\"\n",
-    read: |r| crate::formats::param_spec::to_json(read(r)),
-    roundtrip: crate::formats::param_spec::roundtrip::<Settings>,
+    read: |r| crate::vocab::param::to_json(read(r)),
+    roundtrip: crate::vocab::param::roundtrip::<Settings>,
     build,
     paths: super::no_paths,
 };

@@ -7,8 +7,9 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use super::environment::EnvironmentDecl;
-use crate::detect::{self, Role};
 use crate::diag::{Located, TableReader, suggest};
+use crate::vocab::Role;
+use crate::vocab::catalog::{Catalogs, NamedPath, PathKind};
 
 /// Tag values that always mark production, whatever the config says (keys compared
 /// case-insensitively).
@@ -119,7 +120,7 @@ impl DrillConfig {
 }
 
 /// Reads the whole file; every problem goes to the reader's sink.
-pub fn read(path: &Path, root: &mut TableReader) -> Option<DrillConfig> {
+pub fn read(path: &Path, root: &mut TableReader, catalogs: &Catalogs) -> Option<DrillConfig> {
     let aws = root.table("aws", false).map(|mut r| {
         let region = r.opt_string("region").and_then(|s| check_region(&r, s));
         let profile = r.opt_string("profile").map(|s| s.value);
@@ -163,7 +164,7 @@ pub fn read(path: &Path, root: &mut TableReader) -> Option<DrillConfig> {
     let mut detectors = Vec::new();
     for (key, role) in [("detector", Role::Detector), ("channel", Role::Channel)] {
         for mut r in root.tables(key) {
-            if let Some(d) = read_detector(&mut r, role, &folder_of(path)) {
+            if let Some(d) = read_detector(&mut r, role, &folder_of(path), catalogs) {
                 detectors.push(d);
             }
         }
@@ -318,9 +319,14 @@ fn read_safety(r: &mut TableReader) -> Option<Safety> {
     ok.then_some(safety)
 }
 
-fn read_detector(r: &mut TableReader, role: Role, base: &Path) -> Option<DetectorDecl> {
+fn read_detector(
+    r: &mut TableReader,
+    role: Role,
+    base: &Path,
+    catalogs: &Catalogs,
+) -> Option<DetectorDecl> {
     let name = r.string("name");
-    let ids: Vec<&str> = detect::CATALOG.iter().map(|s| s.id).collect();
+    let ids = catalogs.detector_ids();
     let kind = r.choice("type", &ids, true);
     if let Some(n) = &name {
         check_name(r, n, "detector");
@@ -330,7 +336,9 @@ fn read_detector(r: &mut TableReader, role: Role, base: &Path) -> Option<Detecto
         r.accept_rest();
         return None;
     };
-    let spec = detect::find(&kind.value).expect("choice checked the type");
+    let spec = catalogs
+        .detector(&kind.value)
+        .expect("choice checked the type");
     if spec.role != role {
         let (wanted, other) = match spec.role {
             Role::Detector => ("[[detector]]", "[[channel]]"),
@@ -361,17 +369,17 @@ fn read_detector(r: &mut TableReader, role: Role, base: &Path) -> Option<Detecto
 
 /// Reports every path a detector names that is not on disk as it must be (a folder, a file,
 /// an executable program), resolved against the config's folder, at the setting's span.
-fn check_paths(r: &TableReader, paths: Vec<detect::NamedPath>, base: &Path) {
+fn check_paths(r: &TableReader, paths: Vec<NamedPath>, base: &Path) {
     use std::os::unix::fs::PermissionsExt;
     for p in paths {
         let full = crate::process::resolve(base, &p.path);
         let meta = std::fs::metadata(&full);
         let problem = match (&meta, p.kind) {
             (Err(_), _) => Some("does not exist"),
-            (Ok(m), detect::PathKind::Folder) if !m.is_dir() => Some("is not a folder"),
-            (Ok(m), detect::PathKind::File) if !m.is_file() => Some("is not a file"),
-            (Ok(m), detect::PathKind::Program) if !m.is_file() => Some("is not a file"),
-            (Ok(m), detect::PathKind::Program) if m.permissions().mode() & 0o111 == 0 => {
+            (Ok(m), PathKind::Folder) if !m.is_dir() => Some("is not a folder"),
+            (Ok(m), PathKind::File) if !m.is_file() => Some("is not a file"),
+            (Ok(m), PathKind::Program) if !m.is_file() => Some("is not a file"),
+            (Ok(m), PathKind::Program) if m.permissions().mode() & 0o111 == 0 => {
                 Some("is not executable")
             }
             _ => None,

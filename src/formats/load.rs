@@ -8,9 +8,10 @@ use toml::de::DeTable;
 
 use super::config::{self, DrillConfig};
 use super::scenario::{self, Scenario};
-use crate::detect::Role;
 use crate::diag::reader::TOP_LEVEL;
 use crate::diag::{Diagnostic, Sink, SourceMap, TableReader};
+use crate::vocab::Role;
+use crate::vocab::catalog::Catalogs;
 
 /// The name that marks a drill config among scenario files.
 pub const CONFIG_NAME: &str = "driftdrill.toml";
@@ -42,7 +43,11 @@ pub enum LoadError {
 /// Reads `config` (or a `driftdrill.toml` among `paths`, or `./driftdrill.toml`) and every
 /// `*.toml` scenario under `paths` (default `./scenarios`). Problems become diagnostics; only
 /// unreadable paths are errors.
-pub fn load(config: Option<&Path>, paths: &[PathBuf]) -> Result<Loaded, LoadError> {
+pub fn load(
+    config: Option<&Path>,
+    paths: &[PathBuf],
+    catalogs: &Catalogs,
+) -> Result<Loaded, LoadError> {
     let default_paths = [PathBuf::from("scenarios")];
     let paths: &[PathBuf] = if paths.is_empty() {
         &default_paths
@@ -66,12 +71,12 @@ pub fn load(config: Option<&Path>, paths: &[PathBuf]) -> Result<Loaded, LoadErro
     let sink = Sink::default();
     if let Some(path) = &config_path {
         loaded.config = read_file(&mut loaded.sources, &sink, path, |path, r| {
-            config::read(path, r)
+            config::read(path, r, catalogs)
         })?;
     }
     for path in &scenario_files {
         if let Some(s) = read_file(&mut loaded.sources, &sink, path, |path, r| {
-            scenario::read(path, r)
+            scenario::read(path, r, catalogs)
         })? {
             loaded.scenarios.push(s);
         }
@@ -86,7 +91,7 @@ pub fn load(config: Option<&Path>, paths: &[PathBuf]) -> Result<Loaded, LoadErro
 
 /// Reads only the drill config (`config`, or `./driftdrill.toml`), for commands that need no
 /// scenarios (`recover`): a scenario elsewhere cannot make it invalid.
-pub fn load_config(config: Option<&Path>) -> Result<Loaded, LoadError> {
+pub fn load_config(config: Option<&Path>, catalogs: &Catalogs) -> Result<Loaded, LoadError> {
     let mut loaded = Loaded::default();
     let path = match config {
         Some(p) => p.to_path_buf(),
@@ -95,7 +100,7 @@ pub fn load_config(config: Option<&Path>) -> Result<Loaded, LoadError> {
     };
     let sink = Sink::default();
     loaded.config = read_file(&mut loaded.sources, &sink, &path, |path, r| {
-        config::read(path, r)
+        config::read(path, r, catalogs)
     })?;
     loaded.diagnostics = sink.into_inner();
     Ok(loaded)

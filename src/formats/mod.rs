@@ -4,12 +4,9 @@
 pub mod config;
 pub mod environment;
 pub mod load;
-pub mod param_spec;
 pub mod scenario;
 pub mod target;
 
 pub use config::DrillConfig;
 pub use load::{Loaded, load};
-pub use param_spec::ParamSpec;
 pub use scenario::Scenario;
-pub use target::{Selector, TargetSpec, TargetType};

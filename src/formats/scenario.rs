@@ -7,10 +7,11 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use super::target::{self, TargetSpec};
-use crate::detect::Role;
+use super::target;
 use crate::diag::{Located, TableReader};
-use crate::inject;
+use crate::vocab::Role;
+use crate::vocab::TargetSpec;
+use crate::vocab::catalog::Catalogs;
 
 pub const CATEGORIES: &[&str] = &[
     "network",
@@ -51,12 +52,6 @@ pub struct Injection {
     pub action: Located<String>,
     /// The action's parameters as its catalog entry read them.
     pub params: serde_json::Value,
-}
-
-impl Injection {
-    pub fn spec(&self) -> &'static inject::ActionSpec {
-        inject::find(&self.action.value).expect("validated against the catalog")
-    }
 }
 
 /// An SLA duration (serialised as humantime text, e.g. "15m").
@@ -103,7 +98,7 @@ impl Expectations {
 }
 
 /// Reads a whole scenario file; every problem goes to the reader's sink.
-pub fn read(path: &Path, root: &mut TableReader) -> Option<Scenario> {
+pub fn read(path: &Path, root: &mut TableReader, catalogs: &Catalogs) -> Option<Scenario> {
     let id = root.string("id");
     if let Some(id) = &id
         && (id.value.is_empty()
@@ -142,7 +137,7 @@ pub fn read(path: &Path, root: &mut TableReader) -> Option<Scenario> {
         t
     });
     let inject = root.table("inject", true).and_then(|mut r| {
-        let i = read_inject(&mut r);
+        let i = read_inject(&mut r, catalogs);
         r.finish();
         i
     });
@@ -154,7 +149,9 @@ pub fn read(path: &Path, root: &mut TableReader) -> Option<Scenario> {
 
     // The action must support the target type.
     if let (Some(t), Some(i)) = (&target, &inject) {
-        let spec = i.spec();
+        let spec = catalogs
+            .action(&i.action.value)
+            .expect("the reader checked the id");
         if !spec.targets.contains(&t.kind) {
             let kinds: Vec<&str> = spec.targets.iter().map(|k| k.as_str()).collect();
             root.report(
@@ -184,13 +181,15 @@ pub fn read(path: &Path, root: &mut TableReader) -> Option<Scenario> {
     })
 }
 
-fn read_inject(r: &mut TableReader) -> Option<Injection> {
-    let ids: Vec<&str> = inject::CATALOG.iter().map(|s| s.id).collect();
+fn read_inject(r: &mut TableReader, catalogs: &Catalogs) -> Option<Injection> {
+    let ids = catalogs.action_ids();
     let Some(action) = r.choice("action", &ids, true) else {
         r.accept_rest();
         return None;
     };
-    let spec = inject::find(&action.value).expect("choice checked the id");
+    let spec = catalogs
+        .action(&action.value)
+        .expect("choice checked the id");
     let params = (spec.read)(r);
     Some(Injection {
         action,

@@ -1,4 +1,5 @@
-//! Injector errors, with AWS error codes kept so unmodelled codes and transient faults are visible.
+//! Injector errors; an AWS failure is the [`crate::aws::AwsError`] the client layer describes, so
+//! unmodelled codes and transient faults stay visible.
 
 use aws_sdk_ec2::config::http::HttpResponse;
 use aws_sdk_ec2::error::{ProvideErrorMetadata, SdkError};
@@ -6,15 +7,8 @@ use aws_sdk_ec2::error::{ProvideErrorMetadata, SdkError};
 #[derive(Debug, thiserror::Error)]
 pub enum InjectError {
     /// `<Operation> on <resource>: <code>: <message>`: the SDK's own text, never its Debug form.
-    #[error("{operation} on {resource}: {message}")]
-    Aws {
-        operation: &'static str,
-        resource: String,
-        code: Option<String>,
-        transient: bool,
-        /// `code: message` for a service error; the error chain for a transport failure.
-        message: String,
-    },
+    #[error(transparent)]
+    Aws(#[from] crate::aws::AwsError),
     #[error("find {what}")]
     NotFound { what: String },
     #[error("resolve the target {target}: {count} resources match ({})", ids.join(", "))]
@@ -43,19 +37,13 @@ pub enum InjectError {
 impl InjectError {
     /// Throttling, 5xx, time-outs and connection failures: worth retrying with backoff.
     pub fn is_transient(&self) -> bool {
-        matches!(
-            self,
-            InjectError::Aws {
-                transient: true,
-                ..
-            }
-        )
+        matches!(self, InjectError::Aws(e) if e.transient)
     }
 
     /// The AWS error code, if this is an AWS error that carried one.
     pub fn code(&self) -> Option<&str> {
         match self {
-            InjectError::Aws { code, .. } => code.as_deref(),
+            InjectError::Aws(e) => e.code.as_deref(),
             _ => None,
         }
     }
@@ -68,51 +56,7 @@ impl InjectError {
     }
 }
 
-const THROTTLING: &[&str] = &[
-    "RequestLimitExceeded",
-    "Throttling",
-    "ThrottlingException",
-    "ThrottledException",
-    "SlowDown",
-    "TooManyRequestsException",
-    "RequestThrottled",
-    "RequestTimeout",
-    "RequestTimeoutException",
-    "InternalError",
-    "InternalFailure",
-    "ServiceUnavailable",
-    "Unavailable",
-];
-
-/// The error code of an SDK error (modelled or not), e.g. `NoSuchBucketPolicy`.
-pub fn code_of<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>) -> Option<&str> {
-    match err {
-        SdkError::ServiceError(e) => e.err().code(),
-        _ => None,
-    }
-}
-
-/// An SDK error in words: `code: message` for a service error (the message the service sent),
-/// otherwise the error and its causes (time-outs, connection failures).
-pub fn sdk_message<E>(err: &SdkError<E, HttpResponse>) -> String
-where
-    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-{
-    match err {
-        SdkError::ServiceError(e) => {
-            let meta = e.err();
-            match (meta.code(), meta.message()) {
-                (Some(code), Some(message)) => format!("{code}: {message}"),
-                (Some(code), None) => code.to_string(),
-                (None, Some(message)) => message.to_string(),
-                (None, None) => format!("HTTP {} with no error code", e.raw().status().as_u16()),
-            }
-        }
-        other => crate::errors::chain(other),
-    }
-}
-
-/// Converts an SDK error into an [`InjectError`], classifying transient faults.
+/// Converts an SDK error into an [`InjectError`] (see [`crate::aws::error`]).
 pub fn aws<E>(
     operation: &'static str,
     resource: &str,
@@ -120,24 +64,8 @@ pub fn aws<E>(
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
-    let resource = resource.to_string();
-    move |err| {
-        let code = code_of(&err).map(String::from);
-        let transient = match &err {
-            SdkError::TimeoutError(_)
-            | SdkError::DispatchFailure(_)
-            | SdkError::ResponseError(_) => true,
-            SdkError::ServiceError(_) => code.as_deref().is_some_and(|c| THROTTLING.contains(&c)),
-            _ => false,
-        } || matches!(&err, SdkError::ServiceError(e) if e.raw().status().is_server_error());
-        InjectError::Aws {
-            operation,
-            resource,
-            code,
-            transient,
-            message: sdk_message(&err),
-        }
-    }
+    let to_error = crate::aws::error(operation, resource);
+    move |err| InjectError::Aws(to_error(err))
 }
 
 #[cfg(test)]
@@ -146,13 +74,13 @@ mod tests {
 
     #[test]
     fn an_aws_error_reads_as_operation_resource_code_and_message() {
-        let e = InjectError::Aws {
+        let e = InjectError::Aws(crate::aws::AwsError {
             operation: "AuthorizeSecurityGroupIngress",
             resource: "sg-0abc".into(),
             code: Some("InvalidGroup.NotFound".into()),
             transient: false,
             message: "InvalidGroup.NotFound: The security group 'sg-0abc' does not exist".into(),
-        };
+        });
         assert_eq!(
             crate::errors::chain(&e),
             "AuthorizeSecurityGroupIngress on sg-0abc: InvalidGroup.NotFound: The security group 'sg-0abc' does not exist"

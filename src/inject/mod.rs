@@ -3,7 +3,6 @@
 
 pub mod ec2;
 pub mod errors;
-pub mod guard;
 pub mod iam;
 pub mod mark;
 pub mod model;
@@ -19,7 +18,7 @@ pub use target::Target;
 
 use crate::aws::AwsClients;
 use crate::diag::TableReader;
-use crate::formats::{ParamSpec, TargetType};
+use crate::vocab::{ParamSpec, TargetType};
 
 /// Serialisable state: snapshots, expected states, all written to the journal.
 pub type State = serde_json::Value;
@@ -139,6 +138,17 @@ pub struct ActionSpec {
     pub roundtrip: fn(&serde_json::Value) -> Result<serde_json::Value, serde_json::Error>,
     /// Builds the injector from parameters `read` produced (or a journal holds).
     pub build: fn(&serde_json::Value) -> Result<Box<dyn Injector>, serde_json::Error>,
+}
+
+impl ActionSpec {
+    /// What the scenario reader needs to know of this action.
+    pub fn form(&self) -> crate::vocab::catalog::ActionForm {
+        crate::vocab::catalog::ActionForm {
+            id: self.id,
+            targets: self.targets,
+            read: self.read,
+        }
+    }
 }
 
 /// Every action, in the order `driftdrill list` shows them.

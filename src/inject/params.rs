@@ -3,8 +3,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::diag::TableReader;
-use crate::formats::ParamSpec;
-use crate::formats::param_spec::to_json;
+use crate::vocab::ParamSpec;
+use crate::vocab::param::to_json;
 
 /// A network rule as scenario files write it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

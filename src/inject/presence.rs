@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use super::errors::{self, InjectError};
 use super::target::{Target, existing_tags};
 use crate::aws::AwsClients;
-use crate::formats::TargetType;
+use crate::vocab::TargetType;
 
 /// What `recover` found where the drill's target was.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,7 +94,7 @@ async fn instance(aws: &AwsClients, id: &str) -> Result<Presence, InjectError> {
     let out = aws.ec2.describe_instances().instance_ids(id).send().await;
     let out = match out {
         Ok(out) => out,
-        Err(e) if errors::code_of(&e).is_some_and(|c| c.contains("NotFound")) => {
+        Err(e) if crate::aws::code_of(&e).is_some_and(|c| c.contains("NotFound")) => {
             return Ok(Presence::Gone {
                 evidence: format!("instance {id} does not exist any more"),
             });

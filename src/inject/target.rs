@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::errors::{self, InjectError};
 use super::iam::shared::resource as iam;
 use crate::aws::AwsClients;
-use crate::formats::{Selector, TargetSpec, TargetType};
+use crate::vocab::{Selector, TargetSpec, TargetType};
 
 /// One concrete resource a drill changes. Built by [`resolve`] (then checked by the guardrails)
 /// or read back from the journal for a revert.
@@ -104,7 +104,7 @@ pub async fn tags_of(
                 .iter()
                 .map(|t| (t.key().to_string(), t.value().to_string()))
                 .collect()),
-            Err(e) if errors::code_of(&e) == Some("NoSuchTagSet") => Ok(BTreeMap::new()),
+            Err(e) if crate::aws::code_of(&e) == Some("NoSuchTagSet") => Ok(BTreeMap::new()),
             Err(e) => Err(errors::aws("GetBucketTagging", id)(e)),
         };
     }
@@ -245,7 +245,7 @@ pub(crate) async fn existing_tags(
         ($call:expr, $op:literal, |$out:ident| $tags:expr) => {
             match $call.send().await {
                 Ok($out) => Ok($tags),
-                Err(e) if not_found(errors::code_of(&e)) => Ok(None),
+                Err(e) if not_found(crate::aws::code_of(&e)) => Ok(None),
                 Err(e) => Err(errors::aws($op, id)(e)),
             }
         };
@@ -286,7 +286,7 @@ pub(crate) async fn existing_tags(
             Ok(_) => tags_of(aws, kind, id).await.map(Some),
             Err(e)
                 if e.as_service_error().is_some_and(|s| s.is_not_found())
-                    || not_found(errors::code_of(&e)) =>
+                    || not_found(crate::aws::code_of(&e)) =>
             {
                 Ok(None)
             }

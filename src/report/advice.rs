@@ -73,7 +73,7 @@ pub fn next_step(action: &str, e: &ExpectationRecord, poll_secs: Option<f64>) ->
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::detect::Role;
+    use crate::vocab::Role;
 
     #[test]
     fn an_unseen_iam_attachment_names_the_exclusive_resource() {

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::text::{human, one_line, pct};
-use crate::detect::Role;
 use crate::record::RunRecord;
+use crate::vocab::Role;
 
 /// How a detector or channel behaved over the period's runs, whatever the drills found.
 #[derive(Debug, Clone, PartialEq, Serialize)]

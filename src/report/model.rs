@@ -8,10 +8,10 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::period::Period;
-use crate::detect::Role;
 use crate::inject::RevertKind;
 use crate::record::{DrillRecord, DrillStatus, FalseAlarm, Outcome, RunRecord};
 use crate::record::{SettledChange, Settlement};
+use crate::vocab::Role;
 
 pub use super::tally::{Cell, Stats, Tally};
 pub use super::text::{human, human_or_dash, one_line, pct, polls_text};

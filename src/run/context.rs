@@ -12,8 +12,8 @@ use super::hub::Hub;
 use super::journal::{Journal, JournalError, Step};
 use super::progress::Progress;
 use crate::aws::AwsClients;
-use crate::detect::Role;
 use crate::formats::DrillConfig;
+use crate::vocab::Role;
 
 /// What every drill of a run shares.
 pub struct RunCx {

@@ -9,12 +9,13 @@ use chrono::Utc;
 use super::baseline::{self, Baseline};
 pub use super::change::{Applied, DrillError, apply, drift_ends, revert};
 pub use super::context::RunCx;
+use super::guard;
 use super::observe::{self, Window};
 use super::places::Place;
 use super::plan::Planned;
 use super::watch::Watch;
 use crate::formats::Scenario;
-use crate::inject::{InjectCx, InjectError, guard};
+use crate::inject::{InjectCx, InjectError};
 use crate::record::{DrillRecord, DrillStatus, Outcome};
 
 /// Runs one scenario in one place to the end and returns its record. Never panics on AWS or
@@ -118,7 +119,8 @@ pub async fn run_drill(
         }
     };
     record.target = Some(target.clone());
-    let injector = match (scenario.inject.spec().build)(&scenario.inject.params) {
+    let spec = crate::inject::find(&scenario.inject.action.value).expect("validated");
+    let injector = match (spec.build)(&scenario.inject.params) {
         Ok(i) => i,
         Err(e) => {
             record.detail = Some(crate::errors::chain(&DrillError::Build(e.to_string())));

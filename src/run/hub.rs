@@ -8,8 +8,10 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use tokio::sync::{Notify, broadcast, mpsc, watch};
 
-use crate::detect::{Built, Observation, PushHandle, Role};
+use crate::detect::{Built, Observation, PushHandle};
+
 use crate::record::DetectorHealth;
+use crate::vocab::Role;
 
 /// A built detector or channel with what its health record needs.
 pub struct HubEntry {

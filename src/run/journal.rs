@@ -418,7 +418,7 @@ pub fn unfinished(entries: &[Entry]) -> Vec<Unfinished> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::formats::TargetType;
+    use crate::vocab::TargetType;
 
     fn intent() -> Step {
         Step::Intent {

@@ -3,11 +3,12 @@
 //! in, checked against the allow-lists before anything changes. `recover` reaches a journaled
 //! change's place the same way.
 
+use super::guard;
 use super::plan::Planned;
 use crate::aws::{AssumeRole, AwsClients, AwsSettings, is_local_endpoint};
 use crate::formats::environment::{self, EnvironmentDecl};
 use crate::formats::{DrillConfig, Scenario};
-use crate::inject::{InjectError, guard};
+use crate::inject::InjectError;
 
 /// One environment in one region, reached and checked.
 #[derive(Debug, Clone)]

@@ -118,13 +118,13 @@ mod tests {
     use super::*;
 
     fn transient() -> InjectError {
-        InjectError::Aws {
+        InjectError::Aws(crate::aws::AwsError {
             operation: "op",
             resource: "r".into(),
             code: Some("SlowDown".into()),
             transient: true,
             message: "SlowDown: throttled".into(),
-        }
+        })
     }
 
     const FAST: Budget = Budget {

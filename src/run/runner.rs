@@ -99,7 +99,7 @@ pub fn load(opts: &RunOptions) -> Result<(DrillConfig, Vec<Scenario>), RunError>
     if opts.selection.seed.is_some() && !opts.selection.unannounced() {
         return Err(RunError::SeedAlone);
     }
-    let loaded = formats::load(opts.config.as_deref(), &opts.paths)?;
+    let loaded = formats::load(opts.config.as_deref(), &opts.paths, &crate::catalogs::all())?;
     if !loaded.is_valid() {
         return Err(RunError::Invalid(crate::diag::render::text_all(
             &loaded.sources,

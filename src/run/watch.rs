@@ -9,8 +9,8 @@ use chrono::{DateTime, Utc};
 use tokio::sync::broadcast;
 
 use super::hub::Event;
-use crate::detect::Role;
 use crate::record::{ExpectationRecord, Outcome};
+use crate::vocab::Role;
 
 /// Per-expectation measurement state.
 pub struct Watch {

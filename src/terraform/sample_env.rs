@@ -165,7 +165,7 @@ pub async fn put_lifecycle_rule(aws: &crate::aws::AwsClients, bucket: &str) -> R
         .send()
         .await
         .map(drop)
-        .map_err(|e| crate::inject::errors::sdk_message(&e))
+        .map_err(|e| crate::aws::sdk_message(&e))
 }
 
 /// Reads the outputs of an applied environment.

@@ -110,6 +110,7 @@ fn shipped_scenarios_and_config_round_trip_through_json() {
     let loaded = formats::load(
         Some(std::path::Path::new("scenarios/driftdrill.toml")),
         &["scenarios".into()],
+        &driftdrill::catalogs::all(),
     )
     .unwrap();
     assert!(loaded.is_valid());
@@ -244,7 +245,7 @@ fn accepted_keys(
 fn param_specs_readers_and_structs_name_the_same_keys() {
     fn check(
         what: &str,
-        specs: &[formats::ParamSpec],
+        specs: &[driftdrill::vocab::ParamSpec],
         reader: Vec<String>,
         stored: Option<Vec<String>>,
     ) {
@@ -266,7 +267,7 @@ fn param_specs_readers_and_structs_name_the_same_keys() {
     fn struct_keys(
         json: &serde_json::Value,
         roundtrip: fn(&serde_json::Value) -> Result<serde_json::Value, serde_json::Error>,
-        specs: &[formats::ParamSpec],
+        specs: &[driftdrill::vocab::ParamSpec],
     ) -> Option<Vec<String>> {
         let again = roundtrip(json).ok()?;
         let declared = |k: &str| specs.iter().any(|p| p.name == k);

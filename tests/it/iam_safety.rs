@@ -4,8 +4,9 @@
 //! account allow-list; a policy at IAM's five-version limit is refused, not pruned.
 
 use aws_sdk_iam::types::Tag;
-use driftdrill::formats::{Selector, TargetSpec};
-use driftdrill::inject::{self, InjectCx, InjectError, RevertKind, guard};
+use driftdrill::inject::{self, InjectCx, InjectError, RevertKind};
+use driftdrill::run::guard;
+use driftdrill::vocab::{Selector, TargetSpec};
 
 use crate::fixture::live::inject;
 use crate::fixture::{self, iam, resources};
@@ -18,12 +19,12 @@ async fn attachments_someone_else_added_meanwhile_stay_and_only_ours_is_detached
     let aws = fixture::clients().await;
     for target in [iam::role(&aws).await, iam::user(&aws).await] {
         let action = match target.kind {
-            driftdrill::formats::TargetType::IamRole => "iam.role.attach_policy",
+            driftdrill::vocab::TargetType::IamRole => "iam.role.attach_policy",
             _ => "iam.user.attach_policy",
         };
         let live = inject(&aws, action, "", &target).await;
         let attached = match target.kind {
-            driftdrill::formats::TargetType::IamRole => aws
+            driftdrill::vocab::TargetType::IamRole => aws
                 .iam
                 .attach_role_policy()
                 .role_name(&target.id)

@@ -8,9 +8,10 @@ use std::time::Duration;
 use aws_sdk_ec2::types::{IpPermission, IpRange, Tag};
 use aws_smithy_mocks::{MockResponseInterceptor, RuleMode, mock};
 use driftdrill::formats::config::Safety;
-use driftdrill::formats::{Selector, TargetSpec, TargetType};
-use driftdrill::inject::{self, Check, InjectCx, InjectError, RevertKind, guard};
+use driftdrill::inject::{self, Check, InjectCx, InjectError, RevertKind};
+use driftdrill::run::guard;
 use driftdrill::run::retry::{self, Budget};
+use driftdrill::vocab::{Selector, TargetSpec, TargetType};
 
 use crate::fixture::{self, resources};
 

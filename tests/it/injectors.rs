@@ -4,8 +4,8 @@
 //! declares (`driftdrill permissions`).
 
 use driftdrill::aws::{AwsClients, AwsSettings, OperationLog};
-use driftdrill::formats::{Selector, TargetSpec};
 use driftdrill::inject::{self, Check, InjectCx, RevertKind, Target};
+use driftdrill::vocab::{Selector, TargetSpec};
 
 use crate::fixture::{self, resources};
 

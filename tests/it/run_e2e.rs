@@ -44,12 +44,12 @@ async fn drills_are_detected_alerted_missed_and_reverted() {
         ),
     );
     let db = Target {
-        kind: driftdrill::formats::TargetType::SecurityGroup,
+        kind: driftdrill::vocab::TargetType::SecurityGroup,
         id: env.outputs.security_group_ids["db"].clone(),
         tags: Default::default(),
     };
     let app = Target {
-        kind: driftdrill::formats::TargetType::Instance,
+        kind: driftdrill::vocab::TargetType::Instance,
         id: env.outputs.instance_id.clone(),
         tags: Default::default(),
     };

@@ -3,10 +3,10 @@
 //! a refresh-only plan catches it; the same full plan listed as silent on a managed group's
 //! ingress leaks (exit 3). Every change reverted, terraform clean after.
 
-use driftdrill::formats::TargetType;
 use driftdrill::inject::Target;
 use driftdrill::record::Outcome;
 use driftdrill::terraform::PlanExit;
+use driftdrill::vocab::TargetType;
 
 use crate::fixture;
 

@@ -7,10 +7,10 @@ use std::sync::OnceLock;
 use serde::{Deserialize, Serialize};
 
 use crate::diag::TableReader;
-use crate::formats::{ParamSpec, Selector, TargetSpec, TargetType, param_spec};
 use crate::inject::errors::{self, InjectError};
 use crate::inject::model::{self, Model};
 use crate::inject::{ActionSpec, InjectCx, Target, ec2::shared::instance, target};
+use crate::vocab::{ParamSpec, Selector, TargetSpec, TargetType, param};
 
 pub static SPEC: ActionSpec = ActionSpec {
     id: "ec2.instance.attach_security_group",
@@ -30,8 +30,8 @@ pub static SPEC: ActionSpec = ActionSpec {
         "ec2:ModifyInstanceAttribute",
     ],
     example: "group_tags = { \"drill:target\" = \"admin\" }\n",
-    read: |r| param_spec::to_json(read_params(r)),
-    roundtrip: param_spec::roundtrip::<Params>,
+    read: |r| param::to_json(read_params(r)),
+    roundtrip: param::roundtrip::<Params>,
     build: |v| {
         model::build(v, |p: Params| AttachGroup {
             params: p,

@@ -7,13 +7,13 @@ use aws_sdk_ec2::types::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::formats::TargetType;
-use crate::formats::param_spec;
 use crate::inject::errors::{self, InjectError};
 use crate::inject::model::{self, DriftState, Model};
 use crate::inject::params::{self, NoParams};
 use crate::inject::parts::{self, Changes, Parts};
 use crate::inject::{ActionSpec, InjectCx, Target, ec2::shared::instance};
+use crate::vocab::TargetType;
+use crate::vocab::param;
 
 pub static SPEC: ActionSpec = ActionSpec {
     id: "ec2.instance.allow_imdsv1",
@@ -23,7 +23,7 @@ pub static SPEC: ActionSpec = ActionSpec {
     permissions: &["ec2:DescribeInstances", "ec2:ModifyInstanceMetadataOptions"],
     example: "",
     read: params::read_none,
-    roundtrip: param_spec::roundtrip::<NoParams>,
+    roundtrip: param::roundtrip::<NoParams>,
     build: |v| model::build(v, |_: NoParams| AllowImdsV1),
 };
 

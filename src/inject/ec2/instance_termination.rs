@@ -4,10 +4,10 @@ use aws_sdk_ec2::types::{AttributeBooleanValue, InstanceAttributeName};
 use serde::{Deserialize, Serialize};
 
 use crate::diag::TableReader;
-use crate::formats::{ParamSpec, TargetType, param_spec};
 use crate::inject::errors::{self, InjectError};
 use crate::inject::model::{self, Model};
 use crate::inject::{ActionSpec, InjectCx, Target};
+use crate::vocab::{ParamSpec, TargetType, param};
 
 pub static SPEC: ActionSpec = ActionSpec {
     id: "ec2.instance.termination_protection",
@@ -23,8 +23,8 @@ pub static SPEC: ActionSpec = ActionSpec {
         "ec2:ModifyInstanceAttribute",
     ],
     example: "enabled = false\n",
-    read: |r| param_spec::to_json(read_params(r)),
-    roundtrip: param_spec::roundtrip::<Params>,
+    read: |r| param::to_json(read_params(r)),
+    roundtrip: param::roundtrip::<Params>,
     build: |v| model::build(v, Termination),
 };
 

@@ -5,10 +5,10 @@ use aws_sdk_ec2::types::{AttributeValue, InstanceStateName, InstanceType};
 use serde::{Deserialize, Serialize};
 
 use crate::diag::TableReader;
-use crate::formats::{ParamSpec, TargetType, param_spec};
 use crate::inject::errors::{self, InjectError};
 use crate::inject::model::{self, Model};
 use crate::inject::{ActionSpec, InjectCx, Target, ec2::shared::instance};
+use crate::vocab::{ParamSpec, TargetType, param};
 
 pub static SPEC: ActionSpec = ActionSpec {
     id: "ec2.instance.change_type",
@@ -26,8 +26,8 @@ pub static SPEC: ActionSpec = ActionSpec {
         "ec2:StartInstances",
     ],
     example: "instance_type = \"t3.large\"\n",
-    read: |r| param_spec::to_json(read_params(r)),
-    roundtrip: param_spec::roundtrip::<Params>,
+    read: |r| param::to_json(read_params(r)),
+    roundtrip: param::roundtrip::<Params>,
     build: |v| model::build(v, ChangeType),
 };
 
@@ -146,11 +146,13 @@ async fn wait(cx: &InjectCx<'_>, id: &str, wanted: Wanted) -> Result<(), InjectE
             .await
             .map(drop),
     };
-    result.map_err(|e| InjectError::Aws {
-        operation: "wait for instance state",
-        resource: id.to_string(),
-        code: None,
-        transient: true,
-        message: crate::errors::chain(&e),
+    result.map_err(|e| {
+        InjectError::Aws(crate::aws::AwsError {
+            operation: "wait for instance state",
+            resource: id.to_string(),
+            code: None,
+            transient: true,
+            message: crate::errors::chain(&e),
+        })
     })
 }

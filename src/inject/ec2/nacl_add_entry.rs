@@ -6,11 +6,11 @@ use aws_sdk_ec2::types::{PortRange, RuleAction};
 use serde::{Deserialize, Serialize};
 
 use crate::diag::TableReader;
-use crate::formats::{ParamSpec, TargetType, param_spec};
 use crate::inject::errors::{self, InjectError};
 use crate::inject::model::{self, Model};
 use crate::inject::params::{self, RuleParams};
 use crate::inject::{ActionSpec, InjectCx, Target};
+use crate::vocab::{ParamSpec, TargetType, param};
 
 pub static SPEC: ActionSpec = ActionSpec {
     id: "ec2.nacl.add_entry",
@@ -44,8 +44,8 @@ pub static SPEC: ActionSpec = ActionSpec {
         "ec2:DeleteNetworkAclEntry",
     ],
     example: "rule_number = 90\nprotocol = \"tcp\"\nport = 22\ncidr = \"0.0.0.0/0\"\n",
-    read: |r| param_spec::to_json(read_params(r)),
-    roundtrip: param_spec::roundtrip::<Params>,
+    read: |r| param::to_json(read_params(r)),
+    roundtrip: param::roundtrip::<Params>,
     build: |v| model::build(v, AddEntry),
 };
 

@@ -1,12 +1,12 @@
 //! `ec2.sg.open_ingress`: adds an ingress rule (e.g. tcp/22 from 0.0.0.0/0), IPv4 or IPv6,
 //! described with the drill's mark.
 
-use crate::formats::TargetType;
-use crate::formats::param_spec;
 use crate::inject::ActionSpec;
 use crate::inject::ec2::shared::sg_rules::{AddRule, Direction};
 use crate::inject::model;
 use crate::inject::params::{self, RuleParams};
+use crate::vocab::TargetType;
+use crate::vocab::param;
 
 pub static SPEC: ActionSpec = ActionSpec {
     id: "ec2.sg.open_ingress",
@@ -19,8 +19,8 @@ pub static SPEC: ActionSpec = ActionSpec {
         "ec2:RevokeSecurityGroupIngress",
     ],
     example: "protocol = \"tcp\"\nport = 22\ncidr = \"0.0.0.0/0\"\n",
-    read: |r| param_spec::to_json(params::read_rule(r)),
-    roundtrip: param_spec::roundtrip::<RuleParams>,
+    read: |r| param::to_json(params::read_rule(r)),
+    roundtrip: param::roundtrip::<RuleParams>,
     build: |v| {
         model::build(v, |params: RuleParams| AddRule {
             params,

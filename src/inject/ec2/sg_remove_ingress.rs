@@ -3,12 +3,12 @@
 
 use std::collections::BTreeSet;
 
-use crate::formats::TargetType;
-use crate::formats::param_spec;
 use crate::inject::ec2::shared::sg_rules::{self, Direction, Rule};
 use crate::inject::model::{self, Model};
 use crate::inject::params::{self, RuleParams};
 use crate::inject::{ActionSpec, InjectCx, InjectError, Target};
+use crate::vocab::TargetType;
+use crate::vocab::param;
 
 pub static SPEC: ActionSpec = ActionSpec {
     id: "ec2.sg.remove_ingress",
@@ -21,8 +21,8 @@ pub static SPEC: ActionSpec = ActionSpec {
         "ec2:RevokeSecurityGroupIngress",
     ],
     example: "protocol = \"tcp\"\nport = 443\ncidr = \"0.0.0.0/0\"\n",
-    read: |r| param_spec::to_json(params::read_rule(r)),
-    roundtrip: param_spec::roundtrip::<RuleParams>,
+    read: |r| param::to_json(params::read_rule(r)),
+    roundtrip: param::roundtrip::<RuleParams>,
     build: |v| model::build(v, RemoveIngress),
 };
 

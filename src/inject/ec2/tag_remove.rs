@@ -1,9 +1,9 @@
 //! `ec2.tag.remove`: removes one tag from an EC2 resource (e.g. `ManagedBy`).
 
-use crate::formats::{ParamSpec, TargetType, param_spec};
 use crate::inject::ActionSpec;
 use crate::inject::ec2::shared::tags::TagChange;
 use crate::inject::{model, params};
+use crate::vocab::{ParamSpec, TargetType, param};
 
 pub static SPEC: ActionSpec = ActionSpec {
     id: "ec2.tag.remove",
@@ -16,7 +16,7 @@ pub static SPEC: ActionSpec = ActionSpec {
     )],
     permissions: &["ec2:DescribeTags", "ec2:CreateTags", "ec2:DeleteTags"],
     example: "key = \"ManagedBy\"\n",
-    read: |r| param_spec::to_json(params::read_tag_params(r, false)),
-    roundtrip: param_spec::roundtrip::<params::TagParams>,
+    read: |r| param::to_json(params::read_tag_params(r, false)),
+    roundtrip: param::roundtrip::<params::TagParams>,
     build: |v| model::build(v, TagChange),
 };

@@ -1,9 +1,9 @@
 //! `ec2.tag.set`: adds or changes one tag on an EC2 resource.
 
-use crate::formats::{ParamSpec, TargetType, param_spec};
 use crate::inject::ActionSpec;
 use crate::inject::ec2::shared::tags::TagChange;
 use crate::inject::{model, params};
+use crate::vocab::{ParamSpec, TargetType, param};
 
 pub static SPEC: ActionSpec = ActionSpec {
     id: "ec2.tag.set",
@@ -15,7 +15,7 @@ pub static SPEC: ActionSpec = ActionSpec {
     ],
     permissions: &["ec2:DescribeTags", "ec2:CreateTags", "ec2:DeleteTags"],
     example: "key = \"CostCenter\"\nvalue = \"drill\"\n",
-    read: |r| param_spec::to_json(params::read_tag_params(r, true)),
-    roundtrip: param_spec::roundtrip::<params::TagParams>,
+    read: |r| param::to_json(params::read_tag_params(r, true)),
+    roundtrip: param::roundtrip::<params::TagParams>,
     build: |v| model::build(v, TagChange),
 };

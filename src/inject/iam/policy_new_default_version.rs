@@ -11,7 +11,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::diag::TableReader;
-use crate::formats::{ParamSpec, TargetType, param_spec};
 use crate::inject::errors::{self, InjectError};
 use crate::inject::iam::shared::document;
 use crate::inject::mark;
@@ -19,6 +18,7 @@ use crate::inject::policy::{has_sid, normalized, with_statement, without_sid};
 use crate::inject::{
     ActionSpec, Check, InjectCx, Injector, RevertKind, RevertOutcome, State, Target,
 };
+use crate::vocab::{ParamSpec, TargetType, param};
 
 pub static SPEC: ActionSpec = ActionSpec {
     id: "iam.policy.new_default_version",
@@ -38,8 +38,8 @@ pub static SPEC: ActionSpec = ActionSpec {
         "iam:DeletePolicyVersion",
     ],
     example: "",
-    read: |r| param_spec::to_json(read_params(r)),
-    roundtrip: param_spec::roundtrip::<Params>,
+    read: |r| param::to_json(read_params(r)),
+    roundtrip: param::roundtrip::<Params>,
     build: |v| Ok(Box::new(NewVersion(serde_json::from_value(v.clone())?))),
 };
 

@@ -6,13 +6,13 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::diag::TableReader;
-use crate::formats::{ParamSpec, TargetType, param_spec};
 use crate::inject::errors::{self, InjectError};
 use crate::inject::iam::shared::document;
 use crate::inject::mark;
 use crate::inject::model::{self, Model};
 use crate::inject::policy::Policy;
 use crate::inject::{ActionSpec, InjectCx, Target};
+use crate::vocab::{ParamSpec, TargetType, param};
 
 pub static SPEC: ActionSpec = ActionSpec {
     id: "iam.role.put_inline_policy",
@@ -36,8 +36,8 @@ pub static SPEC: ActionSpec = ActionSpec {
         "iam:DeleteRolePolicy",
     ],
     example: "policy_name = \"incident-access\"\n",
-    read: |r| param_spec::to_json(read_params(r)),
-    roundtrip: param_spec::roundtrip::<Params>,
+    read: |r| param::to_json(read_params(r)),
+    roundtrip: param::roundtrip::<Params>,
     build: |v| model::build(v, PutInline),
 };
 
@@ -81,7 +81,7 @@ impl Model for PutInline {
             .await
         {
             Ok(out) => document::parse(&target.id, out.policy_document()).map(|d| Some(Policy(d))),
-            Err(e) if errors::code_of(&e) == Some("NoSuchEntity") => Ok(None),
+            Err(e) if crate::aws::code_of(&e) == Some("NoSuchEntity") => Ok(None),
             Err(e) => Err(errors::aws("GetRolePolicy", &target.id)(e)),
         }
     }

@@ -3,11 +3,11 @@
 use serde::{Deserialize, Serialize};
 
 use crate::diag::TableReader;
-use crate::formats::{ParamSpec, TargetType, param_spec};
 use crate::inject::errors::{self, InjectError};
 use crate::inject::iam::shared::resource;
 use crate::inject::model::{self, Model};
 use crate::inject::{ActionSpec, InjectCx, Target};
+use crate::vocab::{ParamSpec, TargetType, param};
 
 pub static SPEC: ActionSpec = ActionSpec {
     id: "iam.role.set_max_session_duration",
@@ -20,8 +20,8 @@ pub static SPEC: ActionSpec = ActionSpec {
     )],
     permissions: &["iam:GetRole", "iam:UpdateRole"],
     example: "seconds = 43200\n",
-    read: |r| param_spec::to_json(read_params(r)),
-    roundtrip: param_spec::roundtrip::<Params>,
+    read: |r| param::to_json(read_params(r)),
+    roundtrip: param::roundtrip::<Params>,
     build: |v| model::build(v, MaxSession),
 };
 

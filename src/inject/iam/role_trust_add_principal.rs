@@ -5,13 +5,13 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::diag::TableReader;
-use crate::formats::{ParamSpec, TargetType, param_spec};
 use crate::inject::errors::{self, InjectError};
 use crate::inject::iam::shared::{document, resource};
 use crate::inject::mark;
 use crate::inject::model::{self, Model};
 use crate::inject::policy::{self, Policy};
 use crate::inject::{ActionSpec, InjectCx, Target};
+use crate::vocab::{ParamSpec, TargetType, param};
 
 pub static SPEC: ActionSpec = ActionSpec {
     id: "iam.role.trust_add_principal",
@@ -24,8 +24,8 @@ pub static SPEC: ActionSpec = ActionSpec {
     )],
     permissions: &["iam:GetRole", "iam:UpdateAssumeRolePolicy"],
     example: "principal = \"arn:aws:iam::111122223333:root\"\n",
-    read: |r| param_spec::to_json(read_params(r)),
-    roundtrip: param_spec::roundtrip::<Params>,
+    read: |r| param::to_json(read_params(r)),
+    roundtrip: param::roundtrip::<Params>,
     build: |v| model::build(v, TrustAdd),
 };
 

@@ -1,10 +1,10 @@
 //! `iam.user.attach_policy`: attaches a managed policy to a user (AdministratorAccess by
 //! default); the revert detaches only what the drill attached.
 
-use crate::formats::{TargetType, param_spec};
 use crate::inject::ActionSpec;
 use crate::inject::iam::shared::attachments::{self, Attach, Params};
 use crate::inject::model;
+use crate::vocab::{TargetType, param};
 
 pub static SPEC: ActionSpec = ActionSpec {
     id: "iam.user.attach_policy",
@@ -17,7 +17,7 @@ pub static SPEC: ActionSpec = ActionSpec {
         "iam:DetachUserPolicy",
     ],
     example: "policy_arn = \"arn:aws:iam::aws:policy/AdministratorAccess\"\n",
-    read: |r| param_spec::to_json(attachments::read_params(r)),
-    roundtrip: param_spec::roundtrip::<Params>,
+    read: |r| param::to_json(attachments::read_params(r)),
+    roundtrip: param::roundtrip::<Params>,
     build: |v| model::build(v, Attach),
 };

@@ -6,12 +6,12 @@ use std::collections::BTreeSet;
 use aws_sdk_s3::types::{AccessControlPolicy, Grant, Grantee, Permission, Type};
 use serde::{Deserialize, Serialize};
 
-use crate::formats::TargetType;
-use crate::formats::param_spec;
 use crate::inject::errors::{self, InjectError};
 use crate::inject::model::{self, Model};
 use crate::inject::params::{self, NoParams};
 use crate::inject::{ActionSpec, InjectCx, Target};
+use crate::vocab::TargetType;
+use crate::vocab::param;
 
 pub static SPEC: ActionSpec = ActionSpec {
     id: "s3.acl.public_read",
@@ -21,7 +21,7 @@ pub static SPEC: ActionSpec = ActionSpec {
     permissions: &["s3:GetBucketAcl", "s3:PutBucketAcl"],
     example: "",
     read: params::read_none,
-    roundtrip: param_spec::roundtrip::<NoParams>,
+    roundtrip: param::roundtrip::<NoParams>,
     build: |v| model::build(v, |_: NoParams| PublicReadAcl),
 };
 

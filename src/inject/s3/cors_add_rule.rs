@@ -6,11 +6,11 @@ use aws_sdk_s3::types::{CorsConfiguration, CorsRule};
 use serde::{Deserialize, Serialize};
 
 use crate::diag::TableReader;
-use crate::formats::{ParamSpec, TargetType, param_spec};
 use crate::inject::errors::{self, InjectError};
 use crate::inject::model::{self, DriftState, Model};
 use crate::inject::parts::{self, Changes, Parts};
 use crate::inject::{ActionSpec, InjectCx, Target, s3::shared::absent};
+use crate::vocab::{ParamSpec, TargetType, param};
 
 pub static SPEC: ActionSpec = ActionSpec {
     id: "s3.cors.add_rule",
@@ -28,8 +28,8 @@ pub static SPEC: ActionSpec = ActionSpec {
     ],
     permissions: &["s3:GetBucketCORS", "s3:PutBucketCORS"],
     example: "allowed_origins = [\"*\"]\nallowed_methods = [\"GET\", \"PUT\"]\n",
-    read: |r| param_spec::to_json(read_params(r)),
-    roundtrip: param_spec::roundtrip::<Params>,
+    read: |r| param::to_json(read_params(r)),
+    roundtrip: param::roundtrip::<Params>,
     build: |v| model::build(v, AddCorsRule),
 };
 

@@ -10,11 +10,11 @@ use aws_sdk_s3::types::{
 use serde::{Deserialize, Serialize};
 
 use crate::diag::TableReader;
-use crate::formats::{ParamSpec, TargetType, param_spec};
 use crate::inject::errors::{self, InjectError};
 use crate::inject::model::{self, DriftState, Model};
 use crate::inject::parts::{self, Changes, Parts};
 use crate::inject::{ActionSpec, InjectCx, Target, s3::shared::absent};
+use crate::vocab::{ParamSpec, TargetType, param};
 
 pub static SPEC: ActionSpec = ActionSpec {
     id: "s3.encryption.change",
@@ -38,8 +38,8 @@ pub static SPEC: ActionSpec = ActionSpec {
         "s3:PutEncryptionConfiguration",
     ],
     example: "algorithm = \"none\"\n",
-    read: |r| param_spec::to_json(read_params(r)),
-    roundtrip: param_spec::roundtrip::<Params>,
+    read: |r| param::to_json(read_params(r)),
+    roundtrip: param::roundtrip::<Params>,
     build: |v| model::build(v, ChangeEncryption),
 };
 

@@ -13,13 +13,13 @@ use aws_sdk_s3::types::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::formats::TargetType;
-use crate::formats::param_spec;
 use crate::inject::errors::{self, InjectError};
 use crate::inject::model::{self, DriftState, Model};
 use crate::inject::params::{self, NoParams};
 use crate::inject::parts::{self, Changes, Parts};
 use crate::inject::{ActionSpec, InjectCx, Target, s3::shared::absent};
+use crate::vocab::TargetType;
+use crate::vocab::param;
 
 pub static SPEC: ActionSpec = ActionSpec {
     id: "s3.lifecycle.remove",
@@ -32,7 +32,7 @@ pub static SPEC: ActionSpec = ActionSpec {
     ],
     example: "",
     read: params::read_none,
-    roundtrip: param_spec::roundtrip::<NoParams>,
+    roundtrip: param::roundtrip::<NoParams>,
     build: |v| model::build(v, |_: NoParams| RemoveLifecycle),
 };
 

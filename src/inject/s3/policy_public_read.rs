@@ -4,13 +4,13 @@
 
 use serde_json::json;
 
-use crate::formats::TargetType;
-use crate::formats::param_spec;
 use crate::inject::errors::{self, InjectError};
 use crate::inject::model::{self, Model};
 use crate::inject::params::{self, NoParams};
 use crate::inject::policy::{self, Policy};
 use crate::inject::{ActionSpec, InjectCx, Target, s3::shared::absent};
+use crate::vocab::TargetType;
+use crate::vocab::param;
 
 pub static SPEC: ActionSpec = ActionSpec {
     id: "s3.policy.public_read",
@@ -24,7 +24,7 @@ pub static SPEC: ActionSpec = ActionSpec {
     ],
     example: "",
     read: params::read_none,
-    roundtrip: param_spec::roundtrip::<NoParams>,
+    roundtrip: param::roundtrip::<NoParams>,
     build: |v| model::build(v, |_: NoParams| PublicReadPolicy),
 };
 

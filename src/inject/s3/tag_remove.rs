@@ -1,9 +1,9 @@
 //! `s3.tag.remove`: removes one bucket tag (e.g. `ManagedBy`).
 
-use crate::formats::{ParamSpec, TargetType, param_spec};
 use crate::inject::ActionSpec;
 use crate::inject::s3::shared::tags::BucketTagChange;
 use crate::inject::{model, params};
+use crate::vocab::{ParamSpec, TargetType, param};
 
 pub static SPEC: ActionSpec = ActionSpec {
     id: "s3.tag.remove",
@@ -16,7 +16,7 @@ pub static SPEC: ActionSpec = ActionSpec {
     )],
     permissions: &["s3:GetBucketTagging", "s3:PutBucketTagging"],
     example: "key = \"ManagedBy\"\n",
-    read: |r| param_spec::to_json(params::read_tag_params(r, false)),
-    roundtrip: param_spec::roundtrip::<params::TagParams>,
+    read: |r| param::to_json(params::read_tag_params(r, false)),
+    roundtrip: param::roundtrip::<params::TagParams>,
     build: |v| model::build(v, BucketTagChange),
 };

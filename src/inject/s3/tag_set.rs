@@ -1,9 +1,9 @@
 //! `s3.tag.set`: adds or changes one bucket tag.
 
-use crate::formats::{ParamSpec, TargetType, param_spec};
 use crate::inject::ActionSpec;
 use crate::inject::s3::shared::tags::BucketTagChange;
 use crate::inject::{model, params};
+use crate::vocab::{ParamSpec, TargetType, param};
 
 pub static SPEC: ActionSpec = ActionSpec {
     id: "s3.tag.set",
@@ -15,7 +15,7 @@ pub static SPEC: ActionSpec = ActionSpec {
     ],
     permissions: &["s3:GetBucketTagging", "s3:PutBucketTagging"],
     example: "key = \"DataClassification\"\nvalue = \"public\"\n",
-    read: |r| param_spec::to_json(params::read_tag_params(r, true)),
-    roundtrip: param_spec::roundtrip::<params::TagParams>,
+    read: |r| param::to_json(params::read_tag_params(r, true)),
+    roundtrip: param::roundtrip::<params::TagParams>,
     build: |v| model::build(v, BucketTagChange),
 };

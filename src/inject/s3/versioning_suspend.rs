@@ -3,12 +3,12 @@
 
 use aws_sdk_s3::types::{BucketVersioningStatus, VersioningConfiguration};
 
-use crate::formats::TargetType;
-use crate::formats::param_spec;
 use crate::inject::errors::{self, InjectError};
 use crate::inject::model::{self, Model};
 use crate::inject::params::{self, NoParams};
 use crate::inject::{ActionSpec, InjectCx, Target};
+use crate::vocab::TargetType;
+use crate::vocab::param;
 
 pub static SPEC: ActionSpec = ActionSpec {
     id: "s3.versioning.suspend",
@@ -18,7 +18,7 @@ pub static SPEC: ActionSpec = ActionSpec {
     permissions: &["s3:GetBucketVersioning", "s3:PutBucketVersioning"],
     example: "",
     read: params::read_none,
-    roundtrip: param_spec::roundtrip::<NoParams>,
+    roundtrip: param::roundtrip::<NoParams>,
     build: |v| model::build(v, |_: NoParams| SuspendVersioning),
 };
 

@@ -8,11 +8,12 @@ use chrono::Utc;
 use tokio::sync::{broadcast, watch};
 
 use super::*;
-use crate::detect::{Observation, Role};
+use crate::detect::Observation;
 use crate::record::ExpectationRecord;
 use crate::run::baseline::{Baseline, baseline};
 use crate::run::hub::Event;
 use crate::run::watch::Watch;
+use crate::vocab::Role;
 
 const TARGET: &str = "sg-0123456789abcdef0";
 

@@ -6,10 +6,10 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 
 use crate::diag::TableReader;
-use crate::formats::{ParamSpec, TargetType};
 use crate::inject::errors::{self, InjectError};
 use crate::inject::model::Model;
 use crate::inject::{InjectCx, Target};
+use crate::vocab::{ParamSpec, TargetType};
 
 pub const PARAMS: &[ParamSpec] = &[ParamSpec::optional(
     "policy_arn",

@@ -6,9 +6,9 @@
 use std::collections::BTreeMap;
 
 use crate::aws::AwsClients;
-use crate::formats::TargetType;
 use crate::inject::InjectError;
 use crate::inject::errors;
+use crate::vocab::TargetType;
 
 /// A role as GetRole returns it (trust policy, description, maximum session duration), for
 /// the actions that read and rewrite parts of it.
@@ -87,7 +87,7 @@ pub async fn existing_tags(
         ($call:expr, $op:literal) => {
             match $call.into_paginator().items().send().try_collect().await {
                 Ok(tags) => Ok(Some(tag_map(tags.iter().map(|t| (t.key(), t.value()))))),
-                Err(e) if missing(errors::code_of(&e)) => Ok(None),
+                Err(e) if missing(crate::aws::code_of(&e)) => Ok(None),
                 Err(e) => Err(errors::aws($op, id)(e)),
             }
         };
@@ -111,7 +111,7 @@ pub async fn unique_id(
         ($call:expr, $op:literal, |$out:ident| $unique:expr) => {
             match $call.send().await {
                 Ok($out) => Ok($unique),
-                Err(e) if missing(errors::code_of(&e)) => Ok(None),
+                Err(e) if missing(crate::aws::code_of(&e)) => Ok(None),
                 Err(e) => Err(errors::aws($op, id)(e)),
             }
         };

@@ -19,7 +19,7 @@ where
 {
     match result {
         Ok(v) => Ok(Some(v)),
-        Err(e) if errors::code_of(&e).is_some_and(|c| absent_codes.contains(&c)) => Ok(None),
+        Err(e) if crate::aws::code_of(&e).is_some_and(|c| absent_codes.contains(&c)) => Ok(None),
         Err(e) => Err(errors::aws(operation, bucket)(e)),
     }
 }

@@ -1,10 +1,10 @@
-//! The guardrails every injection passes, enforced here so no scenario can skip them: the caller's
-//! account and region must be allow-listed, and the target must carry the required tags and none
-//! of the forbidden ones.
+//! The guardrails every injection passes, enforced by the runner so no scenario can skip them:
+//! the caller's account and region must be allow-listed (the config's safety section), and the
+//! target must carry the required tags and none of the forbidden ones.
 
-use super::{InjectError, Target};
 use crate::aws::AwsClients;
 use crate::formats::config::Safety;
+use crate::inject::{InjectError, Target};
 
 /// Checks the caller identity (STS) and region against the allow-lists; returns the account id.
 /// `regional` is false when only global resources (IAM) are drilled: the region allow-list
@@ -24,7 +24,10 @@ pub async fn check_account_and_region(
     let account = aws
         .caller_account()
         .await
-        .map_err(super::errors::aws("GetCallerIdentity", "the caller"))?;
+        .map_err(crate::inject::errors::aws(
+            "GetCallerIdentity",
+            "the caller",
+        ))?;
     if !safety.allowed_accounts.iter().any(|a| a == &account) {
         return Err(InjectError::Refused {
             resource: format!("anything in account {account:?}"),
@@ -75,11 +78,11 @@ pub fn check_tags(target: &Target, safety: &Safety) -> Result<(), InjectError> {
 /// turns a scenario into a [`Target`] it may inject into.
 pub async fn prepare(
     aws: &AwsClients,
-    spec: &crate::formats::TargetSpec,
+    spec: &crate::vocab::TargetSpec,
     safety: &Safety,
 ) -> Result<Target, InjectError> {
     check_account_and_region(aws, safety, !spec.kind.is_global()).await?;
-    let target = super::target::resolve(aws, spec).await?;
+    let target = crate::inject::target::resolve(aws, spec).await?;
     check_tags(&target, safety)?;
     Ok(target)
 }
