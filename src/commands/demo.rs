@@ -86,6 +86,8 @@ pub enum DemoError {
     Run(#[from] runner::RunError),
     #[error("read the run records")]
     Records(#[from] records::RecordsError),
+    #[error("write the demo's files")]
+    Assets(#[from] demo_assets::AssetError),
     #[error("finish the demo: it was interrupted (everything it started is stopped)")]
     Interrupted,
 }
@@ -107,7 +109,7 @@ async fn interruptible<T>(
 }
 
 /// An I/O failure on `path` while doing `what` ("create", "write", ...).
-pub(super) fn io(what: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> DemoError {
+fn io(what: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> DemoError {
     let path = path.to_path_buf();
     move |source| DemoError::Io { what, path, source }
 }

@@ -4,7 +4,19 @@
 
 use std::path::Path;
 
-use super::demo::{DemoError, io};
+/// A file of the demo's that could not be written.
+#[derive(Debug, thiserror::Error)]
+#[error("write {}", path.display())]
+pub struct AssetError {
+    path: std::path::PathBuf,
+    #[source]
+    source: std::io::Error,
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> AssetError {
+    let path = path.to_path_buf();
+    move |source| AssetError { path, source }
+}
 
 /// Every file under `scenarios/` at build time, as (path relative to it, contents).
 pub const BUILTIN_SCENARIOS: &[(&str, &str)] =
@@ -27,20 +39,20 @@ const CUSTODIAN_POLICIES: &[(&str, &str)] = &[
     ("iam.yml", include_str!("../../detectors/custodian/iam.yml")),
 ];
 
-fn write_all(dir: &Path, files: &[(&str, &str)]) -> Result<(), DemoError> {
+fn write_all(dir: &Path, files: &[(&str, &str)]) -> Result<(), AssetError> {
     for (relative, text) in files {
         let path = dir.join(relative);
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(io("create", parent))?;
+            std::fs::create_dir_all(parent).map_err(io(parent))?;
         }
-        std::fs::write(&path, text).map_err(io("write", &path))?;
+        std::fs::write(&path, text).map_err(io(&path))?;
     }
     Ok(())
 }
 
 /// Writes the built-in scenarios under `dir`: the scenario files, not the checkout's sample
 /// config (its paths name the checkout; the demo writes a config of its own).
-pub fn write_builtin_scenarios(dir: &Path) -> Result<(), DemoError> {
+pub fn write_builtin_scenarios(dir: &Path) -> Result<(), AssetError> {
     let scenarios: Vec<(&str, &str)> = BUILTIN_SCENARIOS
         .iter()
         .copied()
@@ -51,7 +63,7 @@ pub fn write_builtin_scenarios(dir: &Path) -> Result<(), DemoError> {
 
 /// Writes the Cloud Custodian policies into `dir` (the demo folder's `custodian/`) and returns
 /// them as the `policy` list of a config in the demo folder.
-pub fn write_custodian_policies(dir: &Path) -> Result<String, DemoError> {
+pub fn write_custodian_policies(dir: &Path) -> Result<String, AssetError> {
     write_all(dir, CUSTODIAN_POLICIES)?;
     Ok(CUSTODIAN_POLICIES
         .iter()

@@ -222,7 +222,7 @@ fn build(value: &serde_json::Value, cx: &BuildCx) -> Result<Built, DetectorError
 
 impl CommandDetector {
     /// Resource ids named in the output, by regex (first group, else the match) or JSON path.
-    fn extract(&self, stdout: &str) -> Result<Vec<String>, String> {
+    fn extract(&self, stdout: &str) -> Result<Vec<String>, serde_json::Error> {
         if let Some(re) = &self.regex {
             let mut ids: Vec<String> = re
                 .captures_iter(stdout)
@@ -233,8 +233,7 @@ impl CommandDetector {
             return Ok(ids);
         }
         if let Some(path) = &self.settings.json_path {
-            let doc: serde_json::Value = serde_json::from_str(stdout)
-                .map_err(|e| format!("stdout is not JSON for json_path: {e}"))?;
+            let doc: serde_json::Value = serde_json::from_str(stdout)?;
             return Ok(super::json_path::select(&doc, path));
         }
         Ok(Vec::new())
@@ -270,9 +269,9 @@ impl Polled for CommandDetector {
                 process::tail(&out.stderr, 20)
             )));
         }
-        let ids = self
-            .extract(&out.stdout)
-            .map_err(|why| failed(format!("read its output: {why}")))?;
+        let ids = self.extract(&out.stdout).map_err(|e| {
+            failed("read its output: stdout is not JSON for json_path".into()).caused_by(e)
+        })?;
         Ok(vec![Observation::now(
             ids,
             out.stdout.clone(),

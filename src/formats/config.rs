@@ -7,6 +7,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use super::environment::EnvironmentDecl;
+use super::names;
 use crate::diag::{Located, TableReader, suggest};
 use crate::vocab::Role;
 use crate::vocab::catalog::{Catalogs, NamedPath, PathKind};
@@ -122,7 +123,9 @@ impl DrillConfig {
 /// Reads the whole file; every problem goes to the reader's sink.
 pub fn read(path: &Path, root: &mut TableReader, catalogs: &Catalogs) -> Option<DrillConfig> {
     let aws = root.table("aws", false).map(|mut r| {
-        let region = r.opt_string("region").and_then(|s| check_region(&r, s));
+        let region = r
+            .opt_string("region")
+            .and_then(|s| names::check_region(&r, s));
         let profile = r.opt_string("profile").map(|s| s.value);
         let endpoint_url = r.opt_string("endpoint_url").and_then(|s| {
             if s.value.starts_with("http://") || s.value.starts_with("https://") {
@@ -208,26 +211,6 @@ pub fn folder_of(path: &Path) -> PathBuf {
     }
 }
 
-pub(super) fn check_region(r: &TableReader, s: Located<String>) -> Option<String> {
-    let ok = s.value.split('-').count() >= 3
-        && s.value
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        && s.value.ends_with(|c: char| c.is_ascii_digit());
-    if ok {
-        Some(s.value)
-    } else {
-        r.report(
-            s.diag(
-                "invalid-value",
-                format!("{:?} is not an AWS region name", s.value),
-            )
-            .with_hint("e.g. \"us-east-1\""),
-        );
-        None
-    }
-}
-
 fn read_safety(r: &mut TableReader) -> Option<Safety> {
     let accounts = r.strings("allowed_accounts");
     let regions = r.strings("allowed_regions");
@@ -264,7 +247,7 @@ fn read_safety(r: &mut TableReader) -> Option<Safety> {
         ok = false;
     }
     for g in regions.iter().flatten() {
-        ok &= check_region(r, g.clone()).is_some();
+        ok &= names::check_region(r, g.clone()).is_some();
     }
     let required_tags = required.as_ref().map_or_else(
         || {
@@ -329,7 +312,7 @@ fn read_detector(
     let ids = catalogs.detector_ids();
     let kind = r.choice("type", &ids, true);
     if let Some(n) = &name {
-        check_name(r, n, "detector");
+        names::check_name(r, n, "detector");
     }
     let Some(kind) = kind else {
         // Without a type the settings cannot be checked; do not report them as unknown too.
@@ -398,26 +381,6 @@ fn check_paths(r: &TableReader, paths: Vec<NamedPath>, base: &Path) {
             Some("paths in the config resolve against the config file's folder".into()),
         );
     }
-}
-
-/// Names (detectors, environments) are letters, digits, `-` and `_`: they appear in drill
-/// labels, metrics and file names. Reports and returns false otherwise.
-pub(super) fn check_name(r: &TableReader, name: &Located<String>, what: &str) -> bool {
-    let ok = !name.value.is_empty()
-        && name
-            .value
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-    if !ok {
-        r.report(name.diag(
-            "invalid-value",
-            format!(
-                "{what} name {:?} may only use letters, digits, - and _",
-                name.value
-            ),
-        ));
-    }
-    ok
 }
 
 /// Suggestion text for an unknown detector name.

@@ -64,7 +64,7 @@ pub fn read(r: &mut TableReader, default_region: Option<&str>) -> Option<Environ
     let regions = r.opt_strings("regions");
     let mut ok = name
         .as_ref()
-        .is_none_or(|n| super::config::check_name(r, n, "environment"));
+        .is_none_or(|n| super::names::check_name(r, n, "environment"));
     if let Some(arn) = &role_arn
         && role_account(&arn.value).is_none()
     {
@@ -108,7 +108,7 @@ pub fn read(r: &mut TableReader, default_region: Option<&str>) -> Option<Environ
         }
         Some(list) => {
             for g in &list {
-                ok &= super::config::check_region(r, g.clone()).is_some();
+                ok &= super::names::check_region(r, g.clone()).is_some();
             }
             list
         }

@@ -4,6 +4,7 @@
 pub mod config;
 pub mod environment;
 pub mod load;
+mod names;
 pub mod scenario;
 pub mod target;
 

@@ -9,7 +9,7 @@ use testcontainers_modules::localstack::LocalStack as LocalStackImage;
 use testcontainers_modules::testcontainers::runners::AsyncRunner;
 use testcontainers_modules::testcontainers::{ContainerAsync, ImageExt};
 
-use super::{LocalStackError, SERVICES, VERSION};
+use super::error::{LocalStackError, SERVICES, VERSION};
 
 /// A LocalStack container this process started.
 pub struct Running {

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
-use super::LocalStackError;
+use super::error::LocalStackError;
 
 const SCRIPT: &str = include_str!("../../localstack/host.sh");
 const LOCK: &str = include_str!("../../localstack/requirements.lock");
@@ -47,8 +47,7 @@ pub fn python_available(python: &str) -> bool {
 /// Starts LocalStack on `127.0.0.1:port`, tied to this process: if it dies, the script's
 /// watchdog stops LocalStack too. Blocks until healthy (the first run also builds the venv).
 pub fn start(port: u16) -> Result<Running, LocalStackError> {
-    let script = materialize()
-        .map_err(|e| LocalStackError::Host(format!("write the embedded script: {e}")))?;
+    let script = materialize().map_err(LocalStackError::HostScript)?;
     let state_dir = std::env::temp_dir().join(format!("driftdrill-localstack-{port}"));
     let out = Command::new("bash")
         .arg(&script)
@@ -64,13 +63,12 @@ pub fn start(port: u16) -> Result<Running, LocalStackError> {
         .stdin(Stdio::null())
         .stderr(Stdio::inherit())
         .output()
-        .map_err(|e| LocalStackError::Host(format!("run bash: {e}")))?;
+        .map_err(LocalStackError::HostBash)?;
     if !out.status.success() {
-        return Err(LocalStackError::Host(format!(
-            "localstack/host.sh up exited with {}; see the messages above and {}",
-            out.status,
-            state_dir.join("localstack.log").display()
-        )));
+        return Err(LocalStackError::HostUp {
+            status: out.status,
+            log: state_dir.join("localstack.log"),
+        });
     }
     Ok(Running {
         port,

@@ -3,6 +3,7 @@
 use std::net::TcpListener;
 use std::path::PathBuf;
 
+pub use super::error::LocalStackError;
 use super::{docker, host};
 
 /// How the LocalStack endpoint is provided.
@@ -24,42 +25,6 @@ impl Mode {
             Mode::Host => "host",
         }
     }
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum LocalStackError {
-    #[error(
-        "find a way to run LocalStack: no Docker daemon answers at {docker_socket} and {python} was not found.\n\
-         Either start Docker (apt-get install docker.io, then `localstack/docker/dockerd.sh start` and export the DOCKER_HOST it prints),\n\
-         or install Python 3.11 with venv (apt-get install python3 python3-venv) for host mode,\n\
-         or point AWS_ENDPOINT_URL at a LocalStack you run yourself"
-    )]
-    NoBackend {
-        docker_socket: String,
-        python: String,
-    },
-    #[error("use DRIFTDRILL_LOCALSTACK={0:?}: expected auto, docker, host or external")]
-    UnknownMode(String),
-    #[error("use DRIFTDRILL_LOCALSTACK=external: AWS_ENDPOINT_URL is not set")]
-    ExternalWithoutEndpoint,
-    #[error(
-        "use {0} as the LocalStack endpoint: only loopback endpoints may be used for LocalStack"
-    )]
-    NotLoopback(String),
-    #[error(
-        "use DRIFTDRILL_LOCALSTACK=docker: no Docker daemon answers at {0}; start one with localstack/docker/dockerd.sh start"
-    )]
-    DockerUnavailable(String),
-    #[error(
-        "use DRIFTDRILL_LOCALSTACK=host: {0} was not found; install Python 3.11 with venv (apt-get install python3 python3-venv)"
-    )]
-    PythonUnavailable(String),
-    #[error("start LocalStack in a container")]
-    Docker(#[source] Box<dyn std::error::Error + Send + Sync>),
-    #[error("start LocalStack in host mode: {0}")]
-    Host(String),
-    #[error("pick a free loopback port")]
-    Port(#[source] std::io::Error),
 }
 
 /// The environment the choice depends on, read once so the choice can be tested.
@@ -165,7 +130,7 @@ pub async fn start(env: &Environment) -> Result<LocalStack, LocalStackError> {
             let port = free_port()?;
             let running = tokio::task::spawn_blocking(move || host::start(port))
                 .await
-                .map_err(|e| LocalStackError::Host(e.to_string()))??;
+                .map_err(LocalStackError::HostTask)??;
             (running.endpoint(), Owned::Host(running))
         }
     };

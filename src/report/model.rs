@@ -7,9 +7,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::period::Period;
+use super::period::{Period, completed, in_period};
 use crate::inject::RevertKind;
-use crate::record::{DrillRecord, DrillStatus, FalseAlarm, Outcome, RunRecord};
+use crate::record::{DrillStatus, FalseAlarm, Outcome, RunRecord};
 use crate::record::{SettledChange, Settlement};
 use crate::vocab::Role;
 
@@ -150,20 +150,6 @@ pub struct Case {
     pub sla_secs: f64,
     pub evidence: Option<String>,
     pub run_id: String,
-}
-
-pub(super) fn in_period<'a>(records: &'a [RunRecord], period: &Period) -> Vec<&'a RunRecord> {
-    records
-        .iter()
-        .filter(|r| period.contains(r.started_at))
-        .collect()
-}
-
-pub(super) fn completed(d: &DrillRecord) -> bool {
-    matches!(
-        d.status,
-        DrillStatus::Completed | DrillStatus::SkippedBaselineDirty
-    )
 }
 
 /// The median duration of a detector's polls in one run, from the run's detector health.
@@ -332,7 +318,7 @@ pub fn build(all: &[RunRecord], period: &Period, generated_at: DateTime<Utc>) ->
         }
     }
 
-    let trend = super::trend::against_previous(all, &records, period, generated_at);
+    let trend = super::trend::against_previous(all, &records, period);
 
     Report {
         schema: SCHEMA,

@@ -1,5 +1,6 @@
 //! Report periods: calendar quarters (`2026-Q4`) or explicit `--since/--until` dates.
 
+use crate::record::{DrillRecord, DrillStatus, RunRecord};
 use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
 
 /// A period that cannot be read.
@@ -101,6 +102,23 @@ impl Period {
     pub fn contains(&self, t: DateTime<Utc>) -> bool {
         self.start <= t && t < self.end
     }
+}
+
+/// The records of runs that started in `period`.
+pub(super) fn in_period<'a>(records: &'a [RunRecord], period: &Period) -> Vec<&'a RunRecord> {
+    records
+        .iter()
+        .filter(|r| period.contains(r.started_at))
+        .collect()
+}
+
+/// Whether a drill counts towards coverage: it ran, or was skipped because its target had
+/// already drifted.
+pub(super) fn completed(d: &DrillRecord) -> bool {
+    matches!(
+        d.status,
+        DrillStatus::Completed | DrillStatus::SkippedBaselineDirty
+    )
 }
 
 #[cfg(test)]

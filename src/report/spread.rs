@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use super::model::completed;
+use super::period::completed;
 use super::tally::{Stats, Tally};
 use crate::record::RunRecord;
 

@@ -3,11 +3,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::model::{completed, in_period};
-use super::period::Period;
+use super::period::{Period, completed, in_period};
 use super::tally::Tally;
 use crate::record::{Outcome, RunRecord};
 
@@ -27,21 +25,19 @@ pub fn against_previous(
     all: &[RunRecord],
     records: &[&RunRecord],
     period: &Period,
-    generated_at: DateTime<Utc>,
 ) -> Option<Trend> {
     let previous = period.previous();
     let before = in_period(all, &previous);
     (!before.is_empty()).then(|| {
-        let prev = super::model::build(all, &previous, generated_at);
+        let (overall, detectors) = coverage(&before);
         let (now_results, then_results) = (results(records), results(&before));
         let key = |(s, d): &(String, String)| format!("{s}/{d}");
         Trend {
             period: previous.label.clone(),
-            overall_coverage_pct: prev.overall_coverage_pct,
-            detector_coverage_pct: prev
-                .detectors
+            overall_coverage_pct: overall.coverage_pct(),
+            detector_coverage_pct: detectors
                 .iter()
-                .map(|d| (d.name.clone(), d.coverage_pct))
+                .map(|(name, tally)| (name.clone(), tally.coverage_pct()))
                 .collect(),
             new_gaps: now_results
                 .iter()
@@ -63,6 +59,25 @@ pub fn against_previous(
                 .collect(),
         }
     })
+}
+
+/// The tallies behind a period's coverage: overall and per detector (expected detections of
+/// drills that count, as the report counts them).
+fn coverage(records: &[&RunRecord]) -> (Tally, BTreeMap<String, Tally>) {
+    let mut overall = Tally::default();
+    let mut detectors: BTreeMap<String, Tally> = BTreeMap::new();
+    for r in records {
+        for d in r.drills.iter().filter(|d| completed(d)) {
+            for e in d.expectations.iter().filter(|e| !e.silent) {
+                overall.add(e.outcome);
+                detectors
+                    .entry(e.detector.clone())
+                    .or_default()
+                    .add(e.outcome);
+            }
+        }
+    }
+    (overall, detectors)
 }
 
 /// Results per (scenario, detector) of one period, latest run last (expected ones only).
@@ -89,15 +104,7 @@ pub fn history(all: &[RunRecord], period: &Period) -> Vec<(String, Option<f64>)>
         .into_iter()
         .filter_map(|label| Period::parse_quarter(&label).ok())
         .map(|q| {
-            let mut tally = Tally::default();
-            for r in in_period(all, &q) {
-                for d in r.drills.iter().filter(|d| completed(d)) {
-                    d.expectations
-                        .iter()
-                        .filter(|e| !e.silent)
-                        .for_each(|e| tally.add(e.outcome));
-                }
-            }
+            let (tally, _) = coverage(&in_period(all, &q));
             (q.label, tally.coverage_pct())
         })
         .collect()

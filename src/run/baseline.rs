@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use tokio::sync::{broadcast, watch};
 
-use super::hub::Event;
+use super::event::Event;
 use super::watch::{Watch, next_event};
 use crate::detect::{Observation, matching};
 use crate::record::Outcome;

@@ -38,8 +38,8 @@ pub enum DrillError {
     NotLive(String),
     #[error("verify the injection")]
     Verify(#[source] InjectError),
-    #[error("build the injector: {0}")]
-    Build(String),
+    #[error("build the injector from the scenario's parameters")]
+    Build(#[source] serde_json::Error),
 }
 
 /// A change that was made, or attempted, and must now be reverted.

@@ -123,7 +123,7 @@ pub async fn run_drill(
     let injector = match (spec.build)(&scenario.inject.params) {
         Ok(i) => i,
         Err(e) => {
-            record.detail = Some(crate::errors::chain(&DrillError::Build(e.to_string())));
+            record.detail = Some(crate::errors::chain(&DrillError::Build(e)));
             return finish(record, watches);
         }
     };

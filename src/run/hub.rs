@@ -5,10 +5,10 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, Utc};
 use tokio::sync::{Notify, broadcast, mpsc, watch};
 
-use crate::detect::{Built, Observation, PushHandle};
+use super::event::{Event, HealthBook, Latest, Watching};
+use crate::detect::{Built, PushHandle};
 
 use crate::record::DetectorHealth;
 use crate::vocab::Role;
@@ -20,54 +20,6 @@ pub struct HubEntry {
     pub kind: String,
     pub role: Role,
     pub built: Built,
-}
-
-/// Health of every detector and channel, updated by the pollers and channel forwarders.
-pub(super) type HealthBook = Arc<Mutex<BTreeMap<String, DetectorHealth>>>;
-
-/// One thing a detector or channel said.
-#[derive(Debug, Clone)]
-pub enum Event {
-    /// A finished poll: when it started and ended, and what it saw (or why it failed).
-    Poll {
-        detector: String,
-        started: Instant,
-        finished: Instant,
-        finished_at: DateTime<Utc>,
-        result: Result<Vec<Observation>, String>,
-    },
-    /// An alert a push channel received.
-    Alert {
-        detector: String,
-        observation: Observation,
-    },
-}
-
-impl Event {
-    pub fn detector(&self) -> &str {
-        match self {
-            Event::Poll { detector, .. } | Event::Alert { detector, .. } => detector,
-        }
-    }
-}
-
-#[derive(Default)]
-pub(super) struct Watching {
-    /// Detector name → how many drills watch it.
-    pub(super) counts: BTreeMap<String, usize>,
-    /// Terms of every drill in flight (target ids, marks), for channels that filter.
-    pub(super) terms: BTreeMap<String, usize>,
-    /// Every term any drill of this run has watched: what "touched during the window" means
-    /// for false alarms.
-    pub(super) touched: std::collections::BTreeSet<String>,
-    /// Drills between snapshot and confirmed injection.
-    pub(super) injecting: usize,
-}
-
-/// The last finished poll of a detector whose answers describe its whole state.
-pub(super) struct Latest {
-    pub(super) event: Arc<Event>,
-    pub(super) interval: Duration,
 }
 
 /// Running pollers and channels. Dropping the hub stops them.
@@ -353,7 +305,7 @@ fn book(health: &HealthBook, name: &str, record: DetectorHealth) -> bool {
 /// Proves a listener accepts connections, by connecting to it over loopback (a listener on
 /// every address is reached on 127.0.0.1; one on another address is left unchecked: only
 /// loopback is ever dialled).
-async fn accepts(addr: std::net::SocketAddr) -> Result<(), String> {
+async fn accepts(addr: std::net::SocketAddr) -> Result<(), std::io::Error> {
     let mut target = addr;
     if addr.ip().is_unspecified() {
         target.set_ip(match addr {
@@ -370,8 +322,11 @@ async fn accepts(addr: std::net::SocketAddr) -> Result<(), String> {
     .await
     {
         Ok(Ok(_)) => Ok(()),
-        Ok(Err(e)) => Err(e.to_string()),
-        Err(_) => Err("no answer within 5s".into()),
+        Ok(Err(e)) => Err(e),
+        Err(_) => Err(std::io::Error::new(
+            std::io::ErrorKind::TimedOut,
+            "no answer within 5s",
+        )),
     }
 }
 

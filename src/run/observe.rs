@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::{broadcast, watch};
 
-use super::hub::Event;
+use super::event::Event;
 use super::watch::{Watch, next_event, secs};
 use crate::detect::matching;
 use crate::record::{ClearRecord, Outcome};

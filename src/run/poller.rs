@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use tokio::sync::{Notify, broadcast, watch};
 
-use super::hub::{Event, HealthBook, Latest, Watching};
+use super::event::{Event, HealthBook, Latest, Watching};
 use crate::detect::{DetectorError, Observation, PollCx, Polled};
 
 /// A detector's preflight, asked once more after a pause when it failed in a way that may pass
@@ -46,7 +46,7 @@ impl Poller {
             return;
         };
         h.polls += 1;
-        h.poll_secs.push(super::watch::secs(took));
+        h.poll_secs.push(super::event::secs(took));
         if let Err(e) = result {
             h.failures += 1;
             h.transient_failures += u32::from(e.is_transient());

@@ -93,7 +93,7 @@ pub async fn recover(
     journal.warn()?;
     let mut results = Vec::new();
     let mut settled = Vec::new();
-    let mut reached: Vec<(Place, Result<AwsClients, String>)> = Vec::new();
+    let mut reached: Vec<(Place, Result<AwsClients, ReachError>)> = Vec::new();
     for open in journal.unfinished()? {
         let key = (open.environment.clone(), open.region.clone());
         if !reached.iter().any(|(k, _)| *k == key) {
@@ -103,7 +103,7 @@ pub async fn recover(
         let result = match aws {
             Ok(aws) => recover_one(aws, &mut journal, &open).await,
             Err(why) => Recovered {
-                error: Some(why.clone()),
+                error: Some(crate::errors::chain(why)),
                 ..Recovered::nothing_yet(&open)
             },
         };
@@ -186,32 +186,48 @@ fn settled_change(
     }
 }
 
+/// Why the place a journaled change was made cannot be reached to revert it.
+#[derive(Debug, thiserror::Error)]
+pub enum ReachError {
+    #[error(
+        "reach environment {name}: {} no longer declares it (put its [[environment]] back to recover this change)",
+        config.display()
+    )]
+    NoEnvironment { name: String, config: PathBuf },
+    #[error("ask STS which account the credentials reach")]
+    Identity(#[source] crate::aws::AwsError),
+    #[error(
+        "revert in account {journaled}: the credentials reach account {reached}; nothing was touched"
+    )]
+    OtherAccount { journaled: String, reached: String },
+}
+
 /// Clients for the place a journaled change was made: its environment (role or profile) and
 /// region from the config, checked against the journaled account. Never reverts with
 /// credentials for another account: the snapshot belongs to the drilled resource only.
-async fn reach(config: &DrillConfig, open: &Unfinished) -> Result<AwsClients, String> {
+async fn reach(config: &DrillConfig, open: &Unfinished) -> Result<AwsClients, ReachError> {
     let env = match &open.environment {
-        Some(name) => Some(config.environment(name).ok_or_else(|| {
-            format!(
-                "reach environment {name}: {} no longer declares it (put its [[environment]] back to recover this change)",
-                config.path.display()
-            )
-        })?),
+        Some(name) => Some(
+            config
+                .environment(name)
+                .ok_or_else(|| ReachError::NoEnvironment {
+                    name: name.clone(),
+                    config: config.path.clone(),
+                })?,
+        ),
         None => None,
     };
     let settings = places::settings(config, env, open.region.as_deref(), &open.run);
     let aws = AwsClients::new(&settings).await;
     if let Some(journaled) = &open.account {
         let account = aws.caller_account().await.map_err(|e| {
-            format!(
-                "ask STS which account the credentials reach: {}",
-                crate::errors::chain(&e)
-            )
+            ReachError::Identity(crate::aws::error("GetCallerIdentity", "the caller")(e))
         })?;
         if &account != journaled {
-            return Err(format!(
-                "revert in account {journaled}: the credentials reach account {account}; nothing was touched"
-            ));
+            return Err(ReachError::OtherAccount {
+                journaled: journaled.clone(),
+                reached: account,
+            });
         }
     }
     Ok(aws)

@@ -9,7 +9,8 @@ use chrono::Utc;
 use tokio::sync::{Semaphore, watch};
 
 use super::drill::{self, RunCx};
-use super::hub::{Event, Hub, HubEntry};
+use super::event::Event;
+use super::hub::{Hub, HubEntry};
 use super::journal::Journal;
 use super::places::{self, Place, PlaceError};
 use super::plan::{self, Selection};

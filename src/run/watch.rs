@@ -2,13 +2,11 @@
 //! reading the hub's event stream. `baseline` and `observe` drive watches; this file says what
 //! each answer does to one.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use tokio::sync::broadcast;
 
-use super::hub::Event;
+pub use super::event::{next_event, secs};
 use crate::record::{ExpectationRecord, Outcome};
 use crate::vocab::Role;
 
@@ -146,23 +144,5 @@ impl Watch {
         } else {
             Outcome::DetectedLate
         };
-    }
-}
-
-pub fn secs(d: Duration) -> f64 {
-    (d.as_secs_f64() * 1000.0).round() / 1000.0
-}
-
-/// The next hub event; a lag (events dropped while this drill was busy) is logged and skipped.
-/// `None` once the hub is gone.
-pub async fn next_event(events: &mut broadcast::Receiver<Arc<Event>>) -> Option<Arc<Event>> {
-    loop {
-        match events.recv().await {
-            Ok(event) => return Some(event),
-            Err(broadcast::error::RecvError::Lagged(n)) => {
-                tracing::warn!("missed {n} detector events while busy");
-            }
-            Err(broadcast::error::RecvError::Closed) => return None,
-        }
     }
 }

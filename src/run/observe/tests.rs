@@ -11,7 +11,7 @@ use super::*;
 use crate::detect::Observation;
 use crate::record::ExpectationRecord;
 use crate::run::baseline::{Baseline, baseline};
-use crate::run::hub::Event;
+use crate::run::event::Event;
 use crate::run::watch::Watch;
 use crate::vocab::Role;
 
