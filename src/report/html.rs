@@ -1,9 +1,9 @@
-//! The report as one self-contained HTML file: no external assets, the matrix as a coloured
-//! table, and SVG charts (MTTD distribution per detector, coverage per quarter) drawn here.
-//! Readable when printed.
+//! The report as one self-contained HTML file: the sections of [`super::sections`] as tables with
+//! coloured cells, and the SVG charts (MTTD distribution per detector, coverage per quarter) drawn
+//! here. No external assets; readable when printed.
 
-use super::model::{Report, human, human_or_dash, pct, polls_text};
-use crate::record::Outcome;
+use super::model::{Report, human, pct};
+use super::sections::{self, Cell, Chart, Column, Section};
 
 fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
@@ -90,182 +90,85 @@ fn trend_chart(r: &Report) -> String {
     svg
 }
 
+fn cell(c: &Cell, numeric: bool) -> String {
+    let text = if c.code {
+        format!("<code>{}</code>", esc(&c.text))
+    } else {
+        esc(&c.text)
+    };
+    match (c.tone, numeric) {
+        (Some(tone), _) => format!("<td class=\"{}\">{text}</td>", tone.class()),
+        (None, true) => format!("<td class=num>{text}</td>"),
+        (None, false) => format!("<td>{text}</td>"),
+    }
+}
+
+fn table(title: &str, columns: &[Column], rows: &[Vec<Cell>]) -> String {
+    let mut out = format!("<h2>{}</h2><table><tr>", esc(title));
+    for c in columns {
+        out.push_str(&format!("<th>{}</th>", esc(&c.name)));
+    }
+    out.push_str("</tr>");
+    for row in rows {
+        out.push_str("<tr>");
+        for (c, col) in row.iter().zip(columns) {
+            out.push_str(&cell(c, col.numeric));
+        }
+        out.push_str("</tr>");
+    }
+    out.push_str("</table>");
+    out
+}
+
+fn list(title: &str, items: &[Cell]) -> String {
+    let mut out = format!("<h2>{}</h2><ul>", esc(title));
+    for item in items {
+        let text = match item.lead {
+            Some(lead) => format!("<strong>{lead}</strong>: {}", esc(&item.text)),
+            None => esc(&item.text),
+        };
+        match item.tone {
+            Some(tone) => out.push_str(&format!("<li class=\"{}\">{text}</li>", tone.class())),
+            None => out.push_str(&format!("<li>{text}</li>")),
+        }
+    }
+    out.push_str("</ul>");
+    out
+}
+
 pub fn render(r: &Report) -> String {
+    let h = sections::headline(r);
     let mut out = format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Drift detection coverage {0}</title><style>{STYLE}</style></head><body>\
          <h1>Drift detection coverage — {0}</h1><p><span class=\"big\">{1}</span> of expected detections within SLA · {2} run(s) · {3} drill(s)</p>",
-        esc(&r.period),
-        pct(r.overall_coverage_pct),
-        r.runs,
-        r.drills
+        esc(&h.period),
+        h.coverage,
+        h.runs,
+        h.drills
     );
-    out.push_str("<h2>Detectors and channels</h2><table><tr><th>name</th><th>kind</th><th>expected</th><th>within SLA</th><th>late</th><th>missed</th><th>errors</th><th>inconclusive</th><th>coverage</th><th>p50</th><th>p95</th><th>max</th></tr>");
-    for d in &r.detectors {
-        let t = &d.tally;
+    if let Some((period, coverage, _)) = &h.previous {
         out.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td></tr>",
-            esc(&d.name), d.role.label(), t.expected, t.within_sla, t.late, t.missed, t.errors, t.inconclusive, pct(d.coverage_pct), human_or_dash(d.mttd.p50_secs), human_or_dash(d.mttd.p95_secs), human_or_dash(d.mttd.max_secs)
+            "<p>Previous period {}: {} overall.</p>",
+            esc(period),
+            coverage
         ));
     }
-    out.push_str("</table>");
-    if !r.categories.is_empty() {
-        out.push_str("<h2>Time to detect by category</h2><table><tr><th>category</th><th>detections</th><th>p50</th><th>p95</th><th>max</th><th>widest bracket</th></tr>");
-        for (name, s) in &r.categories {
-            out.push_str(&format!(
-                "<tr><td>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td></tr>",
-                esc(name), s.count, human_or_dash(s.p50_secs), human_or_dash(s.p95_secs), human_or_dash(s.max_secs), human_or_dash(s.max_uncertainty_secs)
-            ));
-        }
-        out.push_str("</table>");
-    }
-    if !r.clear.is_empty() {
-        out.push_str("<h2>Time to clear after verified reverts</h2><table><tr><th>detector</th><th>measured</th><th>not cleared in time</th><th>p50</th><th>p95</th><th>max</th><th>widest bracket</th></tr>");
-        for (name, s) in &r.clear {
-            out.push_str(&format!(
-                "<tr><td>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td></tr>",
-                esc(name), s.measured, s.not_cleared, human_or_dash(s.cleared.p50_secs), human_or_dash(s.cleared.p95_secs), human_or_dash(s.cleared.max_secs), human_or_dash(s.cleared.max_uncertainty_secs)
-            ));
-        }
-        out.push_str("</table>");
-    }
-    out.push_str("<h2>Coverage matrix</h2><table><tr><th>category</th><th>action</th>");
-    let names: Vec<&str> = r.detectors.iter().map(|d| d.name.as_str()).collect();
-    for n in &names {
-        out.push_str(&format!("<th>{}</th>", esc(n)));
-    }
-    out.push_str("</tr>");
-    for row in &r.matrix {
-        out.push_str(&format!(
-            "<tr><td>{}</td><td><code>{}</code></td>",
-            esc(&row.category),
-            esc(&row.action)
-        ));
-        for n in &names {
-            let c = &row.cells[*n];
-            let class = if c.status == "not expected" {
-                "none"
-            } else {
-                c.status.as_str()
-            };
-            out.push_str(&format!("<td class=\"{class}\">{}</td>", esc(&c.text())));
-        }
-        out.push_str("</tr>");
-    }
-    out.push_str(&format!(
-        "</table><h2>Time to detect</h2>{}<h2>Coverage per quarter</h2>{}",
-        mttd_chart(r),
-        trend_chart(r)
-    ));
-    if !r.gaps.is_empty() {
-        out.push_str("<h2>Misses and late detections</h2><table><tr><th>scenario</th><th>detector</th><th>result</th><th>next step</th></tr>");
-        for g in &r.gaps {
-            out.push_str(&format!(
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                esc(&g.scenario),
-                esc(&g.detector),
-                esc(&g.result),
-                esc(&g.suggestion)
-            ));
-        }
-        out.push_str("</table>");
-    }
-    if !r.suppressions.is_empty() {
-        out.push_str("<h2>Suppressions (expected negatives)</h2><table><tr><th>scenario</th><th>must stay silent</th><th>result</th><th>window</th><th>polls</th><th>evidence</th></tr>");
-        for s in &r.suppressions {
-            let class = match s.outcome {
-                Outcome::Suppressed => "caught",
-                Outcome::Leaked => "missed",
-                Outcome::Inconclusive => "inconclusive",
-                _ => "error",
-            };
-            out.push_str(&format!(
-                "<tr><td>{}</td><td>{}</td><td class=\"{class}\">{}</td><td class=num>{}</td><td class=num>{}</td><td>{}</td></tr>",
-                esc(&s.scenario),
-                esc(&s.detector),
-                s.outcome.label(),
-                super::text::window_text(s.window_secs, s.stretched_secs),
-                polls_text(s.polls, s.errors),
-                esc(&s.evidence.clone().unwrap_or_default().chars().take(300).collect::<String>())
-            ));
-        }
-        out.push_str("</table>");
-    }
-    for section in super::spread::tables(r) {
-        out.push_str(&format!("<h2>{}</h2><table><tr>", section.title));
-        for h in section.header {
-            out.push_str(&format!("<th>{}</th>", esc(h)));
-        }
-        out.push_str("</tr>");
-        for row in &section.rows {
-            out.push_str("<tr>");
-            for cell in row {
-                out.push_str(&format!("<td>{}</td>", esc(cell)));
+    for section in sections::sections(r) {
+        out.push_str(&match section {
+            Section::Table {
+                title,
+                columns,
+                rows,
+            } => table(&title, &columns, &rows),
+            Section::Chart { title, chart } => {
+                let svg = match chart {
+                    Chart::TimeToDetect => mttd_chart(r),
+                    Chart::CoverageHistory => trend_chart(r),
+                };
+                format!("<h2>{title}</h2>{svg}")
             }
-            out.push_str("</tr>");
-        }
-        out.push_str("</table>");
-    }
-    if !r.health.is_empty() {
-        out.push_str("<h2>Detector health</h2><table><tr><th>name</th><th>type</th><th>polls</th><th>failed</th><th>poll p50</th><th>poll max</th><th>interval</th><th>alerts</th><th>finding</th></tr>");
-        for h in &r.health {
-            let class = if h.finding.is_some() {
-                "error"
-            } else {
-                "caught"
-            };
-            out.push_str(&format!(
-                "<tr><td>{}</td><td>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=\"{class}\">{}</td></tr>",
-                esc(&h.name),
-                esc(&h.kind),
-                h.polls,
-                h.failed_text(),
-                human_or_dash(h.p50_poll_secs),
-                human_or_dash(h.max_poll_secs),
-                human_or_dash(h.interval_secs),
-                h.alerts,
-                esc(h.finding.as_deref().unwrap_or("healthy"))
-            ));
-        }
-        out.push_str("</table>");
-    }
-    out.push_str(&format!(
-        "<h2>Housekeeping</h2><ul><li>False alarms: {}</li><li>Skipped drills: {}</li><li>Reverts: {} verified, {} with conflicts, {} failed</li></ul>",
-        r.false_alarms.len(), r.skips.len(), r.reverts.verified, r.reverts.conflicts, r.reverts.failed
-    ));
-    if r.targets_gone() > 0 || r.forgotten().next().is_some() {
-        out.push_str("<ul>");
-        if r.targets_gone() > 0 {
-            out.push_str(&format!(
-                "<li>Settled by <code>recover</code> because the target was gone: {}</li>",
-                r.targets_gone()
-            ));
-        }
-        for f in r.forgotten() {
-            out.push_str(&format!(
-                "<li class=\"missed\"><strong>Unresolved drift</strong>: {} (<code>{}</code> on {}) forgotten by {} at {}: {}</li>",
-                esc(&f.drill),
-                esc(&f.action),
-                esc(&f.target.to_string()),
-                esc(f.by.as_deref().unwrap_or("unknown")),
-                f.at.format("%Y-%m-%d"),
-                esc(f.reason.as_deref().unwrap_or(""))
-            ));
-        }
-        out.push_str("</ul>");
-    }
-    if let Some(t) = &r.trend {
-        out.push_str(&format!(
-            "<p>Previous period {}: {} overall.",
-            esc(&t.period),
-            pct(t.overall_coverage_pct)
-        ));
-        if !t.new_gaps.is_empty() {
-            out.push_str(&format!(" New gaps: {}.", esc(&t.new_gaps.join(", "))));
-        }
-        if !t.fixed_gaps.is_empty() {
-            out.push_str(&format!(" Fixed: {}.", esc(&t.fixed_gaps.join(", "))));
-        }
-        out.push_str("</p>");
+            Section::List { title, items } => list(&title, &items),
+        });
     }
     out.push_str(&format!(
         "<p class=\"none\">Generated by driftdrill {} at {}.</p></body></html>\n",

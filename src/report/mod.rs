@@ -10,6 +10,7 @@ pub mod model;
 pub mod openmetrics;
 pub mod period;
 pub mod records;
+pub mod sections;
 pub mod spread;
 pub mod tally;
 pub mod terminal;
