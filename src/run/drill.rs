@@ -8,6 +8,7 @@ use chrono::Utc;
 
 use super::baseline::{self, Baseline};
 pub use super::change::{Applied, DrillError, apply, drift_ends, revert};
+use super::context::Held;
 pub use super::context::RunCx;
 use super::guard;
 use super::observe::{self, Window};
@@ -15,43 +16,332 @@ use super::places::Place;
 use super::plan::Planned;
 use super::watch::Watch;
 use crate::formats::Scenario;
-use crate::inject::{InjectCx, InjectError};
+use crate::inject::{InjectCx, InjectError, Injector, Target};
 use crate::record::{DrillRecord, DrillStatus, Outcome};
+use tokio::sync::SemaphorePermit;
 
 /// Runs one scenario in one place to the end and returns its record. Never panics on AWS or
-/// detector errors: they become the record's status.
+/// detector errors: they become the record's status. The steps, in order: wait for a start
+/// (an unannounced delay, a slot), preflight (detectors, guardrails, the injector), hold the
+/// resource, baseline, then make the change, observe, revert and clear.
 pub async fn run_drill(
     cx: &RunCx,
     scenario: &Scenario,
     planned: &Planned,
     place: &Place,
 ) -> DrillRecord {
-    // The label tells one scenario's drills in several environments apart.
-    let id = format!("{}{}", scenario.id.value, place.suffix());
-    let drill = format!("{}/{}", cx.run_id, id);
-    let mark = format!("driftdrill:{}:{}", cx.run_id, id);
-    let mut record = DrillRecord {
-        scenario: scenario.id.value.clone(),
-        environment: place.environment.clone(),
-        account: Some(place.account.clone()),
-        region: place.region().map(String::from),
-        unannounced: planned.unannounced,
-        title: scenario.title.clone(),
-        category: scenario.category.clone(),
-        severity: scenario.severity.clone(),
-        action: scenario.inject.action.value.clone(),
-        target: None,
-        mark: mark.clone(),
-        status: DrillStatus::Failed,
-        detail: None,
-        injected_at: None,
-        confirmed_at: None,
-        reverted_at: None,
-        expectations: Vec::new(),
-        revert: None,
+    let mut d = Drill::new(cx, scenario, planned, place);
+    let Some(slot) = d.wait_to_start(planned).await else {
+        return d.finish();
     };
-    // Only the detectors watching this drill's environment are asked about it.
-    let names: Vec<String> = scenario
+    let Some((target, injector)) = d.preflight().await else {
+        return d.finish();
+    };
+    d.cx.progress.phase(&d.id, "waiting for the resource");
+    // Resource ids are unique within an account and region only.
+    let resource = format!("{}{}", target.id, place.suffix());
+    let (held, _slot) = d.hold(&resource, slot).await;
+    let terms = vec![target.id.clone(), d.mark.clone()];
+    let mut events = cx.hub.subscribe();
+    let _watching = cx.hub.watch(&d.names, &terms);
+    if !d
+        .baseline(&mut events, &terms, &target, held.last_released)
+        .await
+    {
+        return d.finish();
+    }
+    let mark = d.mark.clone();
+    let icx = InjectCx {
+        aws: &place.aws,
+        mark: &mark,
+    };
+    let injecting = cx.hub.injecting();
+    let applied = apply(cx, &d.drill, scenario, &*injector, &icx, &target, place).await;
+    drop(injecting);
+    let applied = match applied {
+        Ok(applied) => applied,
+        Err(e) => {
+            d.record.detail = Some(crate::errors::chain(&e));
+            return d.finish();
+        }
+    };
+    d.observe(&applied, &mut events, &terms).await;
+    d.revert_and_clear(&applied, &*injector, &icx, &target, &mut events, &terms)
+        .await;
+    d.finish()
+}
+
+/// One drill in progress: its names, its record, and the expectations being measured.
+struct Drill<'a> {
+    cx: &'a RunCx,
+    scenario: &'a Scenario,
+    place: &'a Place,
+    /// The scenario id, with the environment and region when there are several.
+    id: String,
+    /// `<run id>/<id>`: how the journal names it.
+    drill: String,
+    /// `driftdrill:<run id>:<id>`: what the change carries where the API allows.
+    mark: String,
+    /// The detectors and channels watching this drill's environment.
+    names: Vec<String>,
+    record: DrillRecord,
+    watches: Vec<Watch>,
+}
+
+impl<'a> Drill<'a> {
+    fn new(cx: &'a RunCx, scenario: &'a Scenario, planned: &Planned, place: &'a Place) -> Self {
+        // The label tells one scenario's drills in several environments apart.
+        let id = format!("{}{}", scenario.id.value, place.suffix());
+        let mark = format!("driftdrill:{}:{}", cx.run_id, id);
+        let record = DrillRecord {
+            scenario: scenario.id.value.clone(),
+            environment: place.environment.clone(),
+            account: Some(place.account.clone()),
+            region: place.region().map(String::from),
+            unannounced: planned.unannounced,
+            title: scenario.title.clone(),
+            category: scenario.category.clone(),
+            severity: scenario.severity.clone(),
+            action: scenario.inject.action.value.clone(),
+            target: None,
+            mark: mark.clone(),
+            status: DrillStatus::Failed,
+            detail: None,
+            injected_at: None,
+            confirmed_at: None,
+            reverted_at: None,
+            expectations: Vec::new(),
+            revert: None,
+        };
+        let names = watched_names(cx, scenario, place);
+        let watches = watches_for(cx, scenario, &names);
+        Drill {
+            cx,
+            scenario,
+            place,
+            drill: format!("{}/{}", cx.run_id, id),
+            id,
+            mark,
+            names,
+            record,
+            watches,
+        }
+    }
+
+    fn finish(mut self) -> DrillRecord {
+        self.record.expectations = self.watches.into_iter().map(|w| w.record).collect();
+        self.record
+    }
+
+    /// An unannounced drill's random delay, then a slot; `None` when the run stopped first.
+    async fn wait_to_start(&mut self, planned: &Planned) -> Option<SemaphorePermit<'a>> {
+        let cx = self.cx;
+        if let Some(delay) = planned.delay {
+            // Unannounced: nobody watching knows when this drill starts.
+            cx.progress.phase(&self.id, "waiting (unannounced)");
+            let mut stop = cx.stop.clone();
+            tokio::select! {
+                _ = tokio::time::sleep(delay) => {}
+                _ = stop.wait_for(|s| *s) => {}
+            }
+        }
+        let slot = cx.slots.acquire().await.expect("slots are never closed");
+        if *cx.stop.borrow() {
+            self.record.status = DrillStatus::Interrupted;
+            self.record.detail = Some("stopped before the drill started".into());
+            return None;
+        }
+        Some(slot)
+    }
+
+    /// Every detector and channel able to answer, the target through the guardrails, the
+    /// injector built; `None` (the record says why) when the drill cannot go on.
+    async fn preflight(&mut self) -> Option<(Target, Box<dyn Injector>)> {
+        let (cx, scenario) = (self.cx, self.scenario);
+        cx.progress.phase(&self.id, "preflight");
+        if unavailable(cx, &mut self.watches) {
+            self.record.status = DrillStatus::SkippedDetectorUnavailable;
+            self.record.detail = Some(unanswered(&self.watches));
+            return None;
+        }
+        let aws = &self.place.aws;
+        let target = match guard::prepare(aws, &scenario.target, &cx.config.safety).await {
+            Ok(t) => t,
+            Err(e) => {
+                if matches!(e, InjectError::Refused { .. }) {
+                    self.record.status = DrillStatus::Refused;
+                }
+                self.record.detail = Some(crate::errors::chain(&e));
+                return None;
+            }
+        };
+        self.record.target = Some(target.clone());
+        let spec = crate::inject::find(&scenario.inject.action.value).expect("validated");
+        match (spec.build)(&scenario.inject.params) {
+            Ok(injector) => Some((target, injector)),
+            Err(e) => {
+                self.record.detail = Some(crate::errors::chain(&DrillError::Build(e)));
+                None
+            }
+        }
+    }
+
+    /// Holds the resource (two drills never touch one at once), giving the slot back while
+    /// another drill holds it so drills on other resources can start meanwhile.
+    async fn hold(
+        &self,
+        resource: &str,
+        slot: SemaphorePermit<'a>,
+    ) -> (Held<'a>, SemaphorePermit<'a>) {
+        let cx = self.cx;
+        let slot = if cx.is_busy(resource) {
+            drop(slot);
+            None
+        } else {
+            Some(slot)
+        };
+        let held = cx.hold(resource).await;
+        let slot = match slot {
+            Some(slot) => slot,
+            None => cx.slots.acquire().await.expect("slots are never closed"),
+        };
+        (held, slot)
+    }
+
+    /// One clean answer from every polled detector before anything changes (and, for a dry
+    /// run, what the preflight found); false, with the record saying why, when the drill must
+    /// not inject.
+    async fn baseline(
+        &mut self,
+        events: &mut Events,
+        terms: &[String],
+        target: &Target,
+        last_released: Option<Instant>,
+    ) -> bool {
+        let cx = self.cx;
+        cx.progress.phase(&self.id, "baseline");
+        let since = BaselineSince {
+            registered: Instant::now(),
+            last_released,
+        };
+        let found = baseline::baseline(
+            &mut self.watches,
+            events,
+            cx.stop.clone(),
+            terms,
+            |d| cx.hub.current_poll(d, since.since(cx, d)),
+            |d, started| since.since(cx, d).is_none_or(|s| started >= s),
+        )
+        .await;
+        let (status, detail) = match found {
+            Baseline::Clean if cx.dry_run => (
+                DrillStatus::DryRun,
+                format!(
+                    "would run {} on {target} with {}; preflight: {}",
+                    self.scenario.inject.action.value,
+                    self.scenario.inject.params,
+                    preflight_summary(cx, &self.watches)
+                ),
+            ),
+            Baseline::Clean => return true,
+            Baseline::Stopped => {
+                self.record.status = DrillStatus::Interrupted;
+                return false;
+            }
+            Baseline::Unavailable => (
+                DrillStatus::SkippedDetectorUnavailable,
+                unanswered(&self.watches),
+            ),
+            Baseline::Dirty => (
+                DrillStatus::SkippedBaselineDirty,
+                format!("{target} already shows drift before injection; nothing was changed"),
+            ),
+        };
+        self.record.status = status;
+        self.record.detail = Some(detail);
+        false
+    }
+
+    /// Observes every expectation once the change is confirmed live; a change that did not
+    /// take is the record's error (and is reverted all the same).
+    async fn observe(&mut self, applied: &Applied, events: &mut Events, terms: &[String]) {
+        let cx = self.cx;
+        self.record.injected_at = Some(applied.injected_at);
+        let confirmed = match &applied.confirmed {
+            Ok(confirmed) => *confirmed,
+            Err(e) => {
+                self.record.detail = Some(crate::errors::chain(e));
+                return;
+            }
+        };
+        self.record.confirmed_at = Some(Utc::now());
+        self.record.status = DrillStatus::Completed;
+        cx.progress.phase(&self.id, "observe");
+        let window = Window {
+            inject_started: applied.inject_started,
+            confirmed,
+            lifetime_end: super::change::revert_by(cx, applied.inject_started),
+            min_span: cx.min_window,
+        };
+        observe::observe(&mut self.watches, events, cx.stop.clone(), terms, window).await;
+        if *cx.stop.borrow() {
+            self.record.status = DrillStatus::Interrupted;
+        }
+    }
+
+    /// Reverts, whatever happened before, by the drift's lifetime; then, when the scenario
+    /// asks, measures how long each detector that caught the drift takes to clear.
+    async fn revert_and_clear(
+        &mut self,
+        applied: &Applied,
+        injector: &dyn Injector,
+        icx: &InjectCx<'_>,
+        target: &Target,
+        events: &mut Events,
+        terms: &[String],
+    ) {
+        let cx = self.cx;
+        cx.progress.phase(&self.id, "revert");
+        let deadline = drift_ends(cx, applied.inject_started);
+        let reverted = revert(
+            cx,
+            &self.drill,
+            injector,
+            icx,
+            target,
+            &applied.snapshot,
+            deadline,
+        )
+        .await;
+        let verified = Instant::now();
+        self.record.reverted_at = Some(Utc::now());
+        if let Some(within) = self.scenario.expect.clear_within
+            && reverted.verified
+            && !*cx.stop.borrow()
+        {
+            cx.progress.phase(&self.id, "clear");
+            observe::observe_clear(
+                &mut self.watches,
+                events,
+                cx.stop.clone(),
+                terms,
+                verified,
+                within.0,
+            )
+            .await;
+        }
+        self.record.revert = Some(reverted);
+        cx.progress.phase(&self.id, "done");
+    }
+}
+
+/// The hub's event stream, as a drill reads it.
+type Events = tokio::sync::broadcast::Receiver<std::sync::Arc<super::event::Event>>;
+
+/// The detectors and channels a scenario watches that watch this drill's environment: only
+/// those are asked about it.
+fn watched_names(cx: &RunCx, scenario: &Scenario, place: &Place) -> Vec<String> {
+    scenario
         .expect
         .watched()
         .filter(|d| {
@@ -60,14 +350,18 @@ pub async fn run_drill(
                 .is_none_or(|decl| decl.watches(place.environment.as_deref()))
         })
         .map(|d| d.value.clone())
-        .collect();
+        .collect()
+}
+
+/// One expectation per watched name, with its SLA, silent or not, pushed or polled.
+fn watches_for(cx: &RunCx, scenario: &Scenario, names: &[String]) -> Vec<Watch> {
     let silent: BTreeSet<&str> = scenario
         .expect
         .silent
         .iter()
         .map(|d| d.value.as_str())
         .collect();
-    let mut watches: Vec<Watch> = names
+    names
         .iter()
         .map(|name| {
             let role = cx.role(name);
@@ -78,180 +372,8 @@ pub async fn run_drill(
             let push = cx.hub.addresses.contains_key(name);
             Watch::new(name, role, silent.contains(name.as_str()), sla, push)
         })
-        .collect();
-    let finish = |mut record: DrillRecord, watches: Vec<Watch>| {
-        record.expectations = watches.into_iter().map(|w| w.record).collect();
-        record
-    };
-    if let Some(delay) = planned.delay {
-        // Unannounced: nobody watching knows when this drill starts.
-        cx.progress.phase(&id, "waiting (unannounced)");
-        let mut stop = cx.stop.clone();
-        tokio::select! {
-            _ = tokio::time::sleep(delay) => {}
-            _ = stop.wait_for(|s| *s) => {}
-        }
-    }
-    let slot = cx.slots.acquire().await.expect("slots are never closed");
-    if *cx.stop.borrow() {
-        record.status = DrillStatus::Interrupted;
-        record.detail = Some("stopped before the drill started".into());
-        return finish(record, watches);
-    }
-
-    // Preflight: every detector and channel able to answer, the target through the guardrails.
-    cx.progress.phase(&id, "preflight");
-    if unavailable(cx, &mut watches) {
-        record.status = DrillStatus::SkippedDetectorUnavailable;
-        record.detail = Some(unanswered(&watches));
-        return finish(record, watches);
-    }
-    let target = match guard::prepare(&place.aws, &scenario.target, &cx.config.safety).await {
-        Ok(t) => t,
-        Err(e) => {
-            record.status = if matches!(e, InjectError::Refused { .. }) {
-                DrillStatus::Refused
-            } else {
-                DrillStatus::Failed
-            };
-            record.detail = Some(crate::errors::chain(&e));
-            return finish(record, watches);
-        }
-    };
-    record.target = Some(target.clone());
-    let spec = crate::inject::find(&scenario.inject.action.value).expect("validated");
-    let injector = match (spec.build)(&scenario.inject.params) {
-        Ok(i) => i,
-        Err(e) => {
-            record.detail = Some(crate::errors::chain(&DrillError::Build(e)));
-            return finish(record, watches);
-        }
-    };
-    cx.progress.phase(&id, "waiting for the resource");
-    // Give the slot back while another drill holds the resource.
-    // Resource ids are unique within an account and region only.
-    let resource = format!("{}{}", target.id, place.suffix());
-    let slot = if cx.is_busy(&resource) {
-        drop(slot);
-        None
-    } else {
-        Some(slot)
-    };
-    let held = cx.hold(&resource).await;
-    let _slot = match slot {
-        Some(slot) => slot,
-        None => cx.slots.acquire().await.expect("slots are never closed"),
-    };
-    let terms = vec![target.id.clone(), mark.clone()];
-    let mut events = cx.hub.subscribe();
-    let _watching = cx.hub.watch(&names, &terms);
-
-    cx.progress.phase(&id, "baseline");
-    let since = BaselineSince {
-        registered: Instant::now(),
-        last_released: held.last_released,
-    };
-    let found = baseline::baseline(
-        &mut watches,
-        &mut events,
-        cx.stop.clone(),
-        &terms,
-        |d| cx.hub.current_poll(d, since.since(cx, d)),
-        |d, started| since.since(cx, d).is_none_or(|s| started >= s),
-    )
-    .await;
-    match found {
-        Baseline::Stopped => {
-            record.status = DrillStatus::Interrupted;
-            return finish(record, watches);
-        }
-        Baseline::Unavailable => {
-            record.status = DrillStatus::SkippedDetectorUnavailable;
-            record.detail = Some(unanswered(&watches));
-            return finish(record, watches);
-        }
-        Baseline::Dirty => {
-            record.status = DrillStatus::SkippedBaselineDirty;
-            record.detail = Some(format!(
-                "{target} already shows drift before injection; nothing was changed"
-            ));
-            return finish(record, watches);
-        }
-        Baseline::Clean => {}
-    }
-    if cx.dry_run {
-        record.status = DrillStatus::DryRun;
-        record.detail = Some(format!(
-            "would run {} on {target} with {}; preflight: {}",
-            scenario.inject.action.value,
-            scenario.inject.params,
-            preflight_summary(cx, &watches)
-        ));
-        return finish(record, watches);
-    }
-
-    let icx = InjectCx {
-        aws: &place.aws,
-        mark: &mark,
-    };
-    let injecting = cx.hub.injecting();
-    let applied = apply(cx, &drill, scenario, &*injector, &icx, &target, place).await;
-    drop(injecting);
-    let applied = match applied {
-        Ok(applied) => applied,
-        Err(e) => {
-            record.detail = Some(crate::errors::chain(&e));
-            return finish(record, watches);
-        }
-    };
-    record.injected_at = Some(applied.injected_at);
-    let (snapshot, inject_started, confirmed) =
-        (applied.snapshot, applied.inject_started, applied.confirmed);
-    match confirmed {
-        Ok(confirmed) => {
-            record.confirmed_at = Some(Utc::now());
-            record.status = DrillStatus::Completed;
-            cx.progress.phase(&id, "observe");
-            let window = Window {
-                inject_started,
-                confirmed,
-                lifetime_end: super::change::revert_by(cx, inject_started),
-                min_span: cx.min_window,
-            };
-            observe::observe(&mut watches, &mut events, cx.stop.clone(), &terms, window).await;
-            if *cx.stop.borrow() {
-                record.status = DrillStatus::Interrupted;
-            }
-        }
-        Err(e) => record.detail = Some(crate::errors::chain(&e)),
-    }
-
-    // Revert, whatever happened above.
-    cx.progress.phase(&id, "revert");
-    let deadline = drift_ends(cx, inject_started);
-    let reverted = revert(cx, &drill, &*injector, &icx, &target, &snapshot, deadline).await;
-    let verified = Instant::now();
-    record.reverted_at = Some(Utc::now());
-    if let Some(within) = scenario.expect.clear_within
-        && reverted.verified
-        && !*cx.stop.borrow()
-    {
-        cx.progress.phase(&id, "clear");
-        observe::observe_clear(
-            &mut watches,
-            &mut events,
-            cx.stop.clone(),
-            &terms,
-            verified,
-            within.0,
-        )
-        .await;
-    }
-    record.revert = Some(reverted);
-    cx.progress.phase(&id, "done");
-    finish(record, watches)
+        .collect()
 }
-
 /// Which polls may serve as a drill's baseline.
 struct BaselineSince {
     /// When the drill started watching.
