@@ -20,6 +20,7 @@ use crate::detect::{self, BuildCx, matching};
 use crate::exit_codes;
 use crate::formats::{self, DrillConfig, Scenario};
 use crate::record::{DrillRecord, DrillStatus, FalseAlarm, Outcome, RunRecord, SCHEMA};
+use crate::vocab::Role;
 
 #[derive(Debug, Clone, Default)]
 pub struct RunOptions {
@@ -121,7 +122,8 @@ pub fn load(opts: &RunOptions) -> Result<(DrillConfig, Vec<Scenario>), RunError>
 }
 
 /// Runs the drills and returns the record (already written), its path, and the uploads to S3
-/// that failed (the local copy is kept whatever happens to them).
+/// that failed (the local copy is kept whatever happens to them). The steps: load, plan, open
+/// the journal, reach every place, start the detectors, run every drill, write the record.
 pub async fn run_drills(
     opts: &RunOptions,
 ) -> Result<(RunRecord, PathBuf, Vec<crate::s3_records::S3RecordsError>), RunError> {
@@ -134,7 +136,45 @@ pub async fn run_drills(
     );
     let (planned, selection) = plan::select(plan::drills(&config, &scenarios), &opts.selection);
     let aws = clients_for(&config).await;
+    let journal = open_clean_journal(&config)?;
+    // Every account and region reached and allow-listed before any drill starts.
+    let places = places::connect(&config, &planned, &scenarios, &run_id)
+        .await
+        .map_err(|e| RunError::Guard(Box::new(e)))?;
+    let drills_planned = placed(planned, &places);
+    let hub = start_detectors(&config, &scenarios, &drills_planned, &places, &aws).await?;
+    // One account and region for the whole run, when there is one.
+    let (account, region) = match places.as_slice() {
+        [one] => (Some(one.account.clone()), one.region().map(String::from)),
+        _ => (None, None),
+    };
+    let labels: Vec<String> = drills_planned
+        .iter()
+        .map(|(p, at)| format!("{}{}", scenarios[p.scenario].id.value, places[*at].suffix()))
+        .collect();
+    let cx = run_context(opts, run_id.clone(), aws, config, hub, journal, &labels);
+    let (drills, false_alarms) = run_all(&cx, scenarios, places, drills_planned).await;
+    let record = RunRecord {
+        schema: SCHEMA.into(),
+        run_id,
+        tool_version: env!("CARGO_PKG_VERSION").into(),
+        started_at,
+        finished_at: Utc::now(),
+        account,
+        region,
+        selection: (!selection.is_empty()).then_some(selection),
+        exit_code: exit_code_for(&drills),
+        drills,
+        false_alarms,
+        detector_health: cx.hub.health(),
+    };
+    let path = record.write(&opts.out_dir).map_err(RunError::Record)?;
+    let failed = upload(&cx.aws, &opts.out_s3, &record).await;
+    Ok((record, path, failed))
+}
 
+/// Opens and locks the journal, refusing to start while it holds an unverified change.
+fn open_clean_journal(config: &DrillConfig) -> Result<Journal, RunError> {
     let journal_path = config.resolve(&config.safety.journal);
     let journal = Journal::open(&journal_path)?;
     journal.warn()?;
@@ -145,29 +185,37 @@ pub async fn run_drills(
             count: open.len(),
         });
     }
-    // Every account and region reached and allow-listed before any drill starts.
-    let places = places::connect(&config, &planned, &scenarios, &run_id)
-        .await
-        .map_err(|e| RunError::Guard(Box::new(e)))?;
-    let place_of = |p: &plan::Planned| {
-        places
-            .iter()
-            .position(|place| {
-                place.environment == p.environment
-                    && (p.region.is_none() || place.region() == p.region.as_deref())
-            })
-            .expect("connect reached every planned place")
-    };
-    let drills_planned: Vec<(plan::Planned, usize)> = planned
+    Ok(journal)
+}
+
+/// Each planned drill with the index of the place it runs in.
+fn placed(planned: Vec<plan::Planned>, places: &[Place]) -> Vec<(plan::Planned, usize)> {
+    planned
         .into_iter()
         .map(|p| {
-            let at = place_of(&p);
+            let at = places
+                .iter()
+                .position(|place| {
+                    place.environment == p.environment
+                        && (p.region.is_none() || place.region() == p.region.as_deref())
+                })
+                .expect("connect reached every planned place");
             (p, at)
         })
-        .collect();
+        .collect()
+}
 
+/// Builds every detector and channel the planned drills expect and starts the hub, saying
+/// which cannot answer and where channels listen.
+async fn start_detectors(
+    config: &DrillConfig,
+    scenarios: &[Scenario],
+    drills: &[(plan::Planned, usize)],
+    places: &[Place],
+    aws: &AwsClients,
+) -> Result<Hub, RunError> {
     let in_plan: Vec<&Scenario> = {
-        let mut seen: Vec<usize> = drills_planned.iter().map(|(p, _)| p.scenario).collect();
+        let mut seen: Vec<usize> = drills.iter().map(|(p, _)| p.scenario).collect();
         seen.sort_unstable();
         seen.dedup();
         seen.into_iter().map(|i| &scenarios[i]).collect()
@@ -181,7 +229,7 @@ pub async fn run_drills(
             &BuildCx {
                 name: &name,
                 base_dir: &config.dir,
-                aws: detector_clients(decl, &places).unwrap_or(&aws),
+                aws: detector_clients(decl, places).unwrap_or(aws),
             },
         )?;
         built.push(HubEntry {
@@ -194,14 +242,13 @@ pub async fn run_drills(
     let hub = Hub::start(built).await;
     for h in hub.health() {
         if let Some(why) = &h.unavailable {
+            let what = match h.role {
+                Role::Channel => "channel",
+                Role::Detector => "detector",
+            };
             let _ = writeln!(
                 std::io::stderr(),
-                "{} {} cannot answer: {why}; drills expecting it will be skipped",
-                if h.role == detect::Role::Channel {
-                    "channel"
-                } else {
-                    "detector"
-                },
+                "{what} {} cannot answer: {why}; drills expecting it will be skipped",
                 h.name
             );
         }
@@ -209,42 +256,51 @@ pub async fn run_drills(
     for (name, address) in &hub.addresses {
         let _ = writeln!(std::io::stderr(), "channel {name} listening on {address}");
     }
+    Ok(hub)
+}
 
+/// What every drill shares, with this run's options applied (concurrency, dry run, the
+/// lifetime cap, the window floor) and the stop signal wired to Ctrl-C and SIGTERM.
+fn run_context(
+    opts: &RunOptions,
+    run_id: String,
+    aws: AwsClients,
+    mut config: DrillConfig,
+    hub: Hub,
+    journal: Journal,
+    labels: &[String],
+) -> Arc<RunCx> {
     let (stop_tx, stop) = watch::channel(false);
     spawn_signal_handler(stop_tx);
-    let labels: Vec<String> = drills_planned
-        .iter()
-        .map(|(p, at)| format!("{}{}", scenarios[p.scenario].id.value, places[*at].suffix()))
-        .collect();
-    let progress = Progress::new(&labels);
-    let false_alarms = Arc::new(Mutex::new(Vec::<FalseAlarm>::new()));
-
-    // One account and region for the whole run, when there is one.
-    let (account, region) = match places.as_slice() {
-        [one] => (Some(one.account.clone()), one.region().map(String::from)),
-        _ => (None, None),
-    };
     let concurrency = opts
         .concurrency
         .unwrap_or(config.safety.max_concurrent as usize)
         .max(1);
-    let mut config = config;
     if let Some(cap) = opts.max_drift_lifetime {
         config.safety.max_drift_lifetime = config.safety.max_drift_lifetime.min(cap);
     }
-    let mut cx = RunCx::new(run_id.clone(), aws, config, hub, journal, stop);
+    let mut cx = RunCx::new(run_id, aws, config, hub, journal, stop);
     cx.dry_run = opts.dry_run;
     cx.min_window = opts.min_window.unwrap_or_default();
-    cx.progress = progress;
+    cx.progress = Progress::new(labels);
     cx.slots = Semaphore::new(concurrency);
-    let cx = Arc::new(cx);
-    let scenarios = Arc::new(scenarios);
-    let places = Arc::new(places);
+    Arc::new(cx)
+}
+
+/// Runs every drill (each takes one of the run's slots itself, see `RunCx::slots`), watching
+/// for false alarms meanwhile; then cancels and awaits every poll still in flight.
+async fn run_all(
+    cx: &Arc<RunCx>,
+    scenarios: Vec<Scenario>,
+    places: Vec<Place>,
+    drills_planned: Vec<(plan::Planned, usize)>,
+) -> (Vec<DrillRecord>, Vec<FalseAlarm>) {
+    let false_alarms = Arc::new(Mutex::new(Vec::<FalseAlarm>::new()));
+    let (scenarios, places) = (Arc::new(scenarios), Arc::new(places));
     let alarm_task = spawn_false_alarm_watch(cx.clone(), false_alarms.clone());
     let mut tasks = Vec::new();
     for (planned, at) in drills_planned {
         let (cx, scenarios, places) = (cx.clone(), scenarios.clone(), places.clone());
-        // Each drill takes one of the run's slots itself (see RunCx::slots).
         tasks.push(tokio::spawn(async move {
             drill::run_drill(&cx, &scenarios[planned.scenario], &planned, &places[at]).await
         }));
@@ -257,35 +313,28 @@ pub async fn run_drills(
     // Every poll still in flight is cancelled and awaited before the run is over.
     cx.hub.shutdown().await;
     cx.progress.finish();
+    let alarms = false_alarms.lock().expect("alarms").clone();
+    (drills, alarms)
+}
 
-    let exit_code = exit_code_for(&drills);
-    let record = RunRecord {
-        schema: SCHEMA.into(),
-        run_id,
-        tool_version: env!("CARGO_PKG_VERSION").into(),
-        started_at,
-        finished_at: Utc::now(),
-        account,
-        region,
-        selection: (!selection.is_empty()).then_some(selection),
-        drills,
-        false_alarms: false_alarms.lock().expect("alarms").clone(),
-        detector_health: cx.hub.health(),
-        exit_code,
-    };
-    let path = record.write(&opts.out_dir).map_err(RunError::Record)?;
+/// Uploads the record to every `--out s3://...` prefix; returns the uploads that failed.
+async fn upload(
+    aws: &AwsClients,
+    urls: &[crate::s3_records::S3Url],
+    record: &RunRecord,
+) -> Vec<crate::s3_records::S3RecordsError> {
     let mut failed = Vec::new();
-    for url in &opts.out_s3 {
-        let body = serde_json::to_vec_pretty(&record).expect("record serialises");
+    for url in urls {
+        let body = serde_json::to_vec_pretty(record).expect("record serialises");
         let name = format!("{}.json", record.run_id);
-        match crate::s3_records::upload(&cx.aws, url, &name, body).await {
+        match crate::s3_records::upload(aws, url, &name, body).await {
             Ok(()) => {
                 let _ = writeln!(std::io::stderr(), "run record uploaded: {url}{name}");
             }
             Err(e) => failed.push(e),
         }
     }
-    Ok((record, path, failed))
+    failed
 }
 
 /// A detector watching one environment polls with that environment's clients (its first
