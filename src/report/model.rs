@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::period::{Period, completed, in_period};
 use crate::inject::RevertKind;
-use crate::record::{DrillStatus, FalseAlarm, Outcome, RunRecord};
+use crate::record::{DrillRecord, DrillStatus, ExpectationRecord, FalseAlarm, Outcome, RunRecord};
 use crate::record::{SettledChange, Settlement};
 use crate::vocab::Role;
 
@@ -163,202 +163,35 @@ fn median_poll(r: &RunRecord, detector: &str) -> Option<f64> {
 /// Builds the report of `period` from every record given (earlier periods feed the trend).
 pub fn build(all: &[RunRecord], period: &Period, generated_at: DateTime<Utc>) -> Report {
     let records = in_period(all, period);
-    // Per detector: its role, its tally, and (time to detect, bracket width) per detection.
-    type PerDetector = (Role, Tally, Vec<(f64, f64)>);
-    let mut detectors: BTreeMap<String, PerDetector> = BTreeMap::new();
-    let mut categories: BTreeMap<String, Vec<(f64, f64)>> = BTreeMap::new();
-    let mut clear: BTreeMap<String, (usize, Vec<(f64, f64)>)> = BTreeMap::new();
-    let mut matrix: BTreeMap<(String, String), BTreeMap<String, Cell>> = BTreeMap::new();
-    let mut gaps = Vec::new();
-    let mut suppressions = Vec::new();
-    let mut skips = Vec::new();
-    let mut cases = Vec::new();
-    let mut reverts = Reverts::default();
-    let mut overall = Tally::default();
-    let mut false_alarms = Vec::new();
-    let mut accounts = BTreeSet::new();
-    let mut drills = 0;
-
+    let mut acc = Accumulator::default();
     for r in &records {
-        accounts.extend(r.account.clone());
-        accounts.extend(r.drills.iter().filter_map(|d| d.account.clone()));
-        false_alarms.extend(r.false_alarms.iter().cloned());
+        acc.accounts.extend(r.account.clone());
+        acc.accounts
+            .extend(r.drills.iter().filter_map(|d| d.account.clone()));
+        acc.false_alarms.extend(r.false_alarms.iter().cloned());
         for d in &r.drills {
-            drills += 1;
-            if let Some(rv) = &d.revert {
-                match (rv.verified, rv.kind) {
-                    (false, _) => reverts.failed += 1,
-                    (
-                        true,
-                        Some(RevertKind::ConflictOursUndone | RevertKind::ConflictLeftAlone),
-                    ) => reverts.conflicts += 1,
-                    (true, _) => reverts.verified += 1,
-                }
-            }
-            if !completed(d) {
-                skips.push(Skip {
-                    scenario: d.label(),
-                    status: d.status,
-                    detail: d.detail.clone(),
-                    run_id: r.run_id.clone(),
-                });
-                continue;
-            }
-            if d.status == DrillStatus::SkippedBaselineDirty {
-                skips.push(Skip {
-                    scenario: d.label(),
-                    status: d.status,
-                    detail: d.detail.clone(),
-                    run_id: r.run_id.clone(),
-                });
-            }
-            let row = matrix
-                .entry((d.category.clone(), d.action.clone()))
-                .or_default();
-            for e in &d.expectations {
-                cases.push(Case {
-                    scenario: d.label(),
-                    title: d.title.clone(),
-                    category: d.category.clone(),
-                    detector: e.detector.clone(),
-                    silent: e.silent,
-                    outcome: e.outcome,
-                    result: e.result_text(),
-                    mttd_secs: e.mttd_secs,
-                    sla_secs: e.sla_secs,
-                    evidence: e.evidence.clone(),
-                    run_id: r.run_id.clone(),
-                });
-                if e.silent {
-                    suppressions.push(Suppression {
-                        scenario: d.label(),
-                        detector: e.detector.clone(),
-                        outcome: e.outcome,
-                        window_secs: e.window_secs.unwrap_or(e.sla_secs),
-                        stretched_secs: e.stretched_secs,
-                        polls: e.polls,
-                        errors: e.errors,
-                        evidence: match e.outcome {
-                            Outcome::DetectorError | Outcome::Inconclusive => e.last_error.clone(),
-                            _ => e.evidence.clone(),
-                        },
-                        run_id: r.run_id.clone(),
-                    });
-                    continue;
-                }
-                let entry = detectors
-                    .entry(e.detector.clone())
-                    .or_insert_with(|| (e.role, Tally::default(), Vec::new()));
-                entry.1.add(e.outcome);
-                overall.add(e.outcome);
-                if let Some(c) = &e.clear {
-                    let entry = clear.entry(e.detector.clone()).or_default();
-                    match c.bracket_secs {
-                        Some((lo, hi)) if c.cleared => entry.1.push((hi, hi - lo)),
-                        _ => entry.0 += 1,
-                    }
-                }
-                if let Some(m) = e.mttd_secs {
-                    let width = e.bracket_secs.map_or(0.0, |(lo, hi)| hi - lo);
-                    entry.2.push((m, width));
-                    if e.role == Role::Detector {
-                        categories
-                            .entry(d.category.clone())
-                            .or_default()
-                            .push((m, width));
-                    }
-                }
-                let status = match e.outcome {
-                    Outcome::DetectedWithinSla => "caught",
-                    Outcome::DetectedLate => "late",
-                    Outcome::Missed => "missed",
-                    Outcome::BaselineDirty => "dirty",
-                    Outcome::DetectorError | Outcome::NotObserved => "error",
-                    Outcome::Inconclusive => "inconclusive",
-                    Outcome::Suppressed | Outcome::Leaked => unreachable!("silent: skipped above"),
-                };
-                let cell = row
-                    .entry(e.detector.clone())
-                    .or_insert_with(|| Cell::empty(""));
-                cell.status = status.into();
-                cell.mttd_secs = e.mttd_secs;
-                cell.runs += 1;
-                cell.caught += usize::from(e.outcome == Outcome::DetectedWithinSla);
-                cell.samples.extend(e.mttd_secs);
-                if e.outcome != Outcome::DetectedWithinSla {
-                    gaps.push(Gap {
-                        scenario: d.label(),
-                        detector: e.detector.clone(),
-                        outcome: e.outcome,
-                        result: e.result_text(),
-                        mttd_secs: e.mttd_secs,
-                        sla_secs: e.sla_secs,
-                        evidence: e.evidence.clone(),
-                        suggestion: super::advice::next_step(
-                            &d.action,
-                            e,
-                            median_poll(r, &e.detector),
-                        ),
-                        run_id: r.run_id.clone(),
-                    });
-                }
-            }
+            acc.drill(r, d);
         }
     }
-    let names: Vec<String> = detectors.keys().cloned().collect();
-    for cells in matrix.values_mut() {
-        for name in &names {
-            cells
-                .entry(name.clone())
-                .or_insert_with(|| Cell::empty("not expected"));
-        }
-        for cell in cells.values_mut() {
-            cell.p50_secs =
-                Stats::of(&cell.samples.iter().map(|s| (*s, 0.0)).collect::<Vec<_>>()).p50_secs;
-        }
-    }
-
+    acc.fill_matrix();
     let trend = super::trend::against_previous(all, &records, period);
-
     Report {
         schema: SCHEMA,
         generated_at,
         period: period.label.clone(),
         runs: records.len(),
-        drills,
-        accounts: accounts.into_iter().collect(),
-        overall_coverage_pct: overall.coverage_pct(),
-        detectors: detectors
-            .into_iter()
-            .map(|(name, (role, tally, samples))| {
-                let mut sorted: Vec<f64> = samples.iter().map(|s| s.0).collect();
-                sorted.sort_by(f64::total_cmp);
-                DetectorSummary {
-                    name,
-                    role,
-                    coverage_pct: tally.coverage_pct(),
-                    tally,
-                    mttd: Stats::of(&samples),
-                    samples_secs: sorted,
-                }
-            })
+        drills: acc.drills,
+        accounts: acc.accounts.iter().cloned().collect(),
+        overall_coverage_pct: acc.overall.coverage_pct(),
+        detectors: acc.detector_summaries(),
+        categories: acc
+            .categories
+            .iter()
+            .map(|(c, s)| (c.clone(), Stats::of(s)))
             .collect(),
-        categories: categories
-            .into_iter()
-            .map(|(c, s)| (c, Stats::of(&s)))
-            .collect(),
-        clear: clear
-            .into_iter()
-            .map(|(name, (not_cleared, samples))| {
-                let summary = ClearSummary {
-                    measured: not_cleared + samples.len(),
-                    not_cleared,
-                    cleared: Stats::of(&samples),
-                };
-                (name, summary)
-            })
-            .collect(),
-        matrix: matrix
+        clear: acc.clear_summaries(),
+        matrix: acc
+            .matrix
             .into_iter()
             .map(|((category, action), cells)| MatrixRow {
                 category,
@@ -366,18 +199,222 @@ pub fn build(all: &[RunRecord], period: &Period, generated_at: DateTime<Utc>) ->
                 cells,
             })
             .collect(),
-        gaps,
-        suppressions,
+        gaps: acc.gaps,
+        suppressions: acc.suppressions,
         health: super::health::summaries(&records),
-        false_alarms,
-        skips,
-        reverts,
+        false_alarms: acc.false_alarms,
+        skips: acc.skips,
+        reverts: acc.reverts,
         settled: Vec::new(),
         trend,
-        cases,
+        cases: acc.cases,
         history: super::trend::history(all, period),
         environments: super::spread::environments(&records),
         announcement: super::spread::announcement(&records),
+    }
+}
+
+/// Per detector: its role, its tally, and (time to detect, bracket width) per detection.
+type PerDetector = (Role, Tally, Vec<(f64, f64)>);
+
+/// What the report counts, drill by drill and expectation by expectation.
+#[derive(Default)]
+struct Accumulator {
+    detectors: BTreeMap<String, PerDetector>,
+    categories: BTreeMap<String, Vec<(f64, f64)>>,
+    clear: BTreeMap<String, (usize, Vec<(f64, f64)>)>,
+    matrix: BTreeMap<(String, String), BTreeMap<String, Cell>>,
+    gaps: Vec<Gap>,
+    suppressions: Vec<Suppression>,
+    skips: Vec<Skip>,
+    cases: Vec<Case>,
+    reverts: Reverts,
+    overall: Tally,
+    false_alarms: Vec<FalseAlarm>,
+    accounts: BTreeSet<String>,
+    drills: usize,
+}
+
+impl Accumulator {
+    /// One drill: its revert, whether it was skipped, and every expectation of it.
+    fn drill(&mut self, r: &RunRecord, d: &DrillRecord) {
+        self.drills += 1;
+        if let Some(rv) = &d.revert {
+            match (rv.verified, rv.kind) {
+                (false, _) => self.reverts.failed += 1,
+                (true, Some(RevertKind::ConflictOursUndone | RevertKind::ConflictLeftAlone)) => {
+                    self.reverts.conflicts += 1
+                }
+                (true, _) => self.reverts.verified += 1,
+            }
+        }
+        if !completed(d) || d.status == DrillStatus::SkippedBaselineDirty {
+            self.skips.push(Skip {
+                scenario: d.label(),
+                status: d.status,
+                detail: d.detail.clone(),
+                run_id: r.run_id.clone(),
+            });
+        }
+        if !completed(d) {
+            return;
+        }
+        // Every drill that ran has its row, even one whose detectors all had to stay silent.
+        self.matrix
+            .entry((d.category.clone(), d.action.clone()))
+            .or_default();
+        for e in &d.expectations {
+            self.cases.push(Case {
+                scenario: d.label(),
+                title: d.title.clone(),
+                category: d.category.clone(),
+                detector: e.detector.clone(),
+                silent: e.silent,
+                outcome: e.outcome,
+                result: e.result_text(),
+                mttd_secs: e.mttd_secs,
+                sla_secs: e.sla_secs,
+                evidence: e.evidence.clone(),
+                run_id: r.run_id.clone(),
+            });
+            if e.silent {
+                self.suppression(r, d, e);
+            } else {
+                self.expectation(r, d, e);
+            }
+        }
+    }
+
+    /// A silent expectation: a suppression, never coverage.
+    fn suppression(&mut self, r: &RunRecord, d: &DrillRecord, e: &ExpectationRecord) {
+        self.suppressions.push(Suppression {
+            scenario: d.label(),
+            detector: e.detector.clone(),
+            outcome: e.outcome,
+            window_secs: e.window_secs.unwrap_or(e.sla_secs),
+            stretched_secs: e.stretched_secs,
+            polls: e.polls,
+            errors: e.errors,
+            evidence: match e.outcome {
+                Outcome::DetectorError | Outcome::Inconclusive => e.last_error.clone(),
+                _ => e.evidence.clone(),
+            },
+            run_id: r.run_id.clone(),
+        });
+    }
+
+    /// An expected detection: its tallies, times, matrix cell and, when not met, a gap.
+    fn expectation(&mut self, r: &RunRecord, d: &DrillRecord, e: &ExpectationRecord) {
+        let entry = self
+            .detectors
+            .entry(e.detector.clone())
+            .or_insert_with(|| (e.role, Tally::default(), Vec::new()));
+        entry.1.add(e.outcome);
+        self.overall.add(e.outcome);
+        if let Some(m) = e.mttd_secs {
+            let width = e.bracket_secs.map_or(0.0, |(lo, hi)| hi - lo);
+            entry.2.push((m, width));
+            if e.role == Role::Detector {
+                self.categories
+                    .entry(d.category.clone())
+                    .or_default()
+                    .push((m, width));
+            }
+        }
+        if let Some(c) = &e.clear {
+            let entry = self.clear.entry(e.detector.clone()).or_default();
+            match c.bracket_secs {
+                Some((lo, hi)) if c.cleared => entry.1.push((hi, hi - lo)),
+                _ => entry.0 += 1,
+            }
+        }
+        self.matrix_cell(d, e);
+        if e.outcome != Outcome::DetectedWithinSla {
+            self.gaps.push(Gap {
+                scenario: d.label(),
+                detector: e.detector.clone(),
+                outcome: e.outcome,
+                result: e.result_text(),
+                mttd_secs: e.mttd_secs,
+                sla_secs: e.sla_secs,
+                evidence: e.evidence.clone(),
+                suggestion: super::advice::next_step(&d.action, e, median_poll(r, &e.detector)),
+                run_id: r.run_id.clone(),
+            });
+        }
+    }
+
+    /// The category × action matrix's cell for this detector: its latest result.
+    fn matrix_cell(&mut self, d: &DrillRecord, e: &ExpectationRecord) {
+        let status = match e.outcome {
+            Outcome::DetectedWithinSla => "caught",
+            Outcome::DetectedLate => "late",
+            Outcome::Missed => "missed",
+            Outcome::BaselineDirty => "dirty",
+            Outcome::DetectorError | Outcome::NotObserved => "error",
+            Outcome::Inconclusive => "inconclusive",
+            Outcome::Suppressed | Outcome::Leaked => unreachable!("silent: never in the matrix"),
+        };
+        let cell = self
+            .matrix
+            .entry((d.category.clone(), d.action.clone()))
+            .or_default()
+            .entry(e.detector.clone())
+            .or_insert_with(|| Cell::empty(""));
+        cell.status = status.into();
+        cell.mttd_secs = e.mttd_secs;
+        cell.runs += 1;
+        cell.caught += usize::from(e.outcome == Outcome::DetectedWithinSla);
+        cell.samples.extend(e.mttd_secs);
+    }
+
+    /// Every detector gets a cell in every row ("not expected" where it was not), and each
+    /// cell its median.
+    fn fill_matrix(&mut self) {
+        let names: Vec<String> = self.detectors.keys().cloned().collect();
+        for cells in self.matrix.values_mut() {
+            for name in &names {
+                cells
+                    .entry(name.clone())
+                    .or_insert_with(|| Cell::empty("not expected"));
+            }
+            for cell in cells.values_mut() {
+                cell.p50_secs =
+                    Stats::of(&cell.samples.iter().map(|s| (*s, 0.0)).collect::<Vec<_>>()).p50_secs;
+            }
+        }
+    }
+
+    fn detector_summaries(&self) -> Vec<DetectorSummary> {
+        self.detectors
+            .iter()
+            .map(|(name, (role, tally, samples))| {
+                let mut sorted: Vec<f64> = samples.iter().map(|s| s.0).collect();
+                sorted.sort_by(f64::total_cmp);
+                DetectorSummary {
+                    name: name.clone(),
+                    role: *role,
+                    coverage_pct: tally.coverage_pct(),
+                    tally: tally.clone(),
+                    mttd: Stats::of(samples),
+                    samples_secs: sorted,
+                }
+            })
+            .collect()
+    }
+
+    fn clear_summaries(&self) -> BTreeMap<String, ClearSummary> {
+        self.clear
+            .iter()
+            .map(|(name, (not_cleared, samples))| {
+                let summary = ClearSummary {
+                    measured: not_cleared + samples.len(),
+                    not_cleared: *not_cleared,
+                    cleared: Stats::of(samples),
+                };
+                (name.clone(), summary)
+            })
+            .collect()
     }
 }
 
