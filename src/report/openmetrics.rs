@@ -47,10 +47,10 @@ fn family<'a>(
     Family { out, name, period }
 }
 
-fn role(r: crate::detect::Role) -> &'static str {
+fn role(r: crate::vocab::Role) -> &'static str {
     match r {
-        crate::detect::Role::Detector => "detector",
-        crate::detect::Role::Channel => "channel",
+        crate::vocab::Role::Detector => "detector",
+        crate::vocab::Role::Channel => "channel",
     }
 }
 
@@ -72,9 +72,20 @@ fn number(v: f64) -> String {
 pub fn render(r: &Report) -> String {
     let mut out = String::new();
     let period = r.period.as_str();
+    time_to_detect(&mut out, period, r);
+    coverage(&mut out, period, r);
+    outcomes(&mut out, period, r);
+    detector_health(&mut out, period, r);
+    environments(&mut out, period, r);
+    drills_and_reverts(&mut out, period, r);
+    out.push_str("# EOF\n");
+    out
+}
 
+/// `driftdrill_mttd_seconds`: a summary per detector and channel.
+fn time_to_detect(out: &mut String, period: &str, r: &Report) {
     let mut f = family(
-        &mut out,
+        out,
         period,
         "driftdrill_mttd_seconds",
         "summary",
@@ -91,9 +102,12 @@ pub fn render(r: &Report) -> String {
         f.sample("_sum", &labels, d.samples_secs.iter().sum());
         f.sample("_count", &labels, d.samples_secs.len() as f64);
     }
+}
 
+/// Coverage per detector and overall.
+fn coverage(out: &mut String, period: &str, r: &Report) {
     let mut f = family(
-        &mut out,
+        out,
         period,
         "driftdrill_coverage_ratio",
         "gauge",
@@ -110,7 +124,7 @@ pub fn render(r: &Report) -> String {
         }
     }
     let mut f = family(
-        &mut out,
+        out,
         period,
         "driftdrill_overall_coverage_ratio",
         "gauge",
@@ -120,9 +134,12 @@ pub fn render(r: &Report) -> String {
     if let Some(pct) = r.overall_coverage_pct {
         f.sample("", &[], pct / 100.0);
     }
+}
 
+/// `driftdrill_expectations`: expected detections by outcome, per detector.
+fn outcomes(out: &mut String, period: &str, r: &Report) {
     let mut f = family(
-        &mut out,
+        out,
         period,
         "driftdrill_expectations",
         "gauge",
@@ -146,9 +163,12 @@ pub fn render(r: &Report) -> String {
             );
         }
     }
+}
 
+/// Polls made and failed, and runs in which a detector could not be asked at all.
+fn detector_health(out: &mut String, period: &str, r: &Report) {
     let mut f = family(
-        &mut out,
+        out,
         period,
         "driftdrill_detector_polls",
         "gauge",
@@ -168,7 +188,7 @@ pub fn render(r: &Report) -> String {
         }
     }
     let mut f = family(
-        &mut out,
+        out,
         period,
         "driftdrill_detector_unavailable_runs",
         "gauge",
@@ -182,25 +202,32 @@ pub fn render(r: &Report) -> String {
             h.unavailable_runs as f64,
         );
     }
+}
 
-    if !r.environments.is_empty() {
-        let mut f = family(
-            &mut out,
-            period,
-            "driftdrill_environment_coverage_ratio",
-            "gauge",
-            Some("ratio"),
-            "Share of expected detections made within SLA, per environment.",
-        );
-        for e in &r.environments {
-            if let Some(pct) = e.coverage_pct {
-                f.sample("", &[("environment", e.environment.as_str())], pct / 100.0);
-            }
+/// Coverage per environment, when the runs had environments.
+fn environments(out: &mut String, period: &str, r: &Report) {
+    if r.environments.is_empty() {
+        return;
+    }
+    let mut f = family(
+        out,
+        period,
+        "driftdrill_environment_coverage_ratio",
+        "gauge",
+        Some("ratio"),
+        "Share of expected detections made within SLA, per environment.",
+    );
+    for e in &r.environments {
+        if let Some(pct) = e.coverage_pct {
+            f.sample("", &[("environment", e.environment.as_str())], pct / 100.0);
         }
     }
+}
 
+/// Drills of the period and their reverts.
+fn drills_and_reverts(out: &mut String, period: &str, r: &Report) {
     let mut f = family(
-        &mut out,
+        out,
         period,
         "driftdrill_drills",
         "gauge",
@@ -211,7 +238,7 @@ pub fn render(r: &Report) -> String {
     f.sample("", &[("kind", "skipped")], r.skips.len() as f64);
     f.sample("", &[("kind", "false_alarm")], r.false_alarms.len() as f64);
     let mut f = family(
-        &mut out,
+        out,
         period,
         "driftdrill_reverts",
         "gauge",
@@ -225,6 +252,4 @@ pub fn render(r: &Report) -> String {
     ] {
         f.sample("", &[("result", result)], n as f64);
     }
-    out.push_str("# EOF\n");
-    out
 }
