@@ -130,148 +130,160 @@ pub fn parse(format: Format, json_paths: &[String], body: &Value) -> Result<Aler
     if !body.is_object() {
         return Err(NotAlert::Malformed("the body is not a JSON object".into()));
     }
-    let all = || strings(Some(body));
     match format {
-        Format::Slack => {
-            if body.get("text").is_none()
-                && body.get("blocks").is_none()
-                && body.get("attachments").is_none()
-            {
-                return Err(NotAlert::Malformed(
-                    "a Slack message needs text, blocks or attachments".into(),
-                ));
-            }
-            let mut texts = strings(body.get("text"));
-            texts.extend(strings(body.get("blocks")));
-            texts.extend(strings(body.get("attachments")));
-            Ok(Alert { texts })
-        }
-        Format::Pagerduty => {
-            let action = str_at(body, "event_action").ok_or_else(|| {
-                NotAlert::Malformed("PagerDuty Events v2 needs event_action".into())
-            })?;
-            if action != "trigger" {
-                return Err(NotAlert::Ignored(format!(
-                    "event_action {action:?} is not a trigger"
-                )));
-            }
-            let payload = body
-                .get("payload")
-                .ok_or_else(|| NotAlert::Malformed("a trigger needs a payload".into()))?;
-            let mut texts = strings(Some(payload));
-            texts.extend(strings(body.get("dedup_key")));
-            Ok(Alert { texts })
-        }
-        Format::Alertmanager => {
-            let alerts = body
-                .get("alerts")
-                .and_then(Value::as_array)
-                .ok_or_else(|| {
-                    NotAlert::Malformed("Alertmanager payloads carry an alerts array".into())
-                })?;
-            let firing: Vec<&Value> = alerts
-                .iter()
-                .filter(|a| str_at(a, "status") == Some("firing"))
-                .collect();
-            if firing.is_empty() {
-                return Err(NotAlert::Ignored("no alert in the group is firing".into()));
-            }
-            let texts = firing
-                .iter()
-                .flat_map(|a| [strings(a.get("labels")), strings(a.get("annotations"))].concat())
-                .collect();
-            Ok(Alert { texts })
-        }
-        Format::Spacelift => {
-            let run = body.get("run").ok_or_else(|| {
-                NotAlert::Malformed("a Spacelift run webhook carries a run".into())
-            })?;
-            let drift_run = run
-                .get("driftDetection")
-                .and_then(Value::as_bool)
-                .unwrap_or(false);
-            let delta = run.get("delta");
-            let changes: i64 = ["added", "changed", "deleted"]
-                .iter()
-                .filter_map(|k| delta.and_then(|d| d.get(*k)).and_then(Value::as_i64))
-                .sum();
-            if !drift_run {
-                return Err(NotAlert::Ignored(
-                    "the run is not a drift-detection run".into(),
-                ));
-            }
-            if changes == 0 && delta.is_some() {
-                return Err(NotAlert::Ignored(
-                    "the drift-detection run found no changes".into(),
-                ));
-            }
-            Ok(Alert { texts: all() })
-        }
-        Format::HcpTerraform => {
-            let notes = body
-                .get("notifications")
-                .and_then(Value::as_array)
-                .ok_or_else(|| {
-                    NotAlert::Malformed("HCP Terraform payloads carry a notifications array".into())
-                })?;
-            let drifted = notes
-                .iter()
-                .any(|n| str_at(n, "trigger").is_some_and(|t| t == "assessment:drifted"));
-            if !drifted {
-                let triggers: Vec<&str> =
-                    notes.iter().filter_map(|n| str_at(n, "trigger")).collect();
-                return Err(NotAlert::Ignored(format!(
-                    "no assessment:drifted notification (triggers: {triggers:?})"
-                )));
-            }
-            Ok(Alert { texts: all() })
-        }
-        Format::Env0 => {
-            let event = ["event", "type", "eventType", "eventName"]
-                .iter()
-                .find_map(|k| str_at(body, k));
-            match event {
-                Some(e) if e.to_ascii_lowercase().contains("drift") => Ok(Alert { texts: all() }),
-                Some(e) => Err(NotAlert::Ignored(format!(
-                    "event {e:?} is not a drift event"
-                ))),
-                None => Err(NotAlert::Malformed(
-                    "an env0 notification names its event".into(),
-                )),
-            }
-        }
-        Format::C7n => {
-            let policy = body
-                .get("policy")
-                .and_then(|p| p.get("name"))
-                .and_then(Value::as_str)
-                .ok_or_else(|| {
-                    NotAlert::Malformed("a Cloud Custodian message names its policy".into())
-                })?;
-            let resources = body.get("resources").ok_or_else(|| {
-                NotAlert::Malformed("a Cloud Custodian message lists its resources".into())
-            })?;
-            let mut texts = super::custodian::resource_ids(resources);
-            if texts.is_empty() {
-                return Err(NotAlert::Ignored(format!(
-                    "policy {policy} matched no resource"
-                )));
-            }
-            texts.push(policy.to_string());
-            Ok(Alert { texts })
-        }
-        Format::Generic => {
-            let texts = if json_paths.is_empty() {
-                all()
+        Format::Slack => slack(body),
+        Format::Pagerduty => pagerduty(body),
+        Format::Alertmanager => alertmanager(body),
+        Format::Spacelift => spacelift(body),
+        Format::HcpTerraform => hcp_terraform(body),
+        Format::Env0 => env0(body),
+        Format::C7n => c7n(body),
+        Format::Generic => Ok(Alert {
+            texts: if json_paths.is_empty() {
+                strings(Some(body))
             } else {
                 json_paths
                     .iter()
                     .flat_map(|p| json_path::select(body, p))
                     .collect()
-            };
-            Ok(Alert { texts })
-        }
+            },
+        }),
     }
+}
+
+fn slack(body: &Value) -> Result<Alert, NotAlert> {
+    if body.get("text").is_none()
+        && body.get("blocks").is_none()
+        && body.get("attachments").is_none()
+    {
+        return Err(NotAlert::Malformed(
+            "a Slack message needs text, blocks or attachments".into(),
+        ));
+    }
+    let mut texts = strings(body.get("text"));
+    texts.extend(strings(body.get("blocks")));
+    texts.extend(strings(body.get("attachments")));
+    Ok(Alert { texts })
+}
+
+fn pagerduty(body: &Value) -> Result<Alert, NotAlert> {
+    let action = str_at(body, "event_action")
+        .ok_or_else(|| NotAlert::Malformed("PagerDuty Events v2 needs event_action".into()))?;
+    if action != "trigger" {
+        return Err(NotAlert::Ignored(format!(
+            "event_action {action:?} is not a trigger"
+        )));
+    }
+    let payload = body
+        .get("payload")
+        .ok_or_else(|| NotAlert::Malformed("a trigger needs a payload".into()))?;
+    let mut texts = strings(Some(payload));
+    texts.extend(strings(body.get("dedup_key")));
+    Ok(Alert { texts })
+}
+
+fn alertmanager(body: &Value) -> Result<Alert, NotAlert> {
+    let alerts = body
+        .get("alerts")
+        .and_then(Value::as_array)
+        .ok_or_else(|| NotAlert::Malformed("Alertmanager payloads carry an alerts array".into()))?;
+    let firing: Vec<&Value> = alerts
+        .iter()
+        .filter(|a| str_at(a, "status") == Some("firing"))
+        .collect();
+    if firing.is_empty() {
+        return Err(NotAlert::Ignored("no alert in the group is firing".into()));
+    }
+    let texts = firing
+        .iter()
+        .flat_map(|a| [strings(a.get("labels")), strings(a.get("annotations"))].concat())
+        .collect();
+    Ok(Alert { texts })
+}
+
+fn spacelift(body: &Value) -> Result<Alert, NotAlert> {
+    let run = body
+        .get("run")
+        .ok_or_else(|| NotAlert::Malformed("a Spacelift run webhook carries a run".into()))?;
+    let drift_run = run
+        .get("driftDetection")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    let delta = run.get("delta");
+    let changes: i64 = ["added", "changed", "deleted"]
+        .iter()
+        .filter_map(|k| delta.and_then(|d| d.get(*k)).and_then(Value::as_i64))
+        .sum();
+    if !drift_run {
+        return Err(NotAlert::Ignored(
+            "the run is not a drift-detection run".into(),
+        ));
+    }
+    if changes == 0 && delta.is_some() {
+        return Err(NotAlert::Ignored(
+            "the drift-detection run found no changes".into(),
+        ));
+    }
+    Ok(Alert {
+        texts: strings(Some(body)),
+    })
+}
+
+fn hcp_terraform(body: &Value) -> Result<Alert, NotAlert> {
+    let notes = body
+        .get("notifications")
+        .and_then(Value::as_array)
+        .ok_or_else(|| {
+            NotAlert::Malformed("HCP Terraform payloads carry a notifications array".into())
+        })?;
+    let drifted = notes
+        .iter()
+        .any(|n| str_at(n, "trigger").is_some_and(|t| t == "assessment:drifted"));
+    if !drifted {
+        let triggers: Vec<&str> = notes.iter().filter_map(|n| str_at(n, "trigger")).collect();
+        return Err(NotAlert::Ignored(format!(
+            "no assessment:drifted notification (triggers: {triggers:?})"
+        )));
+    }
+    Ok(Alert {
+        texts: strings(Some(body)),
+    })
+}
+
+fn env0(body: &Value) -> Result<Alert, NotAlert> {
+    let event = ["event", "type", "eventType", "eventName"]
+        .iter()
+        .find_map(|k| str_at(body, k));
+    match event {
+        Some(e) if e.to_ascii_lowercase().contains("drift") => Ok(Alert {
+            texts: strings(Some(body)),
+        }),
+        Some(e) => Err(NotAlert::Ignored(format!(
+            "event {e:?} is not a drift event"
+        ))),
+        None => Err(NotAlert::Malformed(
+            "an env0 notification names its event".into(),
+        )),
+    }
+}
+
+fn c7n(body: &Value) -> Result<Alert, NotAlert> {
+    let policy = body
+        .get("policy")
+        .and_then(|p| p.get("name"))
+        .and_then(Value::as_str)
+        .ok_or_else(|| NotAlert::Malformed("a Cloud Custodian message names its policy".into()))?;
+    let resources = body.get("resources").ok_or_else(|| {
+        NotAlert::Malformed("a Cloud Custodian message lists its resources".into())
+    })?;
+    let mut texts = super::custodian::resource_ids(resources);
+    if texts.is_empty() {
+        return Err(NotAlert::Ignored(format!(
+            "policy {policy} matched no resource"
+        )));
+    }
+    texts.push(policy.to_string());
+    Ok(Alert { texts })
 }
 
 #[cfg(test)]
