@@ -211,7 +211,21 @@ pub fn main() -> i32 {
     if cli.command.only_prints() {
         end_quietly_when_the_reader_goes_away();
     }
-    let result = match cli.command {
+    let result = dispatch(cli.command);
+    // A backstop: no program driftdrill started outlives it, whatever path led here.
+    crate::process::stop_all(crate::process::GRACE);
+    match result {
+        Ok(code) => code,
+        Err(failure) => {
+            eprint!("{}", errors::render(&failure));
+            failure.code
+        }
+    }
+}
+
+/// Runs one command.
+fn dispatch(command: Command) -> errors::CommandResult {
+    match command {
         Command::Validate {
             paths,
             config,
@@ -224,69 +238,16 @@ pub fn main() -> i32 {
             format,
         } => commands::list::run(config.as_deref(), &paths, format, &mut std::io::stdout())
             .map_err(input_error),
-        Command::Run {
-            paths,
-            config,
-            only,
-            category,
-            concurrency,
-            dry_run,
-            out,
-            max_drift_lifetime,
-            shard,
-            pick,
-            seed,
-            start_within,
-        } => {
-            let opts = crate::run::runner::RunOptions {
-                selection: crate::run::plan::Selection {
-                    shard,
-                    pick: pick.map(|n| n as usize),
-                    seed,
-                    start_within,
-                },
-                config,
-                paths,
-                only,
-                category,
-                concurrency,
-                dry_run,
-                out_dir: out
-                    .iter()
-                    .find(|o| S3Url::parse(o).is_none())
-                    .map_or_else(|| PathBuf::from("reports/runs"), PathBuf::from),
-                out_s3: out.iter().filter_map(|o| S3Url::parse(o)).collect(),
-                max_drift_lifetime,
-                min_window: None,
-            };
-            runtime().block_on(commands::run::run_command(opts))
+        run @ Command::Run { .. } => {
+            runtime().block_on(commands::run::run_command(run_options(run)))
         }
         Command::Demo {
             dir,
             scenarios,
             max_drift_lifetime,
         } => runtime().block_on(commands::demo::run(dir, scenarios, max_drift_lifetime)),
-        Command::Recover {
-            config,
-            journal,
-            list,
-            forget,
-            reason,
-            out,
-        } => {
-            let opts = commands::recover::RecoverOptions {
-                config,
-                journal,
-                out,
-                what: match (list, forget, reason) {
-                    (true, _, _) => commands::recover::What::List,
-                    (_, Some(drill), Some(reason)) => {
-                        commands::recover::What::Forget { drill, reason }
-                    }
-                    _ => commands::recover::What::Recover,
-                },
-            };
-            runtime().block_on(commands::recover::run(opts))
+        recover @ Command::Recover { .. } => {
+            runtime().block_on(commands::recover::run(recover_options(recover)))
         }
         Command::Report {
             dirs,
@@ -316,15 +277,73 @@ pub fn main() -> i32 {
         } => commands::permissions::run(config, paths, only),
         Command::TfCliConfig { out } => commands::tf_cli_config::run(out),
         Command::CustodianEnv => commands::custodian_env::run(),
+    }
+}
+
+/// `run`'s arguments as the runner's options (`--out` splits into a folder and S3 prefixes).
+fn run_options(command: Command) -> crate::run::runner::RunOptions {
+    let Command::Run {
+        paths,
+        config,
+        only,
+        category,
+        concurrency,
+        dry_run,
+        out,
+        max_drift_lifetime,
+        shard,
+        pick,
+        seed,
+        start_within,
+    } = command
+    else {
+        unreachable!("called with `run` only")
     };
-    // A backstop: no program driftdrill started outlives it, whatever path led here.
-    crate::process::stop_all(crate::process::GRACE);
-    match result {
-        Ok(code) => code,
-        Err(failure) => {
-            eprint!("{}", errors::render(&failure));
-            failure.code
-        }
+    crate::run::runner::RunOptions {
+        selection: crate::vocab::Selection {
+            shard,
+            pick: pick.map(|n| n as usize),
+            seed,
+            start_within,
+        },
+        config,
+        paths,
+        only,
+        category,
+        concurrency,
+        dry_run,
+        out_dir: out
+            .iter()
+            .find(|o| S3Url::parse(o).is_none())
+            .map_or_else(|| PathBuf::from("reports/runs"), PathBuf::from),
+        out_s3: out.iter().filter_map(|o| S3Url::parse(o)).collect(),
+        max_drift_lifetime,
+        min_window: None,
+    }
+}
+
+/// `recover`'s arguments: list, forget one change, or recover them all.
+fn recover_options(command: Command) -> commands::recover::RecoverOptions {
+    let Command::Recover {
+        config,
+        journal,
+        list,
+        forget,
+        reason,
+        out,
+    } = command
+    else {
+        unreachable!("called with `recover` only")
+    };
+    commands::recover::RecoverOptions {
+        config,
+        journal,
+        out,
+        what: match (list, forget, reason) {
+            (true, _, _) => commands::recover::What::List,
+            (_, Some(drill), Some(reason)) => commands::recover::What::Forget { drill, reason },
+            _ => commands::recover::What::Recover,
+        },
     }
 }
 
