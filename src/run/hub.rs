@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::{Notify, broadcast, mpsc, watch};
 
 use super::event::{Event, HealthBook, Latest, Watching};
-use crate::detect::{Built, PushHandle};
+use crate::detect::{Built, Polled, Push, PushHandle};
 
 use crate::record::DetectorHealth;
 use crate::vocab::Role;
@@ -86,27 +86,25 @@ impl Hub {
     /// preflight fails, is marked unavailable (see [`Hub::unavailable`]) and never polled.
     pub async fn start(entries: Vec<HubEntry>) -> Hub {
         let (events, _) = broadcast::channel(4096);
-        let (stop, stopped) = watch::channel(false);
-        let watching = Arc::new(Mutex::new(Watching::default()));
-        let latest = Arc::new(Mutex::new(BTreeMap::new()));
-        let health: HealthBook = Arc::new(Mutex::new(BTreeMap::new()));
-        let wake = Arc::new(Notify::new());
-        let settled = Arc::new(Notify::new());
-        let mut push = Vec::new();
-        let mut addresses = BTreeMap::new();
-        let mut whole_state = std::collections::BTreeSet::new();
-        let mut pollers = Vec::new();
+        let (stop, _) = watch::channel(false);
+        let mut hub = Hub {
+            events,
+            watching: Arc::new(Mutex::new(Watching::default())),
+            latest: Arc::new(Mutex::new(BTreeMap::new())),
+            whole_state: std::collections::BTreeSet::new(),
+            health: Arc::new(Mutex::new(BTreeMap::new())),
+            wake: Arc::new(Notify::new()),
+            settled: Arc::new(Notify::new()),
+            stop,
+            addresses: BTreeMap::new(),
+            _push: Vec::new(),
+            pollers: Mutex::new(Vec::new()),
+        };
         for entry in entries {
-            let HubEntry {
-                name,
-                kind,
-                role,
-                built,
-            } = entry;
-            let mut record = DetectorHealth {
-                name: name.clone(),
-                kind,
-                role,
+            let record = DetectorHealth {
+                name: entry.name.clone(),
+                kind: entry.kind,
+                role: entry.role,
                 interval_secs: None,
                 polls: 0,
                 failures: 0,
@@ -116,80 +114,76 @@ impl Hub {
                 alerts: 0,
                 unavailable: None,
             };
-            match built {
-                Built::Polled(p) => {
-                    record.interval_secs = Some(p.interval().as_secs_f64());
-                    record.unavailable = super::poller::preflight(p.as_ref())
-                        .await
-                        .err()
-                        .map(|e| crate::errors::chain(&e));
-                    if !book(&health, &name, record) {
-                        continue;
-                    }
-                    if p.reports_whole_state() {
-                        whole_state.insert(name.clone());
-                    }
-                    let task = super::poller::Poller {
-                        latest: p.reports_whole_state().then(|| latest.clone()),
-                        name,
-                        detector: p,
-                        events: events.clone(),
-                        watching: watching.clone(),
-                        health: health.clone(),
-                        wake: wake.clone(),
-                        settled: settled.clone(),
-                        stopped: stopped.clone(),
-                    };
-                    pollers.push(tokio::spawn(task.run()));
-                }
-                Built::Push(p) => {
-                    let (tx, mut rx) = mpsc::unbounded_channel();
-                    let started = match p.start(tx).await {
-                        Err(e) => Err(crate::errors::chain(&e)),
-                        Ok(handle) => match handle.listening {
-                            Some(addr) => accepts(addr)
-                                .await
-                                .map(|()| handle)
-                                .map_err(|why| format!("accept a connection on {addr}: {why}")),
-                            None => Ok(handle),
-                        },
-                    };
-                    record.unavailable = started.as_ref().err().cloned();
-                    if !book(&health, &name, record) {
-                        continue;
-                    }
-                    let handle = started.expect("booked as available");
-                    addresses.insert(name.clone(), handle.address.clone());
-                    push.push(handle);
-                    let events = events.clone();
-                    let health = health.clone();
-                    tokio::spawn(async move {
-                        while let Some(observation) = rx.recv().await {
-                            if let Some(h) = health.lock().expect("health lock").get_mut(&name) {
-                                h.alerts += 1;
-                            }
-                            let _ = events.send(Arc::new(Event::Alert {
-                                detector: name.clone(),
-                                observation,
-                            }));
-                        }
-                    });
-                }
+            match entry.built {
+                Built::Polled(p) => hub.add_polled(entry.name, record, p).await,
+                Built::Push(p) => hub.add_push(entry.name, record, p).await,
             }
         }
-        Hub {
-            events,
-            watching,
-            latest,
-            whole_state,
-            health,
-            wake,
-            settled,
-            stop,
-            addresses,
-            _push: push,
-            pollers: Mutex::new(pollers),
+        hub
+    }
+
+    /// A polled detector: its preflight, then (if it passed) its poller, idle until a drill
+    /// watches it.
+    async fn add_polled(&mut self, name: String, mut record: DetectorHealth, p: Box<dyn Polled>) {
+        record.interval_secs = Some(p.interval().as_secs_f64());
+        record.unavailable = super::poller::preflight(p.as_ref())
+            .await
+            .err()
+            .map(|e| crate::errors::chain(&e));
+        if !book(&self.health, &name, record) {
+            return;
         }
+        if p.reports_whole_state() {
+            self.whole_state.insert(name.clone());
+        }
+        let task = super::poller::Poller {
+            latest: p.reports_whole_state().then(|| self.latest.clone()),
+            name,
+            detector: p,
+            events: self.events.clone(),
+            watching: self.watching.clone(),
+            health: self.health.clone(),
+            wake: self.wake.clone(),
+            settled: self.settled.clone(),
+            stopped: self.stop.subscribe(),
+        };
+        let poller = tokio::spawn(task.run());
+        self.pollers.lock().expect("pollers lock").push(poller);
+    }
+
+    /// A push channel: started now and proven to accept (a listener on loopback is dialled);
+    /// every alert it receives is broadcast.
+    async fn add_push(&mut self, name: String, mut record: DetectorHealth, p: Box<dyn Push>) {
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let started = match p.start(tx).await {
+            Err(e) => Err(crate::errors::chain(&e)),
+            Ok(handle) => match handle.listening {
+                Some(addr) => accepts(addr)
+                    .await
+                    .map(|()| handle)
+                    .map_err(|why| format!("accept a connection on {addr}: {why}")),
+                None => Ok(handle),
+            },
+        };
+        record.unavailable = started.as_ref().err().cloned();
+        if !book(&self.health, &name, record) {
+            return;
+        }
+        let handle = started.expect("booked as available");
+        self.addresses.insert(name.clone(), handle.address.clone());
+        self._push.push(handle);
+        let (events, health) = (self.events.clone(), self.health.clone());
+        tokio::spawn(async move {
+            while let Some(observation) = rx.recv().await {
+                if let Some(h) = health.lock().expect("health lock").get_mut(&name) {
+                    h.alerts += 1;
+                }
+                let _ = events.send(Arc::new(Event::Alert {
+                    detector: name.clone(),
+                    observation,
+                }));
+            }
+        });
     }
 
     /// Stops every poller and waits until each has ended, a poll in flight included (its
