@@ -39,7 +39,7 @@ pub enum Command {
         #[arg(long)]
         config: Option<PathBuf>,
         #[arg(long, value_enum, default_value = "text")]
-        format: Format,
+        format: commands::list::ListFormat,
     },
     /// Run drills: inject, observe every expected detector and channel, revert, verify, record.
     Run {

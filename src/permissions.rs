@@ -16,23 +16,9 @@ use crate::vocab::TargetType;
 pub const ALWAYS: &[&str] = &["sts:GetCallerIdentity"];
 
 /// What finding a target (by id, name or tags), reading its tags for the guardrails and
-/// recording what identifies it (for `recover`) take, per resource type.
+/// recording what identifies it (for `recover`) take, as the type's service declares them.
 pub fn target_actions(kind: TargetType) -> &'static [&'static str] {
-    match kind {
-        TargetType::SecurityGroup => &["ec2:DescribeSecurityGroups", "ec2:DescribeTags"],
-        TargetType::Instance => &["ec2:DescribeInstances", "ec2:DescribeTags"],
-        TargetType::NetworkAcl => &["ec2:DescribeNetworkAcls", "ec2:DescribeTags"],
-        TargetType::Vpc => &["ec2:DescribeVpcs", "ec2:DescribeTags"],
-        TargetType::Subnet => &["ec2:DescribeSubnets", "ec2:DescribeTags"],
-        TargetType::Bucket => &[
-            "s3:GetBucketTagging",
-            "s3:ListAllMyBuckets",
-            "s3:ListBucket",
-        ],
-        TargetType::IamRole => &["iam:GetRole", "iam:ListRoles", "iam:ListRoleTags"],
-        TargetType::IamUser => &["iam:GetUser", "iam:ListUsers", "iam:ListUserTags"],
-        TargetType::IamPolicy => &["iam:GetPolicy", "iam:ListPolicies", "iam:ListPolicyTags"],
-    }
+    crate::inject::service_of(kind).map_or(&[], |s| (s.lookup_actions)(kind))
 }
 
 /// The IAM action that allows an SDK operation (`service` as the SDK names it, lowercase).
@@ -147,12 +133,16 @@ mod tests {
 
     #[test]
     fn every_action_declares_what_it_calls_in_iam_terms() {
-        for spec in crate::inject::CATALOG {
+        for spec in crate::inject::actions() {
             assert!(!spec.permissions.is_empty(), "{} declares nothing", spec.id);
             for p in spec.permissions {
                 let (service, action) = p.split_once(':').unwrap_or(("", ""));
                 assert!(
-                    matches!(service, "ec2" | "s3" | "iam") && !action.is_empty(),
+                    !service.is_empty()
+                        && service
+                            .bytes()
+                            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
+                        && action.starts_with(|c: char| c.is_ascii_uppercase()),
                     "{}: {p:?} is not service:Action",
                     spec.id
                 );

@@ -7,20 +7,32 @@ use std::path::{Path, PathBuf};
 use comfy_table::{ContentArrangement, Table, presets};
 use serde_json::json;
 
-use super::Format;
 use crate::formats::load::{self, Loaded};
+use crate::vocab::Naming;
 use crate::{detect, exit_codes, inject};
+
+/// How `list` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ListFormat {
+    Text,
+    Json,
+    /// The services, their target types and actions, as the README's catalog block.
+    Markdown,
+}
 
 pub fn run(
     config: Option<&Path>,
     paths: &[PathBuf],
-    format: Format,
+    format: ListFormat,
     out: &mut dyn Write,
 ) -> Result<i32, load::LoadError> {
     let loaded = load::load(config, paths, &crate::catalogs::all())?;
     let text = match format {
-        Format::Json => serde_json::to_string_pretty(&as_json(&loaded)).expect("JSON serialises"),
-        Format::Text => as_text(&loaded),
+        ListFormat::Json => {
+            serde_json::to_string_pretty(&as_json(&loaded)).expect("JSON serialises")
+        }
+        ListFormat::Text => as_text(&loaded),
+        ListFormat::Markdown => catalog_markdown(),
     };
     writeln!(out, "{text}").expect("write");
     Ok(exit_codes::OK)
@@ -30,7 +42,7 @@ pub fn run(
 fn as_json(loaded: &Loaded) -> serde_json::Value {
     json!({
         "schema": "driftdrill.list/v1",
-        "actions": inject::CATALOG.iter().map(|a| json!({
+        "actions": inject::actions().map(|a| json!({
             "id": a.id,
             "targets": a.targets.iter().map(|t| t.as_str()).collect::<Vec<_>>(),
             "summary": a.summary,
@@ -53,7 +65,7 @@ fn as_json(loaded: &Loaded) -> serde_json::Value {
 fn as_text(loaded: &Loaded) -> String {
     let mut out = format!(
         "Injector actions ({})\n{}\n\nDetector and channel types ({})\n{}",
-        inject::CATALOG.len(),
+        inject::actions().count(),
         actions_table(),
         detect::CATALOG.len(),
         detectors_table()
@@ -74,9 +86,46 @@ fn as_text(loaded: &Loaded) -> String {
     out
 }
 
+/// Every service with its target types (and how a scenario selects one) and its actions, as
+/// Markdown: the README's catalog block is exactly this text (a test checks it).
+pub fn catalog_markdown() -> String {
+    let mut out = format!(
+        "{} actions on {} services; `driftdrill list` shows their parameters.\n\n\
+         | service | target types (selected by) | actions |\n|---|---|---|\n",
+        inject::actions().count(),
+        inject::SERVICES.len()
+    );
+    for service in inject::SERVICES {
+        let kinds: Vec<String> = service
+            .kinds
+            .iter()
+            .map(|k| {
+                let by = match k.naming {
+                    Naming::Id => "`id` or tags",
+                    Naming::Name => "`name` or tags",
+                    Naming::NameOrArn => "`name`, an ARN as `id`, or tags",
+                };
+                format!("`{}` ({by})", k.kind)
+            })
+            .collect();
+        let actions: Vec<String> = service
+            .actions
+            .iter()
+            .map(|a| format!("`{}`", a.id))
+            .collect();
+        out.push_str(&format!(
+            "| `{}` | {} | {} |\n",
+            service.name,
+            kinds.join(", "),
+            actions.join(", ")
+        ));
+    }
+    out
+}
+
 fn actions_table() -> Table {
     let mut actions = table(&["action", "targets", "what it changes", "parameters"]);
-    for a in inject::CATALOG {
+    for a in inject::actions() {
         let targets: Vec<&str> = a.targets.iter().map(|t| t.as_str()).collect();
         let params: Vec<String> = a
             .params

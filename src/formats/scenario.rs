@@ -100,24 +100,8 @@ impl Expectations {
 /// Reads a whole scenario file; every problem goes to the reader's sink.
 pub fn read(path: &Path, root: &mut TableReader, catalogs: &Catalogs) -> Option<Scenario> {
     let id = root.string("id");
-    if let Some(id) = &id
-        && (id.value.is_empty()
-            || !id
-                .value
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-            || id.value.starts_with('-'))
-    {
-        root.report(
-            id.diag(
-                "invalid-id",
-                format!(
-                    "id {:?} must be lowercase letters, digits and dashes",
-                    id.value
-                ),
-            )
-            .with_hint("ids are stable keys in reports; e.g. \"sg-open-ssh-world\""),
-        );
+    if let Some(id) = &id {
+        check_id(root, id);
     }
     let title = root.string("title");
     let category = root.choice("category", CATEGORIES, true);
@@ -132,7 +116,7 @@ pub fn read(path: &Path, root: &mut TableReader, catalogs: &Catalogs) -> Option<
     let mut environments = Vec::new();
     let target = root.table("target", true).and_then(|mut r| {
         environments = r.opt_strings("environments").unwrap_or_default();
-        let t = target::read(&mut r);
+        let t = target::read(&mut r, catalogs);
         r.finish();
         t
     });
@@ -147,23 +131,10 @@ pub fn read(path: &Path, root: &mut TableReader, catalogs: &Catalogs) -> Option<
         e
     });
 
-    // The action must support the target type.
-    if let (Some(t), Some(i)) = (&target, &inject) {
-        let spec = catalogs
-            .action(&i.action.value)
-            .expect("the reader checked the id");
-        if !spec.targets.contains(&t.kind) {
-            let kinds: Vec<&str> = spec.targets.iter().map(|k| k.as_str()).collect();
-            root.report(
-                i.action
-                    .diag(
-                        "unsupported-target",
-                        format!("action {} cannot target {}", spec.id, t.kind),
-                    )
-                    .with_hint(format!("it targets {}", kinds.join(", "))),
-            );
-            return None;
-        }
+    if let (Some(t), Some(i)) = (&target, &inject)
+        && !action_takes_target(root, catalogs, i, t)
+    {
+        return None;
     }
     Some(Scenario {
         id: id?,
@@ -179,6 +150,54 @@ pub fn read(path: &Path, root: &mut TableReader, catalogs: &Catalogs) -> Option<
         notes,
         file: path.to_path_buf(),
     })
+}
+
+/// Ids are stable keys in reports: lowercase letters, digits and dashes.
+fn check_id(root: &TableReader, id: &Located<String>) {
+    let valid = !id.value.is_empty()
+        && !id.value.starts_with('-')
+        && id
+            .value
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    if !valid {
+        root.report(
+            id.diag(
+                "invalid-id",
+                format!(
+                    "id {:?} must be lowercase letters, digits and dashes",
+                    id.value
+                ),
+            )
+            .with_hint("ids are stable keys in reports; e.g. \"sg-open-ssh-world\""),
+        );
+    }
+}
+
+/// The action supports the target type (reported at the action when not).
+fn action_takes_target(
+    root: &TableReader,
+    catalogs: &Catalogs,
+    inject: &Injection,
+    target: &TargetSpec,
+) -> bool {
+    let spec = catalogs
+        .action(&inject.action.value)
+        .expect("the reader checked the id");
+    if spec.targets.contains(&target.kind) {
+        return true;
+    }
+    let kinds: Vec<&str> = spec.targets.iter().map(|k| k.as_str()).collect();
+    root.report(
+        inject
+            .action
+            .diag(
+                "unsupported-target",
+                format!("action {} cannot target {}", spec.id, target.kind),
+            )
+            .with_hint(format!("it targets {}", kinds.join(", "))),
+    );
+    false
 }
 
 fn read_inject(r: &mut TableReader, catalogs: &Catalogs) -> Option<Injection> {

@@ -1,97 +1,130 @@
 //! Reading a scenario's `[target]` table into the vocabulary's [`TargetSpec`].
 
-use crate::diag::TableReader;
-use crate::vocab::{Selector, TargetSpec, TargetType};
+use std::collections::BTreeMap;
 
-/// Reads `[target]`: `type`, then exactly one of `id` (EC2, or an IAM ARN), `name` (bucket or
-/// IAM name) or `tags`.
-pub fn read(r: &mut TableReader) -> Option<TargetSpec> {
-    let names: Vec<&str> = TargetType::ALL.iter().map(|t| t.as_str()).collect();
+use crate::diag::{Located, TableReader};
+use crate::vocab::catalog::Catalogs;
+use crate::vocab::{Naming, Selector, TargetKind, TargetSpec};
+
+/// Reads `[target]`: `type` (one the catalogs know), then exactly one of `id`, `name` or
+/// `tags`, as the type's [`Naming`] allows.
+pub fn read(r: &mut TableReader, catalogs: &Catalogs) -> Option<TargetSpec> {
+    let names = catalogs.target_names();
     let kind = r
         .choice("type", &names, true)
-        .and_then(|t| TargetType::parse(&t));
+        .and_then(|t| catalogs.target(&t.value).copied());
     let id = r.opt_string("id");
     let name = r.opt_string("name");
     let tags = r.opt_string_map("tags");
+    if !one_selector(r, [id.is_some(), name.is_some(), tags.is_some()]) {
+        return None;
+    }
+    let kind = kind?;
+    let selector = if let Some(id) = id {
+        by_id(r, &kind, id)?
+    } else if let Some(name) = name {
+        by_name(r, &kind, name)?
+    } else {
+        by_tags(r, tags?)?
+    };
+    Some(TargetSpec {
+        kind: kind.kind,
+        selector,
+    })
+}
+
+/// Exactly one of `id`, `name` and `tags` was given (reported otherwise).
+fn one_selector(r: &TableReader, given: [bool; 3]) -> bool {
     let header = r.span();
-    let given: Vec<&str> = [
-        id.as_ref().map(|_| "id"),
-        name.as_ref().map(|_| "name"),
-        tags.as_ref().map(|_| "tags"),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    if given.is_empty() {
+    let named: Vec<&str> = ["id", "name", "tags"]
+        .into_iter()
+        .zip(given)
+        .filter_map(|(k, g)| g.then_some(k))
+        .collect();
+    if named.is_empty() {
         r.error(
             header,
             "target-without-selector",
             format!("{} names neither `id`, `name` nor `tags`", r.name()),
             Some("add `id = \"sg-...\"` (EC2), `name = \"my-bucket\"` (S3) or `tags = { \"drill:target\" = \"db\" }`".into()),
         );
-        return None;
+        return false;
     }
-    if given.len() > 1 {
+    if named.len() > 1 {
         r.error(
             header,
             "ambiguous-target",
             format!(
                 "{} gives {}: use exactly one",
                 r.name(),
-                given.join(" and ")
+                named.join(" and ")
             ),
+            None,
+        );
+        return false;
+    }
+    true
+}
+
+fn by_id(r: &TableReader, kind: &TargetKind, id: Located<String>) -> Option<Selector> {
+    let span = id.at.clone().map(|a| a.1).unwrap_or_default();
+    match kind.naming {
+        Naming::Id => Some(Selector::Id(id.value)),
+        Naming::NameOrArn if id.value.starts_with("arn:") => Some(Selector::Id(id.value)),
+        Naming::NameOrArn => {
+            r.error(
+                span,
+                "wrong-selector",
+                format!(
+                    "{} resources are selected by `name`, or by `id` holding their ARN",
+                    kind.kind
+                ),
+                Some("write `name = \"...\"` or `id = \"arn:aws:iam::...\"`".into()),
+            );
+            None
+        }
+        Naming::Name => {
+            r.error(
+                span,
+                "wrong-selector",
+                format!("{} resources are selected by `name`, not `id`", kind.kind),
+                Some("write `name = \"...\"`".into()),
+            );
+            None
+        }
+    }
+}
+
+fn by_name(r: &TableReader, kind: &TargetKind, name: Located<String>) -> Option<Selector> {
+    if kind.naming == Naming::Id {
+        let span = name.at.clone().map(|a| a.1).unwrap_or_default();
+        r.error(
+            span,
+            "wrong-selector",
+            format!(
+                "{} resources are selected by `id` or `tags`, not `name`",
+                kind.kind
+            ),
+            Some(
+                "write `id = \"...\"`, or select by a `Name` tag with `tags = { Name = \"...\" }`"
+                    .into(),
+            ),
+        );
+        return None;
+    }
+    Some(Selector::Name(name.value))
+}
+
+fn by_tags(r: &TableReader, tags: Located<BTreeMap<String, String>>) -> Option<Selector> {
+    if tags.value.is_empty() {
+        let span = tags.at.clone().map(|a| a.1).unwrap_or_default();
+        r.error(
+            span,
+            "empty-tags",
+            "`tags` selects nothing: give at least one tag",
             None,
         );
         return None;
     }
-    let kind = kind?;
-    let selector = if let Some(id) = id {
-        if kind.is_iam() && !id.value.starts_with("arn:") {
-            let span = id.at.clone().map(|a| a.1).unwrap_or_default();
-            r.error(
-                span,
-                "wrong-selector",
-                format!("{kind} resources are selected by `name`, or by `id` holding their ARN"),
-                Some("write `name = \"...\"` or `id = \"arn:aws:iam::...\"`".into()),
-            );
-            return None;
-        }
-        if kind.is_named() && !kind.is_iam() {
-            let span = id.at.clone().map(|a| a.1).unwrap_or_default();
-            r.error(
-                span,
-                "wrong-selector",
-                "buckets are selected by `name`, not `id`",
-                Some("write `name = \"...\"`".into()),
-            );
-            return None;
-        }
-        Selector::Id(id.value)
-    } else if let Some(name) = name {
-        if !kind.is_named() {
-            let span = name.at.clone().map(|a| a.1).unwrap_or_default();
-            r.error(
-                span,
-                "wrong-selector",
-                format!("{kind} resources are selected by `id` or `tags`, not `name`"),
-                Some("write `id = \"...\"`, or select by a `Name` tag with `tags = { Name = \"...\" }`".into()),
-            );
-            return None;
-        }
-        Selector::Name(name.value)
-    } else {
-        let tags = tags?;
-        if tags.value.is_empty() {
-            let span = tags.at.clone().map(|a| a.1).unwrap_or_default();
-            r.error(
-                span,
-                "empty-tags",
-                "`tags` selects nothing: give at least one tag",
-                None,
-            );
-            return None;
-        }
-        Selector::Tags(tags.value)
-    };
-    Some(TargetSpec { kind, selector })
+    Some(Selector::Tags(tags.value))
 }

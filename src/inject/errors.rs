@@ -26,6 +26,10 @@ pub enum InjectError {
         what: &'static str,
         resource: String,
     },
+    /// A journal or record names a type no service folder declares (hand-edited, or written by
+    /// a newer driftdrill).
+    #[error("drill a {0}: no service declares that target type")]
+    UnknownTargetType(String),
     #[error("read the saved state of {resource}")]
     State {
         resource: String,

@@ -11,14 +11,16 @@ pub mod parts;
 pub mod policy;
 pub mod presence;
 pub mod s3;
+pub mod service;
 pub mod target;
 
 pub use errors::InjectError;
+pub use service::Service;
 pub use target::Target;
 
 use crate::aws::AwsClients;
 use crate::diag::TableReader;
-use crate::vocab::{ParamSpec, TargetType};
+use crate::vocab::{ParamSpec, TargetKind, TargetType};
 
 /// Serialisable state: snapshots, expected states, all written to the journal.
 pub type State = serde_json::Value;
@@ -151,37 +153,44 @@ impl ActionSpec {
     }
 }
 
-/// Every action, in the order `driftdrill list` shows them.
-pub static CATALOG: &[&ActionSpec] = &[
-    &ec2::sg_open_ingress::SPEC,
-    &ec2::sg_add_egress::SPEC,
-    &ec2::sg_remove_ingress::SPEC,
-    &ec2::tag_set::SPEC,
-    &ec2::tag_remove::SPEC,
-    &ec2::instance_type::SPEC,
-    &ec2::instance_termination::SPEC,
-    &ec2::instance_imdsv1::SPEC,
-    &ec2::instance_attach_sg::SPEC,
-    &ec2::nacl_add_entry::SPEC,
-    &s3::versioning_suspend::SPEC,
-    &s3::public_access_block_relax::SPEC,
-    &s3::policy_public_read::SPEC,
-    &s3::encryption_change::SPEC,
-    &s3::tag_set::SPEC,
-    &s3::tag_remove::SPEC,
-    &s3::acl_public_read::SPEC,
-    &s3::lifecycle_remove::SPEC,
-    &s3::logging_disable::SPEC,
-    &s3::cors_add_rule::SPEC,
-    &iam::role_attach_policy::SPEC,
-    &iam::role_put_inline_policy::SPEC,
-    &iam::role_trust_add_principal::SPEC,
-    &iam::role_set_max_session_duration::SPEC,
-    &iam::user_attach_policy::SPEC,
-    &iam::policy_new_default_version::SPEC,
-];
+/// Every service, in the order `driftdrill list` shows them: the one static list a new
+/// service folder is added to.
+pub static SERVICES: &[&Service] = &[&ec2::SERVICE, &s3::SERVICE, &iam::SERVICE];
+
+/// Every action, service by service.
+pub fn actions() -> impl Iterator<Item = &'static ActionSpec> {
+    SERVICES.iter().flat_map(|s| s.actions.iter().copied())
+}
 
 /// The catalog entry for an action id.
 pub fn find(id: &str) -> Option<&'static ActionSpec> {
-    CATALOG.iter().copied().find(|s| s.id == id)
+    actions().find(|s| s.id == id)
+}
+
+/// Every target type, service by service.
+pub fn target_kinds() -> impl Iterator<Item = &'static TargetKind> {
+    SERVICES.iter().flat_map(|s| s.kinds.iter())
+}
+
+/// The service a target type belongs to. Every type a scenario, journal or record names was
+/// checked against [`target_kinds`] when it was read.
+pub fn service_of(kind: TargetType) -> Result<&'static Service, InjectError> {
+    SERVICES
+        .iter()
+        .copied()
+        .find(|s| s.kind(kind).is_some())
+        .ok_or_else(|| InjectError::UnknownTargetType(kind.to_string()))
+}
+
+/// What is known of a target type; a type no service declares is taken as regional and named
+/// by id (the reader refuses such types, so this is only reached by a hand-edited journal).
+pub fn kind_of(kind: TargetType) -> TargetKind {
+    target_kinds()
+        .find(|k| k.kind == kind)
+        .copied()
+        .unwrap_or(TargetKind {
+            kind,
+            naming: crate::vocab::Naming::Id,
+            global: false,
+        })
 }

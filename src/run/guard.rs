@@ -81,7 +81,7 @@ pub async fn prepare(
     spec: &crate::vocab::TargetSpec,
     safety: &Safety,
 ) -> Result<Target, InjectError> {
-    check_account_and_region(aws, safety, !spec.kind.is_global()).await?;
+    check_account_and_region(aws, safety, !crate::inject::kind_of(spec.kind).global).await?;
     let target = crate::inject::target::resolve(aws, spec).await?;
     check_tags(&target, safety)?;
     Ok(target)

@@ -418,7 +418,6 @@ pub fn unfinished(entries: &[Entry]) -> Vec<Unfinished> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::vocab::TargetType;
 
     fn intent() -> Step {
         Step::Intent {
@@ -426,7 +425,7 @@ mod tests {
             action: "ec2.tag.remove".into(),
             params: serde_json::json!({"key": "ManagedBy"}),
             target: Target {
-                kind: TargetType::Vpc,
+                kind: crate::inject::ec2::VPC,
                 id: "vpc-1".into(),
                 tags: Default::default(),
             },

@@ -104,7 +104,7 @@ pub async fn connect(
     // Each environment and region once; the region allow-list applies where a drill is regional.
     let mut wanted: Vec<(Option<String>, Option<String>, bool)> = Vec::new();
     for d in drills {
-        let regional = !scenarios[d.scenario].target.kind.is_global();
+        let regional = !crate::inject::kind_of(scenarios[d.scenario].target.kind).global;
         match wanted
             .iter_mut()
             .find(|w| w.0 == d.environment && w.1 == d.region)

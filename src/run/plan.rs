@@ -42,11 +42,13 @@ pub fn drills(config: &DrillConfig, scenarios: &[Scenario]) -> Vec<Planned> {
             .collect();
         envs.sort_by(|a, b| a.name.value.cmp(&b.name.value));
         for e in envs {
-            let regions = e.region_names().take(if s.target.kind.is_global() {
-                1
-            } else {
-                usize::MAX
-            });
+            let regions = e
+                .region_names()
+                .take(if crate::inject::kind_of(s.target.kind).global {
+                    1
+                } else {
+                    usize::MAX
+                });
             for region in regions {
                 out.push(planned(
                     i,

@@ -4,7 +4,7 @@
 
 use crate::diag::TableReader;
 
-use super::{Role, TargetType};
+use super::{Role, TargetKind, TargetType};
 
 /// Reads an action's or detector's table, reporting every problem; its settings as JSON.
 pub type ReadFn = fn(&mut TableReader) -> Option<serde_json::Value>;
@@ -56,14 +56,23 @@ impl PathKind {
     }
 }
 
-/// Every action and every detector and channel type, in catalog order.
+/// Every target type, action and detector and channel type, in catalog order.
 #[derive(Clone, Default)]
 pub struct Catalogs {
+    pub targets: Vec<TargetKind>,
     pub actions: Vec<ActionForm>,
     pub detectors: Vec<DetectorForm>,
 }
 
 impl Catalogs {
+    pub fn target(&self, name: &str) -> Option<&TargetKind> {
+        self.targets.iter().find(|t| t.kind.as_str() == name)
+    }
+
+    pub fn target_names(&self) -> Vec<&'static str> {
+        self.targets.iter().map(|t| t.kind.as_str()).collect()
+    }
+
     pub fn action(&self, id: &str) -> Option<&ActionForm> {
         self.actions.iter().find(|a| a.id == id)
     }

@@ -11,4 +11,4 @@ pub mod target;
 pub use param::ParamSpec;
 pub use role::Role;
 pub use selection::{Selection, Shard};
-pub use target::{Selector, TargetSpec, TargetType};
+pub use target::{Naming, Selector, TargetKind, TargetSpec, TargetType};

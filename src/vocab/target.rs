@@ -4,93 +4,81 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-/// Resource types driftdrill can drill.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub enum TargetType {
-    #[serde(rename = "aws_security_group")]
-    SecurityGroup,
-    #[serde(rename = "aws_instance")]
-    Instance,
-    #[serde(rename = "aws_network_acl")]
-    NetworkAcl,
-    #[serde(rename = "aws_vpc")]
-    Vpc,
-    #[serde(rename = "aws_subnet")]
-    Subnet,
-    #[serde(rename = "aws_s3_bucket")]
-    Bucket,
-    #[serde(rename = "aws_iam_role")]
-    IamRole,
-    #[serde(rename = "aws_iam_user")]
-    IamUser,
-    #[serde(rename = "aws_iam_policy")]
-    IamPolicy,
-}
+/// A resource type driftdrill can drill, by the name terraform gives it
+/// (`aws_security_group`). Each service folder under `inject/` declares its own types; the
+/// vocabulary only names them, so a new service adds types without touching this file.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TargetType(&'static str);
 
 impl TargetType {
-    pub const ALL: &'static [TargetType] = &[
-        TargetType::SecurityGroup,
-        TargetType::Instance,
-        TargetType::NetworkAcl,
-        TargetType::Vpc,
-        TargetType::Subnet,
-        TargetType::Bucket,
-        TargetType::IamRole,
-        TargetType::IamUser,
-        TargetType::IamPolicy,
-    ];
-    /// Every EC2 resource type that carries tags.
-    pub const EC2_TAGGABLE: &'static [TargetType] = &[
-        TargetType::SecurityGroup,
-        TargetType::Instance,
-        TargetType::NetworkAcl,
-        TargetType::Vpc,
-        TargetType::Subnet,
-    ];
+    /// A type a service declares.
+    pub const fn new(name: &'static str) -> TargetType {
+        TargetType(name)
+    }
+
+    /// The type named `text`, as read back from a journal or record (names are interned: each
+    /// distinct name is kept once for the life of the process).
+    pub fn named(text: &str) -> TargetType {
+        static NAMES: std::sync::Mutex<Vec<&'static str>> = std::sync::Mutex::new(Vec::new());
+        let mut names = NAMES.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(known) = names.iter().find(|n| **n == text) {
+            return TargetType(known);
+        }
+        let leaked: &'static str = Box::leak(text.to_string().into_boxed_str());
+        names.push(leaked);
+        TargetType(leaked)
+    }
 
     /// The terraform resource type name, as written in scenario files.
     pub fn as_str(self) -> &'static str {
-        match self {
-            TargetType::SecurityGroup => "aws_security_group",
-            TargetType::Instance => "aws_instance",
-            TargetType::NetworkAcl => "aws_network_acl",
-            TargetType::Vpc => "aws_vpc",
-            TargetType::Subnet => "aws_subnet",
-            TargetType::Bucket => "aws_s3_bucket",
-            TargetType::IamRole => "aws_iam_role",
-            TargetType::IamUser => "aws_iam_user",
-            TargetType::IamPolicy => "aws_iam_policy",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<TargetType> {
-        TargetType::ALL.iter().copied().find(|t| t.as_str() == text)
-    }
-
-    /// Buckets and IAM resources are selected by `name`; EC2 resources by `id`.
-    pub fn is_named(self) -> bool {
-        self == TargetType::Bucket || self.is_iam()
-    }
-
-    /// IAM roles, users and policies: also selected by `id = "<ARN>"`.
-    pub fn is_iam(self) -> bool {
-        matches!(
-            self,
-            TargetType::IamRole | TargetType::IamUser | TargetType::IamPolicy
-        )
-    }
-
-    /// Global resources (IAM): the region allow-list does not apply to them, the account
-    /// allow-list does.
-    pub fn is_global(self) -> bool {
-        self.is_iam()
+        self.0
     }
 }
 
 impl std::fmt::Display for TargetType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(self.0)
     }
+}
+
+impl std::fmt::Debug for TargetType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+impl Serialize for TargetType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for TargetType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        Ok(TargetType::named(&text))
+    }
+}
+
+/// How a scenario names one resource of a type, besides its tags.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Naming {
+    /// By id (`id = "sg-..."`).
+    Id,
+    /// By name (`name = "my-bucket"`).
+    Name,
+    /// By name, or by id holding its ARN (IAM).
+    NameOrArn,
+}
+
+/// What the file formats, the planner and the guardrails know of a target type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TargetKind {
+    pub kind: TargetType,
+    pub naming: Naming,
+    /// Global resources (IAM): the region allow-list does not apply to them, the account
+    /// allow-list does, and a drill runs once per environment.
+    pub global: bool,
 }
 
 /// How the concrete resource is found when the drill starts.

@@ -19,12 +19,12 @@ async fn attachments_someone_else_added_meanwhile_stay_and_only_ours_is_detached
     let aws = fixture::clients().await;
     for target in [iam::role(&aws).await, iam::user(&aws).await] {
         let action = match target.kind {
-            driftdrill::vocab::TargetType::IamRole => "iam.role.attach_policy",
+            driftdrill::inject::iam::ROLE => "iam.role.attach_policy",
             _ => "iam.user.attach_policy",
         };
         let live = inject(&aws, action, "", &target).await;
         let attached = match target.kind {
-            driftdrill::vocab::TargetType::IamRole => aws
+            driftdrill::inject::iam::ROLE => aws
                 .iam
                 .attach_role_policy()
                 .role_name(&target.id)

@@ -11,7 +11,7 @@ use driftdrill::formats::config::Safety;
 use driftdrill::inject::{self, Check, InjectCx, InjectError, RevertKind};
 use driftdrill::run::guard;
 use driftdrill::run::retry::{self, Budget};
-use driftdrill::vocab::{Selector, TargetSpec, TargetType};
+use driftdrill::vocab::{Selector, TargetSpec};
 
 use crate::fixture::{self, resources};
 
@@ -126,7 +126,7 @@ async fn revert_leaves_a_tag_someone_else_set_and_says_so() {
         .unwrap();
 
     let outcome = injector.revert(&cx, &target, &snapshot).await.unwrap();
-    let tags = inject::target::tags_of(&aws, TargetType::SecurityGroup, &target.id)
+    let tags = inject::target::tags_of(&aws, driftdrill::inject::ec2::SECURITY_GROUP, &target.id)
         .await
         .unwrap();
     // Put the resource back as the test found it.
@@ -159,7 +159,7 @@ async fn a_production_target_is_refused_and_nothing_changes() {
         .unwrap();
     let before = resources::full_state(&aws, &target).await;
     let spec = TargetSpec {
-        kind: TargetType::SecurityGroup,
+        kind: driftdrill::inject::ec2::SECURITY_GROUP,
         selector: Selector::Id(target.id.clone()),
     };
     let err = guard::prepare(&aws, &spec, &safety(&["000000000000"], &["us-east-1"]))
@@ -176,7 +176,7 @@ async fn an_account_or_region_off_the_allow_list_is_refused() {
     let target = resources::security_group(&aws).await;
     let before = resources::full_state(&aws, &target).await;
     let spec = TargetSpec {
-        kind: TargetType::SecurityGroup,
+        kind: driftdrill::inject::ec2::SECURITY_GROUP,
         selector: Selector::Id(target.id.clone()),
     };
 
@@ -190,7 +190,7 @@ async fn an_account_or_region_off_the_allow_list_is_refused() {
     assert!(err.to_string().contains("allowed_regions"), "{err}");
     // A target missing the required tag is refused too.
     let untagged = TargetSpec {
-        kind: TargetType::Vpc,
+        kind: driftdrill::inject::ec2::VPC,
         selector: Selector::Id(resources::vpc(&aws).await),
     };
     aws.ec2
@@ -416,7 +416,7 @@ async fn a_tag_selector_finds_the_live_group_not_a_deleted_one_whose_tags_linger
         .await
         .unwrap();
     let spec = TargetSpec {
-        kind: TargetType::SecurityGroup,
+        kind: driftdrill::inject::ec2::SECURITY_GROUP,
         selector: Selector::Tags([("drill:target".to_string(), label.clone())].into()),
     };
     let found = driftdrill::inject::target::resolve(&aws, &spec)

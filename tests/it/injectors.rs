@@ -24,7 +24,8 @@ async fn drill(aws: &AwsClients, action: &str, params: &str, target: &Target) {
         mark: &mark,
     };
     // What the runner does before it injects: find the target, read what identifies it.
-    let selector = if target.kind.is_named() && !target.id.starts_with("arn:") {
+    let named = driftdrill::inject::kind_of(target.kind).naming != driftdrill::vocab::Naming::Id;
+    let selector = if named && !target.id.starts_with("arn:") {
         Selector::Name(target.id.clone())
     } else {
         Selector::Id(target.id.clone())

@@ -44,12 +44,12 @@ async fn drills_are_detected_alerted_missed_and_reverted() {
         ),
     );
     let db = Target {
-        kind: driftdrill::vocab::TargetType::SecurityGroup,
+        kind: driftdrill::inject::ec2::SECURITY_GROUP,
         id: env.outputs.security_group_ids["db"].clone(),
         tags: Default::default(),
     };
     let app = Target {
-        kind: driftdrill::vocab::TargetType::Instance,
+        kind: driftdrill::inject::ec2::INSTANCE,
         id: env.outputs.instance_id.clone(),
         tags: Default::default(),
     };

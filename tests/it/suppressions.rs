@@ -6,7 +6,6 @@
 use driftdrill::inject::Target;
 use driftdrill::record::Outcome;
 use driftdrill::terraform::PlanExit;
-use driftdrill::vocab::TargetType;
 
 use crate::fixture;
 
@@ -38,7 +37,7 @@ async fn a_suppression_hides_the_ignored_attribute_and_nothing_more() {
         ),
     );
     let group = |key: &str| Target {
-        kind: TargetType::SecurityGroup,
+        kind: driftdrill::inject::ec2::SECURITY_GROUP,
         id: env.outputs.security_group_ids[key].clone(),
         tags: Default::default(),
     };
@@ -182,7 +181,7 @@ async fn slowed_plans_are_judged_from_their_first_complete_poll_never_a_detector
         ),
     );
     let ops = Target {
-        kind: TargetType::SecurityGroup,
+        kind: driftdrill::inject::ec2::SECURITY_GROUP,
         id: env.outputs.security_group_ids["ops"].clone(),
         tags: Default::default(),
     };

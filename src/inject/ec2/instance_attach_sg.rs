@@ -10,11 +10,11 @@ use crate::diag::TableReader;
 use crate::inject::errors::{self, InjectError};
 use crate::inject::model::{self, Model};
 use crate::inject::{ActionSpec, InjectCx, Target, ec2::shared::instance, target};
-use crate::vocab::{ParamSpec, Selector, TargetSpec, TargetType, param};
+use crate::vocab::{ParamSpec, Selector, TargetSpec, param};
 
 pub static SPEC: ActionSpec = ActionSpec {
     id: "ec2.instance.attach_security_group",
-    targets: &[TargetType::Instance],
+    targets: &[super::INSTANCE],
     summary: "attaches an extra security group to an instance's primary network interface",
     params: &[
         ParamSpec::optional("group_id", "string sg-...", "the group to attach"),
@@ -92,7 +92,7 @@ impl AttachGroup {
             }
         };
         let spec = TargetSpec {
-            kind: TargetType::SecurityGroup,
+            kind: super::SECURITY_GROUP,
             selector,
         };
         let id = target::resolve(cx.aws, &spec).await?.id;

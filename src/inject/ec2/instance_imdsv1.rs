@@ -12,12 +12,11 @@ use crate::inject::model::{self, DriftState, Model};
 use crate::inject::params::{self, NoParams};
 use crate::inject::parts::{self, Changes, Parts};
 use crate::inject::{ActionSpec, InjectCx, Target, ec2::shared::instance};
-use crate::vocab::TargetType;
 use crate::vocab::param;
 
 pub static SPEC: ActionSpec = ActionSpec {
     id: "ec2.instance.allow_imdsv1",
-    targets: &[TargetType::Instance],
+    targets: &[super::INSTANCE],
     summary: "re-enables IMDSv1 on an instance (HttpTokens=optional)",
     params: &[],
     permissions: &["ec2:DescribeInstances", "ec2:ModifyInstanceMetadataOptions"],

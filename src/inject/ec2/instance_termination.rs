@@ -7,11 +7,11 @@ use crate::diag::TableReader;
 use crate::inject::errors::{self, InjectError};
 use crate::inject::model::{self, Model};
 use crate::inject::{ActionSpec, InjectCx, Target};
-use crate::vocab::{ParamSpec, TargetType, param};
+use crate::vocab::{ParamSpec, param};
 
 pub static SPEC: ActionSpec = ActionSpec {
     id: "ec2.instance.termination_protection",
-    targets: &[TargetType::Instance],
+    targets: &[super::INSTANCE],
     summary: "toggles an instance's termination protection (or sets it to `enabled`)",
     params: &[ParamSpec::optional(
         "enabled",

@@ -8,11 +8,11 @@ use crate::diag::TableReader;
 use crate::inject::errors::{self, InjectError};
 use crate::inject::model::{self, Model};
 use crate::inject::{ActionSpec, InjectCx, Target, ec2::shared::instance};
-use crate::vocab::{ParamSpec, TargetType, param};
+use crate::vocab::{ParamSpec, param};
 
 pub static SPEC: ActionSpec = ActionSpec {
     id: "ec2.instance.change_type",
-    targets: &[TargetType::Instance],
+    targets: &[super::INSTANCE],
     summary: "changes an instance's type (stop, modify, start), like an emergency resize",
     params: &[ParamSpec::required(
         "instance_type",

@@ -10,11 +10,11 @@ use crate::inject::errors::{self, InjectError};
 use crate::inject::model::{self, Model};
 use crate::inject::params::{self, RuleParams};
 use crate::inject::{ActionSpec, InjectCx, Target};
-use crate::vocab::{ParamSpec, TargetType, param};
+use crate::vocab::{ParamSpec, param};
 
 pub static SPEC: ActionSpec = ActionSpec {
     id: "ec2.nacl.add_entry",
-    targets: &[TargetType::NetworkAcl],
+    targets: &[super::NETWORK_ACL],
     summary: "adds a network ACL entry (tcp, udp or all protocols)",
     params: &[
         ParamSpec::required(

@@ -4,12 +4,11 @@ use crate::inject::ActionSpec;
 use crate::inject::ec2::shared::sg_rules::{AddRule, Direction};
 use crate::inject::model;
 use crate::inject::params::{self, RuleParams};
-use crate::vocab::TargetType;
 use crate::vocab::param;
 
 pub static SPEC: ActionSpec = ActionSpec {
     id: "ec2.sg.add_egress",
-    targets: &[TargetType::SecurityGroup],
+    targets: &[super::SECURITY_GROUP],
     summary: "adds an egress rule to a security group (e.g. opening outbound traffic to the internet)",
     params: params::RULE_PARAMS,
     permissions: &[

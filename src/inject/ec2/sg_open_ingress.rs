@@ -5,12 +5,11 @@ use crate::inject::ActionSpec;
 use crate::inject::ec2::shared::sg_rules::{AddRule, Direction};
 use crate::inject::model;
 use crate::inject::params::{self, RuleParams};
-use crate::vocab::TargetType;
 use crate::vocab::param;
 
 pub static SPEC: ActionSpec = ActionSpec {
     id: "ec2.sg.open_ingress",
-    targets: &[TargetType::SecurityGroup],
+    targets: &[super::SECURITY_GROUP],
     summary: "adds an ingress rule to a security group, as an engineer would during an incident",
     params: params::RULE_PARAMS,
     permissions: &[

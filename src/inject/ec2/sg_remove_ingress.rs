@@ -7,12 +7,11 @@ use crate::inject::ec2::shared::sg_rules::{self, Direction, Rule};
 use crate::inject::model::{self, Model};
 use crate::inject::params::{self, RuleParams};
 use crate::inject::{ActionSpec, InjectCx, InjectError, Target};
-use crate::vocab::TargetType;
 use crate::vocab::param;
 
 pub static SPEC: ActionSpec = ActionSpec {
     id: "ec2.sg.remove_ingress",
-    targets: &[TargetType::SecurityGroup],
+    targets: &[super::SECURITY_GROUP],
     summary: "deletes a managed ingress rule (the one matching protocol, ports and cidr)",
     params: params::RULE_PARAMS,
     permissions: &[

@@ -3,11 +3,11 @@
 use crate::inject::ActionSpec;
 use crate::inject::ec2::shared::tags::TagChange;
 use crate::inject::{model, params};
-use crate::vocab::{ParamSpec, TargetType, param};
+use crate::vocab::{ParamSpec, param};
 
 pub static SPEC: ActionSpec = ActionSpec {
     id: "ec2.tag.remove",
-    targets: TargetType::EC2_TAGGABLE,
+    targets: super::TAGGABLE,
     summary: "removes one tag from an EC2 resource (e.g. ManagedBy dropped by hand)",
     params: &[ParamSpec::required(
         "key",

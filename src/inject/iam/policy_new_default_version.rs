@@ -18,11 +18,11 @@ use crate::inject::policy::{has_sid, normalized, with_statement, without_sid};
 use crate::inject::{
     ActionSpec, Check, InjectCx, Injector, RevertKind, RevertOutcome, State, Target,
 };
-use crate::vocab::{ParamSpec, TargetType, param};
+use crate::vocab::{ParamSpec, param};
 
 pub static SPEC: ActionSpec = ActionSpec {
     id: "iam.policy.new_default_version",
-    targets: &[TargetType::IamPolicy],
+    targets: &[super::POLICY],
     summary: "makes a new default version of a customer-managed policy (default: the current one plus Allow * on *)",
     params: &[ParamSpec::optional(
         "document",

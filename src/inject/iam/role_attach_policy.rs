@@ -4,11 +4,11 @@
 use crate::inject::ActionSpec;
 use crate::inject::iam::shared::attachments::{self, Attach, Params};
 use crate::inject::model;
-use crate::vocab::{TargetType, param};
+use crate::vocab::param;
 
 pub static SPEC: ActionSpec = ActionSpec {
     id: "iam.role.attach_policy",
-    targets: &[TargetType::IamRole],
+    targets: &[super::ROLE],
     summary: "attaches a managed policy to a role (default AdministratorAccess)",
     params: attachments::PARAMS,
     permissions: &[

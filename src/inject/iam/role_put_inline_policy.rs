@@ -12,11 +12,11 @@ use crate::inject::mark;
 use crate::inject::model::{self, Model};
 use crate::inject::policy::Policy;
 use crate::inject::{ActionSpec, InjectCx, Target};
-use crate::vocab::{ParamSpec, TargetType, param};
+use crate::vocab::{ParamSpec, param};
 
 pub static SPEC: ActionSpec = ActionSpec {
     id: "iam.role.put_inline_policy",
-    targets: &[TargetType::IamRole],
+    targets: &[super::ROLE],
     summary: "adds or replaces one inline policy on a role (default: allow everything)",
     params: &[
         ParamSpec::required(

@@ -7,11 +7,11 @@ use crate::inject::errors::{self, InjectError};
 use crate::inject::iam::shared::resource;
 use crate::inject::model::{self, Model};
 use crate::inject::{ActionSpec, InjectCx, Target};
-use crate::vocab::{ParamSpec, TargetType, param};
+use crate::vocab::{ParamSpec, param};
 
 pub static SPEC: ActionSpec = ActionSpec {
     id: "iam.role.set_max_session_duration",
-    targets: &[TargetType::IamRole],
+    targets: &[super::ROLE],
     summary: "changes a role's maximum session duration (default 12 hours)",
     params: &[ParamSpec::optional(
         "seconds",

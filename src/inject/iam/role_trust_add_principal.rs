@@ -11,11 +11,11 @@ use crate::inject::mark;
 use crate::inject::model::{self, Model};
 use crate::inject::policy::{self, Policy};
 use crate::inject::{ActionSpec, InjectCx, Target};
-use crate::vocab::{ParamSpec, TargetType, param};
+use crate::vocab::{ParamSpec, param};
 
 pub static SPEC: ActionSpec = ActionSpec {
     id: "iam.role.trust_add_principal",
-    targets: &[TargetType::IamRole],
+    targets: &[super::ROLE],
     summary: "adds a principal (an account, role or user ARN, or a service) to a role's trust policy",
     params: &[ParamSpec::required(
         "principal",

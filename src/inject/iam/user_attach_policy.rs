@@ -4,11 +4,11 @@
 use crate::inject::ActionSpec;
 use crate::inject::iam::shared::attachments::{self, Attach, Params};
 use crate::inject::model;
-use crate::vocab::{TargetType, param};
+use crate::vocab::param;
 
 pub static SPEC: ActionSpec = ActionSpec {
     id: "iam.user.attach_policy",
-    targets: &[TargetType::IamUser],
+    targets: &[super::USER],
     summary: "attaches a managed policy to a user (default AdministratorAccess)",
     params: attachments::PARAMS,
     permissions: &[

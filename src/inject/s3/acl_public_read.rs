@@ -10,12 +10,11 @@ use crate::inject::errors::{self, InjectError};
 use crate::inject::model::{self, Model};
 use crate::inject::params::{self, NoParams};
 use crate::inject::{ActionSpec, InjectCx, Target};
-use crate::vocab::TargetType;
 use crate::vocab::param;
 
 pub static SPEC: ActionSpec = ActionSpec {
     id: "s3.acl.public_read",
-    targets: &[TargetType::Bucket],
+    targets: &[super::BUCKET],
     summary: "grants READ to AllUsers through the bucket ACL",
     params: &[],
     permissions: &["s3:GetBucketAcl", "s3:PutBucketAcl"],

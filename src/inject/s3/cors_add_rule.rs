@@ -10,11 +10,11 @@ use crate::inject::errors::{self, InjectError};
 use crate::inject::model::{self, DriftState, Model};
 use crate::inject::parts::{self, Changes, Parts};
 use crate::inject::{ActionSpec, InjectCx, Target, s3::shared::absent};
-use crate::vocab::{ParamSpec, TargetType, param};
+use crate::vocab::{ParamSpec, param};
 
 pub static SPEC: ActionSpec = ActionSpec {
     id: "s3.cors.add_rule",
-    targets: &[TargetType::Bucket],
+    targets: &[super::BUCKET],
     summary: "adds a CORS rule to a bucket (default: GET from any origin)",
     params: &[
         ParamSpec::optional("allowed_origins", "array of strings", "default [\"*\"]"),

@@ -14,11 +14,11 @@ use crate::inject::errors::{self, InjectError};
 use crate::inject::model::{self, DriftState, Model};
 use crate::inject::parts::{self, Changes, Parts};
 use crate::inject::{ActionSpec, InjectCx, Target, s3::shared::absent};
-use crate::vocab::{ParamSpec, TargetType, param};
+use crate::vocab::{ParamSpec, param};
 
 pub static SPEC: ActionSpec = ActionSpec {
     id: "s3.encryption.change",
-    targets: &[TargetType::Bucket],
+    targets: &[super::BUCKET],
     summary: "changes a bucket's default encryption (algorithm, KMS key, bucket key) or removes it",
     params: &[
         ParamSpec::required(

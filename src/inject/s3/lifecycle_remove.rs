@@ -18,12 +18,11 @@ use crate::inject::model::{self, DriftState, Model};
 use crate::inject::params::{self, NoParams};
 use crate::inject::parts::{self, Changes, Parts};
 use crate::inject::{ActionSpec, InjectCx, Target, s3::shared::absent};
-use crate::vocab::TargetType;
 use crate::vocab::param;
 
 pub static SPEC: ActionSpec = ActionSpec {
     id: "s3.lifecycle.remove",
-    targets: &[TargetType::Bucket],
+    targets: &[super::BUCKET],
     summary: "deletes every lifecycle rule of a bucket",
     params: &[],
     permissions: &[

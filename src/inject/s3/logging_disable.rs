@@ -9,12 +9,11 @@ use crate::inject::model::{self, DriftState, Model};
 use crate::inject::params::{self, NoParams};
 use crate::inject::parts::{self, Changes, Parts};
 use crate::inject::{ActionSpec, InjectCx, Target};
-use crate::vocab::TargetType;
 use crate::vocab::param;
 
 pub static SPEC: ActionSpec = ActionSpec {
     id: "s3.logging.disable",
-    targets: &[TargetType::Bucket],
+    targets: &[super::BUCKET],
     summary: "disables server access logging on a bucket",
     params: &[],
     permissions: &["s3:GetBucketLogging", "s3:PutBucketLogging"],

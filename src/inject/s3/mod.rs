@@ -1,4 +1,5 @@
-//! S3 bucket drift actions, one file per action; `shared` holds what more than one uses.
+//! S3: its target type (buckets) and drift actions, one file per action; `resolver` finds the
+//! buckets, `shared` holds what more than one action uses.
 
 pub mod acl_public_read;
 pub mod cors_add_rule;
@@ -7,7 +8,42 @@ pub mod lifecycle_remove;
 pub mod logging_disable;
 pub mod policy_public_read;
 pub mod public_access_block_relax;
+pub mod resolver;
 pub mod shared;
 pub mod tag_remove;
 pub mod tag_set;
 pub mod versioning_suspend;
+
+use crate::inject::service::Service;
+use crate::vocab::{Naming, TargetKind, TargetType};
+
+pub const BUCKET: TargetType = TargetType::new("aws_s3_bucket");
+
+pub static SERVICE: Service = Service {
+    name: "s3",
+    kinds: &[TargetKind {
+        kind: BUCKET,
+        naming: Naming::Name,
+        global: false,
+    }],
+    actions: &[
+        &versioning_suspend::SPEC,
+        &public_access_block_relax::SPEC,
+        &policy_public_read::SPEC,
+        &encryption_change::SPEC,
+        &tag_set::SPEC,
+        &tag_remove::SPEC,
+        &acl_public_read::SPEC,
+        &lifecycle_remove::SPEC,
+        &logging_disable::SPEC,
+        &cors_add_rule::SPEC,
+    ],
+    lookup_actions: |_| {
+        &[
+            "s3:GetBucketTagging",
+            "s3:ListAllMyBuckets",
+            "s3:ListBucket",
+        ]
+    },
+    resolver: &resolver::S3,
+};

@@ -9,12 +9,11 @@ use crate::inject::model::{self, Model};
 use crate::inject::params::{self, NoParams};
 use crate::inject::policy::{self, Policy};
 use crate::inject::{ActionSpec, InjectCx, Target, s3::shared::absent};
-use crate::vocab::TargetType;
 use crate::vocab::param;
 
 pub static SPEC: ActionSpec = ActionSpec {
     id: "s3.policy.public_read",
-    targets: &[TargetType::Bucket],
+    targets: &[super::BUCKET],
     summary: "adds a statement granting s3:GetObject to everyone to the bucket policy",
     params: &[],
     permissions: &[

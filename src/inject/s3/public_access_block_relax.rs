@@ -10,11 +10,11 @@ use crate::inject::errors::{self, InjectError};
 use crate::inject::model::{self, DriftState, Model};
 use crate::inject::parts::{self, Changes, Parts};
 use crate::inject::{ActionSpec, InjectCx, Target, s3::shared::absent};
-use crate::vocab::{ParamSpec, TargetType, param};
+use crate::vocab::{ParamSpec, param};
 
 pub static SPEC: ActionSpec = ActionSpec {
     id: "s3.public_access_block.relax",
-    targets: &[TargetType::Bucket],
+    targets: &[super::BUCKET],
     summary: "turns off a bucket's public access block settings (all four by default), or deletes the block",
     params: &[
         ParamSpec::optional(

@@ -3,11 +3,11 @@
 use crate::inject::ActionSpec;
 use crate::inject::s3::shared::tags::BucketTagChange;
 use crate::inject::{model, params};
-use crate::vocab::{ParamSpec, TargetType, param};
+use crate::vocab::{ParamSpec, param};
 
 pub static SPEC: ActionSpec = ActionSpec {
     id: "s3.tag.set",
-    targets: &[TargetType::Bucket],
+    targets: &[super::BUCKET],
     summary: "adds or changes one bucket tag (the rest of the tag set is kept)",
     params: &[
         ParamSpec::required("key", "string", "tag key (not aws:*)"),

@@ -7,12 +7,11 @@ use crate::inject::errors::{self, InjectError};
 use crate::inject::model::{self, Model};
 use crate::inject::params::{self, NoParams};
 use crate::inject::{ActionSpec, InjectCx, Target};
-use crate::vocab::TargetType;
 use crate::vocab::param;
 
 pub static SPEC: ActionSpec = ActionSpec {
     id: "s3.versioning.suspend",
-    targets: &[TargetType::Bucket],
+    targets: &[super::BUCKET],
     summary: "suspends versioning on a versioned bucket",
     params: &[],
     permissions: &["s3:GetBucketVersioning", "s3:PutBucketVersioning"],

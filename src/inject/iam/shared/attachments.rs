@@ -9,7 +9,7 @@ use crate::diag::TableReader;
 use crate::inject::errors::{self, InjectError};
 use crate::inject::model::Model;
 use crate::inject::{InjectCx, Target};
-use crate::vocab::{ParamSpec, TargetType};
+use crate::vocab::ParamSpec;
 
 pub const PARAMS: &[ParamSpec] = &[ParamSpec::optional(
     "policy_arn",
@@ -56,7 +56,7 @@ impl Model for Attach {
 
     async fn read(&self, cx: &InjectCx<'_>, target: &Target) -> Result<Self::State, InjectError> {
         let arns: Vec<String> = match target.kind {
-            TargetType::IamRole => cx
+            crate::inject::iam::ROLE => cx
                 .aws
                 .iam
                 .list_attached_role_policies()
@@ -110,7 +110,7 @@ impl Model for Attach {
         let id = &target.id;
         for arn in desired.difference(current) {
             match target.kind {
-                TargetType::IamRole => iam
+                crate::inject::iam::ROLE => iam
                     .attach_role_policy()
                     .role_name(id)
                     .policy_arn(arn)
@@ -130,7 +130,7 @@ impl Model for Attach {
         }
         for arn in current.difference(desired) {
             match target.kind {
-                TargetType::IamRole => iam
+                crate::inject::iam::ROLE => iam
                     .detach_role_policy()
                     .role_name(id)
                     .policy_arn(arn)
