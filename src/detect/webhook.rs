@@ -16,7 +16,7 @@ use super::payload::{self, FORMATS, NotAlert};
 use super::{
     BuildCx, Built, DetectorError, DetectorSpec, Observation, Push, PushHandle, Role, signature,
 };
-use crate::diag::TableReader;
+use crate::diag::{Located, TableReader};
 use crate::vocab::ParamSpec;
 
 pub static SPEC: DetectorSpec = DetectorSpec {
@@ -103,61 +103,9 @@ fn read(r: &mut TableReader) -> Option<Settings> {
     let max_body = r
         .opt_integer("max_body", 1..(256 << 20))
         .map_or(1 << 20, |m| m.value as usize);
-    let addr = match &listen {
-        None => Some(SocketAddr::from(([127, 0, 0, 1], 9811))),
-        Some(l) => match l.value.parse::<SocketAddr>() {
-            Ok(a) if a.ip().is_loopback() || allow_remote => Some(a),
-            Ok(_) => {
-                r.report(
-                    l.diag(
-                        "non-loopback",
-                        format!("listen {:?} is not a loopback address", l.value),
-                    )
-                    .with_hint("set allow_remote = true to listen beyond this machine"),
-                );
-                None
-            }
-            Err(_) => {
-                r.report(
-                    l.diag(
-                        "invalid-value",
-                        format!("listen {:?} is not host:port", l.value),
-                    )
-                    .with_hint("e.g. \"127.0.0.1:9811\""),
-                );
-                None
-            }
-        },
-    };
-    let path = match path {
-        None => Some("/driftdrill".to_string()),
-        Some(p) if p.value.starts_with('/') => Some(p.value),
-        Some(p) => {
-            r.report(p.diag(
-                "invalid-value",
-                format!("path {:?} must start with /", p.value),
-            ));
-            None
-        }
-    };
-    if signature != "none" && secret_env.is_none() {
-        r.error(
-            r.span(),
-            "missing-key",
-            format!(
-                "signature {signature:?} needs `secret_env` naming the variable with the secret"
-            ),
-            None,
-        );
-        return None;
-    }
-    if signature == "none" && secret_env.is_some() {
-        r.error(
-            r.span(),
-            "conflicting-keys",
-            "secret_env is set but signature is \"none\": choose \"spacelift\" or \"hcp\"",
-            None,
-        );
+    let addr = read_listen(r, listen.as_ref(), allow_remote);
+    let path = read_path(r, path);
+    if !signature_has_secret(r, &signature, secret_env.is_some()) {
         return None;
     }
     Some(Settings {
@@ -169,6 +117,76 @@ fn read(r: &mut TableReader) -> Option<Settings> {
         secret_env,
         max_body,
     })
+}
+
+/// The address to listen on: loopback unless `allow_remote` (default 127.0.0.1:9811).
+fn read_listen(
+    r: &TableReader,
+    listen: Option<&Located<String>>,
+    allow_remote: bool,
+) -> Option<SocketAddr> {
+    let Some(l) = listen else {
+        return Some(SocketAddr::from(([127, 0, 0, 1], 9811)));
+    };
+    match l.value.parse::<SocketAddr>() {
+        Ok(a) if a.ip().is_loopback() || allow_remote => Some(a),
+        Ok(_) => {
+            r.report(
+                l.diag(
+                    "non-loopback",
+                    format!("listen {:?} is not a loopback address", l.value),
+                )
+                .with_hint("set allow_remote = true to listen beyond this machine"),
+            );
+            None
+        }
+        Err(_) => {
+            r.report(
+                l.diag(
+                    "invalid-value",
+                    format!("listen {:?} is not host:port", l.value),
+                )
+                .with_hint("e.g. \"127.0.0.1:9811\""),
+            );
+            None
+        }
+    }
+}
+
+/// The URL path alerts are posted to (default `/driftdrill`).
+fn read_path(r: &TableReader, path: Option<Located<String>>) -> Option<String> {
+    match path {
+        None => Some("/driftdrill".to_string()),
+        Some(p) if p.value.starts_with('/') => Some(p.value),
+        Some(p) => {
+            r.report(p.diag(
+                "invalid-value",
+                format!("path {:?} must start with /", p.value),
+            ));
+            None
+        }
+    }
+}
+
+/// A signature scheme needs `secret_env`, and `secret_env` needs a scheme.
+fn signature_has_secret(r: &TableReader, signature: &str, has_secret: bool) -> bool {
+    let problem = match (signature, has_secret) {
+        ("none", true) => {
+            "secret_env is set but signature is \"none\": choose \"spacelift\" or \"hcp\""
+                .to_string()
+        }
+        ("none", false) | (_, true) => return true,
+        (_, false) => format!(
+            "signature {signature:?} needs `secret_env` naming the variable with the secret"
+        ),
+    };
+    let code = if has_secret {
+        "conflicting-keys"
+    } else {
+        "missing-key"
+    };
+    r.error(r.span(), code, problem, None);
+    false
 }
 
 /// The channel: an axum listener that turns every accepted alert into an observation.

@@ -1,6 +1,7 @@
 //! `driftdrill.toml`: how to reach AWS, the safety rules, and the detectors and alert channels.
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -227,25 +228,7 @@ fn read_safety(r: &mut TableReader) -> Option<Safety> {
         |j| PathBuf::from(j.value),
     );
 
-    let mut ok = true;
-    for a in accounts.iter().flatten() {
-        if a.value.len() != 12 || !a.value.chars().all(|c| c.is_ascii_digit()) {
-            r.report(a.diag(
-                "invalid-value",
-                format!("{:?} is not a 12-digit AWS account id", a.value),
-            ));
-            ok = false;
-        }
-    }
-    if accounts.as_ref().is_some_and(|a| a.is_empty()) {
-        r.error(
-            r.value_span("allowed_accounts").unwrap_or_default(),
-            "empty-allow-list",
-            "allowed_accounts is empty: nothing could ever be drilled",
-            Some("LocalStack's account is \"000000000000\"".into()),
-        );
-        ok = false;
-    }
+    let mut ok = check_accounts(r, accounts.as_deref());
     for g in regions.iter().flatten() {
         ok &= names::check_region(r, g.clone()).is_some();
     }
@@ -272,7 +255,43 @@ fn read_safety(r: &mut TableReader) -> Option<Safety> {
         max_drift_lifetime: lifetime,
         journal,
     };
-    // A required value that is also forbidden would let production through (or block everything).
+    let required_span = required
+        .as_ref()
+        .and_then(|m| m.at.clone())
+        .map(|a| a.1)
+        .unwrap_or_else(|| r.span());
+    ok &= check_required_not_forbidden(r, &safety, required_span);
+    ok.then_some(safety)
+}
+
+/// Every allowed account is a 12-digit id, and the list (when given) is not empty.
+fn check_accounts(r: &TableReader, accounts: Option<&[Located<String>]>) -> bool {
+    let mut ok = true;
+    for a in accounts.iter().copied().flatten() {
+        if a.value.len() != 12 || !a.value.chars().all(|c| c.is_ascii_digit()) {
+            r.report(a.diag(
+                "invalid-value",
+                format!("{:?} is not a 12-digit AWS account id", a.value),
+            ));
+            ok = false;
+        }
+    }
+    if accounts.is_some_and(|a| a.is_empty()) {
+        r.error(
+            r.value_span("allowed_accounts").unwrap_or_default(),
+            "empty-allow-list",
+            "allowed_accounts is empty: nothing could ever be drilled",
+            Some("LocalStack's account is \"000000000000\"".into()),
+        );
+        ok = false;
+    }
+    ok
+}
+
+/// A required value that is also forbidden would let production through (or block
+/// everything): each such value is an error at `span`.
+fn check_required_not_forbidden(r: &TableReader, safety: &Safety, span: Range<usize>) -> bool {
+    let mut ok = true;
     for (key, values) in &safety.required_tags {
         for (fkey, fvalues) in safety.forbidden_tags() {
             if !key.eq_ignore_ascii_case(&fkey) {
@@ -282,13 +301,8 @@ fn read_safety(r: &mut TableReader) -> Option<Safety> {
                 .iter()
                 .filter(|v| fvalues.iter().any(|f| f.eq_ignore_ascii_case(v)))
             {
-                let span = required
-                    .as_ref()
-                    .and_then(|m| m.at.clone())
-                    .map(|a| a.1)
-                    .unwrap_or_else(|| r.span());
                 r.error(
-                    span,
+                    span.clone(),
                     "forbidden-value-allowed",
                     format!(
                         "required_tags allows {key}={v}, which is a forbidden (production) value"
@@ -299,7 +313,7 @@ fn read_safety(r: &mut TableReader) -> Option<Safety> {
             }
         }
     }
-    ok.then_some(safety)
+    ok
 }
 
 fn read_detector(

@@ -65,7 +65,31 @@ pub fn read(r: &mut TableReader, default_region: Option<&str>) -> Option<Environ
     let mut ok = name
         .as_ref()
         .is_none_or(|n| super::names::check_name(r, n, "environment"));
-    if let Some(arn) = &role_arn
+    ok &= check_credentials(r, role_arn.as_ref(), external_id.as_ref(), profile.as_ref());
+    let name_text = name.as_ref().map_or("", |n| n.value.as_str());
+    let regions = read_regions(r, regions, default_region, name_text, &mut ok)?;
+    if !ok {
+        return None;
+    }
+    Some(EnvironmentDecl {
+        name: name?,
+        role_arn: role_arn.map(|a| a.value),
+        external_id: external_id.map(|x| x.value),
+        profile: profile.map(|p| p.value),
+        regions,
+    })
+}
+
+/// `role_arn` is a role ARN; a role and a profile are not both given; `external_id` only with
+/// a role.
+fn check_credentials(
+    r: &TableReader,
+    role_arn: Option<&Located<String>>,
+    external_id: Option<&Located<String>>,
+    profile: Option<&Located<String>>,
+) -> bool {
+    let mut ok = true;
+    if let Some(arn) = role_arn
         && role_account(&arn.value).is_none()
     {
         r.report(
@@ -77,7 +101,7 @@ pub fn read(r: &mut TableReader, default_region: Option<&str>) -> Option<Environ
         );
         ok = false;
     }
-    if let (Some(_), Some(p)) = (&role_arn, &profile) {
+    if let (Some(_), Some(p)) = (role_arn, profile) {
         r.report(
             p.diag(
                 "ambiguous-credentials",
@@ -89,14 +113,26 @@ pub fn read(r: &mut TableReader, default_region: Option<&str>) -> Option<Environ
         );
         ok = false;
     }
-    if let (None, Some(x)) = (&role_arn, &external_id) {
+    if let (None, Some(x)) = (role_arn, external_id) {
         r.report(x.diag(
             "external-id-without-role",
             "external_id is only sent when assuming role_arn",
         ));
         ok = false;
     }
-    let regions = match regions {
+    ok
+}
+
+/// The environment's regions: the list given (each checked; `ok` cleared on a bad one), or the
+/// `[aws]` region; `None` (reported) when the list is empty or there is neither.
+fn read_regions(
+    r: &TableReader,
+    regions: Option<Vec<Located<String>>>,
+    default_region: Option<&str>,
+    name: &str,
+    ok: &mut bool,
+) -> Option<Vec<Located<String>>> {
+    match regions {
         Some(list) if list.is_empty() => {
             r.error(
                 r.value_span("regions").unwrap_or_default(),
@@ -104,40 +140,27 @@ pub fn read(r: &mut TableReader, default_region: Option<&str>) -> Option<Environ
                 "regions is empty: nothing could be drilled in this environment",
                 None,
             );
-            return None;
+            None
         }
         Some(list) => {
             for g in &list {
-                ok &= super::names::check_region(r, g.clone()).is_some();
+                *ok &= super::names::check_region(r, g.clone()).is_some();
             }
-            list
+            Some(list)
         }
         None => match default_region {
-            Some(region) => vec![Located::new(region.to_string(), r.file(), r.span())],
+            Some(region) => Some(vec![Located::new(region.to_string(), r.file(), r.span())]),
             None => {
                 r.error(
                     r.span(),
                     "missing-regions",
-                    format!(
-                        "environment {:?} names no regions and [aws] has no region",
-                        name.as_ref().map_or("", |n| n.value.as_str())
-                    ),
+                    format!("environment {name:?} names no regions and [aws] has no region"),
                     Some("add `regions = [\"us-east-1\"]`".into()),
                 );
-                return None;
+                None
             }
         },
-    };
-    if !ok {
-        return None;
     }
-    Some(EnvironmentDecl {
-        name: name?,
-        role_arn: role_arn.map(|a| a.value),
-        external_id: external_id.map(|x| x.value),
-        profile: profile.map(|p| p.value),
-        regions,
-    })
 }
 
 /// The account id inside an IAM role ARN (`arn:<partition>:iam::<account>:role/<path/name>`).

@@ -174,7 +174,18 @@ fn read_file<T>(
 
 fn cross_check(loaded: &Loaded, sink: &Sink) {
     let report = |d: Diagnostic| sink.borrow_mut().push(d);
+    check_unique_scenario_ids(loaded, &report);
+    let Some(config) = &loaded.config else { return };
+    check_unique_detector_names(config, &report);
+    check_environments(loaded, config, &report);
+    let guarded: Vec<String> = config.safety.guarded_keys();
+    for s in &loaded.scenarios {
+        check_expectations(s, config, &report);
+        check_guardrail_tag(s, &guarded, &report);
+    }
+}
 
+fn check_unique_scenario_ids(loaded: &Loaded, report: &impl Fn(Diagnostic)) {
     let mut first_id: BTreeMap<&str, &Scenario> = BTreeMap::new();
     for s in &loaded.scenarios {
         if let Some(previous) = first_id.insert(&s.id.value, s) {
@@ -188,8 +199,9 @@ fn cross_check(loaded: &Loaded, sink: &Sink) {
             );
         }
     }
+}
 
-    let Some(config) = &loaded.config else { return };
+fn check_unique_detector_names(config: &DrillConfig, report: &impl Fn(Diagnostic)) {
     let mut names = std::collections::BTreeSet::new();
     for d in &config.detectors {
         if !names.insert(&d.name.value) {
@@ -202,62 +214,55 @@ fn cross_check(loaded: &Loaded, sink: &Sink) {
             ));
         }
     }
-    check_environments(loaded, config, &report);
-    let guarded: Vec<String> = config.safety.guarded_keys();
-    for s in &loaded.scenarios {
-        for name in s.expect.watched() {
-            let Some(decl) = config.detector(&name.value) else {
-                report(
-                    name.diag(
-                        "unknown-detector",
-                        format!(
-                            "scenario expects {:?}, which the config does not declare",
-                            name.value
-                        ),
-                    )
-                    .with_hint(config::unknown_detector_hint(config, &name.value)),
-                );
-                continue;
-            };
-            if s.expect.sla_for(&name.value, decl.role).is_none() {
-                let key = match decl.role {
-                    Role::Detector => "detect_within",
-                    Role::Channel => "alert_within",
-                };
-                report(
-                    name.diag(
-                        "missing-sla",
-                        format!(
-                            "no SLA for {:?}: add `{key}` to [expect] (or an [expect.sla] entry)",
-                            name.value
-                        ),
-                    )
-                    .with_hint(
-                        format!(
-                            "{:?} is a {} ",
-                            name.value,
-                            if decl.role == Role::Detector {
-                                "detector"
-                            } else {
-                                "channel"
-                            }
-                        )
-                        .trim_end()
-                        .to_string(),
-                    ),
-                );
-            }
-        }
-        if let Some(key) = s.inject.params.get("key").and_then(|k| k.as_str())
-            && guarded.iter().any(|g| g.eq_ignore_ascii_case(key))
-        {
+}
+
+/// Every name a scenario watches is declared, and has an SLA for its role.
+fn check_expectations(s: &Scenario, config: &DrillConfig, report: &impl Fn(Diagnostic)) {
+    for name in s.expect.watched() {
+        let Some(decl) = config.detector(&name.value) else {
             report(
-                s.inject
-                    .action
-                    .diag("guardrail-tag", format!("the drill would change the tag {key:?}, which the safety rules rely on"))
-                    .with_hint("drill a different tag; changing guardrail tags could make a resource look like production or non-production"),
+                name.diag(
+                    "unknown-detector",
+                    format!(
+                        "scenario expects {:?}, which the config does not declare",
+                        name.value
+                    ),
+                )
+                .with_hint(config::unknown_detector_hint(config, &name.value)),
             );
+            continue;
+        };
+        if s.expect.sla_for(&name.value, decl.role).is_some() {
+            continue;
         }
+        let (key, noun) = match decl.role {
+            Role::Detector => ("detect_within", "detector"),
+            Role::Channel => ("alert_within", "channel"),
+        };
+        report(
+            name.diag(
+                "missing-sla",
+                format!(
+                    "no SLA for {:?}: add `{key}` to [expect] (or an [expect.sla] entry)",
+                    name.value
+                ),
+            )
+            .with_hint(format!("{:?} is a {noun}", name.value)),
+        );
+    }
+}
+
+/// A drill never changes a tag the guardrails rely on.
+fn check_guardrail_tag(s: &Scenario, guarded: &[String], report: &impl Fn(Diagnostic)) {
+    if let Some(key) = s.inject.params.get("key").and_then(|k| k.as_str())
+        && guarded.iter().any(|g| g.eq_ignore_ascii_case(key))
+    {
+        report(
+            s.inject
+                .action
+                .diag("guardrail-tag", format!("the drill would change the tag {key:?}, which the safety rules rely on"))
+                .with_hint("drill a different tag; changing guardrail tags could make a resource look like production or non-production"),
+        );
     }
 }
 
