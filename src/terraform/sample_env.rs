@@ -85,7 +85,7 @@ pub fn write(dir: &Path, vars: &SampleVars) -> std::io::Result<Workspace> {
 }
 
 /// Where [`write`] puts the CLI config.
-pub fn cli_config_path(dir: &Path) -> PathBuf {
+pub(crate) fn cli_config_path(dir: &Path) -> PathBuf {
     dir.join("terraformrc")
 }
 
@@ -105,7 +105,7 @@ pub async fn apply(ws: &Workspace, vars: &SampleVars) -> Result<SampleOutputs, T
 /// rule removed). That second apply, or without lifecycle rules a refresh-only one, also
 /// records in the state what the separate bucket sub-resources set (otherwise the first
 /// refresh-only plan reports that as drift).
-pub async fn apply_initialised(
+pub(crate) async fn apply_initialised(
     ws: &Workspace,
     vars: &SampleVars,
 ) -> Result<SampleOutputs, TerraformError> {
@@ -127,9 +127,9 @@ pub async fn apply_initialised(
     .await;
     put_lifecycle_rule(&aws, data)
         .await
-        .map_err(|message| TerraformError::Prepare {
+        .map_err(|source| TerraformError::Seed {
             what: format!("put the lifecycle rule on {data} for terraform to import"),
-            message,
+            source,
         })?;
     ws.checked(&[&APPLY[..], &["-var", "import_lifecycle=true"]].concat())
         .await?;
@@ -138,7 +138,10 @@ pub async fn apply_initialised(
 
 /// Puts the rule `aws_s3_bucket_lifecycle_configuration.data` declares in storage.tf, exactly
 /// (a difference would only make the import apply update it, and wait).
-pub async fn put_lifecycle_rule(aws: &crate::aws::AwsClients, bucket: &str) -> Result<(), String> {
+pub async fn put_lifecycle_rule(
+    aws: &crate::aws::AwsClients,
+    bucket: &str,
+) -> Result<(), crate::aws::AwsError> {
     use aws_sdk_s3::types::{
         BucketLifecycleConfiguration, ExpirationStatus, LifecycleRule, LifecycleRuleFilter,
         NoncurrentVersionExpiration,
@@ -153,11 +156,11 @@ pub async fn put_lifecycle_rule(aws: &crate::aws::AwsClients, bucket: &str) -> R
                 .build(),
         )
         .build()
-        .map_err(|e| e.to_string())?;
+        .expect("the rule sets its required status");
     let config = BucketLifecycleConfiguration::builder()
         .rules(rule)
         .build()
-        .map_err(|e| e.to_string())?;
+        .expect("the configuration sets its required rules");
     aws.s3
         .put_bucket_lifecycle_configuration()
         .bucket(bucket)
@@ -165,7 +168,7 @@ pub async fn put_lifecycle_rule(aws: &crate::aws::AwsClients, bucket: &str) -> R
         .send()
         .await
         .map(drop)
-        .map_err(|e| crate::aws::sdk_message(&e))
+        .map_err(crate::aws::error("PutBucketLifecycleConfiguration", bucket))
 }
 
 /// Reads the outputs of an applied environment.

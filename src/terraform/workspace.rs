@@ -36,8 +36,13 @@ pub enum TerraformError {
         code: Option<i32>,
         stderr: String,
     },
-    #[error("{what}: {message}")]
-    Prepare { what: String, message: String },
+    /// Seeding the sample environment with what terraform then imports.
+    #[error("{what}")]
+    Seed {
+        what: String,
+        #[source]
+        source: crate::aws::AwsError,
+    },
     #[error("parse the output of {command}")]
     Parse {
         command: String,
@@ -47,7 +52,7 @@ pub enum TerraformError {
 }
 
 /// How a program ended, in words: "it exited with 1", or "a signal ended it".
-pub fn exit_words(code: Option<i32>) -> String {
+pub(crate) fn exit_words(code: Option<i32>) -> String {
     code.map_or_else(
         || "a signal ended it".to_string(),
         |c| format!("it exited with {c}"),
@@ -96,12 +101,6 @@ impl Workspace {
 
     pub async fn apply(&self) -> Result<(), TerraformError> {
         self.checked(&["apply", "-auto-approve", "-input=false", "-no-color"])
-            .await
-            .map(drop)
-    }
-
-    pub async fn destroy(&self) -> Result<(), TerraformError> {
-        self.checked(&["destroy", "-auto-approve", "-input=false", "-no-color"])
             .await
             .map(drop)
     }
