@@ -172,7 +172,7 @@ impl AwsClients {
 /// runtime: a run over 40 environments reaches one endpoint per service and region, whatever
 /// the account, so its environments share connections instead of holding 40 pools. Never
 /// shared across runtimes (a pooled connection belongs to the runtime that opened it).
-pub fn new_http_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
+pub(crate) fn new_http_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
     use aws_smithy_http_client::tls;
     aws_smithy_http_client::Builder::new()
         .tls_provider(tls::Provider::Rustls(
@@ -258,7 +258,7 @@ const THROTTLING: &[&str] = &[
 ];
 
 /// The error code of an SDK error (modelled or not), e.g. `NoSuchBucketPolicy`.
-pub fn code_of<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>) -> Option<&str> {
+pub(crate) fn code_of<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>) -> Option<&str> {
     match err {
         SdkError::ServiceError(e) => e.err().code(),
         _ => None,
@@ -267,7 +267,7 @@ pub fn code_of<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>) -> Option<&str>
 
 /// An SDK error in words: `code: message` for a service error (the message the service sent),
 /// otherwise the error and its causes (time-outs, connection failures).
-pub fn sdk_message<E>(err: &SdkError<E, HttpResponse>) -> String
+pub(crate) fn sdk_message<E>(err: &SdkError<E, HttpResponse>) -> String
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {

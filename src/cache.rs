@@ -12,7 +12,7 @@ pub fn dir() -> PathBuf {
 }
 
 /// A short stable tag of some embedded texts (FNV-1a), so changed contents get a fresh folder.
-pub fn content_tag(texts: &[&str]) -> String {
+pub(crate) fn content_tag(texts: &[&str]) -> String {
     let mut hash: u64 = 0xcbf29ce484222325;
     for byte in texts.iter().flat_map(|t| t.bytes()) {
         hash ^= u64::from(byte);

@@ -23,14 +23,14 @@ impl Failure {
         }
     }
 
-    pub fn with_diagnostics(mut self, text: String) -> Self {
+    pub(crate) fn with_diagnostics(mut self, text: String) -> Self {
         self.diagnostics = Some(text);
         self
     }
 }
 
 /// What a command returns: its exit code, or a failure for `cli::main` to print.
-pub type CommandResult = Result<i32, Failure>;
+pub(crate) type CommandResult = Result<i32, Failure>;
 
 /// `error: failed to <message>`, then every cause on its own line.
 pub fn render(failure: &Failure) -> String {

@@ -7,12 +7,12 @@ pub const TOOL_ERROR: i32 = 1;
 /// A config or scenario file is invalid; nothing was injected.
 pub const INVALID_INPUT: i32 = 2;
 /// A drill ran but a detection was missed or late.
-pub const DETECTION_MISSED: i32 = 3;
+pub(crate) const DETECTION_MISSED: i32 = 3;
 /// A revert failed or could not be verified: drift may be left behind. Run `driftdrill recover`.
 pub const REVERT_FAILED: i32 = 4;
 
 /// Severity order used when one run has several outcomes: the most severe code wins.
-pub fn most_severe(codes: impl IntoIterator<Item = i32>) -> i32 {
+pub(crate) fn most_severe(codes: impl IntoIterator<Item = i32>) -> i32 {
     codes.into_iter().max_by_key(|c| rank(*c)).unwrap_or(OK)
 }
 

@@ -55,7 +55,7 @@ pub fn iam_action(service: &str, operation: &str) -> String {
 
 /// Every IAM action the scenarios' drills need: their actions', their targets', the identity
 /// check; sorted, once each.
-pub fn actions_for(scenarios: &[Scenario]) -> BTreeSet<String> {
+pub(crate) fn actions_for(scenarios: &[Scenario]) -> BTreeSet<String> {
     let mut out: BTreeSet<String> = ALWAYS.iter().map(|s| s.to_string()).collect();
     for s in scenarios {
         out.extend(

@@ -16,13 +16,13 @@ use tokio::process::{Child, Command};
 use tokio::sync::watch;
 
 /// How long a program gets to end after SIGINT before its group is killed.
-pub const GRACE: Duration = Duration::from_secs(10);
+pub(crate) const GRACE: Duration = Duration::from_secs(10);
 
 tokio::task_local! {
     /// Set by the runner around a poll: when it turns true, a program in flight is stopped
     /// (SIGINT, grace, SIGKILL) and [`run`] returns [`ProcessError::Cancelled`]. Plugins never see
     /// it: the runner owns time and cancellation.
-    pub static CANCEL: watch::Receiver<bool>;
+    pub(crate) static CANCEL: watch::Receiver<bool>;
 }
 
 /// Captured output of one finished run.
@@ -288,7 +288,7 @@ fn finish_group(pgid: i32, grace: Duration) {
 
 /// Stops every process group driftdrill started that is still alive: SIGINT, up to `grace`,
 /// then SIGKILL. Called before driftdrill exits, however it exits (but a SIGKILL of its own).
-pub fn stop_all(grace: Duration) {
+pub(crate) fn stop_all(grace: Duration) {
     let groups: Vec<i32> = live().iter().copied().collect();
     for pgid in &groups {
         signal_group(*pgid, libc::SIGINT);
@@ -311,7 +311,7 @@ pub fn tail(text: &str, n: usize) -> String {
 
 /// A program named by a path (`./check.sh`, `bin/terraform`) resolves against the config's
 /// folder, like every other path in the config; a bare name (`terraform`) is looked up on `PATH`.
-pub fn program_path(base_dir: &Path, program: &str) -> String {
+pub(crate) fn program_path(base_dir: &Path, program: &str) -> String {
     if program.contains('/') {
         resolve(base_dir, Path::new(program))
             .to_string_lossy()

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::inject::{RevertKind, Target};
 use crate::vocab::Role;
 
-pub const SCHEMA: &str = "driftdrill.run/v1";
+pub(crate) const SCHEMA: &str = "driftdrill.run/v1";
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunRecord {
@@ -218,7 +218,7 @@ impl Outcome {
 impl ExpectationRecord {
     /// The outcome in words, with failed polls where some failed ("missed, 4 of 12 polls
     /// failed"), so a miss by a flaky detector never reads as a clean miss.
-    pub fn result_text(&self) -> String {
+    pub(crate) fn result_text(&self) -> String {
         let label = self.outcome.label();
         if self.errors > 0 && self.outcome != Outcome::DetectorError {
             format!("{label}, {} of {} polls failed", self.errors, self.polls)
@@ -280,7 +280,7 @@ impl Settlement {
 }
 
 /// Schema of the recovery records `recover` writes beside the run records.
-pub const RECOVERY_SCHEMA: &str = "driftdrill.recovery/v1";
+pub(crate) const RECOVERY_SCHEMA: &str = "driftdrill.recovery/v1";
 
 /// A change settled without a verified revert, as the report shows it (written by `recover`
 /// into a recovery record next to the run records).
@@ -299,7 +299,7 @@ pub struct SettledChange {
 
 /// What one `recover` settled: the report reads these beside the run records.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RecoveryRecord {
+pub(crate) struct RecoveryRecord {
     pub schema: String,
     pub at: DateTime<Utc>,
     pub journal: PathBuf,

@@ -6,7 +6,7 @@ use crate::exit_codes;
 
 #[derive(Debug, thiserror::Error)]
 #[error("install Cloud Custodian")]
-pub struct InstallError(#[source] custodian_env::CustodianEnvError);
+pub(crate) struct InstallError(#[source] custodian_env::CustodianEnvError);
 
 pub fn run() -> CommandResult {
     let dir = custodian_env::ensure()

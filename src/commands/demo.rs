@@ -54,11 +54,11 @@ fn stop_job(job: &mut Child) {
 }
 
 /// The file that marks a folder as the demo's own: only such a folder is ever deleted.
-pub const MARKER: &str = ".driftdrill-demo";
+pub(crate) const MARKER: &str = ".driftdrill-demo";
 
 /// Why the demo stopped.
 #[derive(Debug, thiserror::Error)]
-pub enum DemoError {
+pub(crate) enum DemoError {
     #[error(
         "find terraform: the demo applies a terraform environment; install Terraform 1.5 or later"
     )]
@@ -118,7 +118,7 @@ fn io(what: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> DemoErr
 /// A folder the demo created before (it holds [`MARKER`]) is deleted and recreated, unless
 /// another demo still holds it; a missing or empty one is used; anything else is refused
 /// untouched, so `demo --dir ~` can never delete a home folder.
-pub fn prepare_dir(dir: &Path) -> Result<std::fs::File, DemoError> {
+pub(crate) fn prepare_dir(dir: &Path) -> Result<std::fs::File, DemoError> {
     let refuse = |why: &str| DemoError::Refused {
         dir: dir.to_path_buf(),
         why: why.to_string(),
@@ -190,7 +190,7 @@ const PLAN_INTERVAL: Duration = Duration::from_secs(10);
 /// setup; the drift lifetime holds such a window and the revert's reserve after it (a quarter
 /// more), and at least 90 s.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Windows {
+pub(crate) struct Windows {
     pub min_window: Duration,
     pub lifetime: Duration,
 }

@@ -7,7 +7,7 @@ use std::path::Path;
 /// A file of the demo's that could not be written.
 #[derive(Debug, thiserror::Error)]
 #[error("write {}", path.display())]
-pub struct AssetError {
+pub(crate) struct AssetError {
     path: std::path::PathBuf,
     #[source]
     source: std::io::Error,
@@ -19,7 +19,7 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> AssetError {
 }
 
 /// Every file under `scenarios/` at build time, as (path relative to it, contents).
-pub const BUILTIN_SCENARIOS: &[(&str, &str)] =
+pub(crate) const BUILTIN_SCENARIOS: &[(&str, &str)] =
     include!(concat!(env!("OUT_DIR"), "/builtin_scenarios.rs"));
 
 /// The shipped Cloud Custodian policies the demo's custodian detector runs.
@@ -52,7 +52,7 @@ fn write_all(dir: &Path, files: &[(&str, &str)]) -> Result<(), AssetError> {
 
 /// Writes the built-in scenarios under `dir`: the scenario files, not the checkout's sample
 /// config (its paths name the checkout; the demo writes a config of its own).
-pub fn write_builtin_scenarios(dir: &Path) -> Result<(), AssetError> {
+pub(crate) fn write_builtin_scenarios(dir: &Path) -> Result<(), AssetError> {
     let scenarios: Vec<(&str, &str)> = BUILTIN_SCENARIOS
         .iter()
         .copied()
@@ -63,7 +63,7 @@ pub fn write_builtin_scenarios(dir: &Path) -> Result<(), AssetError> {
 
 /// Writes the Cloud Custodian policies into `dir` (the demo folder's `custodian/`) and returns
 /// them as the `policy` list of a config in the demo folder.
-pub fn write_custodian_policies(dir: &Path) -> Result<String, AssetError> {
+pub(crate) fn write_custodian_policies(dir: &Path) -> Result<String, AssetError> {
     write_all(dir, CUSTODIAN_POLICIES)?;
     Ok(CUSTODIAN_POLICIES
         .iter()

@@ -9,7 +9,7 @@ pub mod permissions;
 pub mod recover;
 pub mod report;
 pub mod run;
-pub mod tf_cli_config;
+pub(crate) mod tf_cli_config;
 pub mod validate;
 
 /// Output format shared by commands that print machine-readable results.

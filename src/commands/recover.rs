@@ -38,7 +38,7 @@ fn table(header: &[&str]) -> Table {
 
 /// Why `recover` could not start (its work's own failures are `recover::RecoverError`).
 #[derive(Debug, thiserror::Error)]
-pub enum RecoverInputError {
+pub(crate) enum RecoverInputError {
     #[error(transparent)]
     Load(#[from] formats::load::LoadError),
     #[error("recover: the drill config above is invalid")]

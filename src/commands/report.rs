@@ -63,7 +63,7 @@ pub struct ReportOptions {
 }
 
 #[derive(Debug, thiserror::Error)]
-pub enum ReportError {
+pub(crate) enum ReportError {
     #[error(transparent)]
     Quarter(#[from] crate::report::period::PeriodError),
     #[error("choose the period: give --quarter, or both --since and --until (since <= until)")]

@@ -6,7 +6,7 @@ use crate::errors::{CommandResult, Failure};
 use crate::record::{DrillRecord, RunRecord};
 use crate::run::runner::{self, RunError, RunOptions};
 
-pub async fn run_command(opts: RunOptions) -> CommandResult {
+pub(crate) async fn run_command(opts: RunOptions) -> CommandResult {
     let (record, path, failed_uploads) = runner::run_drills(&opts).await.map_err(failure)?;
     println!("{}", summary(&record));
     println!("run record: {}", path.display());

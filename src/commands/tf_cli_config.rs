@@ -8,7 +8,7 @@ use crate::exit_codes;
 use crate::terraform::mirror;
 
 #[derive(Debug, thiserror::Error)]
-pub enum TfCliConfigError {
+pub(crate) enum TfCliConfigError {
     #[error("find a terraform provider mirror: set {env} or put one in one of: {searched}")]
     NoMirror { env: &'static str, searched: String },
     #[error("write {}", path.display())]

@@ -12,7 +12,7 @@ use crate::diag::TableReader;
 use crate::process;
 use crate::vocab::ParamSpec;
 
-pub static SPEC: DetectorSpec = DetectorSpec {
+pub(crate) static SPEC: DetectorSpec = DetectorSpec {
     id: "command",
     role: Role::Detector,
     summary: "any program: exit codes mean clean/drift/error; resource ids extracted from its output",
@@ -72,7 +72,7 @@ fn paths(value: &serde_json::Value) -> Vec<super::NamedPath> {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Settings {
+pub(crate) struct Settings {
     pub argv: Vec<String>,
     pub dir: Option<PathBuf>,
     pub env: BTreeMap<String, String>,
@@ -191,7 +191,7 @@ fn read(r: &mut TableReader) -> Option<Settings> {
 }
 
 /// The detector: runs the program once per poll.
-pub struct CommandDetector {
+pub(crate) struct CommandDetector {
     name: String,
     settings: Settings,
     dir: Option<std::path::PathBuf>,

@@ -16,7 +16,7 @@ use crate::diag::TableReader;
 use crate::process;
 use crate::vocab::ParamSpec;
 
-pub static SPEC: DetectorSpec = DetectorSpec {
+pub(crate) static SPEC: DetectorSpec = DetectorSpec {
     id: "custodian",
     role: Role::Detector,
     summary: "Cloud Custodian policies: every resource a policy matches is reported by its id",
@@ -71,7 +71,7 @@ fn paths(value: &serde_json::Value) -> Vec<super::NamedPath> {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Settings {
+pub(crate) struct Settings {
     pub policy: Vec<PathBuf>,
     pub policies: Vec<String>,
     pub program: Option<String>,
@@ -195,7 +195,7 @@ const ID_KEYS: &[&str] = &[
 ];
 
 /// The ids of every resource in a `resources.json` document.
-pub fn resource_ids(doc: &Value) -> Vec<String> {
+pub(crate) fn resource_ids(doc: &Value) -> Vec<String> {
     let mut ids = Vec::new();
     for resource in doc.as_array().into_iter().flatten() {
         for key in ID_KEYS {

@@ -10,7 +10,7 @@ const LOCK: &str = include_str!("../../detectors/custodian/requirements.lock");
 const SCRIPT: &str = include_str!("../../detectors/custodian/venv.sh");
 
 /// The command that installs it, for error messages.
-pub const INSTALL_HINT: &str = "`driftdrill custodian-env` (a pinned c7n 0.9.53 venv in ~/.cache/driftdrill; needs python3 with venv and PyPI once), or `pip install c7n`";
+pub(crate) const INSTALL_HINT: &str = "`driftdrill custodian-env` (a pinned c7n 0.9.53 venv in ~/.cache/driftdrill; needs python3 with venv and PyPI once), or `pip install c7n`";
 
 /// The lock's hash as the script computes it (`sha256sum | cut -c1-12`), so the script and
 /// driftdrill name the same folder.
@@ -20,7 +20,7 @@ fn lock_hash() -> String {
 }
 
 /// Where the environment lives (whether or not it exists yet).
-pub fn venv_dir() -> PathBuf {
+pub(crate) fn venv_dir() -> PathBuf {
     crate::cache::dir().join(format!("custodian-venv-{}", lock_hash()))
 }
 

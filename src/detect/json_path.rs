@@ -42,7 +42,7 @@ pub fn select(doc: &Value, path: &str) -> Vec<String> {
 }
 
 /// Every string and number anywhere in `v`, depth first.
-pub fn collect_strings(v: &Value, out: &mut Vec<String>) {
+pub(crate) fn collect_strings(v: &Value, out: &mut Vec<String>) {
     match v {
         Value::String(s) => out.push(s.clone()),
         Value::Number(n) => out.push(n.to_string()),

@@ -4,7 +4,7 @@
 use super::Observation;
 
 /// True if `term` occurs in `text` delimited by non-id characters.
-pub fn mentions(text: &str, term: &str) -> bool {
+pub(crate) fn mentions(text: &str, term: &str) -> bool {
     if term.is_empty() {
         return false;
     }

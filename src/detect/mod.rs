@@ -10,7 +10,7 @@ pub mod payload;
 pub mod signature;
 pub mod sqs;
 pub mod terraform;
-pub mod tf_json;
+pub(crate) mod tf_json;
 pub mod webhook;
 
 use std::path::Path;
@@ -99,7 +99,10 @@ impl DetectorError {
     }
 
     /// Keeps the error that caused this failure.
-    pub fn caused_by(mut self, cause: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+    pub(crate) fn caused_by(
+        mut self,
+        cause: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
         if let DetectorError::Failed { source, .. } = &mut self {
             *source = Some(cause.into());
         }
@@ -107,7 +110,7 @@ impl DetectorError {
     }
 
     /// Marks the failure as one the next poll may not meet.
-    pub fn transient_if(mut self, yes: bool) -> Self {
+    pub(crate) fn transient_if(mut self, yes: bool) -> Self {
         if let DetectorError::Failed { transient, .. } = &mut self {
             *transient = yes;
         }
@@ -201,16 +204,16 @@ pub struct DetectorSpec {
     pub paths: fn(&serde_json::Value) -> Vec<NamedPath>,
 }
 
-pub use crate::vocab::catalog::{NamedPath, PathKind};
+pub(crate) use crate::vocab::catalog::{NamedPath, PathKind};
 
 /// For types whose settings name no path.
-pub fn no_paths(_: &serde_json::Value) -> Vec<NamedPath> {
+pub(crate) fn no_paths(_: &serde_json::Value) -> Vec<NamedPath> {
     Vec::new()
 }
 
 /// A program setting as a path to check, when it is one (it contains a `/`); a bare name is
 /// looked up on `PATH` when the detector runs.
-pub fn program_named(key: &'static str, program: Option<&str>) -> Option<NamedPath> {
+pub(crate) fn program_named(key: &'static str, program: Option<&str>) -> Option<NamedPath> {
     program.filter(|p| p.contains('/')).map(|p| NamedPath {
         key,
         path: p.into(),

@@ -25,7 +25,7 @@ pub enum Format {
 }
 
 impl Format {
-    pub const ALL: &[Format] = &[
+    pub(crate) const ALL: &[Format] = &[
         Format::Generic,
         Format::Slack,
         Format::Pagerduty,
@@ -50,7 +50,7 @@ impl Format {
         }
     }
 
-    pub fn from_id(id: &str) -> Option<Format> {
+    pub(crate) fn from_id(id: &str) -> Option<Format> {
         Format::ALL.iter().copied().find(|f| f.id() == id)
     }
 }
@@ -62,7 +62,7 @@ impl std::fmt::Display for Format {
 }
 
 /// Every built-in payload format's id, in [`Format::ALL`] order.
-pub const FORMATS: &[&str] = &[
+pub(crate) const FORMATS: &[&str] = &[
     Format::Generic.id(),
     Format::Slack.id(),
     Format::Pagerduty.id(),
@@ -74,7 +74,7 @@ pub const FORMATS: &[&str] = &[
 ];
 
 /// The `kind` text of a `format` parameter: every id, quoted, in order.
-pub const FORMAT_KIND: &str = "\"generic\" | \"slack\" | \"pagerduty\" | \"alertmanager\" | \"spacelift\" | \"hcp-terraform\" | \"env0\" | \"c7n\"";
+pub(crate) const FORMAT_KIND: &str = "\"generic\" | \"slack\" | \"pagerduty\" | \"alertmanager\" | \"spacelift\" | \"hcp-terraform\" | \"env0\" | \"c7n\"";
 
 /// A payload recognised as a drift alert: the strings to search for resources and drill marks.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -105,7 +105,7 @@ fn str_at<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
 
 /// Reads a message body in `format` as JSON. Cloud Custodian's SQS messages are base64 of
 /// zlib-compressed JSON; everything else (and c7n relayed as JSON) is JSON as it is.
-pub fn decode(format: Format, raw: &str) -> Result<Value, serde_json::Error> {
+pub(crate) fn decode(format: Format, raw: &str) -> Result<Value, serde_json::Error> {
     if format == Format::C7n
         && let Some(json) = decode_c7n(raw.trim())
     {

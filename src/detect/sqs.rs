@@ -10,7 +10,7 @@ use super::{BuildCx, Built, DetectorError, DetectorSpec, Observation, PollCx, Po
 use crate::diag::TableReader;
 use crate::vocab::ParamSpec;
 
-pub static SPEC: DetectorSpec = DetectorSpec {
+pub(crate) static SPEC: DetectorSpec = DetectorSpec {
     id: "sqs",
     role: Role::Channel,
     summary: "SQS queue of alerts (e.g. SNS fan-out), long-polled; matched messages deleted",
@@ -45,7 +45,7 @@ pub static SPEC: DetectorSpec = DetectorSpec {
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Settings {
+pub(crate) struct Settings {
     pub queue_url: String,
     pub format: payload::Format,
     pub json_paths: Vec<String>,
@@ -104,7 +104,7 @@ fn read(r: &mut TableReader) -> Option<Settings> {
 /// The channel: one long-poll receive per poll; messages that name a watched term (a drill's
 /// target or mark) are observations and, by default, deleted; the rest are made visible again
 /// at once, for the queue's own consumers.
-pub struct SqsChannel {
+pub(crate) struct SqsChannel {
     name: String,
     settings: Settings,
     sqs: aws_sdk_sqs::Client,

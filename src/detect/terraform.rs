@@ -15,7 +15,7 @@ use crate::process;
 use crate::terraform::workspace::TerraformError;
 use crate::vocab::ParamSpec;
 
-pub static SPEC: DetectorSpec = DetectorSpec {
+pub(crate) static SPEC: DetectorSpec = DetectorSpec {
     id: "terraform",
     role: Role::Detector,
     summary: "terraform/tofu plan in a working directory; drift attributed through the state",
@@ -72,7 +72,7 @@ fn paths(value: &serde_json::Value) -> Vec<super::NamedPath> {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Settings {
+pub(crate) struct Settings {
     pub dir: PathBuf,
     pub program: String,
     #[serde(with = "humantime_serde")]

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 /// What one `plan -json` stream said.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct PlanStream {
+pub(crate) struct PlanStream {
     /// Addresses with drift (`resource_drift`) or, for full plans, a planned change.
     pub drifted: Vec<String>,
     /// The human messages of those lines, as evidence.
@@ -19,7 +19,7 @@ pub struct PlanStream {
 /// Parses the JSON lines of `terraform plan -json`. Lines that are not JSON are ignored.
 /// `full_plan`: count what the plan would change (`planned_change`), which honours
 /// `ignore_changes`; otherwise (refresh-only) count every `resource_drift`.
-pub fn parse_plan_stream(stdout: &str, full_plan: bool) -> PlanStream {
+pub(crate) fn parse_plan_stream(stdout: &str, full_plan: bool) -> PlanStream {
     let mut out = PlanStream::default();
     for line in stdout.lines() {
         let Ok(msg) = serde_json::from_str::<Value>(line) else {
@@ -80,7 +80,7 @@ const ID_ATTRIBUTES: &[&str] = &[
 
 /// Address → cloud identifiers (ids, ARNs, bucket names) from a state document (`state pull`).
 /// Sub-resources such as `aws_s3_bucket_versioning` map to their bucket.
-pub fn ids_by_address(state: &Value) -> BTreeMap<String, Vec<String>> {
+pub(crate) fn ids_by_address(state: &Value) -> BTreeMap<String, Vec<String>> {
     let mut out = BTreeMap::new();
     let Some(resources) = state.get("resources").and_then(Value::as_array) else {
         return out;

@@ -19,7 +19,7 @@ use super::{
 use crate::diag::{Located, TableReader};
 use crate::vocab::ParamSpec;
 
-pub static SPEC: DetectorSpec = DetectorSpec {
+pub(crate) static SPEC: DetectorSpec = DetectorSpec {
     id: "webhook",
     role: Role::Channel,
     summary: "HTTP listener for alerts (Slack, PagerDuty, Alertmanager, Spacelift, HCP Terraform, env0, generic JSON)",
@@ -73,7 +73,7 @@ pub static SPEC: DetectorSpec = DetectorSpec {
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Settings {
+pub(crate) struct Settings {
     pub listen: SocketAddr,
     pub path: String,
     pub format: payload::Format,
@@ -190,7 +190,7 @@ fn signature_has_secret(r: &TableReader, signature: &str, has_secret: bool) -> b
 }
 
 /// The channel: an axum listener that turns every accepted alert into an observation.
-pub struct Webhook {
+pub(crate) struct Webhook {
     name: String,
     settings: Settings,
     secret: Option<Vec<u8>>,

@@ -24,11 +24,6 @@ impl<T> Located<T> {
         }
     }
 
-    /// A value that was not read from a file (built in code).
-    pub fn bare(value: T) -> Self {
-        Located { value, at: None }
-    }
-
     /// A diagnostic pointing at this value (or at nothing, for a bare value).
     pub fn diag(&self, code: &'static str, message: impl Into<String>) -> Diagnostic {
         let (file, span) = self.at.clone().unwrap_or((FileId(0), 0..0));

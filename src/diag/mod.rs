@@ -1,14 +1,16 @@
 //! Diagnostics for user files: every problem with file, line, column, caret excerpt and hint.
 
-pub mod located;
+pub(crate) mod located;
 pub mod reader;
 mod reader_nested;
 pub mod render;
 pub mod source;
-pub mod suggest;
+pub(crate) mod suggest;
 
-pub use reader::{Located, Sink, TableReader};
-pub use source::{FileId, SourceMap};
+pub use reader::Located;
+pub use reader::{Sink, TableReader};
+pub use source::FileId;
+pub use source::SourceMap;
 
 use std::ops::Range;
 
@@ -42,7 +44,7 @@ impl Diagnostic {
         }
     }
 
-    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+    pub(crate) fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
         self
     }

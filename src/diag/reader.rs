@@ -13,7 +13,7 @@ use super::{Diagnostic, FileId, suggest};
 pub(super) const TABLE: &str = "{ ... }";
 
 /// How messages name a file's top-level table.
-pub const TOP_LEVEL: &str = "the top level";
+pub(crate) const TOP_LEVEL: &str = "the top level";
 
 /// Where diagnostics collect while a file is read.
 pub type Sink = RefCell<Vec<Diagnostic>>;
@@ -87,7 +87,7 @@ impl<'a, 'i> TableReader<'a, 'i> {
     }
 
     /// The span of a key's value, if present (does not mark the key as known).
-    pub fn value_span(&self, key: &str) -> Option<Range<usize>> {
+    pub(crate) fn value_span(&self, key: &str) -> Option<Range<usize>> {
         self.get(key).map(|v| v.span())
     }
 
@@ -150,7 +150,7 @@ impl<'a, 'i> TableReader<'a, 'i> {
         self.string_inner(key, true)
     }
 
-    pub fn opt_string(&mut self, key: &str) -> Option<Located<String>> {
+    pub(crate) fn opt_string(&mut self, key: &str) -> Option<Located<String>> {
         self.string_inner(key, false)
     }
 
@@ -212,11 +212,11 @@ impl<'a, 'i> TableReader<'a, 'i> {
     }
 
     /// An integer in `range` (end exclusive).
-    pub fn integer(&mut self, key: &str, range: Range<i64>) -> Option<Located<i64>> {
+    pub(crate) fn integer(&mut self, key: &str, range: Range<i64>) -> Option<Located<i64>> {
         self.integer_inner(key, range, true)
     }
 
-    pub fn opt_integer(&mut self, key: &str, range: Range<i64>) -> Option<Located<i64>> {
+    pub(crate) fn opt_integer(&mut self, key: &str, range: Range<i64>) -> Option<Located<i64>> {
         self.integer_inner(key, range, false)
     }
 
@@ -235,7 +235,7 @@ impl<'a, 'i> TableReader<'a, 'i> {
         self.bool_inner(key, true)
     }
 
-    pub fn opt_bool(&mut self, key: &str) -> Option<Located<bool>> {
+    pub(crate) fn opt_bool(&mut self, key: &str) -> Option<Located<bool>> {
         self.bool_inner(key, false)
     }
 
@@ -261,7 +261,7 @@ impl<'a, 'i> TableReader<'a, 'i> {
         self.duration_inner(key, true)
     }
 
-    pub fn opt_duration(&mut self, key: &str) -> Option<Located<Duration>> {
+    pub(crate) fn opt_duration(&mut self, key: &str) -> Option<Located<Duration>> {
         self.duration_inner(key, false)
     }
 
@@ -282,7 +282,7 @@ impl<'a, 'i> TableReader<'a, 'i> {
 
     /// Marks every key as known, e.g. when the keys' meaning is unknown (an unknown action) and
     /// listing them all as unknown would only add noise.
-    pub fn accept_rest(&mut self) {
+    pub(crate) fn accept_rest(&mut self) {
         let keys: Vec<String> = self
             .table
             .iter()
@@ -320,7 +320,7 @@ impl<'a, 'i> TableReader<'a, 'i> {
 }
 
 /// Parses a humantime duration, rejecting negative and zero durations with a clear reason.
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
+pub(crate) fn parse_duration(text: &str) -> Result<Duration, String> {
     let trimmed = text.trim();
     if trimmed.starts_with('-') {
         return Err(format!("{text:?} is negative; durations must be positive"));

@@ -41,7 +41,7 @@ impl<'a, 'i> TableReader<'a, 'i> {
         self.strings_inner(key, true)
     }
 
-    pub fn opt_strings(&mut self, key: &str) -> Option<Vec<Located<String>>> {
+    pub(crate) fn opt_strings(&mut self, key: &str) -> Option<Vec<Located<String>>> {
         self.strings_inner(key, false)
     }
 
@@ -95,7 +95,10 @@ impl<'a, 'i> TableReader<'a, 'i> {
     }
 
     /// A table of string values, e.g. `tags = { Team = "x" }`.
-    pub fn opt_string_map(&mut self, key: &str) -> Option<Located<BTreeMap<String, String>>> {
+    pub(crate) fn opt_string_map(
+        &mut self,
+        key: &str,
+    ) -> Option<Located<BTreeMap<String, String>>> {
         let (t, span) = self.table_value(key, false)?;
         let mut out = BTreeMap::new();
         for (k, v) in t.iter() {
@@ -110,7 +113,7 @@ impl<'a, 'i> TableReader<'a, 'i> {
     }
 
     /// A table whose values are a string or an array of strings, e.g. allowed tag values.
-    pub fn opt_string_set_map(
+    pub(crate) fn opt_string_set_map(
         &mut self,
         key: &str,
     ) -> Option<Located<BTreeMap<String, Vec<String>>>> {

@@ -35,7 +35,7 @@ pub fn text(map: &SourceMap, diag: &Diagnostic) -> String {
 }
 
 /// Every diagnostic as text, then a one-line count.
-pub fn text_all(map: &SourceMap, diags: &[Diagnostic]) -> String {
+pub(crate) fn text_all(map: &SourceMap, diags: &[Diagnostic]) -> String {
     let mut out = String::new();
     for d in diags {
         out.push_str(&text(map, d));

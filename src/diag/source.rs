@@ -15,7 +15,7 @@ pub struct SourceMap {
 
 /// A 1-based line and column (columns count characters, not bytes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct LineCol {
+pub(crate) struct LineCol {
     pub line: usize,
     pub column: usize,
 }
@@ -35,7 +35,7 @@ impl SourceMap {
     }
 
     /// Line and column of a byte offset (clamped to the text, snapped to a char boundary).
-    pub fn line_col(&self, id: FileId, offset: usize) -> LineCol {
+    pub(crate) fn line_col(&self, id: FileId, offset: usize) -> LineCol {
         let text = self.text(id);
         let mut offset = offset.min(text.len());
         while !text.is_char_boundary(offset) {
@@ -51,7 +51,7 @@ impl SourceMap {
     }
 
     /// The full text of a 1-based line, without its newline.
-    pub fn line_text(&self, id: FileId, line: usize) -> &str {
+    pub(crate) fn line_text(&self, id: FileId, line: usize) -> &str {
         self.text(id)
             .lines()
             .nth(line.saturating_sub(1))

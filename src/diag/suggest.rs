@@ -1,7 +1,10 @@
 //! "Did you mean" suggestions for misspelt keys and names.
 
 /// The closest candidate to `input`, if one is close enough to be a plausible typo.
-pub fn closest<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub(crate) fn closest<'a>(
+    input: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     candidates
         .into_iter()
         .map(|c| (strsim::jaro_winkler(input, c), c))

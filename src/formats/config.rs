@@ -15,13 +15,13 @@ use crate::vocab::catalog::{Catalogs, NamedPath, PathKind};
 
 /// Tag values that always mark production, whatever the config says (keys compared
 /// case-insensitively).
-pub const BUILTIN_FORBIDDEN: &[(&str, &[&str])] = &[
+pub(crate) const BUILTIN_FORBIDDEN: &[(&str, &[&str])] = &[
     ("Environment", &["prod", "production", "prd", "live"]),
     ("Env", &["prod", "production", "prd", "live"]),
 ];
 
 /// Required tags when the config names none.
-pub const DEFAULT_REQUIRED: (&str, &[&str]) = (
+pub(crate) const DEFAULT_REQUIRED: (&str, &[&str]) = (
     "Environment",
     &["dev", "development", "test", "staging", "sandbox", "qa"],
 );
@@ -61,7 +61,7 @@ impl Safety {
     }
 
     /// Tag keys the guardrails look at; scenarios may not change them.
-    pub fn guarded_keys(&self) -> Vec<String> {
+    pub(crate) fn guarded_keys(&self) -> Vec<String> {
         self.forbidden_tags()
             .into_keys()
             .chain(self.required_tags.keys().cloned())
@@ -86,7 +86,7 @@ pub struct DetectorDecl {
 
 impl DetectorDecl {
     /// Whether it watches drills in the environment (`None`: the implicit one).
-    pub fn watches(&self, environment: Option<&str>) -> bool {
+    pub(crate) fn watches(&self, environment: Option<&str>) -> bool {
         environment.is_none_or(|e| super::environment::selected(&self.environments, e))
     }
 }
@@ -204,7 +204,7 @@ fn check_allowed_regions(r: &TableReader, e: &EnvironmentDecl, safety: &Safety) 
 
 /// The absolute folder of a file named relatively or absolutely (`driftdrill.toml` has the
 /// empty path as its parent, which must mean the working directory, not "").
-pub fn folder_of(path: &Path) -> PathBuf {
+pub(crate) fn folder_of(path: &Path) -> PathBuf {
     let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
     match absolute.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
@@ -398,7 +398,7 @@ fn check_paths(r: &TableReader, paths: Vec<NamedPath>, base: &Path) {
 }
 
 /// Suggestion text for an unknown detector name.
-pub fn unknown_detector_hint(config: &DrillConfig, name: &str) -> String {
+pub(crate) fn unknown_detector_hint(config: &DrillConfig, name: &str) -> String {
     let mut names: Vec<&str> = config
         .detectors
         .iter()

@@ -8,7 +8,7 @@ use crate::diag::{Located, TableReader};
 
 /// The name of the one environment a config without `[[environment]]` entries has: `[aws]`'s
 /// credentials and region.
-pub const IMPLICIT: &str = "default";
+pub(crate) const IMPLICIT: &str = "default";
 
 /// One account (and its regions) the run drills.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -24,7 +24,7 @@ pub struct EnvironmentDecl {
 }
 
 impl EnvironmentDecl {
-    pub fn region_names(&self) -> impl Iterator<Item = &str> {
+    pub(crate) fn region_names(&self) -> impl Iterator<Item = &str> {
         self.regions.iter().map(|r| r.value.as_str())
     }
 }
@@ -164,7 +164,7 @@ fn read_regions(
 }
 
 /// The account id inside an IAM role ARN (`arn:<partition>:iam::<account>:role/<path/name>`).
-pub fn role_account(arn: &str) -> Option<&str> {
+pub(crate) fn role_account(arn: &str) -> Option<&str> {
     let mut parts = arn.splitn(6, ':');
     let (arn_, partition, service, region, account, resource) = (
         parts.next()?,

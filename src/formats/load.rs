@@ -14,7 +14,7 @@ use crate::vocab::Role;
 use crate::vocab::catalog::Catalogs;
 
 /// The name that marks a drill config among scenario files.
-pub const CONFIG_NAME: &str = "driftdrill.toml";
+pub(crate) const CONFIG_NAME: &str = "driftdrill.toml";
 
 #[derive(Debug, Default)]
 pub struct Loaded {
@@ -91,7 +91,7 @@ pub fn load(
 
 /// Reads only the drill config (`config`, or `./driftdrill.toml`), for commands that need no
 /// scenarios (`recover`): a scenario elsewhere cannot make it invalid.
-pub fn load_config(config: Option<&Path>, catalogs: &Catalogs) -> Result<Loaded, LoadError> {
+pub(crate) fn load_config(config: Option<&Path>, catalogs: &Catalogs) -> Result<Loaded, LoadError> {
     let mut loaded = Loaded::default();
     let path = match config {
         Some(p) => p.to_path_buf(),

@@ -9,5 +9,5 @@ pub mod scenario;
 pub mod target;
 
 pub use config::DrillConfig;
-pub use load::{Loaded, load};
+pub use load::load;
 pub use scenario::Scenario;

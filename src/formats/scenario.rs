@@ -13,7 +13,7 @@ use crate::vocab::Role;
 use crate::vocab::TargetSpec;
 use crate::vocab::catalog::Catalogs;
 
-pub const CATEGORIES: &[&str] = &[
+pub(crate) const CATEGORIES: &[&str] = &[
     "network",
     "storage",
     "encryption",
@@ -25,7 +25,7 @@ pub const CATEGORIES: &[&str] = &[
     "exposure",
     "identity",
 ];
-pub const SEVERITIES: &[&str] = &["low", "medium", "high", "critical"];
+pub(crate) const SEVERITIES: &[&str] = &["low", "medium", "high", "critical"];
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Scenario {
@@ -81,12 +81,12 @@ pub struct Expectations {
 
 impl Expectations {
     /// Every name the drill watches: expected ones first, then the silent ones.
-    pub fn watched(&self) -> impl Iterator<Item = &Located<String>> {
+    pub(crate) fn watched(&self) -> impl Iterator<Item = &Located<String>> {
         self.detectors.iter().chain(&self.silent)
     }
 
     /// The SLA for one expected detector or channel.
-    pub fn sla_for(&self, name: &str, role: Role) -> Option<Duration> {
+    pub(crate) fn sla_for(&self, name: &str, role: Role) -> Option<Duration> {
         self.sla
             .get(name)
             .or(match role {

@@ -52,7 +52,7 @@ impl InjectError {
         }
     }
 
-    pub fn precondition(resource: &str, reason: impl Into<String>) -> Self {
+    pub(crate) fn precondition(resource: &str, reason: impl Into<String>) -> Self {
         InjectError::Precondition {
             resource: resource.to_string(),
             reason: reason.into(),

@@ -3,7 +3,7 @@
 
 /// The mark's letters and digits: a statement id that tells the drill's statement (or policy
 /// version) from anyone else's.
-pub fn sid(mark: &str) -> String {
+pub(crate) fn sid(mark: &str) -> String {
     mark.chars().filter(char::is_ascii_alphanumeric).collect()
 }
 

@@ -5,7 +5,7 @@ pub mod ec2;
 pub mod errors;
 pub mod iam;
 pub mod mark;
-pub mod model;
+pub(crate) mod model;
 pub mod params;
 pub mod parts;
 pub mod policy;
@@ -23,7 +23,7 @@ use crate::diag::TableReader;
 use crate::vocab::{ParamSpec, TargetKind, TargetType};
 
 /// Serialisable state: snapshots, expected states, all written to the journal.
-pub type State = serde_json::Value;
+pub(crate) type State = serde_json::Value;
 
 /// What every injector call gets: the clients and the mark that ties a change to its drill.
 pub struct InjectCx<'a> {
@@ -168,13 +168,13 @@ pub fn find(id: &str) -> Option<&'static ActionSpec> {
 }
 
 /// Every target type, service by service.
-pub fn target_kinds() -> impl Iterator<Item = &'static TargetKind> {
+pub(crate) fn target_kinds() -> impl Iterator<Item = &'static TargetKind> {
     SERVICES.iter().flat_map(|s| s.kinds.iter())
 }
 
 /// The service a target type belongs to. Every type a scenario, journal or record names was
 /// checked against [`target_kinds`] when it was read.
-pub fn service_of(kind: TargetType) -> Result<&'static Service, InjectError> {
+pub(crate) fn service_of(kind: TargetType) -> Result<&'static Service, InjectError> {
     SERVICES
         .iter()
         .copied()

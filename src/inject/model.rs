@@ -11,7 +11,7 @@ use super::{Check, InjectCx, InjectError, Injector, RevertKind, RevertOutcome, S
 
 /// What an action file implements.
 #[async_trait::async_trait]
-pub trait Model: Send + Sync {
+pub(crate) trait Model: Send + Sync {
     type State: DriftState;
     /// Reads the touched state. Fails when it cannot be captured exactly.
     async fn read(&self, cx: &InjectCx<'_>, target: &Target) -> Result<Self::State, InjectError>;
@@ -37,7 +37,7 @@ pub trait Model: Send + Sync {
 }
 
 /// Adapts a [`Model`] to the [`Injector`] contract.
-pub struct ModelInjector<M>(pub M);
+pub(crate) struct ModelInjector<M>(pub M);
 
 fn to_state<S: Serialize>(value: &S) -> State {
     parts::json(value)

@@ -8,7 +8,7 @@ use crate::vocab::param::to_json;
 
 /// A network rule as scenario files write it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RuleParams {
+pub(crate) struct RuleParams {
     /// `tcp`, `udp`, `icmp` or `all`.
     pub protocol: String,
     pub from_port: Option<i32>,
@@ -17,12 +17,12 @@ pub struct RuleParams {
 }
 
 impl RuleParams {
-    pub fn is_ipv6(&self) -> bool {
+    pub(crate) fn is_ipv6(&self) -> bool {
         self.cidr.contains(':')
     }
 
     /// The protocol as the EC2 API spells it (`-1` for all).
-    pub fn api_protocol(&self) -> &str {
+    pub(crate) fn api_protocol(&self) -> &str {
         if self.protocol == "all" {
             "-1"
         } else {
@@ -40,10 +40,10 @@ impl RuleParams {
     }
 }
 
-pub const PROTOCOLS: &[&str] = &["tcp", "udp", "icmp", "all"];
+pub(crate) const PROTOCOLS: &[&str] = &["tcp", "udp", "icmp", "all"];
 
 /// The parameters of every rule-shaped action, for `driftdrill list`.
-pub const RULE_PARAMS: &[ParamSpec] = &[
+pub(crate) const RULE_PARAMS: &[ParamSpec] = &[
     ParamSpec::required(
         "protocol",
         "\"tcp\" | \"udp\" | \"icmp\" | \"all\"",
@@ -72,7 +72,7 @@ pub const RULE_PARAMS: &[ParamSpec] = &[
 ];
 
 /// Reads `protocol`, `port` or `from_port`/`to_port`, and `cidr`.
-pub fn read_rule(r: &mut TableReader) -> Option<RuleParams> {
+pub(crate) fn read_rule(r: &mut TableReader) -> Option<RuleParams> {
     let protocol = r.choice("protocol", PROTOCOLS, true);
     let port = r.opt_integer("port", 0..65536);
     let from = r.opt_integer("from_port", -1..65536);
@@ -143,7 +143,7 @@ pub fn read_rule(r: &mut TableReader) -> Option<RuleParams> {
 }
 
 /// Reads a CIDR block (IPv4 or IPv6) in canonical form.
-pub fn read_cidr(r: &mut TableReader, key: &'static str, required: bool) -> Option<String> {
+pub(crate) fn read_cidr(r: &mut TableReader, key: &'static str, required: bool) -> Option<String> {
     let value = if required {
         r.string(key)?
     } else {
@@ -165,7 +165,7 @@ pub fn read_cidr(r: &mut TableReader, key: &'static str, required: bool) -> Opti
 }
 
 /// Checks `addr/len`: a valid address, a prefix length that fits, and no host bits set.
-pub fn check_cidr(text: &str) -> Result<(), (String, Option<String>)> {
+pub(crate) fn check_cidr(text: &str) -> Result<(), (String, Option<String>)> {
     let Some((addr, len)) = text.split_once('/') else {
         return Err((
             "is not a CIDR block".into(),
@@ -238,14 +238,14 @@ mod tests {
 
 /// For actions without parameters.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct NoParams {}
+pub(crate) struct NoParams {}
 
-pub fn read_none(_: &mut TableReader) -> Option<serde_json::Value> {
+pub(crate) fn read_none(_: &mut TableReader) -> Option<serde_json::Value> {
     to_json(Some(NoParams {}))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TagParams {
+pub(crate) struct TagParams {
     pub key: String,
     /// The value to set; `None` removes the tag.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -253,7 +253,7 @@ pub struct TagParams {
 }
 
 /// Reads `key` (and `value` when `with_value`), refusing keys AWS reserves.
-pub fn read_tag_params(r: &mut TableReader, with_value: bool) -> Option<TagParams> {
+pub(crate) fn read_tag_params(r: &mut TableReader, with_value: bool) -> Option<TagParams> {
     let key = r.string("key");
     let value = if with_value {
         r.string("value").map(|v| v.value)

@@ -11,14 +11,14 @@ use serde_json::Value;
 
 /// A state's parts, each under a key that names it for a person (`tag Owner`, `statement
 /// "AllowTls"`, `HttpTokens`), its value as JSON.
-pub type Parts = BTreeMap<String, Value>;
+pub(crate) type Parts = BTreeMap<String, Value>;
 
 /// Parts to set (`Some`) or remove (`None`).
-pub type Changes = BTreeMap<String, Option<Value>>;
+pub(crate) type Changes = BTreeMap<String, Option<Value>>;
 
 /// The key a single-valued state (an instance type, a flag) keeps its one part under; messages
 /// name it with the action's subject instead.
-pub const VALUE: &str = "value";
+pub(crate) const VALUE: &str = "value";
 
 /// The state an action touches, as parts. The contract: `with_parts(&parts_of_a_state_changes)`
 /// changes exactly the named parts and keeps every other part, and a state's `parts` name
@@ -39,7 +39,7 @@ pub trait DriftState:
 
 /// What became of one part the drill changed.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Fate {
+pub(crate) enum Fate {
     /// It still holds the drill's value (or, for a removal, is still missing): undo it.
     Ours,
     /// It reads as before the drill: nothing to do.
@@ -70,7 +70,7 @@ pub fn changed<S: DriftState>(snapshot: &S, injected: &S) -> BTreeSet<String> {
 }
 
 /// The fate of one changed part, given its snapshot, injected and live values.
-pub fn fate<S: DriftState>(
+pub(crate) fn fate<S: DriftState>(
     key: &str,
     snapshot: Option<&Value>,
     injected: Option<&Value>,
@@ -118,7 +118,7 @@ pub fn plan<S: DriftState>(snapshot: &S, injected: &S, live: &S) -> Plan {
 
 /// What of the drill's change is still there, in words (empty: the change is gone). A part
 /// someone else changed to their own value is theirs, not the drill's.
-pub fn residue<S: DriftState>(
+pub(crate) fn residue<S: DriftState>(
     snapshot: &S,
     injected: &S,
     live: &S,
@@ -136,7 +136,7 @@ pub fn residue<S: DriftState>(
 }
 
 /// The drill's parts that do not read as injected, in words (empty: the change is live).
-pub fn not_live<S: DriftState>(
+pub(crate) fn not_live<S: DriftState>(
     snapshot: &S,
     injected: &S,
     live: &S,
@@ -155,7 +155,7 @@ pub fn not_live<S: DriftState>(
 
 impl Plan {
     /// Whether someone else changed anything since the injection.
-    pub fn others_changed(&self) -> bool {
+    pub(crate) fn others_changed(&self) -> bool {
         !self.theirs.is_empty() || !self.elsewhere.is_empty()
     }
 
@@ -203,7 +203,9 @@ pub fn json<T: Serialize>(value: &T) -> Value {
 }
 
 /// One member of a set-valued state (rules, grants, attachments).
-pub trait Element: Ord + Clone + Debug + Serialize + DeserializeOwned + Send + Sync {
+pub(crate) trait Element:
+    Ord + Clone + Debug + Serialize + DeserializeOwned + Send + Sync
+{
     /// What tells this member from the others: by default all of it.
     fn key(&self) -> String {
         json(self).to_string()
@@ -318,7 +320,10 @@ pub fn fields<T: Serialize>(value: &T) -> Parts {
 }
 
 /// `value` with some fields set or cleared; fields that cannot be read back keep their value.
-pub fn with_fields<T: Serialize + DeserializeOwned + Clone>(value: &T, changes: &Changes) -> T {
+pub(crate) fn with_fields<T: Serialize + DeserializeOwned + Clone>(
+    value: &T,
+    changes: &Changes,
+) -> T {
     let Value::Object(mut map) = json(value) else {
         return value.clone();
     };

@@ -12,7 +12,7 @@ use super::parts::{Changes, DriftState, Parts};
 /// A whole policy document.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
-pub struct Policy(pub Value);
+pub(crate) struct Policy(pub Value);
 
 /// The statements of a document, whether written as one object or a list.
 pub fn statements(doc: &Value) -> Vec<Value> {
@@ -24,14 +24,14 @@ pub fn statements(doc: &Value) -> Vec<Value> {
 }
 
 /// Whether `doc` holds a statement with the drill's `sid`.
-pub fn has_sid(doc: &Value, sid: &str) -> bool {
+pub(crate) fn has_sid(doc: &Value, sid: &str) -> bool {
     statements(doc)
         .iter()
         .any(|s| s.get("Sid").and_then(Value::as_str) == Some(sid))
 }
 
 /// `doc` with `statement` appended (a one-object `Statement` becomes a list).
-pub fn with_statement(doc: &Value, statement: Value) -> Value {
+pub(crate) fn with_statement(doc: &Value, statement: Value) -> Value {
     let mut doc = doc.clone();
     let mut all = statements(&doc);
     all.push(statement);
@@ -40,7 +40,7 @@ pub fn with_statement(doc: &Value, statement: Value) -> Value {
 }
 
 /// `doc` without the statements carrying `sid`.
-pub fn without_sid(doc: &Value, sid: &str) -> Value {
+pub(crate) fn without_sid(doc: &Value, sid: &str) -> Value {
     let mut doc = doc.clone();
     let kept: Vec<Value> = statements(&doc)
         .into_iter()
@@ -52,7 +52,7 @@ pub fn without_sid(doc: &Value, sid: &str) -> Value {
 
 /// A statement in a canonical form: one-item lists become their item, lists of strings and
 /// object keys are sorted, so two spellings of one grant compare equal.
-pub fn normalized(value: &Value) -> Value {
+pub(crate) fn normalized(value: &Value) -> Value {
     match value {
         Value::Array(items) if items.len() == 1 => normalized(&items[0]),
         Value::Array(items) => {

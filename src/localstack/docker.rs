@@ -42,7 +42,7 @@ impl Running {
 }
 
 /// Removes a container by id with `docker rm -f`, ignoring failures (used at exit).
-pub fn remove_container(id: &str) {
+pub(crate) fn remove_container(id: &str) {
     let _ = std::process::Command::new("docker")
         .args(["rm", "-f", id])
         .stdout(std::process::Stdio::null())
@@ -121,7 +121,7 @@ fn reap_orphans() {
 }
 
 /// The Docker socket: DOCKER_HOST when it is a unix:// URL, else /var/run/docker.sock.
-pub fn socket_path() -> PathBuf {
+pub(crate) fn socket_path() -> PathBuf {
     match std::env::var("DOCKER_HOST") {
         Ok(host) if host.starts_with("unix://") => {
             PathBuf::from(host.trim_start_matches("unix://"))
@@ -131,7 +131,7 @@ pub fn socket_path() -> PathBuf {
 }
 
 /// True if a Docker daemon answers `GET /_ping` on the socket within a second.
-pub fn daemon_reachable(socket: &Path) -> bool {
+pub(crate) fn daemon_reachable(socket: &Path) -> bool {
     let ping = || -> std::io::Result<bool> {
         let mut stream = UnixStream::connect(socket)?;
         stream.set_read_timeout(Some(Duration::from_secs(1)))?;

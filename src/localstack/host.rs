@@ -35,7 +35,7 @@ impl Running {
 }
 
 /// True if `python` runs.
-pub fn python_available(python: &str) -> bool {
+pub(crate) fn python_available(python: &str) -> bool {
     Command::new(python)
         .arg("--version")
         .stdout(Stdio::null())

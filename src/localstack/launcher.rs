@@ -57,7 +57,7 @@ impl Environment {
 
 /// Picks the mode: an explicit DRIFTDRILL_LOCALSTACK wins; otherwise AWS_ENDPOINT_URL means
 /// external, a reachable Docker daemon means Docker, and an installed Python means host mode.
-pub fn choose(env: &Environment) -> Result<Mode, LocalStackError> {
+pub(crate) fn choose(env: &Environment) -> Result<Mode, LocalStackError> {
     let docker_ok = || docker::daemon_reachable(&env.docker_socket);
     let python_ok = || host::python_available(&env.python);
     let socket = || env.docker_socket.display().to_string();

@@ -1,9 +1,9 @@
 //! Embedded LocalStack 4.12.0 for tests and the demo: Docker (testcontainers), host mode, or external.
 
-pub mod docker;
+pub(crate) mod docker;
 mod error;
 pub mod host;
 pub mod launcher;
 
 pub use error::{SERVICES, VERSION};
-pub use launcher::{LocalStack, LocalStackError, Mode, start};
+pub use launcher::{LocalStack, Mode, start};

@@ -6,7 +6,7 @@ use crate::record::{ExpectationRecord, Outcome};
 /// The next step for an expectation that was not met, following its real cause: a detector
 /// that failed is told to be fixed, never to be "wired"; one slower than its window is told
 /// its poll time against the window. `poll_secs` is the detector's median poll in that run.
-pub fn next_step(action: &str, e: &ExpectationRecord, poll_secs: Option<f64>) -> String {
+pub(crate) fn next_step(action: &str, e: &ExpectationRecord, poll_secs: Option<f64>) -> String {
     let error = one_line(e.last_error.as_deref().unwrap_or("see the run log"));
     match e.outcome {
         Outcome::Missed if e.errors == 0 && e.polls > 0 && action.ends_with(".attach_policy") => {

@@ -34,7 +34,7 @@ pub struct HealthSummary {
 
 impl HealthSummary {
     /// Failed polls with their share (`8 (16.3%)`), or `-` for something never polled.
-    pub fn failed_text(&self) -> String {
+    pub(crate) fn failed_text(&self) -> String {
         if self.polls == 0 {
             "-".into()
         } else {
@@ -84,7 +84,7 @@ impl HealthSummary {
 }
 
 /// Folds every record's detector health into one summary per detector or channel.
-pub fn summaries(records: &[&RunRecord]) -> Vec<HealthSummary> {
+pub(crate) fn summaries(records: &[&RunRecord]) -> Vec<HealthSummary> {
     let mut by_name: BTreeMap<String, (HealthSummary, Vec<f64>)> = BTreeMap::new();
     for r in records {
         for h in &r.detector_health {

@@ -13,11 +13,11 @@ use crate::record::{DrillRecord, DrillStatus, ExpectationRecord, FalseAlarm, Out
 use crate::record::{SettledChange, Settlement};
 use crate::vocab::Role;
 
-pub use super::tally::{Cell, Stats, Tally};
-pub use super::text::{human, human_or_dash, one_line, pct, polls_text};
+pub(crate) use super::tally::{Cell, Stats, Tally};
+pub(crate) use super::text::{human, one_line, pct};
 pub use super::trend::Trend;
 
-pub const SCHEMA: &str = "driftdrill.report/v1";
+pub(crate) const SCHEMA: &str = "driftdrill.report/v1";
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DetectorSummary {

@@ -28,7 +28,7 @@ fn day(y: i32, m: u32, d: u32) -> DateTime<Utc> {
 }
 
 impl Period {
-    pub fn quarter(year: i32, q: u32) -> Period {
+    pub(crate) fn quarter(year: i32, q: u32) -> Period {
         let start = day(year, (q - 1) * 3 + 1, 1);
         let end = if q == 4 {
             day(year + 1, 1, 1)
@@ -64,7 +64,7 @@ impl Period {
     }
 
     /// The quarter before this one (for `--since/--until` periods: the same length before).
-    pub fn previous(&self) -> Period {
+    pub(crate) fn previous(&self) -> Period {
         if let Some((y, q)) = self
             .label
             .split_once("-Q")
@@ -89,7 +89,7 @@ impl Period {
     }
 
     /// `--since A --until B` (inclusive dates).
-    pub fn between(since: NaiveDate, until: NaiveDate) -> Period {
+    pub(crate) fn between(since: NaiveDate, until: NaiveDate) -> Period {
         let start = day(since.year(), since.month(), since.day());
         let end = day(until.year(), until.month(), until.day()) + chrono::Duration::days(1);
         Period {

@@ -23,7 +23,7 @@ pub enum RecordsError {
 }
 
 /// Every `*.json` file under the folders (recursively), as (path, text).
-pub fn read_folders(dirs: &[PathBuf]) -> Result<Vec<(String, String)>, RecordsError> {
+pub(crate) fn read_folders(dirs: &[PathBuf]) -> Result<Vec<(String, String)>, RecordsError> {
     let mut files = Vec::new();
     for dir in dirs {
         collect(dir, &mut files)?;
@@ -67,7 +67,7 @@ pub fn load(dirs: &[PathBuf]) -> Result<Vec<RunRecord>, RecordsError> {
 }
 
 /// [`load`] over documents already read (from folders and S3).
-pub fn load_texts(texts: &[(String, String)]) -> Result<Vec<RunRecord>, RecordsError> {
+pub(crate) fn load_texts(texts: &[(String, String)]) -> Result<Vec<RunRecord>, RecordsError> {
     let mut records: Vec<RunRecord> = Vec::new();
     for record in documents::<RunRecord>(texts, SCHEMA)? {
         if !records.iter().any(|r| r.run_id == record.run_id) {
@@ -85,7 +85,9 @@ pub fn settlements(dirs: &[PathBuf]) -> Result<Vec<SettledChange>, RecordsError>
 }
 
 /// [`settlements`] over documents already read (from folders and S3).
-pub fn settlements_texts(texts: &[(String, String)]) -> Result<Vec<SettledChange>, RecordsError> {
+pub(crate) fn settlements_texts(
+    texts: &[(String, String)],
+) -> Result<Vec<SettledChange>, RecordsError> {
     let mut out: Vec<SettledChange> = Vec::new();
     for record in documents::<RecoveryRecord>(texts, RECOVERY_SCHEMA)? {
         for s in record.settled {

@@ -9,7 +9,7 @@ use crate::record::Outcome;
 /// How a cell reads at a glance: its colour in HTML, its icon in Markdown; the terminal shows
 /// the words alone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tone {
+pub(crate) enum Tone {
     Caught,
     Late,
     Missed,
@@ -22,7 +22,7 @@ pub enum Tone {
 
 impl Tone {
     /// The HTML class.
-    pub fn class(self) -> &'static str {
+    pub(crate) fn class(self) -> &'static str {
         match self {
             Tone::Caught => "caught",
             Tone::Late => "late",
@@ -35,7 +35,7 @@ impl Tone {
     }
 
     /// The Markdown icon.
-    pub fn icon(self) -> &'static str {
+    pub(crate) fn icon(self) -> &'static str {
         match self {
             Tone::Caught => "✅",
             Tone::Late => "⚠️",
@@ -108,7 +108,7 @@ impl Cell {
 
 /// A column: its name, and whether it holds numbers (aligned right).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Column {
+pub(crate) struct Column {
     pub name: String,
     pub numeric: bool,
 }
@@ -124,7 +124,7 @@ fn columns(spec: &[(&str, bool)]) -> Vec<Column> {
 
 /// A chart only a graphical format draws (the text formats have the tables it summarises).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Chart {
+pub(crate) enum Chart {
     /// Every detection time on a shared axis, per detector.
     TimeToDetect,
     /// Overall coverage per quarter.
@@ -133,7 +133,7 @@ pub enum Chart {
 
 /// One section of the report.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Section {
+pub(crate) enum Section {
     Table {
         title: String,
         columns: Vec<Column>,
@@ -151,7 +151,7 @@ pub enum Section {
 }
 
 /// The report's opening: what period, how much was covered, how it compares.
-pub struct Headline {
+pub(crate) struct Headline {
     pub period: String,
     pub coverage: String,
     pub runs: usize,
@@ -161,7 +161,7 @@ pub struct Headline {
     pub previous: Option<(String, String, Option<f64>)>,
 }
 
-pub fn headline(r: &Report) -> Headline {
+pub(crate) fn headline(r: &Report) -> Headline {
     Headline {
         period: r.period.clone(),
         coverage: pct(r.overall_coverage_pct),
@@ -179,7 +179,7 @@ pub fn headline(r: &Report) -> Headline {
 }
 
 /// Every section, in reading order; an empty one is left out.
-pub fn sections(r: &Report) -> Vec<Section> {
+pub(crate) fn sections(r: &Report) -> Vec<Section> {
     let mut out = vec![detectors(r)];
     out.extend(categories(r));
     out.extend(clear(r));

@@ -96,7 +96,7 @@ pub fn environments(records: &[&RunRecord]) -> Vec<EnvironmentSummary> {
 
 /// Announced against unannounced, per detector; empty when no drill of the period was
 /// unannounced.
-pub fn announcement(records: &[&RunRecord]) -> Vec<Announcement> {
+pub(crate) fn announcement(records: &[&RunRecord]) -> Vec<Announcement> {
     let drills = || records.iter().flat_map(|r| &r.drills);
     if !drills().any(|d| d.unannounced) {
         return Vec::new();

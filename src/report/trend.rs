@@ -21,7 +21,7 @@ pub struct Trend {
 }
 
 /// The trend against the period before `period`, if any record falls in it.
-pub fn against_previous(
+pub(crate) fn against_previous(
     all: &[RunRecord],
     records: &[&RunRecord],
     period: &Period,

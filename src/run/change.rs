@@ -128,7 +128,7 @@ pub fn drift_ends(cx: &RunCx, inject_started: Instant) -> Instant {
 
 /// When observing must end so the revert, retries included, still fits in the lifetime: a
 /// tenth of the lifetime is kept for it (at least 2 s, at most a minute, never over half).
-pub fn revert_by(cx: &RunCx, inject_started: Instant) -> Instant {
+pub(crate) fn revert_by(cx: &RunCx, inject_started: Instant) -> Instant {
     let lifetime = cx.config.safety.max_drift_lifetime;
     let reserve = (lifetime / 10)
         .clamp(Duration::from_secs(2), Duration::from_secs(60))

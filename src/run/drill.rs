@@ -7,7 +7,8 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 
 use super::baseline::{self, Baseline};
-pub use super::change::{Applied, DrillError, apply, drift_ends, revert};
+pub use super::change::{Applied, DrillError};
+pub use super::change::{apply, drift_ends, revert};
 use super::context::Held;
 pub use super::context::RunCx;
 use super::guard;
@@ -24,7 +25,7 @@ use tokio::sync::SemaphorePermit;
 /// detector errors: they become the record's status. The steps, in order: wait for a start
 /// (an unannounced delay, a slot), preflight (detectors, guardrails, the injector), hold the
 /// resource, baseline, then make the change, observe, revert and clear.
-pub async fn run_drill(
+pub(crate) async fn run_drill(
     cx: &RunCx,
     scenario: &Scenario,
     planned: &Planned,
@@ -448,7 +449,7 @@ fn preflight_summary(cx: &RunCx, watches: &[Watch]) -> String {
 }
 
 /// Names of the detectors a set of scenarios watches (expected or silent).
-pub fn expected_detectors<'a>(
+pub(crate) fn expected_detectors<'a>(
     scenarios: impl IntoIterator<Item = &'a Scenario>,
 ) -> BTreeSet<String> {
     scenarios

@@ -61,13 +61,13 @@ pub(super) struct Latest {
 }
 
 /// Seconds as the records keep them: rounded to milliseconds.
-pub fn secs(d: Duration) -> f64 {
+pub(crate) fn secs(d: Duration) -> f64 {
     (d.as_secs_f64() * 1000.0).round() / 1000.0
 }
 
 /// The next hub event; a lag (events dropped while this drill was busy) is logged and skipped.
 /// `None` once the hub is gone.
-pub async fn next_event(events: &mut broadcast::Receiver<Arc<Event>>) -> Option<Arc<Event>> {
+pub(crate) async fn next_event(events: &mut broadcast::Receiver<Arc<Event>>) -> Option<Arc<Event>> {
     loop {
         match events.recv().await {
             Ok(event) => return Some(event),

@@ -9,7 +9,7 @@ use crate::inject::{InjectError, Target};
 /// Checks the caller identity (STS) and region against the allow-lists; returns the account id.
 /// `regional` is false when only global resources (IAM) are drilled: the region allow-list
 /// does not apply to them, the account allow-list always does.
-pub async fn check_account_and_region(
+pub(crate) async fn check_account_and_region(
     aws: &AwsClients,
     safety: &Safety,
     regional: bool,
@@ -38,7 +38,7 @@ pub async fn check_account_and_region(
 }
 
 /// Checks the target's tags: every required tag present with an allowed value, no forbidden value.
-pub fn check_tags(target: &Target, safety: &Safety) -> Result<(), InjectError> {
+pub(crate) fn check_tags(target: &Target, safety: &Safety) -> Result<(), InjectError> {
     let refuse = |rule: String| {
         Err(InjectError::Refused {
             resource: target.to_string(),

@@ -189,7 +189,7 @@ impl Hub {
     /// Stops every poller and waits until each has ended, a poll in flight included (its
     /// programs interrupted, then killed after a grace period): nothing the hub started is left
     /// running when this returns.
-    pub async fn shutdown(&self) {
+    pub(crate) async fn shutdown(&self) {
         let _ = self.stop.send(true);
         let pollers = std::mem::take(&mut *self.pollers.lock().expect("pollers lock"));
         for poller in pollers {
@@ -216,7 +216,7 @@ impl Hub {
             .collect()
     }
 
-    pub fn subscribe(&self) -> broadcast::Receiver<Arc<Event>> {
+    pub(crate) fn subscribe(&self) -> broadcast::Receiver<Arc<Event>> {
         self.events.subscribe()
     }
 
@@ -254,14 +254,18 @@ impl Hub {
 
     /// Whether a poll of this detector that started before a drill registered may serve as its
     /// baseline (see [`crate::detect::Polled::reports_whole_state`]).
-    pub fn reusable(&self, detector: &str) -> bool {
+    pub(crate) fn reusable(&self, detector: &str) -> bool {
         self.whole_state.contains(detector)
     }
 
     /// The last finished poll of a whole-state detector, if it started at or after `since` and
     /// is current: it finished less than one interval ago, so it is the answer the schedule
     /// would give now.
-    pub fn current_poll(&self, detector: &str, since: Option<Instant>) -> Option<Arc<Event>> {
+    pub(crate) fn current_poll(
+        &self,
+        detector: &str,
+        since: Option<Instant>,
+    ) -> Option<Arc<Event>> {
         let latest = self.latest.lock().expect("latest lock");
         let l = latest.get(detector)?;
         let Event::Poll {

@@ -166,11 +166,6 @@ impl Journal {
         })
     }
 
-    /// The side file a torn last line was moved to when the journal was opened, if there was one.
-    pub fn repaired(&self) -> Option<&Path> {
-        self.repaired.as_deref()
-    }
-
     pub fn path(&self) -> &Path {
         &self.path
     }
@@ -199,12 +194,12 @@ impl Journal {
     }
 
     /// Drills whose last word is not `Verified`, with their intent and last step.
-    pub fn unfinished(&self) -> Result<Vec<Unfinished>, JournalError> {
+    pub(crate) fn unfinished(&self) -> Result<Vec<Unfinished>, JournalError> {
         Ok(unfinished(&self.read()?.entries))
     }
 
     /// What a person should know about the journal's own state: a repaired tail, torn lines.
-    pub fn notices(&self) -> Result<Vec<String>, JournalError> {
+    pub(crate) fn notices(&self) -> Result<Vec<String>, JournalError> {
         let mut notes = Vec::new();
         if let Some(side) = &self.repaired {
             notes.push(format!(
@@ -222,7 +217,7 @@ impl Journal {
 
 impl Journal {
     /// Writes [`Journal::notices`] to standard error as warnings.
-    pub fn warn(&self) -> Result<(), JournalError> {
+    pub(crate) fn warn(&self) -> Result<(), JournalError> {
         for note in self.notices()? {
             let _ = writeln!(std::io::stderr(), "warning: {note}");
         }
@@ -266,7 +261,7 @@ fn repair_tail(path: &Path, mut file: &File) -> std::io::Result<Option<PathBuf>>
 /// Reads a journal without locking it (for reports and status): every whole entry, and every
 /// line that is not one. A line where a torn write was followed by a whole entry (a journal
 /// appended to before torn tails were repaired) yields that entry and names the torn part.
-pub fn read_entries(path: &Path) -> Result<Contents, JournalError> {
+pub(crate) fn read_entries(path: &Path) -> Result<Contents, JournalError> {
     let file = match File::open(path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Contents::default()),
@@ -354,7 +349,7 @@ pub struct Unfinished {
     pub last_error: Option<String>,
 }
 
-pub fn unfinished(entries: &[Entry]) -> Vec<Unfinished> {
+pub(crate) fn unfinished(entries: &[Entry]) -> Vec<Unfinished> {
     struct Seen<'a> {
         intent: Option<&'a Entry>,
         last: &'a Step,
@@ -475,7 +470,7 @@ mod tests {
             .write_all(b"{\"at\":\"2026-11-2")
             .unwrap();
         let mut j = Journal::open(&path).unwrap();
-        let side = j.repaired().expect("repaired").to_path_buf();
+        let side = j.repaired.as_deref().expect("repaired").to_path_buf();
         assert_eq!(std::fs::read(&side).unwrap(), b"{\"at\":\"2026-11-2");
         j.append("r", "r/a", Step::Applied).unwrap();
         let contents = j.read().unwrap();

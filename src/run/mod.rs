@@ -4,7 +4,7 @@ pub mod baseline;
 pub mod change;
 mod context;
 pub mod drill;
-pub mod event;
+pub(crate) mod event;
 pub mod guard;
 pub mod hub;
 pub mod journal;

@@ -122,7 +122,7 @@ fn take_event(w: &mut Watch, event: &Event, terms: &[String], window: Window) {
 /// Time to clear: after the verified revert, keeps reading every polled detector that caught the
 /// drift until a poll that started after the revert no longer names the target, or until
 /// `within` has passed or the run is stopped. Failed polls say nothing either way.
-pub async fn observe_clear(
+pub(crate) async fn observe_clear(
     watches: &mut [Watch],
     events: &mut broadcast::Receiver<Arc<Event>>,
     mut stop: watch::Receiver<bool>,

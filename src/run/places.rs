@@ -27,7 +27,7 @@ impl Place {
 
     /// `@sandbox-a/eu-west-1` for a named environment, empty for the implicit one: what tells
     /// one scenario's drills apart in drill names, marks and resource locks.
-    pub fn suffix(&self) -> String {
+    pub(crate) fn suffix(&self) -> String {
         match &self.environment {
             Some(e) => format!("@{e}/{}", self.region().unwrap_or("-")),
             None => String::new(),
@@ -95,7 +95,7 @@ fn session_name(run_id: &str) -> String {
 /// Reaches every environment and region the drills need (in parallel: an organisation has many accounts)
 /// and applies the account and region guardrails to each. The first refusal fails the whole
 /// run, before anything changes.
-pub async fn connect(
+pub(crate) async fn connect(
     config: &DrillConfig,
     drills: &[Planned],
     scenarios: &[Scenario],

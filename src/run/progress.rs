@@ -51,7 +51,7 @@ impl Progress {
     }
 
     /// Reports nothing (benchmarks, embedding).
-    pub fn quiet() -> Progress {
+    pub(crate) fn quiet() -> Progress {
         Progress {
             started: Instant::now(),
             quiet: true,
@@ -59,7 +59,7 @@ impl Progress {
         }
     }
 
-    pub fn phase(&self, scenario: &str, phase: &str) {
+    pub(crate) fn phase(&self, scenario: &str, phase: &str) {
         match &self.bars {
             Some((_, bars)) => {
                 if let Some(bar) = bars.get(scenario) {

@@ -15,7 +15,7 @@ use crate::aws::AwsClients;
 use crate::formats::DrillConfig;
 use crate::inject::presence::{self, Presence};
 use crate::inject::{self, Check, InjectCx, RevertKind};
-pub use crate::record::{RecoveryRecord, SettledChange};
+pub(crate) use crate::record::{RecoveryRecord, SettledChange};
 
 #[derive(Debug, thiserror::Error)]
 pub enum RecoverError {
@@ -69,7 +69,7 @@ impl Recovered {
     }
 
     /// Nothing is left to do for this change.
-    pub fn is_done(&self) -> bool {
+    pub(crate) fn is_done(&self) -> bool {
         self.verified || self.settled.is_some()
     }
 }
@@ -188,7 +188,7 @@ fn settled_change(
 
 /// Why the place a journaled change was made cannot be reached to revert it.
 #[derive(Debug, thiserror::Error)]
-pub enum ReachError {
+pub(crate) enum ReachError {
     #[error(
         "reach environment {name}: {} no longer declares it (put its [[environment]] back to recover this change)",
         config.display()

@@ -16,13 +16,13 @@ pub struct Budget {
 
 impl Budget {
     /// For reverts: keep trying for a couple of minutes before reporting a revert failure.
-    pub const REVERT: Budget = Budget {
+    pub(crate) const REVERT: Budget = Budget {
         attempts: 10,
         first_delay: Duration::from_millis(500),
         max_delay: Duration::from_secs(20),
     };
     /// For everything else: a few quick tries.
-    pub const DEFAULT: Budget = Budget {
+    pub(crate) const DEFAULT: Budget = Budget {
         attempts: 4,
         first_delay: Duration::from_millis(250),
         max_delay: Duration::from_secs(5),
@@ -64,12 +64,12 @@ where
 
 /// The least time a first attempt gets, even when the deadline is nearer: a revert is always
 /// tried at least once.
-pub const FIRST_TRY: Duration = Duration::from_secs(2);
+pub(crate) const FIRST_TRY: Duration = Duration::from_secs(2);
 
 /// Like [`retry`], bounded by `deadline`: no retry starts after it, and an attempt still
 /// running then is cut short with `out_of_time()` (the first attempt always gets at least
 /// [`FIRST_TRY`]). What a cut-short attempt did is for the caller's verification to find out.
-pub async fn retry_until<T, F, Fut>(
+pub(crate) async fn retry_until<T, F, Fut>(
     budget: Budget,
     deadline: Option<Instant>,
     mut op: F,

@@ -77,7 +77,7 @@ pub enum RunError {
 }
 
 impl RunError {
-    pub fn exit_code(&self) -> i32 {
+    pub(crate) fn exit_code(&self) -> i32 {
         match self {
             RunError::Load(_)
             | RunError::Invalid(_)
@@ -92,7 +92,7 @@ impl RunError {
 
 /// Builds AWS clients from the config's `[aws]` section (LocalStack credentials only for a
 /// loopback endpoint): the base credentials, before any environment's role.
-pub async fn clients_for(config: &DrillConfig) -> AwsClients {
+pub(crate) async fn clients_for(config: &DrillConfig) -> AwsClients {
     AwsClients::new(&places::settings(config, None, None, "")).await
 }
 
@@ -356,7 +356,7 @@ fn detector_clients<'a>(
 }
 
 /// The most severe outcome wins: revert failure, tool error, miss, success.
-pub fn exit_code_for(drills: &[DrillRecord]) -> i32 {
+pub(crate) fn exit_code_for(drills: &[DrillRecord]) -> i32 {
     let codes = drills.iter().map(|d| {
         if d.revert.as_ref().is_some_and(|r| !r.verified) {
             return exit_codes::REVERT_FAILED;

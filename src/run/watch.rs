@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 
-pub use super::event::{next_event, secs};
+pub(crate) use super::event::{next_event, secs};
 use crate::record::{ExpectationRecord, Outcome};
 use crate::vocab::Role;
 
@@ -66,7 +66,7 @@ impl Watch {
 
     /// The detector could not answer before the change (its preflight or baseline poll
     /// failed): one failed answer, and the expectation ends as a detector error.
-    pub fn unanswerable(&mut self, error: &str) {
+    pub(crate) fn unanswerable(&mut self, error: &str) {
         self.fail(error);
         self.record.outcome = Outcome::DetectorError;
     }

@@ -4,10 +4,10 @@ use std::path::{Path, PathBuf};
 
 /// Environment variable naming the filesystem mirror folder (the one that holds
 /// `registry.terraform.io/hashicorp/aws/...`).
-pub const MIRROR_ENV: &str = "DRIFTDRILL_TF_PLUGIN_MIRROR";
+pub(crate) const MIRROR_ENV: &str = "DRIFTDRILL_TF_PLUGIN_MIRROR";
 
 /// Folders searched, in order, when [`MIRROR_ENV`] is unset. `~` is the home folder.
-pub const DEFAULT_SEARCH: &[&str] = &[
+pub(crate) const DEFAULT_SEARCH: &[&str] = &[
     "~/.terraform.d/plugins",
     "~/.local/share/terraform/plugins",
     "/usr/local/share/terraform/plugins",
@@ -33,7 +33,7 @@ pub fn find() -> Option<PathBuf> {
 }
 
 /// True if `dir` is a filesystem mirror with at least one hashicorp/aws version.
-pub fn holds_aws_provider(dir: &Path) -> bool {
+pub(crate) fn holds_aws_provider(dir: &Path) -> bool {
     std::fs::read_dir(dir.join("registry.terraform.io/hashicorp/aws"))
         .is_ok_and(|mut d| d.next().is_some())
 }
@@ -62,7 +62,7 @@ provider_installation {{
 
 /// Writes the CLI config for the mirror [`find`] picks into `path` (creating the plugin cache
 /// beside it) and returns the mirror used, or `None` (nothing written) when there is no mirror.
-pub fn write_cli_config(path: &Path) -> std::io::Result<Option<PathBuf>> {
+pub(crate) fn write_cli_config(path: &Path) -> std::io::Result<Option<PathBuf>> {
     let Some(mirror) = find() else {
         return Ok(None);
     };

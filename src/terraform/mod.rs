@@ -5,4 +5,5 @@ pub mod mirror;
 pub mod sample_env;
 pub mod workspace;
 
-pub use workspace::{PlanExit, TerraformError, Workspace};
+pub use workspace::TerraformError;
+pub use workspace::{PlanExit, Workspace};

@@ -7,7 +7,7 @@ use crate::diag::TableReader;
 use super::{Role, TargetKind, TargetType};
 
 /// Reads an action's or detector's table, reporting every problem; its settings as JSON.
-pub type ReadFn = fn(&mut TableReader) -> Option<serde_json::Value>;
+pub(crate) type ReadFn = fn(&mut TableReader) -> Option<serde_json::Value>;
 
 /// An action as the scenario files see it.
 #[derive(Clone, Copy)]
@@ -47,7 +47,7 @@ pub enum PathKind {
 }
 
 impl PathKind {
-    pub fn noun(self) -> &'static str {
+    pub(crate) fn noun(self) -> &'static str {
         match self {
             PathKind::Folder => "folder",
             PathKind::File => "file",
@@ -69,7 +69,7 @@ impl Catalogs {
         self.targets.iter().find(|t| t.kind.as_str() == name)
     }
 
-    pub fn target_names(&self) -> Vec<&'static str> {
+    pub(crate) fn target_names(&self) -> Vec<&'static str> {
         self.targets.iter().map(|t| t.kind.as_str()).collect()
     }
 
@@ -81,11 +81,11 @@ impl Catalogs {
         self.detectors.iter().find(|d| d.id == id)
     }
 
-    pub fn action_ids(&self) -> Vec<&'static str> {
+    pub(crate) fn action_ids(&self) -> Vec<&'static str> {
         self.actions.iter().map(|a| a.id).collect()
     }
 
-    pub fn detector_ids(&self) -> Vec<&'static str> {
+    pub(crate) fn detector_ids(&self) -> Vec<&'static str> {
         self.detectors.iter().map(|d| d.id).collect()
     }
 }

@@ -3,7 +3,7 @@
 //! file formats read into it, the catalogs (inject, detect) are described in it, records carry it.
 
 pub mod catalog;
-pub mod param;
+pub(crate) mod param;
 pub mod role;
 pub mod selection;
 pub mod target;
@@ -11,4 +11,5 @@ pub mod target;
 pub use param::ParamSpec;
 pub use role::Role;
 pub use selection::{Selection, Shard};
-pub use target::{Naming, Selector, TargetKind, TargetSpec, TargetType};
+pub use target::TargetKind;
+pub use target::{Naming, Selector, TargetSpec, TargetType};

@@ -33,7 +33,7 @@ impl ParamSpec {
 }
 
 /// Parameters as the JSON the catalog stores (`None` when reading reported problems).
-pub fn to_json<P: serde::Serialize>(params: Option<P>) -> Option<serde_json::Value> {
+pub(crate) fn to_json<P: serde::Serialize>(params: Option<P>) -> Option<serde_json::Value> {
     params.map(|p| serde_json::to_value(p).expect("parameters serialise to JSON"))
 }
 

@@ -12,7 +12,7 @@ use crate::inject::model::{self, Model};
 use crate::inject::{ActionSpec, InjectCx, Target, ec2::shared::instance, target};
 use crate::vocab::{ParamSpec, Selector, TargetSpec, param};
 
-pub static SPEC: ActionSpec = ActionSpec {
+pub(crate) static SPEC: ActionSpec = ActionSpec {
     id: "ec2.instance.attach_security_group",
     targets: &[super::INSTANCE],
     summary: "attaches an extra security group to an instance's primary network interface",
@@ -41,7 +41,7 @@ pub static SPEC: ActionSpec = ActionSpec {
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Params {
+pub(crate) struct Params {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -71,7 +71,7 @@ fn read_params(r: &mut TableReader) -> Option<Params> {
     }
 }
 
-pub struct AttachGroup {
+pub(crate) struct AttachGroup {
     params: Params,
     resolved: OnceLock<String>,
 }

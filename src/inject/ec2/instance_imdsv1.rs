@@ -14,7 +14,7 @@ use crate::inject::parts::{self, Changes, Parts};
 use crate::inject::{ActionSpec, InjectCx, Target, ec2::shared::instance};
 use crate::vocab::param;
 
-pub static SPEC: ActionSpec = ActionSpec {
+pub(crate) static SPEC: ActionSpec = ActionSpec {
     id: "ec2.instance.allow_imdsv1",
     targets: &[super::INSTANCE],
     summary: "re-enables IMDSv1 on an instance (HttpTokens=optional)",
@@ -28,7 +28,7 @@ pub static SPEC: ActionSpec = ActionSpec {
 
 /// Every metadata option, as strings AWS uses.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MetadataOptions {
+pub(crate) struct MetadataOptions {
     pub http_tokens: String,
     pub http_endpoint: String,
     pub http_put_response_hop_limit: i32,
@@ -47,7 +47,7 @@ impl DriftState for MetadataOptions {
     }
 }
 
-pub struct AllowImdsV1;
+pub(crate) struct AllowImdsV1;
 
 #[async_trait::async_trait]
 impl Model for AllowImdsV1 {

@@ -9,7 +9,7 @@ use crate::inject::model::{self, Model};
 use crate::inject::{ActionSpec, InjectCx, Target};
 use crate::vocab::{ParamSpec, param};
 
-pub static SPEC: ActionSpec = ActionSpec {
+pub(crate) static SPEC: ActionSpec = ActionSpec {
     id: "ec2.instance.termination_protection",
     targets: &[super::INSTANCE],
     summary: "toggles an instance's termination protection (or sets it to `enabled`)",
@@ -29,7 +29,7 @@ pub static SPEC: ActionSpec = ActionSpec {
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Params {
+pub(crate) struct Params {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
 }
@@ -40,7 +40,7 @@ fn read_params(r: &mut TableReader) -> Option<Params> {
     })
 }
 
-pub struct Termination(pub Params);
+pub(crate) struct Termination(pub Params);
 
 #[async_trait::async_trait]
 impl Model for Termination {

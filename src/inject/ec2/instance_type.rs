@@ -10,7 +10,7 @@ use crate::inject::model::{self, Model};
 use crate::inject::{ActionSpec, InjectCx, Target, ec2::shared::instance};
 use crate::vocab::{ParamSpec, param};
 
-pub static SPEC: ActionSpec = ActionSpec {
+pub(crate) static SPEC: ActionSpec = ActionSpec {
     id: "ec2.instance.change_type",
     targets: &[super::INSTANCE],
     summary: "changes an instance's type (stop, modify, start), like an emergency resize",
@@ -32,7 +32,7 @@ pub static SPEC: ActionSpec = ActionSpec {
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Params {
+pub(crate) struct Params {
     pub instance_type: String,
 }
 
@@ -54,7 +54,7 @@ fn read_params(r: &mut TableReader) -> Option<Params> {
     })
 }
 
-pub struct ChangeType(pub Params);
+pub(crate) struct ChangeType(pub Params);
 
 #[async_trait::async_trait]
 impl Model for ChangeType {

@@ -2,17 +2,17 @@
 //! actions, one file per action; `resolver` finds the resources, `shared` holds the reads and
 //! state models more than one action uses.
 
-pub mod instance_attach_sg;
-pub mod instance_imdsv1;
-pub mod instance_termination;
+pub(crate) mod instance_attach_sg;
+pub(crate) mod instance_imdsv1;
+pub(crate) mod instance_termination;
 pub mod instance_type;
 pub mod nacl_add_entry;
-pub mod resolver;
+pub(crate) mod resolver;
 pub mod sg_add_egress;
-pub mod sg_open_ingress;
-pub mod sg_remove_ingress;
+pub(crate) mod sg_open_ingress;
+pub(crate) mod sg_remove_ingress;
 pub mod shared;
-pub mod tag_remove;
+pub(crate) mod tag_remove;
 pub mod tag_set;
 
 use crate::inject::service::Service;
@@ -22,10 +22,10 @@ pub const SECURITY_GROUP: TargetType = TargetType::new("aws_security_group");
 pub const INSTANCE: TargetType = TargetType::new("aws_instance");
 pub const NETWORK_ACL: TargetType = TargetType::new("aws_network_acl");
 pub const VPC: TargetType = TargetType::new("aws_vpc");
-pub const SUBNET: TargetType = TargetType::new("aws_subnet");
+pub(crate) const SUBNET: TargetType = TargetType::new("aws_subnet");
 
 /// Every EC2 type: all carry tags.
-pub const TAGGABLE: &[TargetType] = &[SECURITY_GROUP, INSTANCE, NETWORK_ACL, VPC, SUBNET];
+pub(crate) const TAGGABLE: &[TargetType] = &[SECURITY_GROUP, INSTANCE, NETWORK_ACL, VPC, SUBNET];
 
 const fn by_id(kind: TargetType) -> TargetKind {
     TargetKind {

@@ -12,7 +12,7 @@ use crate::inject::params::{self, RuleParams};
 use crate::inject::{ActionSpec, InjectCx, Target};
 use crate::vocab::{ParamSpec, param};
 
-pub static SPEC: ActionSpec = ActionSpec {
+pub(crate) static SPEC: ActionSpec = ActionSpec {
     id: "ec2.nacl.add_entry",
     targets: &[super::NETWORK_ACL],
     summary: "adds a network ACL entry (tcp, udp or all protocols)",
@@ -50,7 +50,7 @@ pub static SPEC: ActionSpec = ActionSpec {
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Params {
+pub(crate) struct Params {
     pub rule_number: i32,
     pub egress: bool,
     pub rule_action: String,
@@ -111,7 +111,7 @@ fn protocol_number(name: &str) -> &'static str {
     }
 }
 
-pub struct AddEntry(pub Params);
+pub(crate) struct AddEntry(pub Params);
 
 #[async_trait::async_trait]
 impl Model for AddEntry {

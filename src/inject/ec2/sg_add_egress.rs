@@ -6,7 +6,7 @@ use crate::inject::model;
 use crate::inject::params::{self, RuleParams};
 use crate::vocab::param;
 
-pub static SPEC: ActionSpec = ActionSpec {
+pub(crate) static SPEC: ActionSpec = ActionSpec {
     id: "ec2.sg.add_egress",
     targets: &[super::SECURITY_GROUP],
     summary: "adds an egress rule to a security group (e.g. opening outbound traffic to the internet)",

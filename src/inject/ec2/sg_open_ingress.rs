@@ -7,7 +7,7 @@ use crate::inject::model;
 use crate::inject::params::{self, RuleParams};
 use crate::vocab::param;
 
-pub static SPEC: ActionSpec = ActionSpec {
+pub(crate) static SPEC: ActionSpec = ActionSpec {
     id: "ec2.sg.open_ingress",
     targets: &[super::SECURITY_GROUP],
     summary: "adds an ingress rule to a security group, as an engineer would during an incident",

@@ -9,7 +9,7 @@ use crate::inject::params::{self, RuleParams};
 use crate::inject::{ActionSpec, InjectCx, InjectError, Target};
 use crate::vocab::param;
 
-pub static SPEC: ActionSpec = ActionSpec {
+pub(crate) static SPEC: ActionSpec = ActionSpec {
     id: "ec2.sg.remove_ingress",
     targets: &[super::SECURITY_GROUP],
     summary: "deletes a managed ingress rule (the one matching protocol, ports and cidr)",
@@ -25,7 +25,7 @@ pub static SPEC: ActionSpec = ActionSpec {
     build: |v| model::build(v, RemoveIngress),
 };
 
-pub struct RemoveIngress(pub RuleParams);
+pub(crate) struct RemoveIngress(pub RuleParams);
 
 #[async_trait::async_trait]
 impl Model for RemoveIngress {

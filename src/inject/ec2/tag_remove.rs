@@ -5,7 +5,7 @@ use crate::inject::ec2::shared::tags::TagChange;
 use crate::inject::{model, params};
 use crate::vocab::{ParamSpec, param};
 
-pub static SPEC: ActionSpec = ActionSpec {
+pub(crate) static SPEC: ActionSpec = ActionSpec {
     id: "ec2.tag.remove",
     targets: super::TAGGABLE,
     summary: "removes one tag from an EC2 resource (e.g. ManagedBy dropped by hand)",

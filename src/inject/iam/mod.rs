@@ -2,14 +2,14 @@
 //! per action; `resolver` finds the resources, `shared` holds attachments and policy
 //! documents. IAM is global: the region allow-list does not apply, the account allow-list does.
 
-pub mod policy_new_default_version;
-pub mod resolver;
-pub mod role_attach_policy;
-pub mod role_put_inline_policy;
-pub mod role_set_max_session_duration;
-pub mod role_trust_add_principal;
+pub(crate) mod policy_new_default_version;
+pub(crate) mod resolver;
+pub(crate) mod role_attach_policy;
+pub(crate) mod role_put_inline_policy;
+pub(crate) mod role_set_max_session_duration;
+pub(crate) mod role_trust_add_principal;
 pub mod shared;
-pub mod user_attach_policy;
+pub(crate) mod user_attach_policy;
 
 use crate::inject::service::Service;
 use crate::vocab::{Naming, TargetKind, TargetType};

@@ -20,7 +20,7 @@ use crate::inject::{
 };
 use crate::vocab::{ParamSpec, param};
 
-pub static SPEC: ActionSpec = ActionSpec {
+pub(crate) static SPEC: ActionSpec = ActionSpec {
     id: "iam.policy.new_default_version",
     targets: &[super::POLICY],
     summary: "makes a new default version of a customer-managed policy (default: the current one plus Allow * on *)",
@@ -47,7 +47,7 @@ pub static SPEC: ActionSpec = ActionSpec {
 const MAX_VERSIONS: usize = 5;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Params {
+pub(crate) struct Params {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub document: Option<String>,
 }
@@ -91,7 +91,7 @@ impl Snapshot {
     }
 }
 
-pub struct NewVersion(pub Params);
+pub(crate) struct NewVersion(pub Params);
 
 async fn versions(cx: &InjectCx<'_>, target: &Target) -> Result<Versions, InjectError> {
     let out = cx

@@ -6,7 +6,7 @@ use crate::inject::iam::shared::attachments::{self, Attach, Params};
 use crate::inject::model;
 use crate::vocab::param;
 
-pub static SPEC: ActionSpec = ActionSpec {
+pub(crate) static SPEC: ActionSpec = ActionSpec {
     id: "iam.role.attach_policy",
     targets: &[super::ROLE],
     summary: "attaches a managed policy to a role (default AdministratorAccess)",

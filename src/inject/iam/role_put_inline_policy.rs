@@ -14,7 +14,7 @@ use crate::inject::policy::Policy;
 use crate::inject::{ActionSpec, InjectCx, Target};
 use crate::vocab::{ParamSpec, param};
 
-pub static SPEC: ActionSpec = ActionSpec {
+pub(crate) static SPEC: ActionSpec = ActionSpec {
     id: "iam.role.put_inline_policy",
     targets: &[super::ROLE],
     summary: "adds or replaces one inline policy on a role (default: allow everything)",
@@ -42,7 +42,7 @@ pub static SPEC: ActionSpec = ActionSpec {
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Params {
+pub(crate) struct Params {
     pub policy_name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub document: Option<String>,
@@ -63,7 +63,7 @@ fn read_params(r: &mut TableReader) -> Option<Params> {
     })
 }
 
-pub struct PutInline(pub Params);
+pub(crate) struct PutInline(pub Params);
 
 #[async_trait::async_trait]
 impl Model for PutInline {

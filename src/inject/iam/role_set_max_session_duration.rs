@@ -9,7 +9,7 @@ use crate::inject::model::{self, Model};
 use crate::inject::{ActionSpec, InjectCx, Target};
 use crate::vocab::{ParamSpec, param};
 
-pub static SPEC: ActionSpec = ActionSpec {
+pub(crate) static SPEC: ActionSpec = ActionSpec {
     id: "iam.role.set_max_session_duration",
     targets: &[super::ROLE],
     summary: "changes a role's maximum session duration (default 12 hours)",
@@ -26,7 +26,7 @@ pub static SPEC: ActionSpec = ActionSpec {
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Params {
+pub(crate) struct Params {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seconds: Option<i32>,
 }
@@ -39,7 +39,7 @@ fn read_params(r: &mut TableReader) -> Option<Params> {
     })
 }
 
-pub struct MaxSession(pub Params);
+pub(crate) struct MaxSession(pub Params);
 
 #[async_trait::async_trait]
 impl Model for MaxSession {

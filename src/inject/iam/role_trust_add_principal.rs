@@ -13,7 +13,7 @@ use crate::inject::policy::{self, Policy};
 use crate::inject::{ActionSpec, InjectCx, Target};
 use crate::vocab::{ParamSpec, param};
 
-pub static SPEC: ActionSpec = ActionSpec {
+pub(crate) static SPEC: ActionSpec = ActionSpec {
     id: "iam.role.trust_add_principal",
     targets: &[super::ROLE],
     summary: "adds a principal (an account, role or user ARN, or a service) to a role's trust policy",
@@ -30,7 +30,7 @@ pub static SPEC: ActionSpec = ActionSpec {
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Params {
+pub(crate) struct Params {
     pub principal: String,
 }
 
@@ -40,7 +40,7 @@ fn read_params(r: &mut TableReader) -> Option<Params> {
     })
 }
 
-pub struct TrustAdd(pub Params);
+pub(crate) struct TrustAdd(pub Params);
 
 impl TrustAdd {
     fn principal(&self) -> Value {

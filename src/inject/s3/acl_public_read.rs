@@ -12,7 +12,7 @@ use crate::inject::params::{self, NoParams};
 use crate::inject::{ActionSpec, InjectCx, Target};
 use crate::vocab::param;
 
-pub static SPEC: ActionSpec = ActionSpec {
+pub(crate) static SPEC: ActionSpec = ActionSpec {
     id: "s3.acl.public_read",
     targets: &[super::BUCKET],
     summary: "grants READ to AllUsers through the bucket ACL",
@@ -28,7 +28,7 @@ const ALL_USERS: &str = "http://acs.amazonaws.com/groups/global/AllUsers";
 
 /// One grant: who (by type and id, URI or e-mail) and what.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct AclGrant {
+pub(crate) struct AclGrant {
     pub grantee_type: String,
     pub id: Option<String>,
     pub uri: Option<String>,
@@ -65,7 +65,7 @@ impl crate::inject::parts::Element for AclGrant {
     }
 }
 
-pub struct PublicReadAcl;
+pub(crate) struct PublicReadAcl;
 
 #[async_trait::async_trait]
 impl Model for PublicReadAcl {

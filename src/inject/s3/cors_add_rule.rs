@@ -12,7 +12,7 @@ use crate::inject::parts::{self, Changes, Parts};
 use crate::inject::{ActionSpec, InjectCx, Target, s3::shared::absent};
 use crate::vocab::{ParamSpec, param};
 
-pub static SPEC: ActionSpec = ActionSpec {
+pub(crate) static SPEC: ActionSpec = ActionSpec {
     id: "s3.cors.add_rule",
     targets: &[super::BUCKET],
     summary: "adds a CORS rule to a bucket (default: GET from any origin)",
@@ -34,7 +34,7 @@ pub static SPEC: ActionSpec = ActionSpec {
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Params {
+pub(crate) struct Params {
     pub allowed_origins: Vec<String>,
     pub allowed_methods: Vec<String>,
     pub allowed_headers: Vec<String>,
@@ -116,7 +116,7 @@ impl Rule {
 
 /// The rule list in order (order decides which rule matches a request).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CorsRules(pub Vec<Rule>);
+pub(crate) struct CorsRules(pub Vec<Rule>);
 
 impl Rule {
     /// A rule is a part: `rule <ID>`, or its JSON when it has no ID.
@@ -164,7 +164,7 @@ impl DriftState for CorsRules {
     }
 }
 
-pub struct AddCorsRule(pub Params);
+pub(crate) struct AddCorsRule(pub Params);
 
 #[async_trait::async_trait]
 impl Model for AddCorsRule {

@@ -16,7 +16,7 @@ use crate::inject::parts::{self, Changes, Parts};
 use crate::inject::{ActionSpec, InjectCx, Target, s3::shared::absent};
 use crate::vocab::{ParamSpec, param};
 
-pub static SPEC: ActionSpec = ActionSpec {
+pub(crate) static SPEC: ActionSpec = ActionSpec {
     id: "s3.encryption.change",
     targets: &[super::BUCKET],
     summary: "changes a bucket's default encryption (algorithm, KMS key, bucket key) or removes it",
@@ -51,7 +51,7 @@ pub struct Rule {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Params {
+pub(crate) struct Params {
     /// `None` removes the configuration.
     pub set: Option<Rule>,
 }
@@ -105,7 +105,7 @@ fn default_rules() -> Vec<Rule> {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Encryption(pub Vec<Rule>);
+pub(crate) struct Encryption(pub Vec<Rule>);
 
 /// S3 holds one rule: its fields are the parts.
 impl DriftState for Encryption {
@@ -128,7 +128,7 @@ impl DriftState for Encryption {
     }
 }
 
-pub struct ChangeEncryption(pub Params);
+pub(crate) struct ChangeEncryption(pub Params);
 
 #[async_trait::async_trait]
 impl Model for ChangeEncryption {

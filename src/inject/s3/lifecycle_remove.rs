@@ -20,7 +20,7 @@ use crate::inject::parts::{self, Changes, Parts};
 use crate::inject::{ActionSpec, InjectCx, Target, s3::shared::absent};
 use crate::vocab::param;
 
-pub static SPEC: ActionSpec = ActionSpec {
+pub(crate) static SPEC: ActionSpec = ActionSpec {
     id: "s3.lifecycle.remove",
     targets: &[super::BUCKET],
     summary: "deletes every lifecycle rule of a bucket",
@@ -265,7 +265,7 @@ impl DriftState for Option<Lifecycle> {
     }
 }
 
-pub struct RemoveLifecycle;
+pub(crate) struct RemoveLifecycle;
 
 #[async_trait::async_trait]
 impl Model for RemoveLifecycle {

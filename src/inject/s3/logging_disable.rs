@@ -11,7 +11,7 @@ use crate::inject::parts::{self, Changes, Parts};
 use crate::inject::{ActionSpec, InjectCx, Target};
 use crate::vocab::param;
 
-pub static SPEC: ActionSpec = ActionSpec {
+pub(crate) static SPEC: ActionSpec = ActionSpec {
     id: "s3.logging.disable",
     targets: &[super::BUCKET],
     summary: "disables server access logging on a bucket",
@@ -24,7 +24,7 @@ pub static SPEC: ActionSpec = ActionSpec {
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Logging {
+pub(crate) struct Logging {
     pub target_bucket: String,
     pub target_prefix: String,
 }
@@ -55,7 +55,7 @@ impl DriftState for Option<Logging> {
     }
 }
 
-pub struct DisableLogging;
+pub(crate) struct DisableLogging;
 
 #[async_trait::async_trait]
 impl Model for DisableLogging {

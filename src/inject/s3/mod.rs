@@ -1,18 +1,18 @@
 //! S3: its target type (buckets) and drift actions, one file per action; `resolver` finds the
 //! buckets, `shared` holds what more than one action uses.
 
-pub mod acl_public_read;
-pub mod cors_add_rule;
-pub mod encryption_change;
-pub mod lifecycle_remove;
-pub mod logging_disable;
-pub mod policy_public_read;
-pub mod public_access_block_relax;
-pub mod resolver;
+pub(crate) mod acl_public_read;
+pub(crate) mod cors_add_rule;
+pub(crate) mod encryption_change;
+pub(crate) mod lifecycle_remove;
+pub(crate) mod logging_disable;
+pub(crate) mod policy_public_read;
+pub(crate) mod public_access_block_relax;
+pub(crate) mod resolver;
 pub mod shared;
-pub mod tag_remove;
+pub(crate) mod tag_remove;
 pub mod tag_set;
-pub mod versioning_suspend;
+pub(crate) mod versioning_suspend;
 
 use crate::inject::service::Service;
 use crate::vocab::{Naming, TargetKind, TargetType};

@@ -11,7 +11,7 @@ use crate::inject::policy::{self, Policy};
 use crate::inject::{ActionSpec, InjectCx, Target, s3::shared::absent};
 use crate::vocab::param;
 
-pub static SPEC: ActionSpec = ActionSpec {
+pub(crate) static SPEC: ActionSpec = ActionSpec {
     id: "s3.policy.public_read",
     targets: &[super::BUCKET],
     summary: "adds a statement granting s3:GetObject to everyone to the bucket policy",
@@ -36,7 +36,7 @@ fn sid(cx: &InjectCx<'_>) -> String {
     )
 }
 
-pub struct PublicReadPolicy;
+pub(crate) struct PublicReadPolicy;
 
 #[async_trait::async_trait]
 impl Model for PublicReadPolicy {

@@ -12,7 +12,7 @@ use crate::inject::parts::{self, Changes, Parts};
 use crate::inject::{ActionSpec, InjectCx, Target, s3::shared::absent};
 use crate::vocab::{ParamSpec, param};
 
-pub static SPEC: ActionSpec = ActionSpec {
+pub(crate) static SPEC: ActionSpec = ActionSpec {
     id: "s3.public_access_block.relax",
     targets: &[super::BUCKET],
     summary: "turns off a bucket's public access block settings (all four by default), or deletes the block",
@@ -50,7 +50,7 @@ pub static SPEC: ActionSpec = ActionSpec {
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Block {
+pub(crate) struct Block {
     pub block_public_acls: bool,
     pub ignore_public_acls: bool,
     pub block_public_policy: bool,
@@ -58,7 +58,7 @@ pub struct Block {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Params {
+pub(crate) struct Params {
     /// `None` deletes the block.
     pub set: Option<Block>,
 }
@@ -115,7 +115,7 @@ impl DriftState for Option<Block> {
     }
 }
 
-pub struct Relax(pub Params);
+pub(crate) struct Relax(pub Params);
 
 #[async_trait::async_trait]
 impl Model for Relax {

@@ -5,7 +5,7 @@ use crate::inject::s3::shared::tags::BucketTagChange;
 use crate::inject::{model, params};
 use crate::vocab::{ParamSpec, param};
 
-pub static SPEC: ActionSpec = ActionSpec {
+pub(crate) static SPEC: ActionSpec = ActionSpec {
     id: "s3.tag.set",
     targets: &[super::BUCKET],
     summary: "adds or changes one bucket tag (the rest of the tag set is kept)",

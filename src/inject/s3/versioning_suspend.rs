@@ -9,7 +9,7 @@ use crate::inject::params::{self, NoParams};
 use crate::inject::{ActionSpec, InjectCx, Target};
 use crate::vocab::param;
 
-pub static SPEC: ActionSpec = ActionSpec {
+pub(crate) static SPEC: ActionSpec = ActionSpec {
     id: "s3.versioning.suspend",
     targets: &[super::BUCKET],
     summary: "suspends versioning on a versioned bucket",
@@ -21,7 +21,7 @@ pub static SPEC: ActionSpec = ActionSpec {
     build: |v| model::build(v, |_: NoParams| SuspendVersioning),
 };
 
-pub struct SuspendVersioning;
+pub(crate) struct SuspendVersioning;
 
 #[async_trait::async_trait]
 impl Model for SuspendVersioning {

@@ -1,5 +1,5 @@
 //! What several EC2 actions share; none of these is an action.
 
 pub mod instance;
-pub mod sg_rules;
+pub(crate) mod sg_rules;
 pub mod tags;

@@ -13,7 +13,7 @@ use crate::inject::params::RuleParams;
 use crate::inject::{InjectCx, Target};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Direction {
+pub(crate) enum Direction {
     Ingress,
     Egress,
 }
@@ -30,7 +30,7 @@ pub struct Rule {
 }
 
 impl Rule {
-    pub fn from_params(p: &RuleParams, description: Option<String>) -> Rule {
+    pub(crate) fn from_params(p: &RuleParams, description: Option<String>) -> Rule {
         let peer = if p.is_ipv6() {
             format!("cidr6:{}", p.cidr)
         } else {
@@ -46,7 +46,7 @@ impl Rule {
     }
 
     /// Same rule, ignoring the description.
-    pub fn same_rule(&self, other: &Rule) -> bool {
+    pub(crate) fn same_rule(&self, other: &Rule) -> bool {
         (&self.protocol, self.from_port, self.to_port, &self.peer)
             == (&other.protocol, other.from_port, other.to_port, &other.peer)
     }
@@ -241,7 +241,7 @@ pub async fn write(
 }
 
 /// The description driftdrill writes on a rule it adds.
-pub fn mark_description(cx: &InjectCx<'_>) -> String {
+pub(crate) fn mark_description(cx: &InjectCx<'_>) -> String {
     cx.mark
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || " ._-:/()#,@[]+=&;{}!$*".contains(*c))
@@ -250,7 +250,7 @@ pub fn mark_description(cx: &InjectCx<'_>) -> String {
 }
 
 /// Adds one rule in one direction (open_ingress, add_egress).
-pub struct AddRule {
+pub(crate) struct AddRule {
     pub params: RuleParams,
     pub direction: Direction,
 }

@@ -7,7 +7,7 @@ use crate::inject::params::TagParams;
 use crate::inject::{InjectCx, Target, target};
 use aws_sdk_ec2::types::Tag;
 
-pub struct TagChange(pub TagParams);
+pub(crate) struct TagChange(pub TagParams);
 
 #[async_trait::async_trait]
 impl Model for TagChange {

@@ -11,21 +11,21 @@ use crate::inject::model::Model;
 use crate::inject::{InjectCx, Target};
 use crate::vocab::ParamSpec;
 
-pub const PARAMS: &[ParamSpec] = &[ParamSpec::optional(
+pub(crate) const PARAMS: &[ParamSpec] = &[ParamSpec::optional(
     "policy_arn",
     "a managed policy ARN",
     "the policy to attach; default: arn:aws:iam::aws:policy/AdministratorAccess",
 )];
 
-pub const ADMINISTRATOR: &str = "arn:aws:iam::aws:policy/AdministratorAccess";
+pub(crate) const ADMINISTRATOR: &str = "arn:aws:iam::aws:policy/AdministratorAccess";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Params {
+pub(crate) struct Params {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy_arn: Option<String>,
 }
 
-pub fn read_params(r: &mut TableReader) -> Option<Params> {
+pub(crate) fn read_params(r: &mut TableReader) -> Option<Params> {
     let policy_arn = r.opt_string("policy_arn");
     if let Some(arn) = &policy_arn
         && !arn.value.starts_with("arn:")
@@ -42,7 +42,7 @@ pub fn read_params(r: &mut TableReader) -> Option<Params> {
 }
 
 /// Attaches `policy_arn` to the target role or user.
-pub struct Attach(pub Params);
+pub(crate) struct Attach(pub Params);
 
 impl Attach {
     fn arn(&self) -> &str {

@@ -48,7 +48,7 @@ pub fn parse(resource: &str, raw: &str) -> Result<Value, InjectError> {
 
 /// The default document a drill grants: everything, on everything (what an engineer attaches
 /// "for a minute" during an incident), marked with the drill's statement id.
-pub fn grant_everything(sid: &str) -> Value {
+pub(crate) fn grant_everything(sid: &str) -> Value {
     json!({
         "Version": "2012-10-17",
         "Statement": [{ "Sid": sid, "Effect": "Allow", "Action": "*", "Resource": "*" }]

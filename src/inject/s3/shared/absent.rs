@@ -8,7 +8,7 @@ use crate::inject::errors;
 
 /// `Ok(Some(v))`, `Ok(None)` when the error code says the configuration does not exist
 /// (`NoSuchBucketPolicy`, `NoSuchLifecycleConfiguration`, ...), else the error.
-pub fn absent_on<T, E>(
+pub(crate) fn absent_on<T, E>(
     result: Result<T, SdkError<E, HttpResponse>>,
     absent_codes: &[&str],
     operation: &'static str,

@@ -1,4 +1,4 @@
 //! What several S3 actions share; none of these is an action.
 
-pub mod absent;
+pub(crate) mod absent;
 pub mod tags;

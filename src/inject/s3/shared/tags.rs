@@ -10,7 +10,7 @@ use crate::inject::model::Model;
 use crate::inject::params::TagParams;
 use crate::inject::{InjectCx, Target, target};
 
-pub struct BucketTagChange(pub TagParams);
+pub(crate) struct BucketTagChange(pub TagParams);
 
 #[async_trait::async_trait]
 impl Model for BucketTagChange {
