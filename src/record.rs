@@ -88,6 +88,10 @@ pub struct DrillRecord {
     pub confirmed_at: Option<DateTime<Utc>>,
     pub reverted_at: Option<DateTime<Utc>>,
     pub expectations: Vec<ExpectationRecord>,
+    /// Time to remediate: when the drill's change disappeared before the drill's own revert,
+    /// whether remediators were expected to undo it or something else did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remediation: Option<RemediationRecord>,
     pub revert: Option<RevertRecord>,
 }
 
@@ -225,6 +229,118 @@ impl ExpectationRecord {
         } else {
             label.to_string()
         }
+    }
+}
+
+/// What became of the drill's change before its own revert.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RemediationRecord {
+    /// The remediators the scenario expected to undo the change; empty when none was expected
+    /// and the change disappeared all the same ("remediated by something else").
+    pub remediators: Vec<String>,
+    pub outcome: RemediationOutcome,
+    /// The time-to-remediate SLA (none for an unexpected remediation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sla_secs: Option<f64>,
+    /// Time to remediate from the confirmed change: the upper end of the bracket.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mttr_secs: Option<f64>,
+    /// Remediated after `lower` (the last read that still found the change started) and by
+    /// `upper` (the first read that found it gone finished) seconds from confirmation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bracket_secs: Option<(f64, f64)>,
+    /// For `remediated_differently`: how the resource differs from its snapshot, in words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub difference: Option<String>,
+    /// Reads of the target while watching, and how many of them failed.
+    pub reads: u32,
+    pub read_errors: u32,
+    /// Failed polls of the remediators that are detectors (a custodian policy with actions, a
+    /// terraform apply) during the window.
+    pub remediator_errors: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_error: Option<String>,
+    /// How long the runner watched for the remediation (twice the SLA, capped by the lifetime).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window_secs: Option<f64>,
+}
+
+impl RemediationRecord {
+    /// Whether remediators were expected (an unexpected remediation is measured, never judged).
+    pub fn expected(&self) -> bool {
+        !self.remediators.is_empty()
+    }
+
+    /// Remediated in time: the change disappeared within the SLA.
+    pub fn within_sla(&self) -> bool {
+        match (self.mttr_secs, self.sla_secs) {
+            (Some(t), Some(sla)) => self.outcome.remediated() && t <= sla,
+            _ => false,
+        }
+    }
+
+    /// The result in words: "restored in 12.0 s", "remediated by something else after 40.1 s".
+    pub fn result_text(&self) -> String {
+        let label = self.outcome.label();
+        let Some(t) = self.mttr_secs else {
+            return label.to_string();
+        };
+        if !self.expected() {
+            return format!("{label} by something else within {t:.1} s");
+        }
+        let late = if self.within_sla() { "" } else { ", late" };
+        format!("{label} in {t:.1} s{late}")
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RemediationOutcome {
+    /// The drill's change is gone and the resource equals its snapshot.
+    Restored,
+    /// The drill's change is gone but the resource differs from its snapshot: a finding.
+    RemediatedDifferently,
+    /// The change was still there when the window closed, and the remediators answered.
+    NotRemediated,
+    /// The change was still there and a remediator failed meanwhile: never "not remediated".
+    RemediatorError,
+    /// No read of the target succeeded: nothing could be judged.
+    Inconclusive,
+    /// The run was stopped before the window closed.
+    NotObserved,
+}
+
+impl RemediationOutcome {
+    /// The words tables and reports use.
+    pub fn label(self) -> &'static str {
+        match self {
+            RemediationOutcome::Restored => "restored",
+            RemediationOutcome::RemediatedDifferently => "remediated differently",
+            RemediationOutcome::NotRemediated => "not remediated",
+            RemediationOutcome::RemediatorError => "remediator error",
+            RemediationOutcome::Inconclusive => "inconclusive",
+            RemediationOutcome::NotObserved => "not observed",
+        }
+    }
+
+    /// The snake_case name the JSON uses, for metric labels.
+    pub fn key(self) -> &'static str {
+        match self {
+            RemediationOutcome::Restored => "restored",
+            RemediationOutcome::RemediatedDifferently => "remediated_differently",
+            RemediationOutcome::NotRemediated => "not_remediated",
+            RemediationOutcome::RemediatorError => "remediator_error",
+            RemediationOutcome::Inconclusive => "inconclusive",
+            RemediationOutcome::NotObserved => "not_observed",
+        }
+    }
+
+    /// Whether the drill's change was found gone.
+    pub fn remediated(self) -> bool {
+        matches!(
+            self,
+            RemediationOutcome::Restored | RemediationOutcome::RemediatedDifferently
+        )
     }
 }
 

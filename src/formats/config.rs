@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::environment::EnvironmentDecl;
 use super::names;
+use super::remediator::RemediatorDecl;
 use crate::diag::{Located, TableReader, suggest};
 use crate::vocab::Role;
 use crate::vocab::catalog::{Catalogs, NamedPath, PathKind};
@@ -101,6 +102,9 @@ pub struct DrillConfig {
     pub aws: AwsSection,
     pub safety: Safety,
     pub detectors: Vec<DetectorDecl>,
+    /// `[[remediator]]` entries: remediators outside driftdrill, watched by reading back.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub remediators: Vec<RemediatorDecl>,
     /// `[[environment]]` entries; empty: one implicit environment, `[aws]`'s.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub environments: Vec<EnvironmentDecl>,
@@ -113,6 +117,10 @@ impl DrillConfig {
 
     pub fn detector(&self, name: &str) -> Option<&DetectorDecl> {
         self.detectors.iter().find(|d| d.name.value == name)
+    }
+
+    pub fn remediator(&self, name: &str) -> Option<&RemediatorDecl> {
+        self.remediators.iter().find(|d| d.name.value == name)
     }
 
     /// A path from the config, relative to the config file's folder unless it is absolute.
@@ -173,12 +181,18 @@ pub fn read(path: &Path, root: &mut TableReader, catalogs: &Catalogs) -> Option<
             }
         }
     }
+    let remediators = root
+        .tables("remediator")
+        .into_iter()
+        .filter_map(|mut r| super::remediator::read(&mut r))
+        .collect();
     Some(DrillConfig {
         path: path.to_path_buf(),
         dir: folder_of(path),
         aws: aws.unwrap_or_default(),
         safety: safety?,
         detectors,
+        remediators,
         environments,
     })
 }

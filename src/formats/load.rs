@@ -181,6 +181,7 @@ fn cross_check(loaded: &Loaded, sink: &Sink) {
     let guarded: Vec<String> = config.safety.guarded_keys();
     for s in &loaded.scenarios {
         check_expectations(s, config, &report);
+        check_remediators(s, config, &report);
         check_guardrail_tag(s, &guarded, &report);
     }
 }
@@ -203,15 +204,77 @@ fn check_unique_scenario_ids(loaded: &Loaded, report: &impl Fn(Diagnostic)) {
 
 fn check_unique_detector_names(config: &DrillConfig, report: &impl Fn(Diagnostic)) {
     let mut names = std::collections::BTreeSet::new();
-    for d in &config.detectors {
-        if !names.insert(&d.name.value) {
-            report(d.name.diag(
+    let declared = config.detectors.iter().map(|d| &d.name);
+    for name in declared.chain(config.remediators.iter().map(|r| &r.name)) {
+        if !names.insert(&name.value) {
+            report(name.diag(
                 "duplicate-name",
                 format!(
-                    "detector or channel name {:?} is declared twice",
-                    d.name.value
+                    "detector, channel or remediator name {:?} is declared twice",
+                    name.value
                 ),
             ));
+        }
+    }
+}
+
+/// Every remediator a scenario expects is a declared `[[remediator]]` or `[[detector]]` (a
+/// channel only delivers alerts), and has a time-to-remediate SLA.
+fn check_remediators(s: &Scenario, config: &DrillConfig, report: &impl Fn(Diagnostic)) {
+    for name in &s.expect.remediators {
+        let declared = config.remediator(&name.value).is_some()
+            || config
+                .detector(&name.value)
+                .is_some_and(|d| d.role == Role::Detector);
+        if config
+            .detector(&name.value)
+            .is_some_and(|d| d.role == Role::Channel)
+        {
+            report(
+                name.diag(
+                    "channel-as-remediator",
+                    format!("{:?} is an alert channel: it delivers alerts and cannot undo a change", name.value),
+                )
+                .with_hint("name a [[detector]] that acts (custodian with actions, terraform with apply) or a [[remediator]]"),
+            );
+            continue;
+        }
+        if !declared {
+            let mut known: Vec<&str> = config
+                .remediators
+                .iter()
+                .map(|r| r.name.value.as_str())
+                .collect();
+            known.extend(
+                config
+                    .detectors
+                    .iter()
+                    .filter(|d| d.role == Role::Detector)
+                    .map(|d| d.name.value.as_str()),
+            );
+            report(
+                name.diag(
+                    "unknown-remediator",
+                    format!(
+                        "scenario expects remediator {:?}, which the config declares neither as a [[remediator]] nor as a [[detector]]",
+                        name.value
+                    ),
+                )
+                .with_hint(crate::diag::suggest::hint(&name.value, &known)),
+            );
+            continue;
+        }
+        if !s.expect.sla.contains_key(&name.value) && s.expect.remediate_within.is_none() {
+            report(
+                name.diag(
+                    "missing-sla",
+                    format!(
+                        "no time-to-remediate SLA for {:?}: add `remediate_within` to [expect] (or an [expect.sla] entry)",
+                        name.value
+                    ),
+                )
+                .with_hint(format!("{:?} is expected to undo the change", name.value)),
+            );
         }
     }
 }

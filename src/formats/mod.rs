@@ -5,6 +5,7 @@ pub mod config;
 pub mod environment;
 pub mod load;
 mod names;
+pub mod remediator;
 pub mod scenario;
 pub mod target;
 

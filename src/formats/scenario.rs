@@ -77,12 +77,29 @@ pub struct Expectations {
     /// the drift until it reports the target clean again (time to clear), for at most this long.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clear_within: Option<Sla>,
+    /// Detectors or `[[remediator]]`s expected to undo the change: the runner reads the target
+    /// back once per their interval and measures when the drill's change disappeared.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub remediators: Vec<Located<String>>,
+    /// Default time-to-remediate SLA for the remediators (per-name overrides in `sla`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remediate_within: Option<Sla>,
 }
 
 impl Expectations {
     /// Every name the drill watches: expected ones first, then the silent ones.
     pub(crate) fn watched(&self) -> impl Iterator<Item = &Located<String>> {
         self.detectors.iter().chain(&self.silent)
+    }
+
+    /// The time-to-remediate SLA: the tightest of the remediators' own (`sla`) or
+    /// `remediate_within`; `None` when the scenario expects no remediation.
+    pub(crate) fn remediation_sla(&self) -> Option<Duration> {
+        self.remediators
+            .iter()
+            .filter_map(|r| self.sla.get(&r.value).or(self.remediate_within.as_ref()))
+            .map(|s| s.0)
+            .min()
     }
 
     /// The SLA for one expected detector or channel.
@@ -216,10 +233,31 @@ fn read_inject(r: &mut TableReader, catalogs: &Catalogs) -> Option<Injection> {
     })
 }
 
+/// `remediators` and `remediate_within`; an SLA with no remediator to hold to it is an error.
+fn read_remediation(r: &mut TableReader) -> (Vec<Located<String>>, Option<Sla>) {
+    let remediators = r.opt_strings("remediators").unwrap_or_default();
+    let within = r.opt_duration("remediate_within");
+    if let Some(within) = &within
+        && remediators.is_empty()
+    {
+        r.report(
+            within
+                .diag(
+                    "remediate-within-without-remediators",
+                    "`remediate_within` is set but `remediators` names no remediator",
+                )
+                .with_hint("name the detectors or [[remediator]]s expected to undo the change"),
+        );
+    }
+    (remediators, within.map(|d| Sla(d.value)))
+}
+
 fn read_expect(r: &mut TableReader) -> Option<Expectations> {
     let silent = r.opt_strings("silent").unwrap_or_default();
-    // A drill that only proves a suppression needs no detector that must catch it.
-    let detectors = if silent.is_empty() {
+    let (remediators, remediate_within) = read_remediation(r);
+    // A drill that only proves a suppression or a remediation needs no detector that must
+    // catch it.
+    let detectors = if silent.is_empty() && remediators.is_empty() {
         r.strings("detectors")
     } else {
         r.opt_strings("detectors").or(Some(Vec::new()))
@@ -233,6 +271,7 @@ fn read_expect(r: &mut TableReader) -> Option<Expectations> {
             .iter()
             .flatten()
             .chain(&silent)
+            .chain(&remediators)
             .map(|d| d.value.clone())
             .collect();
         // Each key is a detector name; read them all as durations.
@@ -244,7 +283,7 @@ fn read_expect(r: &mut TableReader) -> Option<Expectations> {
         t.finish();
     }
     let detectors = detectors?;
-    if detectors.is_empty() && silent.is_empty() {
+    if detectors.is_empty() && silent.is_empty() && remediators.is_empty() {
         r.error(
             r.value_span("detectors").unwrap_or_else(|| r.span()),
             "invalid-value",
@@ -275,5 +314,7 @@ fn read_expect(r: &mut TableReader) -> Option<Expectations> {
         alert_within,
         sla,
         clear_within,
+        remediators,
+        remediate_within,
     })
 }

@@ -78,6 +78,18 @@ impl RevertKind {
     }
 }
 
+/// Whether the drill's change is still on the resource, as a remediation watch reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Remains {
+    /// Some of the drill's change is still live (what, in words).
+    Live(String),
+    /// The drill's change is gone and the resource reads as its snapshot.
+    Restored,
+    /// The drill's change is gone but the resource differs from the snapshot: how, in words
+    /// (a remediator that also removed something the team had is a finding).
+    Differently(String),
+}
+
 /// One drift action. The runner calls, in order: `snapshot` (before the journal intent),
 /// `inject` (once, after the intent is durable), `verify_injected`, then `revert` (idempotent:
 /// any number of times, also from `recover` in another process) and `verify_reverted`.
@@ -119,6 +131,15 @@ pub trait Injector: Send + Sync {
         target: &Target,
         snapshot: &State,
     ) -> Result<Check, InjectError>;
+    /// Reads the resource once and answers whether the drill's change is still there and, when
+    /// it is gone, whether the resource equals the snapshot. Changes nothing; the runner calls it
+    /// once per remediator interval while observing.
+    async fn remains(
+        &self,
+        cx: &InjectCx<'_>,
+        target: &Target,
+        snapshot: &State,
+    ) -> Result<Remains, InjectError>;
 }
 
 /// A catalog entry: everything `validate`, `list` and the runner need to know about an action.

@@ -7,7 +7,9 @@ use serde::de::DeserializeOwned;
 
 pub use super::parts::DriftState;
 use super::parts::{self, VALUE};
-use super::{Check, InjectCx, InjectError, Injector, RevertKind, RevertOutcome, State, Target};
+use super::{
+    Check, InjectCx, InjectError, Injector, Remains, RevertKind, RevertOutcome, State, Target,
+};
 
 /// What an action file implements.
 #[async_trait::async_trait]
@@ -165,6 +167,26 @@ impl<M: Model> Injector for ModelInjector<M> {
             Check::Matches
         } else {
             Check::Differs(left.join("; "))
+        })
+    }
+
+    async fn remains(
+        &self,
+        cx: &InjectCx<'_>,
+        target: &Target,
+        snapshot: &State,
+    ) -> Result<Remains, InjectError> {
+        let (before, injected) = self.states(cx, target, snapshot)?;
+        let live = self.0.read(cx, target).await?;
+        let left = parts::residue(&before, &injected, &live, |k| self.name(k));
+        if !left.is_empty() {
+            return Ok(Remains::Live(left.join("; ")));
+        }
+        let differs = parts::differences(&before, &live, |k| self.name(k));
+        Ok(if differs.is_empty() {
+            Remains::Restored
+        } else {
+            Remains::Differently(differs.join("; "))
         })
     }
 }

@@ -153,6 +153,26 @@ pub(crate) fn not_live<S: DriftState>(
         .collect()
 }
 
+/// Every part that reads differently from the snapshot, in words (empty: it reads as before).
+pub(crate) fn differences<S: DriftState>(
+    snapshot: &S,
+    live: &S,
+    name: impl Fn(&str) -> String,
+) -> Vec<String> {
+    let (s, l) = (snapshot.parts(), live.parts());
+    changed(snapshot, live)
+        .into_iter()
+        .map(|k| {
+            format!(
+                "{} reads {}, not {} as before the drill",
+                name(&k),
+                shown(l.get(&k)),
+                shown(s.get(&k))
+            )
+        })
+        .collect()
+}
+
 impl Plan {
     /// Whether someone else changed anything since the injection.
     pub(crate) fn others_changed(&self) -> bool {

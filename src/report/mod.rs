@@ -10,6 +10,7 @@ pub(crate) mod model;
 pub mod openmetrics;
 pub mod period;
 pub mod records;
+pub mod remediation;
 pub(crate) mod sections;
 pub mod spread;
 pub mod tally;

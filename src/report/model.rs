@@ -133,6 +133,24 @@ pub struct Report {
     /// Announced against unannounced time to detect (empty without unannounced drills).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub announcement: Vec<super::spread::Announcement>,
+    /// Time to remediate per expected remediator (empty when no drill expected one).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub remediators: Vec<super::remediation::RemediatorSummary>,
+    /// Every drill whose change was remediated, or expected to be.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub remediations: Vec<super::remediation::RemediationRow>,
+    /// The period's median times to detect and to remediate against the reference tiers.
+    pub standing: Standing,
+}
+
+/// Where the period's median times stand against [`super::remediation::TIERS`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Standing {
+    /// Median time to detect over every detection by a detector (channels left out).
+    pub mttd_p50_secs: Option<f64>,
+    /// Median time to remediate over every remediation by an expected remediator.
+    pub mttr_p50_secs: Option<f64>,
+    pub tiers: &'static [super::remediation::Tier],
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -175,6 +193,16 @@ pub fn build(all: &[RunRecord], period: &Period, generated_at: DateTime<Utc>) ->
     }
     acc.fill_matrix();
     let trend = super::trend::against_previous(all, &records, period);
+    let (remediators, remediations) = super::remediation::build(&records);
+    let standing = Standing {
+        mttd_p50_secs: acc.detection_median(),
+        mttr_p50_secs: median(
+            remediators
+                .iter()
+                .flat_map(|r| r.samples_secs.iter().copied()),
+        ),
+        tiers: &super::remediation::TIERS,
+    };
     Report {
         schema: SCHEMA,
         generated_at,
@@ -211,7 +239,17 @@ pub fn build(all: &[RunRecord], period: &Period, generated_at: DateTime<Utc>) ->
         history: super::trend::history(all, period),
         environments: super::spread::environments(&records),
         announcement: super::spread::announcement(&records),
+        remediators,
+        remediations,
+        standing,
     }
+}
+
+/// The median of some times (the lower middle one for an even count).
+fn median(samples: impl Iterator<Item = f64>) -> Option<f64> {
+    let mut all: Vec<f64> = samples.collect();
+    all.sort_by(f64::total_cmp);
+    all.get(all.len().checked_sub(1)? / 2).copied()
 }
 
 /// Per detector: its role, its tally, and (time to detect, bracket width) per detection.
@@ -236,6 +274,12 @@ struct Accumulator {
 }
 
 impl Accumulator {
+    /// The median time to detect over every detector's detections.
+    fn detection_median(&self) -> Option<f64> {
+        let detectors = self.detectors.values().filter(|d| d.0 == Role::Detector);
+        median(detectors.flat_map(|d| d.2.iter().map(|s| s.0)))
+    }
+
     /// One drill: its revert, whether it was skipped, and every expectation of it.
     fn drill(&mut self, r: &RunRecord, d: &DrillRecord) {
         self.drills += 1;

@@ -78,6 +78,10 @@ pub fn render(r: &Report) -> String {
     detector_health(&mut out, period, r);
     environments(&mut out, period, r);
     drills_and_reverts(&mut out, period, r);
+    if !r.remediations.is_empty() {
+        time_to_remediate(&mut out, period, r);
+        remediations(&mut out, period, r);
+    }
     out.push_str("# EOF\n");
     out
 }
@@ -101,6 +105,55 @@ fn time_to_detect(out: &mut String, period: &str, r: &Report) {
         }
         f.sample("_sum", &labels, d.samples_secs.iter().sum());
         f.sample("_count", &labels, d.samples_secs.len() as f64);
+    }
+}
+
+/// `driftdrill_mttr_seconds`: a summary per expected remediator.
+fn time_to_remediate(out: &mut String, period: &str, r: &Report) {
+    let mut f = family(
+        out,
+        period,
+        "driftdrill_mttr_seconds",
+        "summary",
+        Some("seconds"),
+        "Time to remediate, from the confirmed change to the first read that found the drill's change gone (upper end of its bracket).",
+    );
+    for m in &r.remediators {
+        let labels = [("remediator", m.name.as_str())];
+        for (q, v) in [("0.5", m.mttr.p50_secs), ("0.95", m.mttr.p95_secs)] {
+            f.sample("", &[labels[0], ("quantile", q)], v.unwrap_or(f64::NAN));
+        }
+        f.sample("_sum", &labels, m.samples_secs.iter().sum());
+        f.sample("_count", &labels, m.samples_secs.len() as f64);
+    }
+}
+
+/// `driftdrill_remediations`: drilled changes by remediator and outcome, unexpected ones too.
+fn remediations(out: &mut String, period: &str, r: &Report) {
+    let mut counts: std::collections::BTreeMap<(&str, &str), usize> = Default::default();
+    for m in &r.remediations {
+        // An unexpected remediation is labelled `unexpected`, not with the report's words.
+        let by = if m.sla_secs.is_some() {
+            m.remediators.as_str()
+        } else {
+            "unexpected"
+        };
+        *counts.entry((by, m.outcome.key())).or_default() += 1;
+    }
+    let mut f = family(
+        out,
+        period,
+        "driftdrill_remediations",
+        "gauge",
+        None,
+        "Drilled changes by what remediated them (`unexpected` when no remediator was expected) and the outcome.",
+    );
+    for ((remediator, outcome), n) in counts {
+        f.sample(
+            "",
+            &[("remediator", remediator), ("outcome", outcome)],
+            n as f64,
+        );
     }
 }
 

@@ -2,6 +2,8 @@
 //! cell, and the housekeeping lines. The text formats (terminal, Markdown, HTML) walk this list
 //! and lay out cells; none of them decides what a section says.
 
+mod remediation;
+
 use super::model::Report;
 use super::text::{human_or_dash, pct, polls_text, window_text};
 use crate::record::Outcome;
@@ -194,6 +196,7 @@ pub(crate) fn sections(r: &Report) -> Vec<Section> {
     });
     out.extend(gaps(r));
     out.extend(suppressions(r));
+    out.extend(remediation::sections(r));
     out.extend(super::spread::tables(r).into_iter().map(|t| {
         Section::Table {
             title: t.title.to_string(),

@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::text::human;
 use crate::record::Outcome;
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Stats {
     pub count: usize,
     pub p50_secs: Option<f64>,

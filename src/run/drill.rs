@@ -15,6 +15,7 @@ use super::guard;
 use super::observe::{self, Window};
 use super::places::Place;
 use super::plan::Planned;
+use super::remediation::{self, Expected, Reader};
 use super::watch::Watch;
 use crate::formats::Scenario;
 use crate::inject::{InjectCx, InjectError, Injector, Target};
@@ -45,6 +46,7 @@ pub(crate) async fn run_drill(
     let terms = vec![target.id.clone(), d.mark.clone()];
     let mut events = cx.hub.subscribe();
     let _watching = cx.hub.watch(&d.names, &terms);
+    let _remediating = cx.hub.watch(&d.remediator_detectors(), &terms);
     if !d
         .baseline(&mut events, &terms, &target, held.last_released)
         .await
@@ -66,7 +68,13 @@ pub(crate) async fn run_drill(
             return d.finish();
         }
     };
-    d.observe(&applied, &mut events, &terms).await;
+    let reader = Reader {
+        injector: &*injector,
+        icx: &icx,
+        target: &target,
+        snapshot: &applied.snapshot,
+    };
+    d.observe(&applied, reader, &mut events, &terms).await;
     d.revert_and_clear(&applied, &*injector, &icx, &target, &mut events, &terms)
         .await;
     d.finish()
@@ -87,6 +95,8 @@ struct Drill<'a> {
     names: Vec<String>,
     record: DrillRecord,
     watches: Vec<Watch>,
+    /// The remediators expected to undo the change here, if any.
+    remediation: Option<Expected>,
 }
 
 impl<'a> Drill<'a> {
@@ -112,10 +122,12 @@ impl<'a> Drill<'a> {
             confirmed_at: None,
             reverted_at: None,
             expectations: Vec::new(),
+            remediation: None,
             revert: None,
         };
         let names = watched_names(cx, scenario, place);
         let watches = watches_for(cx, scenario, &names);
+        let remediation = expected_remediation(cx, scenario, place);
         Drill {
             cx,
             scenario,
@@ -126,7 +138,18 @@ impl<'a> Drill<'a> {
             names,
             record,
             watches,
+            remediation,
         }
+    }
+
+    /// The expected remediators that are detectors this drill does not already watch: the hub
+    /// polls them (a custodian policy with actions, a terraform apply) while the drill runs.
+    fn remediator_detectors(&self) -> Vec<String> {
+        let names = self.remediation.iter().flat_map(|e| &e.names);
+        names
+            .filter(|n| self.cx.config.detector(n).is_some() && !self.names.contains(n))
+            .cloned()
+            .collect()
     }
 
     fn finish(mut self) -> DrillRecord {
@@ -265,7 +288,13 @@ impl<'a> Drill<'a> {
 
     /// Observes every expectation once the change is confirmed live; a change that did not
     /// take is the record's error (and is reverted all the same).
-    async fn observe(&mut self, applied: &Applied, events: &mut Events, terms: &[String]) {
+    async fn observe(
+        &mut self,
+        applied: &Applied,
+        reader: Reader<'_>,
+        events: &mut Events,
+        terms: &[String],
+    ) {
         let cx = self.cx;
         self.record.injected_at = Some(applied.injected_at);
         let confirmed = match &applied.confirmed {
@@ -284,7 +313,14 @@ impl<'a> Drill<'a> {
             lifetime_end: super::change::revert_by(cx, applied.inject_started),
             min_span: cx.min_window,
         };
-        observe::observe(&mut self.watches, events, cx.stop.clone(), terms, window).await;
+        let expected = self.remediation.as_ref();
+        let remediating = async {
+            let expected = expected?;
+            let mut events = cx.hub.subscribe();
+            Some(remediation::watch(reader, expected, &mut events, cx.stop.clone(), window).await)
+        };
+        let detecting = observe::observe(&mut self.watches, events, cx.stop.clone(), terms, window);
+        (_, self.record.remediation) = tokio::join!(detecting, remediating);
         if *cx.stop.borrow() {
             self.record.status = DrillStatus::Interrupted;
         }
@@ -304,6 +340,7 @@ impl<'a> Drill<'a> {
         let cx = self.cx;
         cx.progress.phase(&self.id, "revert");
         let deadline = drift_ends(cx, applied.inject_started);
+        let revert_started = Instant::now();
         let reverted = revert(
             cx,
             &self.drill,
@@ -316,6 +353,10 @@ impl<'a> Drill<'a> {
         .await;
         let verified = Instant::now();
         self.record.reverted_at = Some(Utc::now());
+        if let (None, Ok(confirmed)) = (&self.record.remediation, &applied.confirmed) {
+            self.record.remediation =
+                remediation::unexpected(&reverted, *confirmed, revert_started);
+        }
         if let Some(within) = self.scenario.expect.clear_within
             && reverted.verified
             && !*cx.stop.borrow()
@@ -448,12 +489,45 @@ fn preflight_summary(cx: &RunCx, watches: &[Watch]) -> String {
         .join(", ")
 }
 
-/// Names of the detectors a set of scenarios watches (expected or silent).
+/// Names of the detectors a set of scenarios watches (expected or silent) or expects to
+/// remediate (some of those are `[[remediator]]`s, which the caller skips).
 pub(crate) fn expected_detectors<'a>(
     scenarios: impl IntoIterator<Item = &'a Scenario>,
 ) -> BTreeSet<String> {
     scenarios
         .into_iter()
-        .flat_map(|s| s.expect.watched().map(|d| d.value.clone()))
+        .flat_map(|s| s.expect.watched().chain(&s.expect.remediators))
+        .map(|d| d.value.clone())
         .collect()
+}
+
+/// The remediators a scenario expects in this drill's environment, the shortest interval
+/// among them and the time-to-remediate SLA; `None` when it expects none here.
+fn expected_remediation(cx: &RunCx, scenario: &Scenario, place: &Place) -> Option<Expected> {
+    let env = place.environment.as_deref();
+    let mut names = Vec::new();
+    let mut interval = None::<Duration>;
+    for name in &scenario.expect.remediators {
+        let every = match cx.config.remediator(&name.value) {
+            Some(r) if r.acts_in(env) => r.interval,
+            Some(_) => continue,
+            None if cx
+                .config
+                .detector(&name.value)
+                .is_some_and(|d| d.watches(env)) =>
+            {
+                cx.hub
+                    .interval(&name.value)
+                    .unwrap_or(Duration::from_secs(10))
+            }
+            None => continue,
+        };
+        names.push(name.value.clone());
+        interval = Some(interval.map_or(every, |i| i.min(every)));
+    }
+    Some(Expected {
+        names,
+        interval: interval?,
+        sla: scenario.expect.remediation_sla()?,
+    })
 }

@@ -206,6 +206,16 @@ impl Hub {
             .and_then(|h| h.unavailable.clone())
     }
 
+    /// How often a polled detector polls (`None` for a channel or an unknown name).
+    pub(crate) fn interval(&self, name: &str) -> Option<Duration> {
+        self.health
+            .lock()
+            .expect("health lock")
+            .get(name)
+            .and_then(|h| h.interval_secs)
+            .map(Duration::from_secs_f64)
+    }
+
     /// Every detector's and channel's health so far, by name.
     pub fn health(&self) -> Vec<DetectorHealth> {
         self.health

@@ -14,6 +14,7 @@ pub mod plan;
 mod poller;
 pub mod progress;
 pub mod recover;
+mod remediation;
 pub mod retry;
 mod rollback;
 pub mod runner;

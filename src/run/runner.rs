@@ -222,7 +222,10 @@ async fn start_detectors(
     };
     let mut built = Vec::new();
     for name in drill::expected_detectors(in_plan) {
-        let decl = config.detector(&name).expect("validated");
+        // A `[[remediator]]` runs outside driftdrill: nothing to start.
+        let Some(decl) = config.detector(&name) else {
+            continue;
+        };
         let spec = detect::find(&decl.kind).expect("validated");
         let detector = (spec.build)(
             &decl.settings,
@@ -379,11 +382,25 @@ pub(crate) fn exit_code_for(drills: &[DrillRecord]) -> i32 {
                         exit_codes::TOOL_ERROR
                     }
                 });
-                exit_codes::most_severe(outcomes)
+                let remediation = d.remediation.as_ref().map(remediation_code);
+                exit_codes::most_severe(outcomes.chain(remediation))
             }
         }
     });
     exit_codes::most_severe(codes)
+}
+
+/// An expected remediation judged like a detection: in time passes, late or not remediated is
+/// a miss, a remediator error is a tool error. An unexpected one is measured, never judged.
+fn remediation_code(m: &crate::record::RemediationRecord) -> i32 {
+    use crate::record::RemediationOutcome as R;
+    match m.outcome {
+        _ if !m.expected() || m.within_sla() => exit_codes::OK,
+        R::Restored | R::RemediatedDifferently | R::NotRemediated | R::Inconclusive => {
+            exit_codes::DETECTION_MISSED
+        }
+        R::RemediatorError | R::NotObserved => exit_codes::TOOL_ERROR,
+    }
 }
 
 /// First Ctrl-C/SIGTERM: stop observing and revert. Second: exit at once; the journal keeps

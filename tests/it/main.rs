@@ -17,6 +17,7 @@ mod lifetime;
 mod lingering;
 mod prerequisites;
 mod recover_settles;
+mod remediation;
 mod report;
 mod report_render;
 mod run_concurrency;

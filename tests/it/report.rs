@@ -223,7 +223,21 @@ fn junit_parses_back_with_one_case_per_expectation() {
         .descendants()
         .filter(|n| n.has_tag_name("testcase"))
         .collect();
-    assert_eq!(cases.len(), r.cases.len());
+    let (remediations, expectations): (Vec<&roxmltree::Node>, Vec<&roxmltree::Node>) = cases
+        .iter()
+        .partition(|c| c.attribute("classname") == Some("driftdrill.remediation"));
+    assert_eq!(expectations.len(), r.cases.len());
+    // One case per drill that expected remediators; an unexpected remediation is not judged.
+    let judged: Vec<_> = r
+        .remediations
+        .iter()
+        .filter(|m| m.sla_secs.is_some())
+        .collect();
+    assert_eq!(remediations.len(), judged.len());
+    assert!(
+        r.remediations.len() > judged.len(),
+        "the fixture has an unexpected one"
+    );
     let failures = doc
         .descendants()
         .filter(|n| n.has_tag_name("failure"))
@@ -233,7 +247,12 @@ fn junit_parses_back_with_one_case_per_expectation() {
         .iter()
         .filter(|c| matches!(c.outcome.label(), "missed" | "late" | "leaked"))
         .count();
-    assert_eq!(failures, expected_failures);
+    let late_remediations = judged
+        .iter()
+        .filter(|m| m.mttr_secs.is_none_or(|t| t > m.sla_secs.unwrap()))
+        .count();
+    assert_eq!(late_remediations, 1, "the fixture's tf-apply restored late");
+    assert_eq!(failures, expected_failures + late_remediations);
     let caught = cases
         .iter()
         .find(|c| {

@@ -16,7 +16,7 @@ use crate::inject::iam::shared::document;
 use crate::inject::mark;
 use crate::inject::policy::{has_sid, normalized, with_statement, without_sid};
 use crate::inject::{
-    ActionSpec, Check, InjectCx, Injector, RevertKind, RevertOutcome, State, Target,
+    ActionSpec, Check, InjectCx, Injector, Remains, RevertKind, RevertOutcome, State, Target,
 };
 use crate::vocab::{ParamSpec, param};
 
@@ -370,6 +370,41 @@ impl Injector for NewVersion {
             Check::Matches
         } else {
             Check::Differs(left.join("; "))
+        })
+    }
+
+    async fn remains(
+        &self,
+        cx: &InjectCx<'_>,
+        target: &Target,
+        snapshot: &State,
+    ) -> Result<Remains, InjectError> {
+        let before = snapshot_of(target, snapshot)?;
+        let live = versions(cx, target).await?;
+        if has_sid(
+            &document_of(cx, target, &live.default).await?,
+            &mark::sid(cx.mark),
+        ) {
+            return Ok(Remains::Live(format!(
+                "the default version {} carries the drill's statement",
+                live.default
+            )));
+        }
+        let mut differs = Vec::new();
+        if live.default != before.default {
+            differs.push(format!(
+                "the default version is {}, not {} as before the drill",
+                live.default, before.default
+            ));
+        }
+        let added = new_versions(&before, &live);
+        if !added.is_empty() {
+            differs.push(format!("versions {} were added", added.join(", ")));
+        }
+        Ok(if differs.is_empty() {
+            Remains::Restored
+        } else {
+            Remains::Differently(differs.join("; "))
         })
     }
 }

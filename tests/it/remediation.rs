@@ -1,0 +1,288 @@
+//! Remediation measured: a remediator (here the test, acting as AWS Config remediation or a
+//! reconciler would) undoes the drill's change while the drill observes. The record says when
+//! the change disappeared, with its bracket, and whether the resource was restored exactly or
+//! differently; the drill's own revert is then a verified no-op that writes nothing.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use aws_sdk_ec2::types::{IpPermission, IpRange};
+use aws_sdk_s3::types::{BucketVersioningStatus, VersioningConfiguration};
+use driftdrill::aws::AwsClients;
+use driftdrill::inject::RevertKind;
+use driftdrill::record::{RemediationOutcome, RemediationRecord, RunRecord};
+
+use crate::fixture::{self, resources};
+
+const SUSPEND: &str = "action = \"s3.versioning.suspend\"";
+const OPEN_SSH: &str =
+    "action = \"ec2.sg.open_ingress\"\nprotocol = \"tcp\"\nport = 22\ncidr = \"0.0.0.0/0\"";
+
+/// A config declaring one `[[remediator]]` read back every second, and `extra` tables.
+fn config(dir: &Path, extra: &str) -> std::path::PathBuf {
+    fixture::write_config(
+        dir,
+        &format!("[[remediator]]\nname = \"fixer\"\ninterval = \"1s\"\n\n{extra}"),
+    )
+}
+
+/// Polls until `live` answers true, for at most two minutes.
+async fn until<F, Fut>(what: &str, mut live: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let end = Instant::now() + Duration::from_secs(120);
+    while !live().await {
+        assert!(Instant::now() < end, "{what} never happened");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+async fn versioning(aws: &AwsClients, bucket: &str) -> Option<BucketVersioningStatus> {
+    let out = aws.s3.get_bucket_versioning().bucket(bucket).send().await;
+    out.ok().and_then(|o| o.status().cloned())
+}
+
+async fn set_versioning(aws: &AwsClients, bucket: &str, status: BucketVersioningStatus) {
+    aws.s3
+        .put_bucket_versioning()
+        .bucket(bucket)
+        .versioning_configuration(VersioningConfiguration::builder().status(status).build())
+        .send()
+        .await
+        .expect("set versioning");
+}
+
+/// The ingress ports of a group.
+async fn ingress_ports(aws: &AwsClients, group: &str) -> Vec<i32> {
+    let out = aws
+        .ec2
+        .describe_security_groups()
+        .group_ids(group)
+        .send()
+        .await
+        .expect("describe group");
+    let mut ports: Vec<i32> = out.security_groups()[0]
+        .ip_permissions()
+        .iter()
+        .filter_map(|p| p.from_port())
+        .collect();
+    ports.sort();
+    ports
+}
+
+async fn revoke_world(aws: &AwsClients, group: &str, port: i32) {
+    let rule = IpPermission::builder()
+        .ip_protocol("tcp")
+        .from_port(port)
+        .to_port(port)
+        .ip_ranges(IpRange::builder().cidr_ip("0.0.0.0/0").build())
+        .build();
+    aws.ec2
+        .revoke_security_group_ingress()
+        .group_id(group)
+        .ip_permissions(rule)
+        .send()
+        .await
+        .expect("revoke ingress");
+}
+
+/// Runs the scenarios in a blocking thread while `act` plays the remediator.
+async fn run_while(
+    config: &Path,
+    scenario: &Path,
+    runs: &Path,
+    act: impl std::future::Future<Output = ()>,
+) -> (fixture::Ran, RunRecord) {
+    let (config, scenario, out) = (config.to_owned(), scenario.to_owned(), runs.to_owned());
+    let run =
+        tokio::task::spawn_blocking(move || fixture::run_drills(&config, &[&scenario], &out, &[]));
+    act.await;
+    let ran = run.await.expect("run thread");
+    let record = fixture::only_record(runs);
+    (ran, record)
+}
+
+fn remediation(record: &RunRecord) -> &RemediationRecord {
+    let drill = &record.drills[0];
+    drill
+        .remediation
+        .as_ref()
+        .unwrap_or_else(|| panic!("no remediation recorded: {drill:#?}"))
+}
+
+/// The drill's revert found nothing of its change left and wrote nothing, verified.
+fn revert_was_a_no_op(record: &RunRecord) {
+    let revert = record.drills[0].revert.as_ref().expect("a revert");
+    assert!(revert.verified, "{revert:?}");
+    assert!(
+        matches!(
+            revert.kind,
+            Some(RevertKind::AlreadyReverted | RevertKind::ConflictLeftAlone)
+        ),
+        "{revert:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_expected_remediator_that_restores_the_snapshot_is_timed() {
+    let aws = fixture::clients().await;
+    let bucket = resources::bucket(&aws).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path(), "");
+    let expect = "remediators = [\"fixer\"]\nremediate_within = \"60s\"";
+    let scenario = fixture::write_scenario(dir.path(), "fixed", &bucket, SUSPEND, expect);
+    let runs = dir.path().join("runs");
+
+    let fix = async {
+        until("the suspension", || async {
+            versioning(&aws, &bucket.id).await == Some(BucketVersioningStatus::Suspended)
+        })
+        .await;
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        set_versioning(&aws, &bucket.id, BucketVersioningStatus::Enabled).await;
+    };
+    let (ran, record) = run_while(&config, &scenario, &runs, fix).await;
+
+    assert_eq!(
+        ran.code,
+        Some(0),
+        "remediated in time is a pass:\n{}",
+        ran.text()
+    );
+    let m = remediation(&record);
+    assert_eq!(m.outcome, RemediationOutcome::Restored, "{m:?}");
+    assert_eq!(m.remediators, ["fixer"]);
+    let mttr = m.mttr_secs.expect("a time to remediate");
+    let (lo, hi) = m.bracket_secs.expect("a bracket");
+    assert!((2.0..60.0).contains(&mttr), "{m:?}");
+    assert!(
+        lo <= hi && hi == mttr && hi - lo < 5.0,
+        "a 1s read-back brackets tightly: {m:?}"
+    );
+    assert!(m.within_sla(), "{m:?}");
+    revert_was_a_no_op(&record);
+    assert!(ran.stdout.contains("remediated by fixer"), "{}", ran.text());
+    assert_eq!(
+        versioning(&aws, &bucket.id).await,
+        Some(BucketVersioningStatus::Enabled)
+    );
+}
+
+#[tokio::test]
+async fn a_remediator_that_also_removes_the_teams_rule_is_remediated_differently() {
+    let aws = fixture::clients().await;
+    let group = resources::security_group(&aws).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path(), "");
+    let expect = "remediators = [\"fixer\"]\nremediate_within = \"60s\"";
+    let scenario = fixture::write_scenario(dir.path(), "overfixed", &group, OPEN_SSH, expect);
+    let runs = dir.path().join("runs");
+
+    // A heavy-handed remediator: every world-open rule goes, the team's https one too.
+    let fix = async {
+        until("the opened port", || async {
+            ingress_ports(&aws, &group.id).await.contains(&22)
+        })
+        .await;
+        revoke_world(&aws, &group.id, 22).await;
+        revoke_world(&aws, &group.id, 443).await;
+    };
+    let (ran, record) = run_while(&config, &scenario, &runs, fix).await;
+
+    let m = remediation(&record);
+    assert_eq!(
+        m.outcome,
+        RemediationOutcome::RemediatedDifferently,
+        "{m:?}"
+    );
+    let difference = m.difference.as_deref().unwrap_or_default();
+    assert!(
+        difference.contains("443"),
+        "the difference names the lost rule: {difference}"
+    );
+    assert_eq!(ran.code, Some(0), "{}", ran.text());
+    revert_was_a_no_op(&record);
+    assert_eq!(
+        ingress_ports(&aws, &group.id).await,
+        [80],
+        "driftdrill never writes back a rule it did not create"
+    );
+}
+
+#[tokio::test]
+async fn a_change_undone_with_no_remediator_expected_is_remediated_by_something_else() {
+    let aws = fixture::clients().await;
+    let bucket = resources::bucket(&aws).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(
+        dir.path(),
+        "[[detector]]\nname = \"blind\"\ntype = \"command\"\nargv = [\"/bin/true\"]\ninterval = \"1s\"\nresource_regex = \"(bkt-[a-z0-9-]+)\"\n",
+    );
+    let expect = "detectors = [\"blind\"]\ndetect_within = \"4s\"";
+    let scenario = fixture::write_scenario(dir.path(), "undone", &bucket, SUSPEND, expect);
+    let runs = dir.path().join("runs");
+
+    let colleague = async {
+        until("the suspension", || async {
+            versioning(&aws, &bucket.id).await == Some(BucketVersioningStatus::Suspended)
+        })
+        .await;
+        set_versioning(&aws, &bucket.id, BucketVersioningStatus::Enabled).await;
+    };
+    let (ran, record) = run_while(&config, &scenario, &runs, colleague).await;
+
+    assert_eq!(
+        ran.code,
+        Some(3),
+        "the blind detector still missed:\n{}",
+        ran.text()
+    );
+    let m = remediation(&record);
+    assert!(!m.expected(), "{m:?}");
+    assert_eq!(m.outcome, RemediationOutcome::Restored, "{m:?}");
+    let (lo, hi) = m.bracket_secs.expect("a bracket");
+    assert!(lo == 0.0 && hi > 0.0, "{m:?}");
+    assert!(
+        m.result_text().contains("by something else"),
+        "{}",
+        m.result_text()
+    );
+    revert_was_a_no_op(&record);
+}
+
+#[tokio::test]
+async fn a_change_nobody_undoes_is_not_remediated_and_reverted_by_the_drill() {
+    let aws = fixture::clients().await;
+    let bucket = resources::bucket(&aws).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path(), "");
+    let expect = "remediators = [\"fixer\"]\nremediate_within = \"2s\"";
+    let scenario = fixture::write_scenario(dir.path(), "unfixed", &bucket, SUSPEND, expect);
+    let runs = dir.path().join("runs");
+
+    let (ran, record) = run_while(&config, &scenario, &runs, async {}).await;
+
+    assert_eq!(
+        ran.code,
+        Some(3),
+        "not remediated is a miss:\n{}",
+        ran.text()
+    );
+    let m = remediation(&record);
+    assert_eq!(m.outcome, RemediationOutcome::NotRemediated, "{m:?}");
+    assert!(
+        m.reads >= 2 && m.read_errors == 0,
+        "read back every second: {m:?}"
+    );
+    let revert = record.drills[0].revert.as_ref().expect("a revert");
+    assert!(
+        revert.verified && revert.kind == Some(RevertKind::Restored),
+        "{revert:?}"
+    );
+    assert_eq!(
+        versioning(&aws, &bucket.id).await,
+        Some(BucketVersioningStatus::Enabled)
+    );
+}
