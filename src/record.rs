@@ -29,7 +29,19 @@ pub struct RunRecord {
     /// How every detector and channel of the run behaved: polls, failures, poll durations.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub detector_health: Vec<DetectorHealth>,
+    /// The stop condition that stopped the run, when one did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stopped_by: Option<StopRecord>,
     pub exit_code: i32,
+}
+
+/// A stop condition that fired: every drill in flight was reverted and no new one started.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StopRecord {
+    pub name: String,
+    pub at: DateTime<Utc>,
+    /// What it said: the command's exit and last words, or the alarm's state reason.
+    pub detail: String,
 }
 
 /// One detector's or channel's health over a run: every poll it made (whoever watched), how

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::environment::EnvironmentDecl;
 use super::names;
 use super::remediator::RemediatorDecl;
+use super::stop_condition::StopConditionDecl;
 use crate::diag::{Located, TableReader, suggest};
 use crate::vocab::Role;
 use crate::vocab::catalog::{Catalogs, NamedPath, PathKind};
@@ -105,6 +106,9 @@ pub struct DrillConfig {
     /// `[[remediator]]` entries: remediators outside driftdrill, watched by reading back.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub remediators: Vec<RemediatorDecl>,
+    /// `[[stop_condition]]` entries: polled for the whole run; one firing stops it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stop_conditions: Vec<StopConditionDecl>,
     /// `[[environment]]` entries; empty: one implicit environment, `[aws]`'s.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub environments: Vec<EnvironmentDecl>,
@@ -186,6 +190,11 @@ pub fn read(path: &Path, root: &mut TableReader, catalogs: &Catalogs) -> Option<
         .into_iter()
         .filter_map(|mut r| super::remediator::read(&mut r))
         .collect();
+    let stop_conditions = root
+        .tables("stop_condition")
+        .into_iter()
+        .filter_map(|mut r| super::stop_condition::read(&mut r))
+        .collect();
     Some(DrillConfig {
         path: path.to_path_buf(),
         dir: folder_of(path),
@@ -193,6 +202,7 @@ pub fn read(path: &Path, root: &mut TableReader, catalogs: &Catalogs) -> Option<
         safety: safety?,
         detectors,
         remediators,
+        stop_conditions,
         environments,
     })
 }

@@ -7,6 +7,7 @@ pub mod load;
 mod names;
 pub mod remediator;
 pub mod scenario;
+pub mod stop_condition;
 pub mod target;
 
 pub use config::DrillConfig;

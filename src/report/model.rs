@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::period::{Period, completed, in_period};
 use crate::inject::RevertKind;
 use crate::record::{DrillRecord, DrillStatus, ExpectationRecord, FalseAlarm, Outcome, RunRecord};
-use crate::record::{SettledChange, Settlement};
+use crate::record::{SettledChange, Settlement, StopRecord};
 use crate::vocab::Role;
 
 pub(crate) use super::tally::{Cell, Stats, Tally};
@@ -141,6 +141,9 @@ pub struct Report {
     pub remediations: Vec<super::remediation::RemediationRow>,
     /// The period's median times to detect and to remediate against the reference tiers.
     pub standing: Standing,
+    /// Runs a stop condition stopped: the run id and what fired.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub stopped: Vec<(String, StopRecord)>,
 }
 
 /// Where the period's median times stand against [`super::remediation::TIERS`].
@@ -242,6 +245,10 @@ pub fn build(all: &[RunRecord], period: &Period, generated_at: DateTime<Utc>) ->
         remediators,
         remediations,
         standing,
+        stopped: records
+            .iter()
+            .filter_map(|r| Some((r.run_id.clone(), r.stopped_by.clone()?)))
+            .collect(),
     }
 }
 

@@ -497,6 +497,17 @@ fn housekeeping(r: &Report) -> Section {
             Tone::Missed,
         )
     }));
+    items.extend(r.stopped.iter().map(|(run, s)| {
+        Cell::toned(
+            format!(
+                "Run {run} stopped by {} at {}: {}",
+                s.name,
+                s.at.format("%Y-%m-%d %H:%M:%S UTC"),
+                s.detail
+            ),
+            Tone::Error,
+        )
+    }));
     if let Some(t) = &r.trend {
         if !t.new_gaps.is_empty() {
             items.push(Cell::text(format!(

@@ -18,4 +18,5 @@ mod remediation;
 pub mod retry;
 mod rollback;
 pub mod runner;
+mod stop;
 pub mod watch;

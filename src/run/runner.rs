@@ -15,11 +15,12 @@ use super::journal::Journal;
 use super::places::{self, Place, PlaceError};
 use super::plan::{self, Selection};
 use super::progress::Progress;
+use super::stop::StopConditions;
 use crate::aws::AwsClients;
 use crate::detect::{self, BuildCx, matching};
 use crate::exit_codes;
 use crate::formats::{self, DrillConfig, Scenario};
-use crate::record::{DrillRecord, DrillStatus, FalseAlarm, Outcome, RunRecord, SCHEMA};
+use crate::record::{DrillRecord, DrillStatus, FalseAlarm, Outcome, RunRecord, SCHEMA, StopRecord};
 use crate::vocab::Role;
 
 #[derive(Debug, Clone, Default)]
@@ -72,6 +73,8 @@ pub enum RunError {
     Guard(#[source] Box<PlaceError>),
     #[error("start the detectors")]
     Detector(#[from] detect::DetectorError),
+    #[error("check the stop conditions (nothing was changed)")]
+    Stop(#[source] Box<super::stop::StopError>),
     #[error("write the run record")]
     Record(#[source] std::io::Error),
 }
@@ -142,6 +145,15 @@ pub async fn run_drills(
         .await
         .map_err(|e| RunError::Guard(Box::new(e)))?;
     let drills_planned = placed(planned, &places);
+    let stops = StopConditions {
+        decls: config.stop_conditions.clone(),
+        dir: config.dir.clone(),
+        aws: aws.clone(),
+    };
+    stops
+        .preflight()
+        .await
+        .map_err(|e| RunError::Stop(Box::new(e)))?;
     let hub = start_detectors(&config, &scenarios, &drills_planned, &places, &aws).await?;
     // One account and region for the whole run, when there is one.
     let (account, region) = match places.as_slice() {
@@ -152,8 +164,15 @@ pub async fn run_drills(
         .iter()
         .map(|(p, at)| format!("{}{}", scenarios[p.scenario].id.value, places[*at].suffix()))
         .collect();
-    let cx = run_context(opts, run_id.clone(), aws, config, hub, journal, &labels);
-    let (drills, false_alarms) = run_all(&cx, scenarios, places, drills_planned).await;
+    let (cx, stop) = run_context(opts, run_id.clone(), aws, config, hub, journal, &labels);
+    let stopped_by = Arc::new(Mutex::new(None));
+    let watching = stops.spawn(stop, stopped_by.clone());
+    let (mut drills, false_alarms) = run_all(&cx, scenarios, places, drills_planned).await;
+    watching.iter().for_each(|w| w.abort());
+    let stopped_by = stopped_by.lock().expect("stop record lock").clone();
+    if let Some(s) = &stopped_by {
+        say_why_stopped(&mut drills, s);
+    }
     let record = RunRecord {
         schema: SCHEMA.into(),
         run_id,
@@ -163,14 +182,39 @@ pub async fn run_drills(
         account,
         region,
         selection: (!selection.is_empty()).then_some(selection),
-        exit_code: exit_code_for(&drills),
+        exit_code: exit_codes::most_severe([
+            exit_code_for(&drills),
+            stopped_by
+                .as_ref()
+                .map_or(exit_codes::OK, |_| exit_codes::TOOL_ERROR),
+        ]),
         drills,
         false_alarms,
         detector_health: cx.hub.health(),
+        stopped_by,
     };
     let path = record.write(&opts.out_dir).map_err(RunError::Record)?;
     let failed = upload(&cx.aws, &opts.out_s3, &record).await;
     Ok((record, path, failed))
+}
+
+/// Every drill the stop condition interrupted says so.
+fn say_why_stopped(drills: &mut [DrillRecord], s: &StopRecord) {
+    let why = format!(
+        "stopped by {} at {}: {}",
+        s.name,
+        s.at.to_rfc3339(),
+        s.detail
+    );
+    for d in drills
+        .iter_mut()
+        .filter(|d| d.status == DrillStatus::Interrupted)
+    {
+        d.detail = Some(match &d.detail {
+            Some(detail) => format!("{why}; {detail}"),
+            None => why.clone(),
+        });
+    }
 }
 
 /// Opens and locks the journal, refusing to start while it holds an unverified change.
@@ -272,9 +316,9 @@ fn run_context(
     hub: Hub,
     journal: Journal,
     labels: &[String],
-) -> Arc<RunCx> {
+) -> (Arc<RunCx>, watch::Sender<bool>) {
     let (stop_tx, stop) = watch::channel(false);
-    spawn_signal_handler(stop_tx);
+    spawn_signal_handler(stop_tx.clone());
     let concurrency = opts
         .concurrency
         .unwrap_or(config.safety.max_concurrent as usize)
@@ -287,7 +331,7 @@ fn run_context(
     cx.min_window = opts.min_window.unwrap_or_default();
     cx.progress = Progress::new(labels);
     cx.slots = Semaphore::new(concurrency);
-    Arc::new(cx)
+    (Arc::new(cx), stop_tx)
 }
 
 /// Runs every drill (each takes one of the run's slots itself, see `RunCx::slots`), watching

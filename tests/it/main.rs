@@ -23,6 +23,7 @@ mod report_render;
 mod run_concurrency;
 mod run_e2e;
 mod smoke;
+mod stop_conditions;
 mod suppressions;
 mod terraform_env;
 mod validate_corpus;
