@@ -70,6 +70,19 @@ pub struct DetectorHealth {
     /// not accept connections); drills expecting it were skipped.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unavailable: Option<String>,
+    /// Every remediation it made (a terraform apply, a custodian policy's actions).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub actions: Vec<DetectorAction>,
+}
+
+/// One remediation a detector made while polling.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DetectorAction {
+    pub at: DateTime<Utc>,
+    /// The resources it acted on (ids, names, ARNs).
+    pub resources: Vec<String>,
+    /// What it did, in words.
+    pub what: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -209,8 +209,32 @@ pub(crate) fn resource_ids(doc: &Value) -> Vec<String> {
     ids
 }
 
-/// Every `<policy>/resources.json` under `dir`, as (policy name, document).
-fn outputs(dir: &Path) -> std::io::Result<Vec<(String, Value)>> {
+/// One policy's output: its name, its `resources.json`, and the actions it ran (from c7n's own
+/// `custodian-run.log`: "remove-permissions on 1 resource(s)").
+struct PolicyOutput {
+    policy: String,
+    doc: Value,
+    actions: Vec<String>,
+}
+
+/// The actions a policy ran, from the `policy:<name> action:<action> resources:<n>` lines c7n
+/// logs after each action; an action on no resource is left out.
+fn actions_run(log: &str) -> Vec<String> {
+    log.lines()
+        .filter_map(|line| {
+            let action = line.split(" action:").nth(1)?.split_whitespace().next()?;
+            let count = line
+                .split(" resources:")
+                .nth(1)?
+                .split_whitespace()
+                .next()?;
+            (count != "0").then(|| format!("{action} on {count} resource(s)"))
+        })
+        .collect()
+}
+
+/// Every `<policy>/resources.json` under `dir`, with the actions its log says ran.
+fn outputs(dir: &Path) -> std::io::Result<Vec<PolicyOutput>> {
     let mut found = Vec::new();
     let mut dirs = vec![dir.to_path_buf()];
     while let Some(d) = dirs.pop() {
@@ -227,12 +251,37 @@ fn outputs(dir: &Path) -> std::io::Result<Vec<(String, Value)>> {
                 let text = std::fs::read_to_string(&path)?;
                 let doc = serde_json::from_str(&text)
                     .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
-                found.push((policy, doc));
+                let log = path.with_file_name("custodian-run.log");
+                let actions =
+                    std::fs::read_to_string(log).map_or_else(|_| Vec::new(), |l| actions_run(&l));
+                found.push(PolicyOutput {
+                    policy,
+                    doc,
+                    actions,
+                });
             }
         }
     }
-    found.sort_by(|a, b| a.0.cmp(&b.0));
+    found.sort_by(|a, b| a.policy.cmp(&b.policy));
     Ok(found)
+}
+
+/// What one policy matched (nothing when it matched nothing), and what its actions did.
+fn observation(out: PolicyOutput) -> Option<Observation> {
+    let ids = resource_ids(&out.doc);
+    if ids.is_empty() {
+        return None;
+    }
+    let evidence = format!("policy {} matched {}", out.policy, ids.join(", "));
+    let mut o = Observation::now(ids, out.policy.clone(), evidence);
+    if !out.actions.is_empty() {
+        o.acted = Some(format!(
+            "custodian policy {} ran {}",
+            out.policy,
+            out.actions.join(", ")
+        ));
+    }
+    Some(o)
 }
 
 /// c7n's own words for a failure: its ERROR log messages and the exception a traceback ends
@@ -346,16 +395,7 @@ impl Polled for Custodian {
                 c7n_message(&out.stderr)
             )));
         }
-        Ok(found
-            .into_iter()
-            .filter_map(|(policy, doc)| {
-                let ids = resource_ids(&doc);
-                (!ids.is_empty()).then(|| {
-                    let evidence = format!("policy {policy} matched {}", ids.join(", "));
-                    Observation::now(ids, policy, evidence)
-                })
-            })
-            .collect())
+        Ok(found.into_iter().filter_map(observation).collect())
     }
 
     fn interval(&self) -> Duration {
@@ -381,6 +421,17 @@ impl Polled for Custodian {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_actions_a_policy_ran_come_from_c7ns_own_log() {
+        let log = "2026-11-30 00:50:01,123 - custodian.policy - INFO - policy:sg-fix resource:aws.security-group region:us-east-1 count:1 time:0.20\n\
+            2026-11-30 00:50:01,456 - custodian.policy - INFO - policy:sg-fix action:removepermissions resources:1 execution_time:0.05\n\
+            2026-11-30 00:50:01,457 - custodian.policy - INFO - policy:sg-fix action:notify resources:0 execution_time:0.00\n";
+        assert_eq!(
+            super::actions_run(log),
+            ["removepermissions on 1 resource(s)"]
+        );
+    }
+
     use super::*;
 
     #[test]

@@ -38,6 +38,10 @@ pub struct Observation {
     pub text: String,
     /// The lines or payload excerpt that showed the drift.
     pub evidence: String,
+    /// What the detector did about it, when it also remediates (a terraform apply, a custodian
+    /// policy's actions), in words; the run record's detector health logs every one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acted: Option<String>,
 }
 
 impl Observation {
@@ -48,6 +52,7 @@ impl Observation {
             resources,
             text,
             evidence,
+            acted: None,
         }
     }
 }

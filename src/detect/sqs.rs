@@ -153,6 +153,7 @@ impl SqsChannel {
             resources: Vec::new(),
             text: alert.texts.join("\n"),
             evidence: raw.chars().take(2000).collect(),
+            acted: None,
         };
         super::matching::names_any(&obs, watch).then_some(obs)
     }

@@ -303,6 +303,7 @@ async fn receive(
                 resources: Vec::new(),
                 text: alert.texts.join("\n"),
                 evidence,
+                acted: None,
             };
             if shared.tx.send(obs).is_err() {
                 return (

@@ -68,11 +68,13 @@ pub(crate) async fn run_drill(
             return d.finish();
         }
     };
+    let polling = |d: &str| cx.hub.polling(d);
     let reader = Reader {
         injector: &*injector,
         icx: &icx,
         target: &target,
         snapshot: &applied.snapshot,
+        polling: &polling,
     };
     d.observe(&applied, reader, &mut events, &terms).await;
     d.revert_and_clear(&applied, &*injector, &icx, &target, &mut events, &terms)
@@ -505,28 +507,24 @@ pub(crate) fn expected_detectors<'a>(
 /// among them and the time-to-remediate SLA; `None` when it expects none here.
 fn expected_remediation(cx: &RunCx, scenario: &Scenario, place: &Place) -> Option<Expected> {
     let env = place.environment.as_deref();
-    let mut names = Vec::new();
+    let (mut names, mut detectors) = (Vec::new(), Vec::new());
     let mut interval = None::<Duration>;
     for name in &scenario.expect.remediators {
-        let every = match cx.config.remediator(&name.value) {
-            Some(r) if r.acts_in(env) => r.interval,
-            Some(_) => continue,
-            None if cx
-                .config
-                .detector(&name.value)
-                .is_some_and(|d| d.watches(env)) =>
-            {
-                cx.hub
-                    .interval(&name.value)
-                    .unwrap_or(Duration::from_secs(10))
+        let name = &name.value;
+        let every = match (cx.config.remediator(name), cx.config.detector(name)) {
+            (Some(r), _) if r.acts_in(env) => r.interval,
+            (None, Some(d)) if d.watches(env) => {
+                detectors.push(name.clone());
+                cx.hub.interval(name).unwrap_or(Duration::from_secs(10))
             }
-            None => continue,
+            _ => continue,
         };
-        names.push(name.value.clone());
+        names.push(name.clone());
         interval = Some(interval.map_or(every, |i| i.min(every)));
     }
     Some(Expected {
         names,
+        detectors,
         interval: interval?,
         sla: scenario.expect.remediation_sla()?,
     })

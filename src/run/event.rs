@@ -52,6 +52,8 @@ pub(super) struct Watching {
     pub(super) touched: std::collections::BTreeSet<String>,
     /// Drills between snapshot and confirmed injection.
     pub(super) injecting: usize,
+    /// Detectors with a poll in flight now.
+    pub(super) polling: std::collections::BTreeSet<String>,
 }
 
 /// The last finished poll of a detector whose answers describe its whole state.

@@ -113,6 +113,7 @@ impl Hub {
                 poll_secs: Vec::new(),
                 alerts: 0,
                 unavailable: None,
+                actions: Vec::new(),
             };
             match entry.built {
                 Built::Polled(p) => hub.add_polled(entry.name, record, p).await,
@@ -204,6 +205,12 @@ impl Hub {
             .expect("health lock")
             .get(name)
             .and_then(|h| h.unavailable.clone())
+    }
+
+    /// Whether a poll of this detector is in flight now.
+    pub(crate) fn polling(&self, name: &str) -> bool {
+        let w = self.watching.lock().expect("watch lock");
+        w.polling.contains(name)
     }
 
     /// How often a polled detector polls (`None` for a channel or an unknown name).

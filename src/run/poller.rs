@@ -39,6 +39,27 @@ pub(super) struct Poller {
     pub(super) stopped: watch::Receiver<bool>,
 }
 
+/// Marks a detector as polling until dropped (the poll finished, failed or was cancelled).
+struct InFlight<'a> {
+    watching: &'a Mutex<Watching>,
+    name: &'a str,
+}
+
+impl<'a> InFlight<'a> {
+    fn new(watching: &'a Mutex<Watching>, name: &'a str) -> Self {
+        let mut w = watching.lock().expect("watch lock");
+        w.polling.insert(name.to_string());
+        InFlight { watching, name }
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        let mut w = self.watching.lock().expect("watch lock");
+        w.polling.remove(self.name);
+    }
+}
+
 impl Poller {
     fn account(&self, took: Duration, result: &Result<Vec<Observation>, DetectorError>) {
         let mut book = self.health.lock().expect("health lock");
@@ -47,6 +68,15 @@ impl Poller {
         };
         h.polls += 1;
         h.poll_secs.push(super::event::secs(took));
+        if let Ok(observations) = result {
+            h.actions.extend(observations.iter().filter_map(|o| {
+                Some(crate::record::DetectorAction {
+                    at: o.at,
+                    resources: o.resources.clone(),
+                    what: o.acted.clone()?,
+                })
+            }));
+        }
         if let Err(e) = result {
             h.failures += 1;
             h.transient_failures += u32::from(e.is_transient());
@@ -75,6 +105,7 @@ impl Poller {
                 }
             };
             let started = Instant::now();
+            let _in_flight = InFlight::new(&self.watching, &self.name);
             // A poll in flight when the run ends is cancelled and awaited: a program it runs
             // gets SIGINT (terraform releases its lock), then its group is killed after a grace.
             let result = crate::process::CANCEL

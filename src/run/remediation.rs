@@ -17,6 +17,9 @@ use crate::record::{RemediationOutcome, RemediationRecord, RevertRecord};
 #[derive(Debug, Clone)]
 pub(crate) struct Expected {
     pub names: Vec<String>,
+    /// Those of `names` that are detectors the hub polls (a custodian policy with actions, a
+    /// terraform apply).
+    pub detectors: Vec<String>,
     /// How often the target is read back: the shortest of the remediators' intervals.
     pub interval: Duration,
     pub sla: Duration,
@@ -28,6 +31,8 @@ pub(crate) struct Reader<'a> {
     pub icx: &'a InjectCx<'a>,
     pub target: &'a Target,
     pub snapshot: &'a State,
+    /// Whether a detector has a poll in flight now (the hub's answer).
+    pub polling: &'a (dyn Fn(&str) -> bool + Sync),
 }
 
 /// Watches until the change disappears, the window (twice the SLA, at least the run's minimum
@@ -80,6 +85,9 @@ pub(crate) async fn watch(
                     Instant::now() - window.confirmed,
                 );
                 settle(&mut rec, gone, bracket);
+                let pending = expected.detectors.iter().filter(|d| (reader.polling)(d));
+                let pending: Vec<String> = pending.cloned().collect();
+                finish_polls(pending, &mut rec, expected, events, stop, window).await;
                 return rec;
             }
             Err(e) => {
@@ -96,6 +104,30 @@ pub(crate) async fn watch(
         RemediationOutcome::NotRemediated
     };
     rec
+}
+
+/// Waits for the polls of remediators that were in flight when the change was found gone (a
+/// terraform apply still writing its state): the poll that remediated ends, and is logged,
+/// before the drill moves on and the run may end. Bounded by the lifetime and the stop signal.
+async fn finish_polls(
+    mut pending: Vec<String>,
+    rec: &mut RemediationRecord,
+    expected: &Expected,
+    events: &mut broadcast::Receiver<Arc<Event>>,
+    mut stop: watch::Receiver<bool>,
+    window: Window,
+) {
+    while !pending.is_empty() {
+        tokio::select! {
+            event = next_event(events) => {
+                let Some(event) = event else { return };
+                note_failed_poll(rec, &event, expected, window);
+                pending.retain(|d| d != event.detector());
+            }
+            _ = tokio::time::sleep_until(window.lifetime_end.into()) => return,
+            _ = stop.changed() => return,
+        }
+    }
 }
 
 /// An empty record for the expected remediators.

@@ -286,3 +286,124 @@ async fn a_change_nobody_undoes_is_not_remediated_and_reverted_by_the_drill() {
         Some(BucketVersioningStatus::Enabled)
     );
 }
+
+/// A custodian policy that flags world-open SSH and removes exactly the matched permission.
+const C7N_FIX: &str = r#"policies:
+  - name: sg-ssh-open-to-world-fix
+    resource: aws.security-group
+    filters:
+      - type: ingress
+        Ports: [22]
+        Cidr:
+          value: "0.0.0.0/0"
+    actions:
+      - type: remove-permissions
+        ingress: matched
+"#;
+
+#[tokio::test]
+async fn a_custodian_policy_with_actions_detects_and_remediates_in_one_poll() {
+    fixture::custodian();
+    let aws = fixture::clients().await;
+    let group = resources::security_group(&aws).await;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("fix.yml"), C7N_FIX).unwrap();
+    let config = fixture::write_config(
+        dir.path(),
+        "[[detector]]\nname = \"c7n-fix\"\ntype = \"custodian\"\npolicy = [\"fix.yml\"]\ninterval = \"2s\"\n",
+    );
+    let expect = "detectors = [\"c7n-fix\"]\ndetect_within = \"3m\"\nremediators = [\"c7n-fix\"]\nremediate_within = \"3m\"";
+    let scenario = fixture::write_scenario(dir.path(), "c7n-fixed", &group, OPEN_SSH, expect);
+    let runs = dir.path().join("runs");
+
+    let ran = fixture::run_drills(&config, &[&scenario], &runs, &[]);
+    let record = fixture::only_record(&runs);
+
+    assert_eq!(ran.code, Some(0), "{}", ran.text());
+    let detected = &record.drills[0].expectations[0];
+    let mttd = detected.mttd_secs.expect("detected");
+    let m = remediation(&record);
+    assert_eq!(
+        m.outcome,
+        RemediationOutcome::Restored,
+        "only the drill's rule goes: {m:?}"
+    );
+    let mttr = m.mttr_secs.expect("a time to remediate");
+    assert!(mttr > 0.0 && mttd > 0.0, "both times: {mttd} {mttr}");
+    let health = record
+        .detector_health
+        .iter()
+        .find(|h| h.name == "c7n-fix")
+        .expect("health");
+    assert!(
+        health
+            .actions
+            .iter()
+            .any(|a| a.what.contains("removepermissions") && a.resources.contains(&group.id)),
+        "the record logs c7n's action: {health:?}"
+    );
+    revert_was_a_no_op(&record);
+    assert_eq!(ingress_ports(&aws, &group.id).await, [80, 443]);
+}
+
+#[tokio::test]
+async fn a_terraform_apply_remediator_restores_suspended_versioning() {
+    if !fixture::terraform_available() {
+        return;
+    }
+    let aws = fixture::clients().await;
+    let env = fixture::sample_env("tfapply", false).await;
+    let ws = &env.workspace;
+    let bucket = driftdrill::inject::Target {
+        kind: driftdrill::inject::s3::BUCKET,
+        id: env.outputs.bucket_names["reports"].clone(),
+        tags: Default::default(),
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let cli_config = ws
+        .cli_config
+        .as_ref()
+        .map(|c| format!("cli_config = \"{}\"\n", c.display()))
+        .unwrap_or_default();
+    let config = fixture::write_config(
+        dir.path(),
+        &format!(
+            "[[detector]]\nname = \"tf-apply\"\ntype = \"terraform\"\ndir = \"{}\"\n{cli_config}interval = \"3s\"\napply = true\n",
+            ws.dir.display()
+        ),
+    );
+    let expect = "remediators = [\"tf-apply\"]\nremediate_within = \"3m\"";
+    let scenario = fixture::write_scenario(dir.path(), "tf-fixed", &bucket, SUSPEND, expect);
+    let runs = dir.path().join("runs");
+
+    let ran = fixture::run_drills(&config, &[&scenario], &runs, &[]);
+    let record = fixture::only_record(&runs);
+
+    assert_eq!(ran.code, Some(0), "{}", ran.text());
+    let m = remediation(&record);
+    assert_eq!(m.outcome, RemediationOutcome::Restored, "{m:?}");
+    let health = record
+        .detector_health
+        .iter()
+        .find(|h| h.name == "tf-apply")
+        .expect("health");
+    assert!(
+        health
+            .actions
+            .iter()
+            .any(|a| a.what.contains("Apply complete!") && a.resources.contains(&bucket.id)),
+        "every apply is logged: {health:?}"
+    );
+    revert_was_a_no_op(&record);
+    assert_eq!(
+        versioning(&aws, &bucket.id).await,
+        Some(BucketVersioningStatus::Enabled)
+    );
+    assert!(
+        matches!(
+            ws.plan_detailed().await.expect("plan"),
+            driftdrill::terraform::PlanExit::Clean
+        ),
+        "terraform finds nothing left to do"
+    );
+}
