@@ -139,6 +139,8 @@ pub struct Report {
     /// Every drill whose change was remediated, or expected to be.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub remediations: Vec<super::remediation::RemediationRow>,
+    /// Every completed drill: change → detected → alerted → remediated or reverted.
+    pub timeline: Vec<super::remediation::TimelineRow>,
     /// The period's median times to detect and to remediate against the reference tiers.
     pub standing: Standing,
     /// Runs a stop condition stopped: the run id and what fired.
@@ -244,6 +246,7 @@ pub fn build(all: &[RunRecord], period: &Period, generated_at: DateTime<Utc>) ->
         announcement: super::spread::announcement(&records),
         remediators,
         remediations,
+        timeline: super::remediation::timeline(&records),
         standing,
         stopped: records
             .iter()

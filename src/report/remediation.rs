@@ -9,6 +9,7 @@ use serde::Serialize;
 use super::period::completed;
 use super::tally::Stats;
 use crate::record::{RemediationOutcome, RunRecord};
+use crate::vocab::Role;
 
 /// What an unexpected remediation is attributed to.
 pub(crate) const SOMETHING_ELSE: &str = "something else (not expected)";
@@ -47,6 +48,60 @@ pub struct RemediationRow {
     /// How the resource differs from its snapshot, for `remediated_differently`.
     pub difference: Option<String>,
     pub run_id: String,
+}
+
+/// One drill's timeline, in seconds from the confirmed change: first detection, first alert,
+/// remediation (or the drill's own revert).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TimelineRow {
+    pub scenario: String,
+    /// The first detector to catch it, and when.
+    pub detected: Option<(String, f64)>,
+    /// The first alert channel to receive it, and when.
+    pub alerted: Option<(String, f64)>,
+    /// What remediated it ("something else" when none was expected), and when.
+    pub remediated: Option<(String, f64)>,
+    /// When the drill's own revert was verified (none when it was not).
+    pub reverted_secs: Option<f64>,
+    pub run_id: String,
+}
+
+/// Every completed drill's timeline.
+pub fn timeline(records: &[&RunRecord]) -> Vec<TimelineRow> {
+    let mut rows = Vec::new();
+    for r in records {
+        for d in r.drills.iter().filter(|d| completed(d)) {
+            let first = |role: Role| {
+                d.expectations
+                    .iter()
+                    .filter(|e| e.role == role && !e.silent)
+                    .filter_map(|e| Some((e.detector.clone(), e.mttd_secs?)))
+                    .min_by(|a, b| a.1.total_cmp(&b.1))
+            };
+            let remediated = d.remediation.as_ref().and_then(|m| {
+                let by = if m.expected() {
+                    m.remediators.join(", ")
+                } else {
+                    "something else".to_string()
+                };
+                Some((by, m.mttr_secs?))
+            });
+            let verified = d.revert.as_ref().is_some_and(|v| v.verified);
+            let reverted_secs = match (d.confirmed_at, d.reverted_at) {
+                (Some(c), Some(v)) if verified => Some((v - c).as_seconds_f64().max(0.0)),
+                _ => None,
+            };
+            rows.push(TimelineRow {
+                scenario: d.label(),
+                detected: first(Role::Detector),
+                alerted: first(Role::Channel),
+                remediated,
+                reverted_secs,
+                run_id: r.run_id.clone(),
+            });
+        }
+    }
+    rows
 }
 
 /// A reference tier: typical times to detect and to remediate of one way of handling drift.

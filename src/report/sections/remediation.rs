@@ -9,7 +9,7 @@ use crate::report::text::{human, human_or_dash, pct};
 
 /// The three sections, each left out when it has nothing to say.
 pub(super) fn sections(r: &Report) -> Vec<Section> {
-    [remediators(r), remediations(r), standing(r)]
+    [remediators(r), remediations(r), timeline(r), standing(r)]
         .into_iter()
         .flatten()
         .collect()
@@ -97,6 +97,38 @@ fn tone(m: &RemediationRow) -> Tone {
         RemediationOutcome::RemediatorError => Tone::Error,
         RemediationOutcome::Inconclusive | RemediationOutcome::NotObserved => Tone::Inconclusive,
     }
+}
+
+/// Each completed drill, change to detection, alert, remediation and verified revert.
+fn timeline(r: &Report) -> Option<Section> {
+    let at = |x: &Option<(String, f64)>| {
+        x.as_ref()
+            .map_or("-".into(), |(by, t)| format!("{} ({by})", human(*t)))
+    };
+    let rows = r
+        .timeline
+        .iter()
+        .map(|t| {
+            vec![
+                Cell::text(&t.scenario),
+                Cell::text(at(&t.detected)),
+                Cell::text(at(&t.alerted)),
+                Cell::text(at(&t.remediated)),
+                Cell::text(human_or_dash(t.reverted_secs)),
+            ]
+        })
+        .collect();
+    table(
+        "Timeline (from the confirmed change)",
+        &[
+            ("scenario", false),
+            ("detected", true),
+            ("alerted", true),
+            ("remediated", true),
+            ("revert verified", true),
+        ],
+        rows,
+    )
 }
 
 /// A polled time's bracket: `12s–15s`, or `-`.
