@@ -213,9 +213,13 @@ impl Windows {
 /// What setting up the environment gave the rest of the demo.
 struct Setup {
     ws: crate::terraform::Workspace,
+    /// The self-healing workspace the terraform remediator applies.
+    heal: crate::terraform::Workspace,
     endpoint: String,
     /// The shipped Cloud Custodian policies, as the config's `policy = [...]` list.
     policy_list: String,
+    /// The shipped policies with actions (the remediating detector's list).
+    remediation_list: String,
     /// How long a full plan of the sample environment took, measured after the apply.
     plan: Duration,
 }
@@ -288,34 +292,49 @@ async fn set_up(dir: &Path, started: &mut Started) -> Result<Setup, DemoError> {
         name_prefix: "dd-sample".into(),
         lifecycle_rules: true,
     };
+    let heal_dir = dir.join("environment-selfheal");
     let ws = sample_env::write(&env_dir, &vars)
         .map_err(io("write the sample environment in", &env_dir))?;
+    let heal = sample_env::write_selfheal(&heal_dir, &vars)
+        .map_err(io("write the self-healing workspace in", &heal_dir))?;
     let environment = Environment::from_process();
-    let (ls, init) = tokio::join!(localstack::start(&environment), ws.init());
+    let (ls, init, heal_init) =
+        tokio::join!(localstack::start(&environment), ws.init(), heal.init());
     let ls = ls?;
     eprintln!("LocalStack ({})", ls.describe());
     let endpoint = ls.endpoint.clone();
     started.localstack = Some(ls);
     init?;
+    heal_init?;
 
     step(
-        "applying the sample environment (a VPC, four security groups, three instances, five buckets, three IAM roles, a user and a policy)",
+        "applying the sample environment (a VPC, four security groups, three instances, five buckets, three IAM roles, a user and a policy) and its self-healing corner (a group and a bucket that remediators keep as declared)",
     );
     vars.endpoint = endpoint.clone();
     let ws = sample_env::write(&env_dir, &vars)
         .map_err(io("write the sample environment in", &env_dir))?;
-    sample_env::apply_initialised(&ws, &vars).await?;
+    let heal = sample_env::write_selfheal(&heal_dir, &vars)
+        .map_err(io("write the self-healing workspace in", &heal_dir))?;
+    let (applied, healed) = tokio::join!(
+        sample_env::apply_initialised(&ws, &vars),
+        sample_env::apply_selfheal(&heal)
+    );
+    applied?;
+    healed?;
     step("timing one full plan of it (the drills' windows follow from it)");
     let timed = std::time::Instant::now();
     let (planned, custodian) = tokio::join!(ws.plan_detailed(), custodian);
     planned?;
     let plan = timed.elapsed();
     custodian.map_err(DemoError::CustodianTask)??;
-    let policy_list = demo_assets::write_custodian_policies(&dir.join("custodian"))?;
+    let (policy_list, remediation_list) =
+        demo_assets::write_custodian_policies(&dir.join("custodian"))?;
     Ok(Setup {
         ws,
+        heal,
         endpoint,
         policy_list,
+        remediation_list,
         plan,
     })
 }
@@ -359,13 +378,15 @@ fn start_drift_job(
 /// plan and a refresh-only one), Cloud Custodian, and the webhook the job posts to.
 fn write_config(dir: &Path, setup: &Setup, port: u16) -> Result<PathBuf, DemoError> {
     let config = dir.join("driftdrill.toml");
-    let cli_config = setup
-        .ws
-        .cli_config
-        .as_ref()
-        .map(|c| format!("cli_config = \"{}\"\n", c.display()))
-        .unwrap_or_default();
+    let cli_config_of = |ws: &crate::terraform::Workspace| {
+        ws.cli_config
+            .as_ref()
+            .map(|c| format!("cli_config = \"{}\"\n", c.display()))
+            .unwrap_or_default()
+    };
+    let (cli_config, cli_config_heal) = (cli_config_of(&setup.ws), cli_config_of(&setup.heal));
     let (endpoint, policy_list) = (&setup.endpoint, &setup.policy_list);
+    let remediation_list = &setup.remediation_list;
     let interval = format!("{}s", PLAN_INTERVAL.as_secs());
     let text = format!(
         "# Written by `driftdrill demo`; edit it to point at your own sandbox account.\n\
@@ -375,6 +396,8 @@ fn write_config(dir: &Path, setup: &Setup, port: u16) -> Result<PathBuf, DemoErr
          # The plan the scheduled job runs, polled directly.\n[[detector]]\nname = \"terraform-plan\"\ntype = \"terraform\"\ndir = \"environment\"\n{cli_config}interval = \"{interval}\"\nrefresh_only = false\nlock = false\n\n\
          # Every change made outside terraform, ignored attributes included.\n[[detector]]\nname = \"terraform-refresh\"\ntype = \"terraform\"\ndir = \"environment\"\n{cli_config}interval = \"{interval}\"\nrefresh_only = true\nlock = false\n\n\
          # Cloud Custodian policies, the policy-engine view beside terraform's.\n[[detector]]\nname = \"custodian\"\ntype = \"custodian\"\npolicy = [{policy_list}]\ninterval = \"15s\"\n\n\
+         # Self-healing: a scheduled apply of its own workspace (Spacelift-style auto-remediation), and a\n# custodian policy with actions; both detect and remediate in one poll.\n[[detector]]\nname = \"terraform-apply\"\ntype = \"terraform\"\ndir = \"environment-selfheal\"\n{cli_config_heal}interval = \"{interval}\"\napply = true\n\n\
+         [[detector]]\nname = \"custodian-remediate\"\ntype = \"custodian\"\npolicy = [{remediation_list}]\ninterval = \"15s\"\n\n\
          # Where the scheduled job posts its Slack-style alert.\n[[channel]]\nname = \"drift-webhook\"\ntype = \"webhook\"\nlisten = \"127.0.0.1:{port}\"\npath = \"/hooks/drift\"\nformat = \"slack\"\n"
     );
     std::fs::write(&config, text).map_err(io("write", &config))?;

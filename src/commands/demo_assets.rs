@@ -39,6 +39,12 @@ const CUSTODIAN_POLICIES: &[(&str, &str)] = &[
     ("iam.yml", include_str!("../../detectors/custodian/iam.yml")),
 ];
 
+/// The shipped Cloud Custodian policies with actions: the demo's remediating detector runs them.
+const REMEDIATION_POLICIES: &[(&str, &str)] = &[(
+    "remediate/sg-ssh-self-healing.yml",
+    include_str!("../../detectors/custodian/remediate/sg-ssh-self-healing.yml"),
+)];
+
 fn write_all(dir: &Path, files: &[(&str, &str)]) -> Result<(), AssetError> {
     for (relative, text) in files {
         let path = dir.join(relative);
@@ -62,14 +68,19 @@ pub(crate) fn write_builtin_scenarios(dir: &Path) -> Result<(), AssetError> {
 }
 
 /// Writes the Cloud Custodian policies into `dir` (the demo folder's `custodian/`) and returns
-/// them as the `policy` list of a config in the demo folder.
-pub(crate) fn write_custodian_policies(dir: &Path) -> Result<String, AssetError> {
+/// them as `policy` lists of a config in the demo folder: the detecting ones, and the ones with
+/// actions.
+pub(crate) fn write_custodian_policies(dir: &Path) -> Result<(String, String), AssetError> {
     write_all(dir, CUSTODIAN_POLICIES)?;
-    Ok(CUSTODIAN_POLICIES
-        .iter()
-        .map(|(name, _)| format!("\"custodian/{name}\""))
-        .collect::<Vec<_>>()
-        .join(", "))
+    write_all(dir, REMEDIATION_POLICIES)?;
+    let list = |files: &[(&str, &str)]| {
+        files
+            .iter()
+            .map(|(name, _)| format!("\"custodian/{name}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    Ok((list(CUSTODIAN_POLICIES), list(REMEDIATION_POLICIES)))
 }
 
 #[cfg(test)]
@@ -109,6 +120,7 @@ mod tests {
             .expect("the sample config is carried");
         std::fs::write(dir.join("driftdrill.toml"), config).unwrap();
         std::fs::create_dir_all(root.path().join("localstack/terraform")).unwrap();
+        std::fs::create_dir_all(root.path().join("localstack/terraform-selfheal")).unwrap();
         write_custodian_policies(&root.path().join("detectors/custodian")).unwrap();
         let loaded =
             crate::formats::load::load(None, std::slice::from_ref(&dir), &crate::catalogs::all())
@@ -121,7 +133,8 @@ mod tests {
     #[test]
     fn the_binary_carries_every_shipped_custodian_policy() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("detectors/custodian");
-        let carried: Vec<&str> = CUSTODIAN_POLICIES.iter().map(|(p, _)| *p).collect();
+        let all = CUSTODIAN_POLICIES.iter().chain(REMEDIATION_POLICIES);
+        let carried: Vec<&str> = all.map(|(p, _)| *p).collect();
         let mut carried: Vec<String> = carried.iter().map(|s| s.to_string()).collect();
         carried.sort();
         assert_eq!(carried, walk(&root, "yml"));

@@ -62,8 +62,32 @@ pub struct SampleOutputs {
 /// found) a CLI config into `dir`, and returns a workspace for it. A plain `terraform plan` in
 /// `dir` with `TF_CLI_CONFIG_FILE=dir/terraformrc` then works too (the scheduled-job use).
 pub fn write(dir: &Path, vars: &SampleVars) -> std::io::Result<Workspace> {
+    write_files(dir, FILES, vars)
+}
+
+/// The self-healing workspace (`localstack/terraform-selfheal/`): a group and a bucket the
+/// demo's remediators keep as declared, with the sample environment's provider set-up and
+/// variables, in a folder and state of its own.
+pub fn write_selfheal(dir: &Path, vars: &SampleVars) -> std::io::Result<Workspace> {
+    let shared = FILES
+        .iter()
+        .filter(|(name, _)| matches!(*name, "providers.tf" | "variables.tf"));
+    let own = (
+        "selfheal.tf",
+        include_str!("../../localstack/terraform-selfheal/selfheal.tf"),
+    );
+    let files: Vec<(&str, &str)> = shared.copied().chain([own]).collect();
+    write_files(dir, &files, vars)
+}
+
+/// Writes `files`, the variables and (with a provider mirror) a CLI config into `dir`.
+fn write_files(
+    dir: &Path,
+    files: &[(&str, &str)],
+    vars: &SampleVars,
+) -> std::io::Result<Workspace> {
     std::fs::create_dir_all(dir)?;
-    for (name, text) in FILES {
+    for (name, text) in files {
         std::fs::write(dir.join(name), text)?;
     }
     let tfvars = serde_json::json!({
@@ -134,6 +158,21 @@ pub(crate) async fn apply_initialised(
     ws.checked(&[&APPLY[..], &["-var", "import_lifecycle=true"]].concat())
         .await?;
     Ok(out)
+}
+
+/// Applies the self-healing workspace, then a refresh-only apply so the state records what the
+/// bucket's sub-resources set (its first full plan is then clean).
+pub async fn apply_selfheal(ws: &Workspace) -> Result<(), TerraformError> {
+    ws.apply().await?;
+    ws.checked(&[
+        "apply",
+        "-auto-approve",
+        "-input=false",
+        "-no-color",
+        "-refresh-only",
+    ])
+    .await
+    .map(drop)
 }
 
 /// Puts the rule `aws_s3_bucket_lifecycle_configuration.data` declares in storage.tf, exactly

@@ -176,6 +176,7 @@ fn shipped_scenarios_and_config_round_trip_through_json() {
             "s3-public-access-block-off",
             "s3-public-acl",
             "s3-public-policy",
+            "s3-versioning-self-healing",
             "s3-versioning-suspended",
             "sg-egress-opened",
             "sg-ignored-ingress-suppressed",
@@ -184,6 +185,7 @@ fn shipped_scenarios_and_config_round_trip_through_json() {
             "sg-open-rdp-world",
             "sg-open-ssh-ipv6",
             "sg-open-ssh-world",
+            "sg-ssh-self-healing",
         ],
         "the built-in scenarios (the README and the demo count them)"
     );

@@ -1,0 +1,1 @@
+../terraform/providers.tf
