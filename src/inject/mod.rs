@@ -12,6 +12,7 @@ pub mod policy;
 pub mod presence;
 pub mod s3;
 pub mod service;
+pub mod sqs;
 pub mod target;
 
 pub use errors::InjectError;
@@ -176,7 +177,7 @@ impl ActionSpec {
 
 /// Every service, in the order `driftdrill list` shows them: the one static list a new
 /// service folder is added to.
-pub static SERVICES: &[&Service] = &[&ec2::SERVICE, &s3::SERVICE, &iam::SERVICE];
+pub static SERVICES: &[&Service] = &[&ec2::SERVICE, &s3::SERVICE, &iam::SERVICE, &sqs::SERVICE];
 
 /// Every action, service by service.
 pub fn actions() -> impl Iterator<Item = &'static ActionSpec> {

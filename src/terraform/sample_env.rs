@@ -22,6 +22,10 @@ const FILES: &[(&str, &str)] = &[
         include_str!("../../localstack/terraform/network.tf"),
     ),
     (
+        "messaging.tf",
+        include_str!("../../localstack/terraform/messaging.tf"),
+    ),
+    (
         "compute.tf",
         include_str!("../../localstack/terraform/compute.tf"),
     ),

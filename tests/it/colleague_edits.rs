@@ -655,3 +655,59 @@ async fn metadata_options_keep_a_hop_limit_a_colleague_changed() {
     assert_eq!(m.http_tokens(), Some(&HttpTokensState::Required));
     assert_eq!(m.http_put_response_hop_limit(), Some(3));
 }
+
+/// The statements of a queue policy, by Sid.
+async fn queue_statements(aws: &driftdrill::aws::AwsClients, url: &str) -> Vec<String> {
+    use aws_sdk_sqs::types::QueueAttributeName;
+    let out = aws
+        .sqs
+        .get_queue_attributes()
+        .queue_url(url)
+        .attribute_names(QueueAttributeName::Policy)
+        .send()
+        .await
+        .unwrap();
+    let text = out
+        .attributes()
+        .and_then(|a| a.get(&QueueAttributeName::Policy))
+        .cloned()
+        .unwrap_or_else(|| "{}".into());
+    sids(&serde_json::from_str(&text).unwrap())
+}
+
+#[tokio::test]
+async fn queue_policy_keeps_a_colleagues_statement_and_loses_the_drills() {
+    use aws_sdk_sqs::types::QueueAttributeName;
+    let aws = fixture::clients().await;
+    let queue = resources::queue(&aws).await;
+    let live = inject(&aws, "sqs.queue.policy_open", "", &queue).await;
+    let current = aws
+        .sqs
+        .get_queue_attributes()
+        .queue_url(&queue.id)
+        .attribute_names(QueueAttributeName::Policy)
+        .send()
+        .await
+        .unwrap();
+    let text = current.attributes().unwrap()[&QueueAttributeName::Policy].clone();
+    let mut doc: Value = serde_json::from_str(&text).unwrap();
+    doc["Statement"].as_array_mut().unwrap().push(json!({
+        "Sid": "AuditorsReceive", "Effect": "Allow",
+        "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+        "Action": "sqs:ReceiveMessage", "Resource": "*"
+    }));
+    aws.sqs
+        .set_queue_attributes()
+        .queue_url(&queue.id)
+        .attributes(QueueAttributeName::Policy, doc.to_string())
+        .send()
+        .await
+        .unwrap();
+
+    revert_keeping_theirs(&aws, &live, &queue, "AuditorsReceive").await;
+    assert_eq!(
+        queue_statements(&aws, &queue.id).await,
+        ["OwnAccountSends", "AuditorsReceive"],
+        "the open statement must be gone, the queue's own and the colleague's kept"
+    );
+}

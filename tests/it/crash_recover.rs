@@ -96,6 +96,13 @@ async fn bucket_policy_survives_sigkill_anywhere() {
 }
 
 #[tokio::test]
+async fn queue_policy_survives_sigkill_anywhere() {
+    let aws = fixture::clients().await;
+    let target = resources::queue(&aws).await;
+    kill_and_recover(&aws, &target, "action = \"sqs.queue.policy_open\"").await;
+}
+
+#[tokio::test]
 async fn instance_metadata_options_survive_sigkill_anywhere() {
     let aws = fixture::clients().await;
     let target = resources::instance(&aws).await;

@@ -122,6 +122,7 @@ macro_rules! drill_test {
     };
 }
 
+drill_test!(sqs_queue_policy_open, queue, "sqs.queue.policy_open", "");
 drill_test!(
     sg_open_ingress_ipv4,
     security_group,

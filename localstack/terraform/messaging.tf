@@ -1,0 +1,22 @@
+# A queue with an access policy managed in code: only its own account may send. An out-of-band
+# statement opening it to everyone shows up as drift of the policy.
+resource "aws_sqs_queue" "orders" {
+  name = "${var.name_prefix}-orders"
+  tags = { Name = "${var.name_prefix}-orders", "drill:target" = "orders" }
+}
+
+data "aws_caller_identity" "current" {}
+
+resource "aws_sqs_queue_policy" "orders" {
+  queue_url = aws_sqs_queue.orders.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid       = "OwnAccountSends"
+      Effect    = "Allow"
+      Principal = { AWS = "arn:aws:iam::${data.aws_caller_identity.current.account_id}:root" }
+      Action    = "sqs:SendMessage"
+      Resource  = aws_sqs_queue.orders.arn
+    }]
+  })
+}

@@ -1,0 +1,29 @@
+//! SQS: its target type (queues, selected by name or tags; the id is the queue URL the API
+//! takes) and drift actions, one file per action; `resolver` finds the queues.
+
+pub(crate) mod policy_open;
+pub(crate) mod resolver;
+
+use crate::inject::service::Service;
+use crate::vocab::{Naming, TargetKind, TargetType};
+
+pub const QUEUE: TargetType = TargetType::new("aws_sqs_queue");
+
+pub static SERVICE: Service = Service {
+    name: "sqs",
+    kinds: &[TargetKind {
+        kind: QUEUE,
+        naming: Naming::Name,
+        global: false,
+    }],
+    actions: &[&policy_open::SPEC],
+    lookup_actions: |_| {
+        &[
+            "sqs:GetQueueUrl",
+            "sqs:ListQueues",
+            "sqs:ListQueueTags",
+            "sqs:GetQueueAttributes",
+        ]
+    },
+    resolver: &resolver::Sqs,
+};
