@@ -1,14 +1,11 @@
 # A queue with an access policy managed in code: only its own account may send. An out-of-band
-# statement opening it to everyone shows up as drift of the policy.
+# statement opening it to everyone shows up as drift of the policy. The policy is the queue's
+# own argument, not an aws_sqs_queue_policy: the provider waits about 25 s after creating either.
+data "aws_caller_identity" "current" {}
+
 resource "aws_sqs_queue" "orders" {
   name = "${var.name_prefix}-orders"
   tags = { Name = "${var.name_prefix}-orders", "drill:target" = "orders" }
-}
-
-data "aws_caller_identity" "current" {}
-
-resource "aws_sqs_queue_policy" "orders" {
-  queue_url = aws_sqs_queue.orders.id
   policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{
@@ -16,7 +13,7 @@ resource "aws_sqs_queue_policy" "orders" {
       Effect    = "Allow"
       Principal = { AWS = "arn:aws:iam::${data.aws_caller_identity.current.account_id}:root" }
       Action    = "sqs:SendMessage"
-      Resource  = aws_sqs_queue.orders.arn
+      Resource  = "arn:aws:sqs:${var.region}:${data.aws_caller_identity.current.account_id}:${var.name_prefix}-orders"
     }]
   })
 }
