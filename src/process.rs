@@ -397,8 +397,13 @@ mod tests {
         let (args, timeout) = sh(&script, Duration::from_secs(60));
         let (tx, rx) = watch::channel(false);
         let started = Instant::now();
+        // Cancel once the script is past its trap (its grandchild has written the pid file),
+        // however slowly a busy machine starts the shell.
+        let ready = file.clone();
         let stopper = tokio::spawn(async move {
-            tokio::time::sleep(Duration::from_millis(500)).await;
+            while !ready.exists() && started.elapsed() < Duration::from_secs(20) {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
             let _ = tx.send(true);
         });
         let err = CANCEL

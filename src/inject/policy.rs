@@ -72,6 +72,43 @@ pub(crate) fn normalized(value: &Value) -> Value {
     }
 }
 
+/// A resource policy read as text, as drift state: none stays none; text that is not JSON is a
+/// precondition error naming the target.
+pub(crate) fn parsed(
+    target: &super::Target,
+    text: Option<String>,
+) -> Result<Option<Policy>, super::InjectError> {
+    let Some(text) = text else { return Ok(None) };
+    serde_json::from_str(&text)
+        .map(|v| Some(Policy(v)))
+        .map_err(|e| {
+            super::InjectError::precondition(
+                &target.to_string(),
+                format!("its policy is not valid JSON ({e})"),
+            )
+        })
+}
+
+/// `before` (or, without a policy, an empty document) with the drill's `statement` added; a
+/// document without a `Statement` is a precondition error.
+pub(crate) fn adding(
+    target: &super::Target,
+    before: &Option<Policy>,
+    statement: Value,
+) -> Result<Option<Policy>, super::InjectError> {
+    let policy = before.clone().map_or_else(
+        || json!({ "Version": "2012-10-17", "Statement": [] }),
+        |p| p.0,
+    );
+    if policy.get("Statement").is_none() {
+        return Err(super::InjectError::precondition(
+            &target.to_string(),
+            "its policy has no Statement",
+        ));
+    }
+    Ok(Some(Policy(with_statement(&policy, statement))))
+}
+
 /// The part a statement is: `statement "Sid"`, or its canonical JSON when it has no Sid.
 pub fn key(statement: &Value) -> String {
     match statement.get("Sid").and_then(Value::as_str) {

@@ -54,17 +54,7 @@ impl Model for PublicReadPolicy {
             "GetBucketPolicy",
             &target.id,
         )?;
-        match out.and_then(|o| o.policy().map(String::from)) {
-            None => Ok(None),
-            Some(text) => serde_json::from_str(&text)
-                .map(|v| Some(Policy(v)))
-                .map_err(|e| {
-                    InjectError::precondition(
-                        &target.to_string(),
-                        format!("its policy is not valid JSON ({e})"),
-                    )
-                }),
-        }
+        policy::parsed(target, out.and_then(|o| o.policy().map(String::from)))
     }
 
     fn injected(
@@ -80,17 +70,7 @@ impl Model for PublicReadPolicy {
             "Action": "s3:GetObject",
             "Resource": format!("arn:aws:s3:::{}/*", target.id),
         });
-        let policy = before.clone().map_or_else(
-            || json!({ "Version": "2012-10-17", "Statement": [] }),
-            |p| p.0,
-        );
-        if policy.get("Statement").is_none() {
-            return Err(InjectError::precondition(
-                &target.to_string(),
-                "its policy has no Statement",
-            ));
-        }
-        Ok(Some(Policy(policy::with_statement(&policy, statement))))
+        policy::adding(target, before, statement)
     }
 
     async fn write(

@@ -50,17 +50,7 @@ impl Model for OpenPolicy {
     type State = Option<Policy>;
 
     async fn read(&self, cx: &InjectCx<'_>, target: &Target) -> Result<Self::State, InjectError> {
-        match policy_text(cx, target).await? {
-            None => Ok(None),
-            Some(text) => serde_json::from_str(&text)
-                .map(|v| Some(Policy(v)))
-                .map_err(|e| {
-                    InjectError::precondition(
-                        &target.to_string(),
-                        format!("its policy is not valid JSON ({e})"),
-                    )
-                }),
-        }
+        policy::parsed(target, policy_text(cx, target).await?)
     }
 
     fn injected(
@@ -76,17 +66,7 @@ impl Model for OpenPolicy {
             "Action": "sqs:SendMessage",
             "Resource": "*",
         });
-        let policy = before.clone().map_or_else(
-            || json!({ "Version": "2012-10-17", "Statement": [] }),
-            |p| p.0,
-        );
-        if policy.get("Statement").is_none() {
-            return Err(InjectError::precondition(
-                &target.to_string(),
-                "its policy has no Statement",
-            ));
-        }
-        Ok(Some(Policy(policy::with_statement(&policy, statement))))
+        policy::adding(target, before, statement)
     }
 
     async fn write(
