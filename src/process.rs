@@ -115,6 +115,16 @@ fn spawn(spec: &Spec<'_>) -> Result<Child, ProcessError> {
     for (k, v) in spec.env {
         cmd.env(k, v);
     }
+    // A program started from a background job inherits SIGINT ignored, and a shell cannot trap
+    // a signal ignored on entry: the interrupt that lets terraform release its lock, or a
+    // script clean up, would never reach it. Every child starts with SIGINT at its default.
+    // SAFETY: signal(2) is async-signal-safe; nothing else runs between fork and exec.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::signal(libc::SIGINT, libc::SIG_DFL);
+            Ok(())
+        });
+    }
     cmd.spawn().map_err(|source| match source.kind() {
         std::io::ErrorKind::NotFound => ProcessError::NotFound {
             program: spec.program.to_string(),

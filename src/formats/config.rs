@@ -193,7 +193,11 @@ pub fn read(path: &Path, root: &mut TableReader, catalogs: &Catalogs) -> Option<
     let stop_conditions = root
         .tables("stop_condition")
         .into_iter()
-        .filter_map(|mut r| super::stop_condition::read(&mut r))
+        .filter_map(|mut r| {
+            let s = super::stop_condition::read(&mut r)?;
+            check_paths(&r, s.program_path().into_iter().collect(), &folder_of(path));
+            Some(s)
+        })
         .collect();
     Some(DrillConfig {
         path: path.to_path_buf(),

@@ -7,6 +7,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::diag::{Located, TableReader};
+use crate::vocab::catalog::{NamedPath, PathKind};
 
 /// What a stop condition asks.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -32,6 +33,21 @@ pub struct StopConditionDecl {
     /// How often it is asked while the run lasts.
     #[serde(with = "humantime_serde")]
     pub interval: Duration,
+}
+
+impl StopConditionDecl {
+    /// The command's program when it is named by a path (`./check.sh`): `validate` checks it
+    /// lies on disk, resolved against the config's folder. A bare name is looked up on `PATH`.
+    pub(super) fn program_path(&self) -> Option<NamedPath> {
+        let StopCheck::Command { argv, .. } = &self.check else {
+            return None;
+        };
+        argv[0].contains('/').then(|| NamedPath {
+            key: "command",
+            path: argv[0].clone().into(),
+            kind: PathKind::Program,
+        })
+    }
 }
 
 /// Reads one `[[stop_condition]]` table; every problem goes to the reader's sink.
