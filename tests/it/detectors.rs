@@ -83,25 +83,6 @@ async fn world_ssh(aws: &AwsClients, group: &str, open: bool) {
     assert!(changed, "change the group's ingress");
 }
 
-/// Sets a bucket's versioning status.
-async fn versioning(
-    aws: &AwsClients,
-    bucket: &str,
-    status: aws_sdk_s3::types::BucketVersioningStatus,
-) {
-    aws.s3
-        .put_bucket_versioning()
-        .bucket(bucket)
-        .versioning_configuration(
-            aws_sdk_s3::types::VersioningConfiguration::builder()
-                .status(status)
-                .build(),
-        )
-        .send()
-        .await
-        .expect("set versioning");
-}
-
 fn terraform_settings(ws: &driftdrill::terraform::Workspace) -> serde_json::Value {
     serde_json::json!({
         "dir": ws.dir, "program": "terraform", "interval": "5s", "timeout": "5m", "refresh_only": true,
@@ -149,9 +130,9 @@ async fn terraform_attributes_drift_to_the_resource_that_drifted() {
     );
 
     use aws_sdk_s3::types::BucketVersioningStatus::{Enabled, Suspended};
-    versioning(&aws, &data, Suspended).await;
+    fixture::resources::set_versioning(&aws, &data, Suspended).await;
     let s3_poll = detector.poll(&cx).await;
-    versioning(&aws, &data, Enabled).await;
+    fixture::resources::set_versioning(&aws, &data, Enabled).await;
     let s3_poll = s3_poll.expect("poll after the bucket change");
     assert!(
         named(&s3_poll, &data),
@@ -689,11 +670,11 @@ async fn custodian_reports_the_exact_ids_its_policies_match_and_nothing_on_a_cle
 
     use aws_sdk_s3::types::BucketVersioningStatus::{Enabled, Suspended};
     world_ssh(&aws, &sg.id, true).await;
-    versioning(&aws, &bucket.id, Suspended).await;
+    fixture::resources::set_versioning(&aws, &bucket.id, Suspended).await;
     let drifted = c7n.poll(&cx).await;
     // Revert before asserting.
     world_ssh(&aws, &sg.id, false).await;
-    versioning(&aws, &bucket.id, Enabled).await;
+    fixture::resources::set_versioning(&aws, &bucket.id, Enabled).await;
     let drifted = drifted.expect("a poll after the change");
     let by_policy = |policy: &str, id: &str| {
         drifted

@@ -4,14 +4,16 @@
 //! differently; the drill's own revert is then a verified no-op that writes nothing.
 
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use aws_sdk_ec2::types::{IpPermission, IpRange};
-use aws_sdk_s3::types::{BucketVersioningStatus, VersioningConfiguration};
+use aws_sdk_s3::types::BucketVersioningStatus;
 use driftdrill::aws::AwsClients;
 use driftdrill::inject::RevertKind;
 use driftdrill::record::{RemediationOutcome, RemediationRecord, RunRecord};
 
+use crate::fixture::resources::{set_versioning, versioning};
+use crate::fixture::runs::{self, until};
 use crate::fixture::{self, resources};
 
 const SUSPEND: &str = "action = \"s3.versioning.suspend\"";
@@ -24,34 +26,6 @@ fn config(dir: &Path, extra: &str) -> std::path::PathBuf {
         dir,
         &format!("[[remediator]]\nname = \"fixer\"\ninterval = \"1s\"\n\n{extra}"),
     )
-}
-
-/// Polls until `live` answers true, for at most two minutes.
-async fn until<F, Fut>(what: &str, mut live: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let end = Instant::now() + Duration::from_secs(120);
-    while !live().await {
-        assert!(Instant::now() < end, "{what} never happened");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-}
-
-async fn versioning(aws: &AwsClients, bucket: &str) -> Option<BucketVersioningStatus> {
-    let out = aws.s3.get_bucket_versioning().bucket(bucket).send().await;
-    out.ok().and_then(|o| o.status().cloned())
-}
-
-async fn set_versioning(aws: &AwsClients, bucket: &str, status: BucketVersioningStatus) {
-    aws.s3
-        .put_bucket_versioning()
-        .bucket(bucket)
-        .versioning_configuration(VersioningConfiguration::builder().status(status).build())
-        .send()
-        .await
-        .expect("set versioning");
 }
 
 /// The ingress ports of a group.
@@ -88,20 +62,15 @@ async fn revoke_world(aws: &AwsClients, group: &str, port: i32) {
         .expect("revoke ingress");
 }
 
-/// Runs the scenarios in a blocking thread while `act` plays the remediator.
+/// Runs the scenario while `act` plays the remediator; how it ended and its record.
 async fn run_while(
     config: &Path,
     scenario: &Path,
     runs: &Path,
     act: impl std::future::Future<Output = ()>,
 ) -> (fixture::Ran, RunRecord) {
-    let (config, scenario, out) = (config.to_owned(), scenario.to_owned(), runs.to_owned());
-    let run =
-        tokio::task::spawn_blocking(move || fixture::run_drills(&config, &[&scenario], &out, &[]));
-    act.await;
-    let ran = run.await.expect("run thread");
-    let record = fixture::only_record(runs);
-    (ran, record)
+    let (ran, _) = runs::run_while(config, scenario, runs, act).await;
+    (ran, fixture::only_record(runs))
 }
 
 fn remediation(record: &RunRecord) -> &RemediationRecord {

@@ -3,14 +3,15 @@
 //! and the record says who stopped it; one that does not answer, or already fires, keeps the
 //! run from starting and nothing is changed.
 
-use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use aws_sdk_cloudwatch::types::{ComparisonOperator, StateValue, Statistic};
 use aws_sdk_s3::types::BucketVersioningStatus;
 use driftdrill::aws::AwsClients;
 use driftdrill::record::DrillStatus;
 
+use crate::fixture::resources::versioning;
+use crate::fixture::runs::{run_while, until};
 use crate::fixture::{self, resources};
 
 const SUSPEND: &str = "action = \"s3.versioning.suspend\"";
@@ -54,34 +55,11 @@ async fn set_alarm(aws: &AwsClients, name: &str, state: StateValue) {
         .expect("set alarm state");
 }
 
-async fn versioning(aws: &AwsClients, bucket: &str) -> Option<BucketVersioningStatus> {
-    let out = aws.s3.get_bucket_versioning().bucket(bucket).send().await;
-    out.ok().and_then(|o| o.status().cloned())
-}
-
 async fn until_suspended(aws: &AwsClients, bucket: &str) {
-    let end = Instant::now() + Duration::from_secs(120);
-    while versioning(aws, bucket).await != Some(BucketVersioningStatus::Suspended) {
-        assert!(Instant::now() < end, "the drill never suspended versioning");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-}
-
-/// Runs the scenario in a blocking thread while `act` runs, and how long the run took.
-async fn run_while(
-    config: &Path,
-    scenario: &Path,
-    runs: &Path,
-    act: impl std::future::Future<Output = ()>,
-) -> (fixture::Ran, Duration) {
-    let (config, scenario, out) = (config.to_owned(), scenario.to_owned(), runs.to_owned());
-    let started = Instant::now();
-    let run = tokio::task::spawn_blocking(move || {
-        let ran = fixture::run_drills(&config, &[&scenario], &out, &[]);
-        (ran, started.elapsed())
-    });
-    act.await;
-    run.await.expect("run thread")
+    until("the drill's suspension of versioning", || async {
+        versioning(aws, bucket).await == Some(BucketVersioningStatus::Suspended)
+    })
+    .await;
 }
 
 #[tokio::test]
