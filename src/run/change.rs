@@ -45,7 +45,7 @@ pub enum DrillError {
 /// A change that was made, or attempted, and must now be reverted.
 pub struct Applied {
     pub snapshot: inject::State,
-    /// When the inject call began (observations from polls started earlier never count).
+    /// When the inject call began (polls started earlier count only when they name the target).
     pub inject_started: Instant,
     pub injected_at: DateTime<Utc>,
     /// When the change was confirmed live by reading it back, or why it was not.

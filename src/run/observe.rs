@@ -15,7 +15,8 @@ use crate::record::{ClearRecord, Outcome};
 /// When the change was made and when the drift must be gone, whatever happens.
 #[derive(Debug, Clone, Copy)]
 pub struct Window {
-    /// When the inject call began: polls that started earlier never count.
+    /// When the inject call began: polls that started earlier count only when they name the
+    /// target.
     pub inject_started: Instant,
     /// When the change was confirmed live: times count from here.
     pub confirmed: Instant,
@@ -29,7 +30,8 @@ pub struct Window {
 /// lifetime is reached, or the run is stopped. An expected detector's window is twice its SLA
 /// (detections after the SLA count as late); a silent one's is its SLA. Outcomes are judged
 /// from complete polls that started after the change: a window that closes before one has
-/// finished stretches until one does, up to the lifetime (inconclusive if none does).
+/// finished stretches until one does, up to the lifetime (inconclusive if none does). A poll
+/// already running when the change was made counts only if it names the target.
 pub async fn observe(
     watches: &mut [Watch],
     events: &mut broadcast::Receiver<Arc<Event>>,
@@ -80,25 +82,34 @@ fn take_event(w: &mut Watch, event: &Event, terms: &[String], window: Window) {
             result,
             ..
         } => {
-            if *started < window.inject_started {
-                return; // began before the change existed
+            // A poll that began before the change can only have seen it if it names the target
+            // (the baseline just before was clean): its hit counts, its silence says nothing. A
+            // detector that also remediates may remove the change in exactly that poll.
+            let straddles = *started < window.inject_started;
+            if straddles && *finished < window.inject_started {
+                return; // over before the change existed
             }
-            match result {
-                Err(e) => w.fail(e),
-                Ok(obs) => {
+            let hit = result
+                .as_ref()
+                .ok()
+                .and_then(|obs| obs.iter().find(|o| matching::names_any(o, terms)));
+            match (result, hit) {
+                (_, Some(hit)) => {
                     w.record.polls += 1;
                     w.answered += 1;
-                    match obs.iter().find(|o| matching::names_any(o, terms)) {
-                        Some(hit) => {
-                            let upper = finished.saturating_duration_since(window.confirmed);
-                            let lower = w.last_clean.map_or(Duration::ZERO, |c| {
-                                c.saturating_duration_since(window.confirmed)
-                            });
-                            w.settle(upper, *finished_at, &hit.evidence);
-                            w.record.bracket_secs = Some((secs(lower), secs(upper)));
-                        }
-                        None => w.last_clean = Some(*finished),
-                    }
+                    let upper = finished.saturating_duration_since(window.confirmed);
+                    let lower = w.last_clean.map_or(Duration::ZERO, |c| {
+                        c.saturating_duration_since(window.confirmed)
+                    });
+                    w.settle(upper, *finished_at, &hit.evidence);
+                    w.record.bracket_secs = Some((secs(lower), secs(upper)));
+                }
+                _ if straddles => return,
+                (Err(e), None) => w.fail(e),
+                (Ok(_), None) => {
+                    w.record.polls += 1;
+                    w.answered += 1;
+                    w.last_clean = Some(*finished);
                 }
             }
             // A stretched window waited for exactly this: the first complete poll decides.

@@ -257,10 +257,13 @@ async fn a_change_nobody_undoes_is_not_remediated_and_reverted_by_the_drill() {
 }
 
 /// A custodian policy that flags world-open SSH and removes exactly the matched permission.
+/// Acts on the test's own group only: an account-wide `remove-permissions` would remove the
+/// SSH rules other tests inject into LocalStack at the same time.
 const C7N_FIX: &str = r#"policies:
   - name: sg-ssh-open-to-world-fix
     resource: aws.security-group
     filters:
+      - GroupId: GROUP_ID
       - type: ingress
         Ports: [22]
         Cidr:
@@ -276,7 +279,11 @@ async fn a_custodian_policy_with_actions_detects_and_remediates_in_one_poll() {
     let aws = fixture::clients().await;
     let group = resources::security_group(&aws).await;
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("fix.yml"), C7N_FIX).unwrap();
+    std::fs::write(
+        dir.path().join("fix.yml"),
+        C7N_FIX.replace("GROUP_ID", &group.id),
+    )
+    .unwrap();
     let config = fixture::write_config(
         dir.path(),
         "[[detector]]\nname = \"c7n-fix\"\ntype = \"custodian\"\npolicy = [\"fix.yml\"]\ninterval = \"2s\"\n",

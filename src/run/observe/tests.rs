@@ -140,8 +140,8 @@ async fn a_polled_detector_that_never_answered_by_the_lifetime_is_inconclusive_n
             Watch::new("hook", Role::Channel, false, sla, true),
         ],
         window,
-        // Began before the change: says nothing about it.
-        vec![poll("tf", before, naming(TARGET))],
+        // Began before the change and silent: says nothing about it.
+        vec![poll("tf", before, clean())],
     )
     .await;
     let tf = &records[0];
@@ -219,8 +219,8 @@ async fn polls_slower_than_the_window_decide_silent_missed_and_expected_outcomes
         ],
         window,
         vec![
-            // A poll begun before the change and finishing in the stretch never counts.
-            (150, "quiet", -10, naming(TARGET)),
+            // A silent poll begun before the change and finishing in the stretch never counts.
+            (150, "quiet", -10, clean()),
             (300, "quiet", 10, clean()),
             (300, "blind", 10, clean()),
             (300, "slow", 10, naming(TARGET)),
@@ -239,6 +239,36 @@ async fn polls_slower_than_the_window_decide_silent_missed_and_expected_outcomes
         assert!((0.15..1.0).contains(&stretched), "{r:?}");
         assert_eq!(r.errors, 0);
     }
+}
+
+#[tokio::test]
+async fn a_poll_begun_before_the_change_counts_only_when_it_names_the_target() {
+    let (window, sla) = window(5_000);
+    let watches = || vec![Watch::new("c7n", Role::Detector, false, sla, false)];
+    // A remediating detector may find and remove the change in the poll it was already running.
+    let records = run_timed(watches(), window, vec![(40, "c7n", -30, naming(TARGET))]).await;
+    assert_eq!(records[0].outcome, Outcome::DetectedWithinSla);
+    assert_eq!(records[0].polls, 1);
+    let (lower, upper) = records[0].bracket_secs.unwrap();
+    assert_eq!(lower, 0.0);
+    assert!(upper >= 0.03, "{:?}", records[0]);
+
+    // Its failure and its silence say nothing; the next poll decides.
+    let mut short = window;
+    short.lifetime_end = window.confirmed + Duration::from_millis(300);
+    let records = run_timed(
+        watches(),
+        short,
+        vec![(20, "c7n", -30, failed()), (40, "c7n", -20, clean())],
+    )
+    .await;
+    assert_eq!(
+        records[0].outcome,
+        Outcome::Inconclusive,
+        "{:?}",
+        records[0]
+    );
+    assert_eq!((records[0].polls, records[0].errors), (0, 0));
 }
 
 #[tokio::test]
