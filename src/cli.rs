@@ -32,6 +32,9 @@ pub enum Command {
         config: Option<PathBuf>,
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
+        /// Treat warnings (an SLA no detector can meet) as errors.
+        #[arg(long)]
+        strict: bool,
     },
     /// List the injector actions, detector and channel types, and the scenarios under PATHS.
     List {
@@ -230,8 +233,12 @@ fn dispatch(command: Command) -> errors::CommandResult {
             paths,
             config,
             format,
-        } => commands::validate::run(config.as_deref(), &paths, format, &mut std::io::stdout())
-            .map_err(input_error),
+            strict,
+        } => {
+            let how = commands::validate::How { format, strict };
+            commands::validate::run(config.as_deref(), &paths, how, &mut std::io::stdout())
+                .map_err(input_error)
+        }
         Command::List {
             paths,
             config,

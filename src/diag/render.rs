@@ -6,6 +6,11 @@ use super::{Diagnostic, SourceMap};
 
 /// `error[code]: message`, the `--> file:line:col` line, the source line with carets, the hint.
 pub fn text(map: &SourceMap, diag: &Diagnostic) -> String {
+    text_as(map, diag, "error")
+}
+
+/// [`text`] with another severity (`warning`).
+pub(crate) fn text_as(map: &SourceMap, diag: &Diagnostic, severity: &str) -> String {
     let start = map.line_col(diag.file, diag.span.start);
     let end = map.line_col(diag.file, diag.span.end.max(diag.span.start));
     let line = map.line_text(diag.file, start.line);
@@ -17,7 +22,7 @@ pub fn text(map: &SourceMap, diag: &Diagnostic) -> String {
     let gutter = start.line.to_string().len();
     let pad = " ".repeat(gutter);
     let mut out = format!(
-        "error[{}]: {}\n{pad}--> {}:{}:{}\n{pad} |\n{} | {}\n{pad} | {}{}\n",
+        "{severity}[{}]: {}\n{pad}--> {}:{}:{}\n{pad} |\n{} | {}\n{pad} | {}{}\n",
         diag.code,
         diag.message,
         map.path(diag.file).display(),
@@ -59,6 +64,15 @@ pub struct JsonDiagnostic<'a> {
 }
 
 pub fn json<'a>(map: &'a SourceMap, diags: &'a [Diagnostic]) -> Vec<JsonDiagnostic<'a>> {
+    json_as(map, diags, "error")
+}
+
+/// [`json`] with another severity (`warning`).
+pub(crate) fn json_as<'a>(
+    map: &'a SourceMap,
+    diags: &'a [Diagnostic],
+    severity: &'static str,
+) -> Vec<JsonDiagnostic<'a>> {
     diags
         .iter()
         .map(|d| {
@@ -70,7 +84,7 @@ pub fn json<'a>(map: &'a SourceMap, diags: &'a [Diagnostic]) -> Vec<JsonDiagnost
                 column: start.column,
                 end_line: end.line,
                 end_column: end.column,
-                severity: "error",
+                severity,
                 code: d.code,
                 message: &d.message,
                 hint: d.hint.as_deref(),

@@ -3,6 +3,7 @@
 
 pub mod config;
 pub mod environment;
+pub mod feasibility;
 pub mod load;
 mod names;
 pub mod remediator;

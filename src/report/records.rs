@@ -1,7 +1,9 @@
 //! Reads run records from one or more folders or S3 prefixes (runs from several accounts or CI
 //! shards merge).
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use crate::record::{RECOVERY_SCHEMA, RecoveryRecord, SettledChange};
 use crate::record::{RunRecord, SCHEMA};
@@ -76,6 +78,33 @@ pub(crate) fn load_texts(texts: &[(String, String)]) -> Result<Vec<RunRecord>, R
     }
     records.sort_by(|a, b| (a.started_at, &a.run_id).cmp(&(b.started_at, &b.run_id)));
     Ok(records)
+}
+
+/// Each detector's median poll duration over the last `runs` run records under the folders
+/// that exist among `dirs` (none: an empty map), for judging which SLAs a detector can meet.
+pub fn recent_median_polls(
+    dirs: &[PathBuf],
+    runs: usize,
+) -> Result<BTreeMap<String, Duration>, RecordsError> {
+    let present: Vec<PathBuf> = dirs.iter().filter(|d| d.is_dir()).cloned().collect();
+    let records = load(&present)?;
+    let mut polls: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    for r in records.iter().rev().take(runs) {
+        for h in &r.detector_health {
+            polls
+                .entry(h.name.clone())
+                .or_default()
+                .extend(&h.poll_secs);
+        }
+    }
+    Ok(polls
+        .into_iter()
+        .filter_map(|(name, mut secs)| {
+            secs.sort_by(f64::total_cmp);
+            let middle = *secs.get(secs.len().checked_sub(1)? / 2)?;
+            Some((name, Duration::from_secs_f64(middle.max(0.0))))
+        })
+        .collect())
 }
 
 /// Every change `recover` settled without a verified revert (recovery records under the

@@ -2,6 +2,7 @@
 //! detector roles, and how a run selected its drills. It depends on nothing but `serde`: the
 //! file formats read into it, the catalogs (inject, detect) are described in it, records carry it.
 
+pub mod cadence;
 pub mod catalog;
 pub(crate) mod param;
 pub mod role;

@@ -8,7 +8,11 @@ use driftdrill::exit_codes;
 
 fn validate(config: &Path, paths: &[PathBuf], format: Format) -> (i32, String) {
     let mut out = Vec::new();
-    let code = validate::run(Some(config), paths, format, &mut out).expect("corpus paths exist");
+    let how = validate::How {
+        format,
+        strict: false,
+    };
+    let code = validate::run(Some(config), paths, how, &mut out).expect("corpus paths exist");
     (code, String::from_utf8(out).expect("utf-8 output"))
 }
 
@@ -199,5 +203,71 @@ fn permissions_prints_the_policy_the_selected_drills_need() {
     assert_eq!(
         ec2["Condition"]["StringEquals"]["aws:RequestedRegion"],
         serde_json::json!(["us-east-1"])
+    );
+}
+
+#[test]
+fn an_sla_no_detector_can_meet_is_a_warning_and_an_error_when_strict() {
+    let dir = tempfile::tempdir().unwrap();
+    let drills = dir.path().join("drills");
+    std::fs::create_dir_all(drills.join("scenarios")).unwrap();
+    std::fs::write(
+        drills.join("driftdrill.toml"),
+        "[safety]\nallowed_accounts = [\"000000000000\"]\nallowed_regions = [\"us-east-1\"]\n\
+         max_drift_lifetime = \"30m\"\n\n[[detector]]\nname = \"terraform-plan\"\ntype = \"command\"\n\
+         argv = [\"true\"]\ninterval = \"60s\"\n",
+    )
+    .unwrap();
+    let scenario = "id = \"sla-90s\"\ntitle = \"t\"\ncategory = \"network\"\nseverity = \"high\"\n\
+         [target]\ntype = \"aws_security_group\"\nid = \"sg-0123456789abcdef0\"\n[inject]\n\
+         action = \"ec2.sg.open_ingress\"\nprotocol = \"tcp\"\nport = 22\ncidr = \"0.0.0.0/0\"\n\
+         [expect]\ndetectors = [\"terraform-plan\"]\ndetect_within = \"90s\"\n";
+    std::fs::write(drills.join("scenarios/sla.toml"), scenario).unwrap();
+    let validate = |strict: bool| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_driftdrill"));
+        cmd.current_dir(dir.path()).args([
+            "validate",
+            "--config",
+            "drills/driftdrill.toml",
+            "drills/scenarios",
+        ]);
+        if strict {
+            cmd.arg("--strict");
+        }
+        let out = cmd.output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+
+    // A 60 s interval meets a 90 s SLA, as far as anyone knows.
+    let (code, text) = validate(true);
+    assert_eq!(code, Some(exit_codes::OK), "{text}");
+    assert!(!text.contains("warning"), "{text}");
+
+    // Earlier runs beside the config show plans taking about 69 s: 60 s + 69 s > 90 s.
+    std::fs::create_dir_all(drills.join("runs")).unwrap();
+    std::fs::copy(
+        "tests/fixtures/runs/shard-a/20261103T100000Z-bbbbbb.json",
+        drills.join("runs/20261103T100000Z-bbbbbb.json"),
+    )
+    .unwrap();
+    let (code, text) = validate(false);
+    assert_eq!(code, Some(exit_codes::OK), "{text}");
+    assert!(text.contains("warning[infeasible-sla]: 1m 30s SLA to detect for `terraform-plan` can never be met: terraform-plan polls every 1m and its polls take 1m 9s at the median"), "{text}");
+    assert!(
+        text.contains("--> drills/scenarios/sla.toml:14:14"),
+        "{text}"
+    );
+    assert!(
+        text.contains("valid: drills/driftdrill.toml, 1 scenario(s), 1 warning(s)"),
+        "{text}"
+    );
+    let (code, text) = validate(true);
+    assert_eq!(code, Some(exit_codes::INVALID_INPUT), "{text}");
+    assert!(
+        text.contains("invalid: 1 warning(s) with --strict; nothing was injected"),
+        "{text}"
     );
 }
