@@ -115,6 +115,10 @@ pub struct Report {
     pub suppressions: Vec<Suppression>,
     /// Every detector's and channel's polls, failures and poll durations.
     pub health: Vec<super::health::HealthSummary>,
+    /// Per expected detector: the SLAs it was held to beside its interval and median poll.
+    pub held_to: Vec<super::feasibility::HeldTo>,
+    /// SLAs shorter than their detector's interval plus median poll: never met, whatever it does.
+    pub infeasible: Vec<super::feasibility::Infeasible>,
     pub false_alarms: Vec<FalseAlarm>,
     pub skips: Vec<Skip>,
     pub reverts: Reverts,
@@ -198,6 +202,8 @@ pub fn build(all: &[RunRecord], period: &Period, generated_at: DateTime<Utc>) ->
     }
     acc.fill_matrix();
     let trend = super::trend::against_previous(all, &records, period);
+    let health = super::health::summaries(&records);
+    let held_to = super::feasibility::held_to(&records, &health);
     let (remediators, remediations) = super::remediation::build(&records);
     let standing = Standing {
         mttd_p50_secs: acc.detection_median(),
@@ -234,7 +240,9 @@ pub fn build(all: &[RunRecord], period: &Period, generated_at: DateTime<Utc>) ->
             .collect(),
         gaps: acc.gaps,
         suppressions: acc.suppressions,
-        health: super::health::summaries(&records),
+        health,
+        infeasible: super::feasibility::infeasible(&held_to),
+        held_to,
         false_alarms: acc.false_alarms,
         skips: acc.skips,
         reverts: acc.reverts,

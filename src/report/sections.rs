@@ -4,8 +4,9 @@
 
 mod remediation;
 
+use super::feasibility;
 use super::model::Report;
-use super::text::{human_or_dash, pct, polls_text, window_text};
+use super::text::{human, human_or_dash, pct, polls_text, window_text};
 use crate::record::Outcome;
 
 /// How a cell reads at a glance: its colour in HTML, its icon in Markdown; the terminal shows
@@ -195,6 +196,7 @@ pub(crate) fn sections(r: &Report) -> Vec<Section> {
         chart: Chart::CoverageHistory,
     });
     out.extend(gaps(r));
+    out.extend(infeasible(r));
     out.extend(suppressions(r));
     out.extend(remediation::sections(r));
     out.extend(super::spread::tables(r).into_iter().map(|t| {
@@ -229,6 +231,7 @@ fn detectors(r: &Report) -> Section {
         .iter()
         .map(|d| {
             let t = &d.tally;
+            let held = r.held_to.iter().find(|h| h.detector == d.name);
             vec![
                 Cell::text(&d.name),
                 Cell::text(d.role.label()),
@@ -242,6 +245,9 @@ fn detectors(r: &Report) -> Section {
                 Cell::text(human_or_dash(d.mttd.p50_secs)),
                 Cell::text(human_or_dash(d.mttd.p95_secs)),
                 Cell::text(human_or_dash(d.mttd.max_secs)),
+                Cell::text(feasibility::slas_text(held)),
+                Cell::text(human_or_dash(held.and_then(|h| h.interval_secs))),
+                Cell::text(human_or_dash(held.and_then(|h| h.p50_poll_secs))),
             ]
         })
         .collect();
@@ -260,9 +266,38 @@ fn detectors(r: &Report) -> Section {
             ("p50", true),
             ("p95", true),
             ("max", true),
+            ("SLAs", true),
+            ("interval", true),
+            ("poll p50", true),
         ]),
         rows,
     }
+}
+
+/// SLAs a detector can never meet, with what to change.
+fn infeasible(r: &Report) -> Option<Section> {
+    let rows = r
+        .infeasible
+        .iter()
+        .map(|i| {
+            vec![
+                Cell::text(&i.detector),
+                Cell::text(human(i.sla_secs)),
+                Cell::text(human(i.floor_secs)),
+                Cell::toned(&i.advice, Tone::Error),
+            ]
+        })
+        .collect();
+    table(
+        "SLAs no detector can meet",
+        &[
+            ("detector / channel", false),
+            ("SLA", true),
+            ("fastest possible", true),
+            ("advice", false),
+        ],
+        rows,
+    )
 }
 
 fn categories(r: &Report) -> Option<Section> {

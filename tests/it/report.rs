@@ -176,6 +176,33 @@ fn a_detector_slower_than_its_interval_is_a_finding() {
 }
 
 #[test]
+fn an_sla_shorter_than_interval_plus_poll_is_a_finding_and_feasible_ones_are_not() {
+    let r = fixture_report();
+    let tf = r
+        .held_to
+        .iter()
+        .find(|h| h.detector == "terraform-plan")
+        .unwrap();
+    assert_eq!(tf.sla_secs, [30.0, 300.0, 900.0]);
+    assert_eq!(tf.interval_secs, Some(60.0));
+    let found: Vec<(&str, f64)> = r
+        .infeasible
+        .iter()
+        .map(|i| (i.detector.as_str(), i.sla_secs))
+        .collect();
+    // 30 s against polls every 60 s; 5 and 15 minutes are within reach, and the webhook has no
+    // interval to judge.
+    assert_eq!(found, [("terraform-plan", 30.0)]);
+    assert!(
+        r.infeasible[0]
+            .advice
+            .starts_with("detector polls every 1m 00s and its polls take"),
+        "{:?}",
+        r.infeasible
+    );
+}
+
+#[test]
 fn suppressions_are_reported_apart_and_never_count_as_coverage() {
     use driftdrill::record::Outcome;
     let r = fixture_report();
