@@ -85,6 +85,28 @@ pub enum Command {
         #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
         start_within: Option<std::time::Duration>,
     },
+    /// Learn what each detector sees: run the scenarios as drills that watch every detector
+    /// and channel for a window (no expectations), print a drift kind × detector matrix and
+    /// the `[expect]` block each scenario could hold. The record is never counted as coverage.
+    Discover {
+        /// Scenario files or folders (default: ./scenarios).
+        paths: Vec<PathBuf>,
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Discover only these scenario ids (repeatable).
+        #[arg(long)]
+        only: Vec<String>,
+        /// How long every detector is watched after each change (default: twice the longest
+        /// poll interval, at least 30s, at most the maximum drift lifetime).
+        #[arg(long, value_parser = humantime::parse_duration)]
+        window: Option<std::time::Duration>,
+        /// Write each proposal into its scenario file (comments and layout are kept).
+        #[arg(long)]
+        write: bool,
+        /// Where the discovery record is written (default reports/runs).
+        #[arg(long, default_value = "reports/runs")]
+        out: PathBuf,
+    },
     /// The whole product on an embedded LocalStack: sample environment, a scheduled terraform
     /// drift job posting to a webhook, the built-in scenarios, the report. Leaves nothing running.
     Demo {
@@ -248,6 +270,26 @@ fn dispatch(command: Command) -> errors::CommandResult {
         run @ Command::Run { .. } => {
             runtime().block_on(commands::run::run_command(run_options(run)))
         }
+        Command::Discover {
+            paths,
+            config,
+            only,
+            window,
+            write,
+            out,
+        } => {
+            let run = crate::run::runner::RunOptions {
+                config,
+                paths,
+                only,
+                out_dir: out,
+                discovery: Some(crate::run::discovery::Discovery { window }),
+                ..Default::default()
+            };
+            runtime().block_on(commands::discover::run(
+                commands::discover::DiscoverOptions { run, write },
+            ))
+        }
         Command::Demo {
             dir,
             scenarios,
@@ -326,6 +368,7 @@ fn run_options(command: Command) -> crate::run::runner::RunOptions {
         out_s3: out.iter().filter_map(|o| S3Url::parse(o)).collect(),
         max_drift_lifetime,
         min_window: None,
+        discovery: None,
     }
 }
 

@@ -32,6 +32,10 @@ pub struct RunRecord {
     /// The stop condition that stopped the run, when one did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stopped_by: Option<StopRecord>,
+    /// A `driftdrill discover` run: every detector was watched without expectations, to learn
+    /// what each one sees. Never counted as coverage.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub discovery: bool,
     pub exit_code: i32,
 }
 

@@ -4,6 +4,7 @@
 pub mod custodian_env;
 pub mod demo;
 mod demo_assets;
+pub mod discover;
 pub mod list;
 pub mod permissions;
 pub mod recover;

@@ -24,7 +24,7 @@ pub struct Floor {
 pub fn floor(decl: &DetectorDecl, median_poll: Option<Duration>) -> Option<Floor> {
     let name = &decl.name.value;
     let setting = |key: &str| decl.settings.get(key).and_then(|v| v.as_str());
-    if let Some(interval) = setting("interval").and_then(|t| humantime::parse_duration(t).ok()) {
+    if let Some(interval) = interval(decl) {
         let mut why = format!("{name} polls every {}", show(interval));
         if let Some(m) = median_poll {
             why.push_str(&format!(" and its polls take {} at the median", show(m)));
@@ -46,6 +46,12 @@ pub fn floor(decl: &DetectorDecl, median_poll: Option<Duration>) -> Option<Floor
         why.push_str(&format!(" ({} unless configured)", show(d)));
     }
     Some(Floor { at_least, why })
+}
+
+/// A polled detector's time between polls as its settings hold it; `None` for a push channel.
+pub fn interval(decl: &DetectorDecl) -> Option<Duration> {
+    let text = decl.settings.get("interval")?.as_str()?;
+    humantime::parse_duration(text).ok()
 }
 
 /// Every expectation (detector, channel or remediating detector) whose SLA is shorter than its

@@ -102,6 +102,9 @@ pub struct Report {
     pub generated_at: DateTime<Utc>,
     pub period: String,
     pub runs: usize,
+    /// `driftdrill discover` runs in the period: read, never counted as coverage.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub discovery_runs: usize,
     pub drills: usize,
     pub accounts: Vec<String>,
     pub overall_coverage_pct: Option<f64>,
@@ -219,6 +222,7 @@ pub fn build(all: &[RunRecord], period: &Period, generated_at: DateTime<Utc>) ->
         generated_at,
         period: period.label.clone(),
         runs: records.len(),
+        discovery_runs: super::period::discoveries(all, period),
         drills: acc.drills,
         accounts: acc.accounts.iter().cloned().collect(),
         overall_coverage_pct: acc.overall.coverage_pct(),
@@ -261,6 +265,10 @@ pub fn build(all: &[RunRecord], period: &Period, generated_at: DateTime<Utc>) ->
             .filter_map(|r| Some((r.run_id.clone(), r.stopped_by.clone()?)))
             .collect(),
     }
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// The median of some times (the lower middle one for an even count).

@@ -105,11 +105,21 @@ impl Period {
 }
 
 /// The records of runs that started in `period`.
+/// The runs that count in `period`: every run that started in it except discovery runs, which
+/// watched without expectations and are never coverage.
 pub(super) fn in_period<'a>(records: &'a [RunRecord], period: &Period) -> Vec<&'a RunRecord> {
     records
         .iter()
-        .filter(|r| period.contains(r.started_at))
+        .filter(|r| period.contains(r.started_at) && !r.discovery)
         .collect()
+}
+
+/// Discovery runs that started in `period` (reported apart, never counted).
+pub(super) fn discoveries(records: &[RunRecord], period: &Period) -> usize {
+    records
+        .iter()
+        .filter(|r| period.contains(r.started_at) && r.discovery)
+        .count()
 }
 
 /// Whether a drill counts towards coverage: it ran, or was skipped because its target had

@@ -511,6 +511,12 @@ fn housekeeping(r: &Report) -> Section {
             r.reverts.verified, r.reverts.conflicts, r.reverts.failed
         )),
     ];
+    if r.discovery_runs > 0 {
+        items.push(Cell::text(format!(
+            "Discovery runs (read, never counted as coverage): {}",
+            r.discovery_runs
+        )));
+    }
     if r.targets_gone() > 0 {
         items.push(Cell::text(format!(
             "Settled by recover because the target was gone: {}",

@@ -97,7 +97,7 @@ fn results(records: &[&RunRecord]) -> BTreeMap<(String, String), Outcome> {
 pub fn history(all: &[RunRecord], period: &Period) -> Vec<(String, Option<f64>)> {
     let quarters: BTreeSet<String> = all
         .iter()
-        .filter(|r| r.started_at < period.end)
+        .filter(|r| r.started_at < period.end && !r.discovery)
         .map(|r| Period::containing(r.started_at).label)
         .collect();
     quarters

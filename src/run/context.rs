@@ -25,6 +25,9 @@ pub struct RunCx {
     /// Set to true on the first Ctrl-C/SIGTERM: stop observing, revert, finish.
     pub stop: watch::Receiver<bool>,
     pub dry_run: bool,
+    /// A discovery run: a detector that cannot answer is recorded as such and the drill goes
+    /// on with the others (a `run` skips the drill instead).
+    pub discovery: bool,
     /// No observation window is shorter than this (see `RunOptions::min_window`).
     pub min_window: std::time::Duration,
     pub progress: Progress,
@@ -63,6 +66,7 @@ impl RunCx {
             journal: Mutex::new(journal),
             stop,
             dry_run: false,
+            discovery: false,
             min_window: std::time::Duration::ZERO,
             progress: Progress::quiet(),
             slots,

@@ -185,7 +185,7 @@ impl<'a> Drill<'a> {
     async fn preflight(&mut self) -> Option<(Target, Box<dyn Injector>)> {
         let (cx, scenario) = (self.cx, self.scenario);
         cx.progress.phase(&self.id, "preflight");
-        if unavailable(cx, &mut self.watches) {
+        if unavailable(cx, &mut self.watches) && !(cx.discovery && answerable(&self.watches)) {
             self.record.status = DrillStatus::SkippedDetectorUnavailable;
             self.record.detail = Some(unanswered(&self.watches));
             return None;
@@ -270,6 +270,10 @@ impl<'a> Drill<'a> {
                 ),
             ),
             Baseline::Clean => return true,
+            // Discovery records who cannot answer and watches the others.
+            Baseline::Unavailable if cx.discovery && answerable(&self.watches) && !cx.dry_run => {
+                return true;
+            }
             Baseline::Stopped => {
                 self.record.status = DrillStatus::Interrupted;
                 return false;
@@ -450,6 +454,13 @@ fn unavailable(cx: &RunCx, watches: &mut [Watch]) -> bool {
         }
     }
     any
+}
+
+/// Whether some watch can still answer (neither failed nor already decided).
+fn answerable(watches: &[Watch]) -> bool {
+    watches
+        .iter()
+        .any(|w| w.record.outcome == Outcome::NotObserved)
 }
 
 /// A skipped drill's detail: "X cannot answer: <its error>" for every watch that could not

@@ -3,6 +3,7 @@
 pub mod baseline;
 pub mod change;
 mod context;
+pub mod discovery;
 pub mod drill;
 pub(crate) mod event;
 pub mod guard;

@@ -44,6 +44,8 @@ pub struct RunOptions {
     /// is late). The demo sets it from the plan duration it measures, so a slow machine's
     /// windows still hold a complete poll; `run` leaves it at zero.
     pub min_window: Option<std::time::Duration>,
+    /// `driftdrill discover`: every detector watched as if expected, the record marked.
+    pub discovery: Option<super::discovery::Discovery>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -130,7 +132,14 @@ pub fn load(opts: &RunOptions) -> Result<(DrillConfig, Vec<Scenario>), RunError>
 pub async fn run_drills(
     opts: &RunOptions,
 ) -> Result<(RunRecord, PathBuf, Vec<crate::s3_records::S3RecordsError>), RunError> {
-    let (config, scenarios) = load(opts)?;
+    let (config, mut scenarios) = load(opts)?;
+    if let Some(d) = opts.discovery {
+        let window = super::discovery::window(&config, d.window);
+        let window = opts
+            .max_drift_lifetime
+            .map_or(window, |cap| window.min(cap));
+        super::discovery::expect_everything(&config, &mut scenarios, window);
+    }
     let started_at = Utc::now();
     let run_id = format!(
         "{}-{}",
@@ -183,7 +192,10 @@ pub async fn run_drills(
         region,
         selection: (!selection.is_empty()).then_some(selection),
         exit_code: exit_codes::most_severe([
-            exit_code_for(&drills),
+            match opts.discovery {
+                Some(_) => super::discovery::exit_code_for(&drills),
+                None => exit_code_for(&drills),
+            },
             stopped_by
                 .as_ref()
                 .map_or(exit_codes::OK, |_| exit_codes::TOOL_ERROR),
@@ -192,6 +204,7 @@ pub async fn run_drills(
         false_alarms,
         detector_health: cx.hub.health(),
         stopped_by,
+        discovery: opts.discovery.is_some(),
     };
     let path = record.write(&opts.out_dir).map_err(RunError::Record)?;
     let failed = upload(&cx.aws, &opts.out_s3, &record).await;
@@ -328,6 +341,7 @@ fn run_context(
     }
     let mut cx = RunCx::new(run_id, aws, config, hub, journal, stop);
     cx.dry_run = opts.dry_run;
+    cx.discovery = opts.discovery.is_some();
     cx.min_window = opts.min_window.unwrap_or_default();
     cx.progress = Progress::new(labels);
     cx.slots = Semaphore::new(concurrency);

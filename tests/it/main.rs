@@ -7,6 +7,7 @@ mod colleague_edits;
 mod crash_recover;
 mod detector_health;
 mod detectors;
+mod discover;
 mod environments;
 mod examples;
 mod fixture;
