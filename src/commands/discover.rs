@@ -33,6 +33,14 @@ pub enum DiscoverError {
 
 pub(crate) async fn run(opts: DiscoverOptions) -> CommandResult {
     let (config, scenarios) = runner::load(&opts.run).map_err(super::run::failure)?;
+    let asked = opts.run.discovery.and_then(|d| d.window);
+    let window = discovery::window(&config, asked);
+    if asked.is_some_and(|a| a > window) {
+        eprintln!(
+            "note: watching for {} only: no change may outlive safety.max_drift_lifetime",
+            humantime::format_duration(window)
+        );
+    }
     let (record, path, _) = runner::run_drills(&opts.run)
         .await
         .map_err(super::run::failure)?;
