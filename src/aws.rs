@@ -96,6 +96,7 @@ pub struct AwsClients {
     pub s3: aws_sdk_s3::Client,
     pub sts: aws_sdk_sts::Client,
     pub sqs: aws_sdk_sqs::Client,
+    pub cloudwatch: aws_sdk_cloudwatch::Client,
     /// Whether S3 uses path-style addressing (LocalStack endpoints).
     pub s3_path_style: bool,
     /// The caller's account, once asked (clones share it).
@@ -143,6 +144,7 @@ impl AwsClients {
             s3: client!(aws_sdk_s3, force_path_style(path_style)),
             sts: client!(aws_sdk_sts),
             sqs: client!(aws_sdk_sqs),
+            cloudwatch: client!(aws_sdk_cloudwatch),
             s3_path_style: path_style,
             config,
             account: Default::default(),

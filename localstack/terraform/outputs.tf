@@ -10,4 +10,5 @@ output "security_group_ids" {
 }
 output "instance_id" { value = aws_instance.app.id }
 output "queue_urls" { value = { orders = aws_sqs_queue.orders.id } }
+output "alarm_names" { value = { orders_backlog = aws_cloudwatch_metric_alarm.orders_backlog.alarm_name } }
 output "bucket_names" { value = { for k, b in aws_s3_bucket.this : k => b.bucket } }

@@ -25,6 +25,7 @@ provider "aws" {
     sts = var.endpoint
     iam = var.endpoint
     sqs = var.endpoint
+    cloudwatch = var.endpoint
   }
 
   default_tags {
@@ -34,5 +35,24 @@ provider "aws" {
       Project     = "driftdrill-sample"
       Stack       = var.name_prefix
     }
+  }
+}
+
+# The same provider without default tags, for CloudWatch alarms only: LocalStack 4.12 keeps the
+# tags given to PutMetricAlarm inside the alarm, where ListTagsForResource never sees them and
+# its CBOR DescribeAlarms (the protocol current AWS SDKs speak) cannot serialise them. Alarms are
+# created untagged and driftdrill tags them with TagResource right after the apply.
+provider "aws" {
+  alias                       = "untagged"
+  region                      = var.region
+  access_key                  = "test"
+  secret_key                  = "test"
+  skip_credentials_validation = true
+  skip_metadata_api_check     = true
+  skip_requesting_account_id  = true
+
+  endpoints {
+    cloudwatch = var.endpoint
+    sts        = var.endpoint
   }
 }

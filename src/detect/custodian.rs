@@ -183,7 +183,7 @@ fn build(value: &serde_json::Value, cx: &BuildCx) -> Result<Built, DetectorError
 }
 
 /// Keys whose values identify the resource a c7n policy matched (security groups, instances,
-/// network ACLs, buckets, IAM roles, users and policies).
+/// network ACLs, buckets, IAM roles, users and policies, CloudWatch alarms).
 const ID_KEYS: &[&str] = &[
     "GroupId",
     "InstanceId",
@@ -192,6 +192,8 @@ const ID_KEYS: &[&str] = &[
     "RoleName",
     "UserName",
     "Arn",
+    "AlarmName",
+    "AlarmArn",
 ];
 
 /// The ids of every resource in a `resources.json` document.
@@ -439,7 +441,8 @@ mod tests {
         let doc = serde_json::json!([
             {"GroupId": "sg-1", "VpcId": "vpc-1", "GroupName": "db"},
             {"Name": "bucket-a", "Versioning": {"Status": "Suspended"}},
-            {"RoleName": "app-role", "Arn": "arn:aws:iam::0:role/app-role"}
+            {"RoleName": "app-role", "Arn": "arn:aws:iam::0:role/app-role"},
+            {"AlarmName": "orders-backlog", "AlarmArn": "arn:aws:cloudwatch:r:0:alarm:orders-backlog"}
         ]);
         assert_eq!(
             resource_ids(&doc),
@@ -447,7 +450,9 @@ mod tests {
                 "sg-1",
                 "bucket-a",
                 "app-role",
-                "arn:aws:iam::0:role/app-role"
+                "arn:aws:iam::0:role/app-role",
+                "orders-backlog",
+                "arn:aws:cloudwatch:r:0:alarm:orders-backlog"
             ]
         );
     }

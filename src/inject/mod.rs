@@ -1,6 +1,7 @@
 //! The injector contract and the static catalog of drift actions (one file per action, grouped
-//! by service: `ec2/`, `s3/`, `iam/`).
+//! by service: `ec2/`, `s3/`, `iam/`, `sqs/`, `cloudwatch/`).
 
+pub mod cloudwatch;
 pub mod ec2;
 pub mod errors;
 pub mod iam;
@@ -177,7 +178,13 @@ impl ActionSpec {
 
 /// Every service, in the order `driftdrill list` shows them: the one static list a new
 /// service folder is added to.
-pub static SERVICES: &[&Service] = &[&ec2::SERVICE, &s3::SERVICE, &iam::SERVICE, &sqs::SERVICE];
+pub static SERVICES: &[&Service] = &[
+    &ec2::SERVICE,
+    &s3::SERVICE,
+    &iam::SERVICE,
+    &sqs::SERVICE,
+    &cloudwatch::SERVICE,
+];
 
 /// Every action, service by service.
 pub fn actions() -> impl Iterator<Item = &'static ActionSpec> {

@@ -26,6 +26,10 @@ const FILES: &[(&str, &str)] = &[
         include_str!("../../localstack/terraform/messaging.tf"),
     ),
     (
+        "monitoring.tf",
+        include_str!("../../localstack/terraform/monitoring.tf"),
+    ),
+    (
         "compute.tf",
         include_str!("../../localstack/terraform/compute.tf"),
     ),
@@ -60,6 +64,8 @@ pub struct SampleOutputs {
     pub security_group_ids: BTreeMap<String, String>,
     pub instance_id: String,
     pub bucket_names: BTreeMap<String, String>,
+    /// CloudWatch alarms by their key in monitoring.tf.
+    pub alarm_names: BTreeMap<String, String>,
 }
 
 /// Writes the environment's files, its `terraform.tfvars.json` and (when a provider mirror is
@@ -138,21 +144,24 @@ pub(crate) async fn apply_initialised(
     vars: &SampleVars,
 ) -> Result<SampleOutputs, TerraformError> {
     const APPLY: [&str; 4] = ["apply", "-auto-approve", "-input=false", "-no-color"];
-    if !vars.lifecycle_rules {
-        ws.apply().await?;
-        ws.checked(&[&APPLY[..], &["-refresh-only"]].concat())
-            .await?;
-        return outputs(ws).await;
-    }
-    ws.checked(&[&APPLY[..], &["-var", "lifecycle_rules=false"]].concat())
-        .await?;
-    let out = outputs(ws).await?;
-    let data = &out.bucket_names["data"];
     let aws = crate::aws::AwsClients::new(&crate::aws::AwsSettings::localstack(
         &vars.endpoint,
         &vars.region,
     ))
     .await;
+    if !vars.lifecycle_rules {
+        ws.apply().await?;
+        let out = outputs(ws).await?;
+        tag_alarms(&aws, &out, vars).await?;
+        ws.checked(&[&APPLY[..], &["-refresh-only"]].concat())
+            .await?;
+        return Ok(out);
+    }
+    ws.checked(&[&APPLY[..], &["-var", "lifecycle_rules=false"]].concat())
+        .await?;
+    let out = outputs(ws).await?;
+    tag_alarms(&aws, &out, vars).await?;
+    let data = &out.bucket_names["data"];
     put_lifecycle_rule(&aws, data)
         .await
         .map_err(|source| TerraformError::Seed {
@@ -162,6 +171,56 @@ pub(crate) async fn apply_initialised(
     ws.checked(&[&APPLY[..], &["-var", "import_lifecycle=true"]].concat())
         .await?;
     Ok(out)
+}
+
+/// Tags every alarm of monitoring.tf as the provider's default tags would, plus its `Name` and
+/// `drill:target` (the key with dashes): LocalStack 4.12 cannot keep tags given at creation
+/// (see the "untagged" provider in providers.tf).
+async fn tag_alarms(
+    aws: &crate::aws::AwsClients,
+    out: &SampleOutputs,
+    vars: &SampleVars,
+) -> Result<(), TerraformError> {
+    use aws_sdk_cloudwatch::types::Tag;
+    for (key, name) in &out.alarm_names {
+        let fail = |source| TerraformError::Seed {
+            what: format!("tag the alarm {name}"),
+            source,
+        };
+        let alarm = aws
+            .cloudwatch
+            .describe_alarms()
+            .alarm_names(name)
+            .send()
+            .await
+            .map_err(|e| fail(crate::aws::error("DescribeAlarms", name)(e)))?;
+        let arn = alarm
+            .metric_alarms()
+            .first()
+            .and_then(|a| a.alarm_arn())
+            .unwrap_or_default()
+            .to_string();
+        let tags = [
+            ("Environment", "staging"),
+            ("ManagedBy", "terraform"),
+            ("Project", "driftdrill-sample"),
+            ("Stack", vars.name_prefix.as_str()),
+            ("Name", name.as_str()),
+            ("drill:target", &key.replace('_', "-")),
+        ];
+        aws.cloudwatch
+            .tag_resource()
+            .resource_arn(&arn)
+            .set_tags(Some(
+                tags.iter()
+                    .map(|(k, v)| Tag::builder().key(*k).value(*v).build())
+                    .collect(),
+            ))
+            .send()
+            .await
+            .map_err(|e| fail(crate::aws::error("TagResource", &arn)(e)))?;
+    }
+    Ok(())
 }
 
 /// Applies the self-healing workspace, then a refresh-only apply so the state records what the
@@ -227,6 +286,7 @@ pub async fn outputs(ws: &Workspace) -> Result<SampleOutputs, TerraformError> {
         security_group_ids: Out<BTreeMap<String, String>>,
         instance_id: Out<String>,
         bucket_names: Out<BTreeMap<String, String>>,
+        alarm_names: Out<BTreeMap<String, String>>,
     }
     let value = ws.outputs().await?;
     let all: All = serde_json::from_value(value).map_err(|source| TerraformError::Parse {
@@ -239,5 +299,6 @@ pub async fn outputs(ws: &Workspace) -> Result<SampleOutputs, TerraformError> {
         security_group_ids: all.security_group_ids.value,
         instance_id: all.instance_id.value,
         bucket_names: all.bucket_names.value,
+        alarm_names: all.alarm_names.value,
     })
 }

@@ -156,6 +156,7 @@ fn shipped_scenarios_and_config_round_trip_through_json() {
     assert_eq!(
         ids,
         [
+            "cloudwatch-alarm-actions-disabled",
             "ec2-emergency-resize",
             "ec2-extra-security-group",
             "ec2-imdsv1-reenabled",

@@ -711,3 +711,52 @@ async fn queue_policy_keeps_a_colleagues_statement_and_loses_the_drills() {
         "the open statement must be gone, the queue's own and the colleague's kept"
     );
 }
+
+/// An alarm's actions flag and threshold, as DescribeAlarms reads them.
+async fn alarm_settings(aws: &driftdrill::aws::AwsClients, name: &str) -> (bool, f64) {
+    let out = aws
+        .cloudwatch
+        .describe_alarms()
+        .alarm_names(name)
+        .send()
+        .await
+        .unwrap();
+    let a = out.metric_alarms().first().expect("the alarm exists");
+    (a.actions_enabled().unwrap(), a.threshold().unwrap())
+}
+
+#[tokio::test]
+async fn alarm_actions_come_back_and_a_colleagues_new_threshold_stays() {
+    let aws = fixture::clients().await;
+    let alarm = resources::alarm(&aws).await;
+    let live = inject(&aws, "cloudwatch.alarm.actions_disabled", "", &alarm).await;
+    assert_eq!(alarm_settings(&aws, &alarm.id).await, (false, 80.0));
+    // Mid-incident, someone raises the threshold in the console (a whole-alarm edit that
+    // keeps the actions as they are now: off).
+    resources::put_alarm(&aws, &alarm.id, 95.0, false).await;
+    let (outcome, verified) = live.revert_unchecked(&aws, &alarm).await;
+    assert_eq!(verified, Check::Matches, "{outcome:?}");
+    assert_eq!(
+        alarm_settings(&aws, &alarm.id).await,
+        (true, 95.0),
+        "the drill's off switch is undone; the colleague's threshold is theirs to keep"
+    );
+    assert_words(outcome.detail.as_deref().unwrap_or_default());
+}
+
+#[tokio::test]
+async fn alarm_actions_a_colleague_switched_back_on_are_left_alone() {
+    let aws = fixture::clients().await;
+    let alarm = resources::alarm(&aws).await;
+    let live = inject(&aws, "cloudwatch.alarm.actions_disabled", "", &alarm).await;
+    aws.cloudwatch
+        .enable_alarm_actions()
+        .alarm_names(&alarm.id)
+        .send()
+        .await
+        .unwrap();
+    let (outcome, verified) = live.revert_unchecked(&aws, &alarm).await;
+    assert_eq!(verified, Check::Matches, "{outcome:?}");
+    assert_eq!(outcome.kind, RevertKind::AlreadyReverted, "{outcome:?}");
+    assert_eq!(alarm_settings(&aws, &alarm.id).await, (true, 80.0));
+}

@@ -96,6 +96,18 @@ async fn bucket_policy_survives_sigkill_anywhere() {
 }
 
 #[tokio::test]
+async fn alarm_actions_survive_sigkill_anywhere() {
+    let aws = fixture::clients().await;
+    let target = resources::alarm(&aws).await;
+    kill_and_recover(
+        &aws,
+        &target,
+        "action = \"cloudwatch.alarm.actions_disabled\"",
+    )
+    .await;
+}
+
+#[tokio::test]
 async fn queue_policy_survives_sigkill_anywhere() {
     let aws = fixture::clients().await;
     let target = resources::queue(&aws).await;

@@ -1,0 +1,22 @@
+# An alarm that pages on-call when the orders queue backs up. Switching its actions off during an
+# incident ("it keeps paging") and never back on shows up as drift of actions_enabled. It is
+# created without tags (see the "untagged" provider in providers.tf); the apply tags it with
+# TagResource afterwards, so terraform leaves its tags alone.
+resource "aws_cloudwatch_metric_alarm" "orders_backlog" {
+  provider            = aws.untagged
+  alarm_name          = "${var.name_prefix}-orders-backlog"
+  namespace           = "AWS/SQS"
+  metric_name         = "ApproximateNumberOfMessagesVisible"
+  dimensions          = { QueueName = aws_sqs_queue.orders.name }
+  statistic           = "Maximum"
+  period              = 60
+  evaluation_periods  = 5
+  threshold           = 1000
+  comparison_operator = "GreaterThanThreshold"
+  actions_enabled     = true
+  alarm_actions       = ["arn:aws:sns:${var.region}:${data.aws_caller_identity.current.account_id}:${var.name_prefix}-on-call"]
+
+  lifecycle {
+    ignore_changes = [tags, tags_all]
+  }
+}
