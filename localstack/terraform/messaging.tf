@@ -6,6 +6,8 @@ data "aws_caller_identity" "current" {}
 resource "aws_sqs_queue" "orders" {
   name = "${var.name_prefix}-orders"
   tags = { Name = "${var.name_prefix}-orders", "drill:target" = "orders" }
+  # Stated, not left to the default: only a stated value makes switching it off a diff.
+  sqs_managed_sse_enabled = true
   policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{

@@ -37,10 +37,6 @@ const CUSTODIAN_POLICIES: &[(&str, &str)] = &[
         include_str!("../../detectors/custodian/instances.yml"),
     ),
     ("iam.yml", include_str!("../../detectors/custodian/iam.yml")),
-    (
-        "monitoring.yml",
-        include_str!("../../detectors/custodian/monitoring.yml"),
-    ),
 ];
 
 /// The shipped Cloud Custodian policies with actions: the demo's remediating detector runs them.

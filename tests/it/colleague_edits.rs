@@ -760,3 +760,81 @@ async fn alarm_actions_a_colleague_switched_back_on_are_left_alone() {
     assert_eq!(outcome.kind, RevertKind::AlreadyReverted, "{outcome:?}");
     assert_eq!(alarm_settings(&aws, &alarm.id).await, (true, 80.0));
 }
+
+/// A queue's encryption attributes and visibility timeout.
+async fn queue_encryption(
+    aws: &driftdrill::aws::AwsClients,
+    url: &str,
+) -> (String, String, String) {
+    use aws_sdk_sqs::types::QueueAttributeName as A;
+    let out = aws
+        .sqs
+        .get_queue_attributes()
+        .queue_url(url)
+        .attribute_names(A::All)
+        .send()
+        .await
+        .unwrap();
+    let get = |k: A| {
+        out.attributes()
+            .and_then(|a| a.get(&k))
+            .cloned()
+            .unwrap_or_default()
+    };
+    (
+        get(A::SqsManagedSseEnabled),
+        get(A::KmsMasterKeyId),
+        get(A::VisibilityTimeout),
+    )
+}
+
+#[tokio::test]
+async fn queue_encryption_comes_back_and_a_colleagues_timeout_stays() {
+    use aws_sdk_sqs::types::QueueAttributeName as A;
+    let aws = fixture::clients().await;
+    let queue = resources::queue(&aws).await;
+    let before = queue_encryption(&aws, &queue.id).await;
+    assert_eq!(
+        before.0, "true",
+        "the fixture queue uses SQS-managed encryption"
+    );
+    let live = inject(&aws, "sqs.queue.encryption_removed", "", &queue).await;
+    assert_eq!(queue_encryption(&aws, &queue.id).await.0, "false");
+    aws.sqs
+        .set_queue_attributes()
+        .queue_url(&queue.id)
+        .attributes(A::VisibilityTimeout, "120")
+        .send()
+        .await
+        .unwrap();
+    let (outcome, verified) = live.revert_unchecked(&aws, &queue).await;
+    assert_eq!(verified, Check::Matches, "{outcome:?}");
+    assert_eq!(
+        queue_encryption(&aws, &queue.id).await,
+        ("true".into(), String::new(), "120".into()),
+        "encryption back, the colleague's timeout kept"
+    );
+}
+
+#[tokio::test]
+async fn queue_encryption_a_colleague_moved_to_kms_is_left_alone() {
+    use aws_sdk_sqs::types::QueueAttributeName as A;
+    let aws = fixture::clients().await;
+    let queue = resources::queue(&aws).await;
+    let live = inject(&aws, "sqs.queue.encryption_removed", "", &queue).await;
+    aws.sqs
+        .set_queue_attributes()
+        .queue_url(&queue.id)
+        .attributes(A::KmsMasterKeyId, "alias/orders")
+        .send()
+        .await
+        .unwrap();
+    let (outcome, verified) = live.revert_unchecked(&aws, &queue).await;
+    assert_eq!(verified, Check::Matches, "{outcome:?}");
+    assert_eq!(outcome.kind, RevertKind::ConflictLeftAlone, "{outcome:?}");
+    let detail = outcome.detail.as_deref().unwrap_or_default();
+    assert!(detail.contains("SSE-KMS alias/orders"), "{detail}");
+    assert_words(detail);
+    let (managed, key, _) = queue_encryption(&aws, &queue.id).await;
+    assert_eq!((managed.as_str(), key.as_str()), ("false", "alias/orders"));
+}

@@ -124,6 +124,12 @@ macro_rules! drill_test {
 
 drill_test!(sqs_queue_policy_open, queue, "sqs.queue.policy_open", "");
 drill_test!(
+    sqs_queue_encryption_removed,
+    queue,
+    "sqs.queue.encryption_removed",
+    ""
+);
+drill_test!(
     cloudwatch_alarm_actions_disabled,
     alarm,
     "cloudwatch.alarm.actions_disabled",
