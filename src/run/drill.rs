@@ -318,6 +318,7 @@ impl<'a> Drill<'a> {
             confirmed,
             lifetime_end: super::change::revert_by(cx, applied.inject_started),
             min_span: cx.min_window,
+            stretch: !cx.discovery,
         };
         let expected = self.remediation.as_ref();
         let remediating = async {

@@ -24,6 +24,9 @@ pub struct Window {
     pub lifetime_end: Instant,
     /// No window is shorter than this (the demo sets it from a measured plan duration).
     pub min_span: Duration,
+    /// Whether a window that closes before a complete poll waits for one, up to the lifetime.
+    /// Discovery watches for exactly the window the user gave and never stretches it.
+    pub stretch: bool,
 }
 
 /// Watches events until every expectation is settled or its window closed, the maximum drift
@@ -54,7 +57,7 @@ pub async fn observe(
             _ = tokio::time::sleep_until(deadline.into()) => {
                 let now = Instant::now();
                 for w in watches.iter_mut().filter(|w| !w.done && w.deadline <= now) {
-                    if !w.stretch(window.lifetime_end) {
+                    if !(window.stretch && w.stretch(window.lifetime_end)) {
                         w.close();
                     }
                 }

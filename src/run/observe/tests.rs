@@ -54,6 +54,7 @@ fn window(sla_ms: u64) -> (Window, Duration) {
         confirmed: now,
         lifetime_end: now + Duration::from_secs(10),
         min_span: Duration::ZERO,
+        stretch: true,
     };
     (window, Duration::from_millis(sla_ms))
 }
@@ -269,6 +270,25 @@ async fn a_poll_begun_before_the_change_counts_only_when_it_names_the_target() {
         records[0]
     );
     assert_eq!((records[0].polls, records[0].errors), (0, 0));
+}
+
+#[tokio::test]
+async fn a_window_that_may_not_stretch_closes_on_time_without_a_complete_poll() {
+    let (mut window, sla) = window(50);
+    window.stretch = false;
+    let started = Instant::now();
+    let records = run(
+        vec![Watch::new("hourly", Role::Detector, false, sla, false)],
+        window,
+        Vec::new(),
+    )
+    .await;
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "not stretched to the lifetime"
+    );
+    assert_eq!(records[0].outcome, Outcome::Inconclusive);
+    assert_eq!(records[0].stretched_secs, None);
 }
 
 #[tokio::test]
