@@ -7,6 +7,10 @@ use crate::record::{DrillRecord, ExpectationRecord, RemediationRecord, RunRecord
 use crate::run::runner::{self, RunError, RunOptions};
 
 pub(crate) async fn run_command(opts: RunOptions) -> CommandResult {
+    eprint!(
+        "{}",
+        super::validate::warnings_text(opts.config.as_deref(), &opts.paths)
+    );
     let (record, path, failed_uploads) = runner::run_drills(&opts).await.map_err(failure)?;
     println!("{}", summary(&record));
     println!("run record: {}", path.display());

@@ -24,8 +24,8 @@ pub struct How {
 }
 
 /// What validation found beyond the loader's errors.
-struct Findings {
-    warnings: Vec<Diagnostic>,
+pub(crate) struct Findings {
+    pub(crate) warnings: Vec<Diagnostic>,
     /// Why earlier run records could not be read (they only sharpen the warnings).
     records_note: Option<String>,
 }
@@ -60,7 +60,7 @@ pub fn run(
 
 /// SLA feasibility, sharpened by the poll durations of the latest runs recorded beside the
 /// config (`reports/runs` or `runs` in its folder), when there are any.
-fn feasibility_of(config: &DrillConfig, loaded: &Loaded) -> Findings {
+pub(crate) fn feasibility_of(config: &DrillConfig, loaded: &Loaded) -> Findings {
     let dirs = [config.dir.join("reports/runs"), config.dir.join("runs")];
     let (medians, records_note) =
         match crate::report::records::recent_median_polls(&dirs, RECENT_RUNS) {
@@ -150,4 +150,20 @@ fn print_json(
         "{}",
         serde_json::to_string_pretty(&doc).expect("JSON serialises")
     )
+}
+
+/// The SLA warnings for the files a run is about to drill, as text for its standard error (a
+/// run goes on: an SLA that cannot be met is the team's to fix, not a reason to stop).
+pub(crate) fn warnings_text(config: Option<&Path>, paths: &[PathBuf]) -> String {
+    let Ok(loaded) = load::load(config, paths, &crate::catalogs::all()) else {
+        return String::new();
+    };
+    let Some(c) = loaded.config.as_ref().filter(|_| loaded.is_valid()) else {
+        return String::new();
+    };
+    feasibility_of(c, &loaded)
+        .warnings
+        .iter()
+        .map(|w| render::text_as(&loaded.sources, w, "warning") + "\n")
+        .collect()
 }

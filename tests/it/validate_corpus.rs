@@ -213,7 +213,8 @@ fn an_sla_no_detector_can_meet_is_a_warning_and_an_error_when_strict() {
     std::fs::create_dir_all(drills.join("scenarios")).unwrap();
     std::fs::write(
         drills.join("driftdrill.toml"),
-        "[safety]\nallowed_accounts = [\"000000000000\"]\nallowed_regions = [\"us-east-1\"]\n\
+        "[aws]\nregion = \"us-east-1\"\nendpoint_url = \"http://127.0.0.1:9\"\n\n\
+         [safety]\nallowed_accounts = [\"000000000000\"]\nallowed_regions = [\"us-east-1\"]\n\
          max_drift_lifetime = \"30m\"\n\n[[detector]]\nname = \"terraform-plan\"\ntype = \"command\"\n\
          argv = [\"true\"]\ninterval = \"60s\"\n",
     )
@@ -270,4 +271,19 @@ fn an_sla_no_detector_can_meet_is_a_warning_and_an_error_when_strict() {
         text.contains("invalid: 1 warning(s) with --strict; nothing was injected"),
         "{text}"
     );
+
+    // `run` says the same before it starts (here it then fails to reach a closed loopback port).
+    let ran = std::process::Command::new(env!("CARGO_BIN_EXE_driftdrill"))
+        .current_dir(dir.path())
+        .args([
+            "run",
+            "--dry-run",
+            "--config",
+            "drills/driftdrill.toml",
+            "drills/scenarios",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&ran.stderr);
+    assert!(stderr.contains("warning[infeasible-sla]"), "{stderr}");
 }
