@@ -79,6 +79,15 @@ pub struct DetectorHealth {
     pub actions: Vec<DetectorAction>,
 }
 
+impl DetectorHealth {
+    /// The median duration of its polls (the lower middle one for an even count).
+    pub fn median_poll_secs(&self) -> Option<f64> {
+        let mut polls = self.poll_secs.clone();
+        polls.sort_by(f64::total_cmp);
+        polls.get(polls.len().checked_sub(1)? / 2).copied()
+    }
+}
+
 /// One remediation a detector made while polling.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DetectorAction {

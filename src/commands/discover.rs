@@ -59,8 +59,8 @@ pub(crate) async fn run(opts: DiscoverOptions) -> CommandResult {
                 continue;
             };
             match write(s, p, &config.path) {
-                Ok(Some(())) => println!("wrote the proposal into {}", s.file.display()),
-                Ok(None) => println!("left {} as it was: nothing caught it", s.file.display()),
+                Ok(true) => println!("wrote the proposal into {}", s.file.display()),
+                Ok(false) => println!("left {} as it was: nothing caught it", s.file.display()),
                 Err(e) => {
                     return Err(Failure::new(exit_codes::TOOL_ERROR, e));
                 }
@@ -176,12 +176,12 @@ fn show(c: &discovery::Caught) -> String {
 
 /// Puts a proposal into the scenario's file: `detectors` becomes the caught names, each one's
 /// SLA goes into `sla`, and the notes become comments above `detectors`; every other key,
-/// comment and the layout stay. `Ok(None)` when nothing caught the drift (the file stays as
+/// comment and the layout stay. `Ok(false)` when nothing caught the drift (the file stays as
 /// it was). The edit is written beside the file and renamed over it, and only when the new
 /// file still validates against the config.
-pub fn write(s: &Scenario, p: &Proposal, config: &Path) -> Result<Option<()>, DiscoverError> {
+pub fn write(s: &Scenario, p: &Proposal, config: &Path) -> Result<bool, DiscoverError> {
     if p.caught.is_empty() || p.skipped.is_some() {
-        return Ok(None);
+        return Ok(false);
     }
     let fail = |source: Box<dyn std::error::Error + Send + Sync>| DiscoverError::Edit {
         path: s.file.clone(),
@@ -190,7 +190,7 @@ pub fn write(s: &Scenario, p: &Proposal, config: &Path) -> Result<Option<()>, Di
     let text = std::fs::read_to_string(&s.file).map_err(|e| fail(e.into()))?;
     let edited = edit(&text, s, p).map_err(fail)?;
     replace_if_valid(&s.file, &edited, config).map_err(fail)?;
-    Ok(Some(()))
+    Ok(true)
 }
 
 /// The file's text with the proposal in its `[expect]` table.

@@ -185,9 +185,7 @@ pub struct Case {
 /// The median duration of a detector's polls in one run, from the run's detector health.
 fn median_poll(r: &RunRecord, detector: &str) -> Option<f64> {
     let h = r.detector_health.iter().find(|h| h.name == detector)?;
-    let mut polls = h.poll_secs.clone();
-    polls.sort_by(f64::total_cmp);
-    polls.get(polls.len().checked_sub(1)? / 2).copied()
+    h.median_poll_secs()
 }
 
 /// Builds the report of `period` from every record given (earlier periods feed the trend).

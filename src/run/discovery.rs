@@ -34,10 +34,24 @@ pub fn window(config: &DrillConfig, asked: Option<Duration>) -> Duration {
         .min(config.safety.max_drift_lifetime)
 }
 
-/// Every scenario made to expect every detector and channel of the config for `window`, and
-/// nothing else: no silent ones, no remediators, no time to clear. An expected detector is
-/// watched for twice its SLA, so the SLA is half the window.
-pub fn expect_everything(config: &DrillConfig, scenarios: &mut [Scenario], window: Duration) {
+impl Discovery {
+    /// Every scenario made to expect every detector and channel of the config for the window
+    /// (never beyond `lifetime_cap`, a run's lowered lifetime), and nothing else: no silent
+    /// ones, no remediators, no time to clear.
+    pub fn expect_everything(
+        self,
+        config: &DrillConfig,
+        scenarios: &mut [Scenario],
+        lifetime_cap: Option<Duration>,
+    ) {
+        let window = window(config, self.window);
+        let window = lifetime_cap.map_or(window, |cap| window.min(cap));
+        expect_for(config, scenarios, window);
+    }
+}
+
+/// An expected detector is watched for twice its SLA, so the SLA is half the window.
+fn expect_for(config: &DrillConfig, scenarios: &mut [Scenario], window: Duration) {
     let half = Sla(window / 2);
     for s in scenarios {
         s.expect = Expectations {
@@ -163,13 +177,7 @@ fn add_drill(p: &mut Proposal, record: &RunRecord, d: &DrillRecord) {
 fn floor_secs(record: &RunRecord, detector: &str) -> Option<f64> {
     let h = record.detector_health.iter().find(|h| h.name == detector)?;
     let interval = h.interval_secs.filter(|i| *i > 0.0)?;
-    let mut polls = h.poll_secs.clone();
-    polls.sort_by(f64::total_cmp);
-    let median = polls
-        .get(polls.len().saturating_sub(1) / 2)
-        .copied()
-        .unwrap_or(0.0);
-    Some(interval + median)
+    Some(interval + h.median_poll_secs().unwrap_or(0.0))
 }
 
 /// The SLA proposed for a detection seen after `seen` seconds: half as long again, never below

@@ -134,11 +134,7 @@ pub async fn run_drills(
 ) -> Result<(RunRecord, PathBuf, Vec<crate::s3_records::S3RecordsError>), RunError> {
     let (config, mut scenarios) = load(opts)?;
     if let Some(d) = opts.discovery {
-        let window = super::discovery::window(&config, d.window);
-        let window = opts
-            .max_drift_lifetime
-            .map_or(window, |cap| window.min(cap));
-        super::discovery::expect_everything(&config, &mut scenarios, window);
+        d.expect_everything(&config, &mut scenarios, opts.max_drift_lifetime);
     }
     let started_at = Utc::now();
     let run_id = format!(
