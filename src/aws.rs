@@ -62,6 +62,29 @@ impl aws_smithy_runtime_api::client::interceptors::Intercept for RecordOperation
     }
 }
 
+/// Counts every request the clients transmit (retries included) in the sending task's phase
+/// ([`crate::calls`]).
+#[derive(Debug)]
+struct CountCalls;
+
+impl aws_smithy_runtime_api::client::interceptors::Intercept for CountCalls {
+    fn name(&self) -> &'static str {
+        "CountCalls"
+    }
+
+    fn read_before_transmit(
+        &self,
+        _context: &aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextRef<'_>,
+        _components: &aws_smithy_runtime_api::client::runtime_components::RuntimeComponents,
+        cfg: &mut aws_smithy_types::config_bag::ConfigBag,
+    ) -> Result<(), aws_smithy_runtime_api::box_error::BoxError> {
+        if let Some(m) = cfg.load::<aws_smithy_runtime_api::client::orchestrator::Metadata>() {
+            crate::calls::count(&m.service().to_ascii_lowercase(), m.name());
+        }
+        Ok(())
+    }
+}
+
 /// `sts:AssumeRole` parameters for an environment.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AssumeRole {
@@ -101,7 +124,12 @@ pub struct AwsClients {
     pub s3_path_style: bool,
     /// The caller's account, once asked (clones share it).
     account: std::sync::Arc<tokio::sync::OnceCell<String>>,
+    /// Coalesced reads by kind (see [`crate::batch`]); clones share them.
+    batchers: std::sync::Arc<std::sync::Mutex<Batchers>>,
 }
+
+type Batchers =
+    std::collections::HashMap<&'static str, std::sync::Arc<dyn std::any::Any + Send + Sync>>;
 
 type CallerIdentityError = aws_sdk_sts::error::SdkError<
     aws_sdk_sts::operation::get_caller_identity::GetCallerIdentityError,
@@ -131,7 +159,8 @@ impl AwsClients {
         let path_style = s3_endpoint.as_deref().is_some_and(is_local_endpoint);
         macro_rules! client {
             ($sdk:ident $(, $extra:ident($arg:expr))*) => {{
-                let mut b = $sdk::config::Builder::from(&config)$(.$extra($arg))*;
+                let mut b = $sdk::config::Builder::from(&config)$(.$extra($arg))*
+                    .interceptor(CountCalls);
                 if let Some(log) = &settings.operations {
                     b = b.interceptor(RecordOperations(log.clone()));
                 }
@@ -148,7 +177,24 @@ impl AwsClients {
             s3_path_style: path_style,
             config,
             account: Default::default(),
+            batchers: Default::default(),
         }
+    }
+
+    /// The coalesced read of one `kind` for these clients (every drill in their account and
+    /// region shares it), made with `fetch` the first time it is asked for.
+    pub(crate) fn batcher<V: Clone + Send + 'static>(
+        &self,
+        kind: &'static str,
+        fetch: impl FnOnce() -> crate::batch::Fetch<V>,
+    ) -> std::sync::Arc<crate::batch::Batcher<V>> {
+        let mut batchers = self.batchers.lock().expect("batchers");
+        let any = batchers
+            .entry(kind)
+            .or_insert_with(|| crate::batch::Batcher::new(fetch()));
+        any.clone()
+            .downcast()
+            .expect("one value type per batch kind")
     }
 
     /// The account these clients act in (STS GetCallerIdentity), asked once: the credentials of

@@ -2,7 +2,9 @@
 //! measure how fast the team's detectors catch it, revert it exactly, and report coverage.
 
 pub mod aws;
+pub mod batch;
 pub mod cache;
+pub mod calls;
 pub mod catalogs;
 pub mod cli;
 pub mod commands;

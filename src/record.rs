@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::calls::CallCount;
 use crate::inject::{RevertKind, Target};
 use crate::vocab::Role;
 
@@ -36,6 +37,9 @@ pub struct RunRecord {
     /// what each one sees. Never counted as coverage.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub discovery: bool,
+    /// AWS calls made for the run as a whole, outside every drill: the preflight's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub calls: Vec<CallCount>,
     pub exit_code: i32,
 }
 
@@ -131,6 +135,9 @@ pub struct DrillRecord {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remediation: Option<RemediationRecord>,
     pub revert: Option<RevertRecord>,
+    /// Every AWS request the drill sent, per phase, service and operation.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub calls: Vec<CallCount>,
 }
 
 impl DrillRecord {

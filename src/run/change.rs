@@ -10,6 +10,7 @@ use super::journal::{JournalError, Step};
 use super::places::Place;
 use super::retry::{self, Budget};
 use super::rollback;
+use crate::calls::{self, Phase};
 use crate::formats::Scenario;
 use crate::inject::{self, Check, InjectCx, InjectError, Injector, Target};
 use crate::record::RevertRecord;
@@ -66,19 +67,8 @@ pub async fn apply(
 ) -> Result<Applied, DrillError> {
     let id = cx.label(drill);
     cx.progress.phase(id, "snapshot");
-    let snapshot = retry::retry(Budget::DEFAULT, || injector.snapshot(icx, target)).await;
-    let attempts = snapshot.attempts;
-    let snapshot = snapshot.result.map_err(|source| DrillError::Snapshot {
-        target: target.to_string(),
-        attempts,
-        source,
-    })?;
-    let identity = inject::presence::identity(&place.aws, target)
-        .await
-        .map_err(|source| DrillError::Identity {
-            target: target.to_string(),
-            source,
-        })?;
+    let (snapshot, identity) =
+        calls::phase(Phase::Snapshot, snapshot(injector, icx, target, place)).await?;
     let intent = Step::Intent {
         identity,
         environment: place.environment.clone(),
@@ -101,13 +91,18 @@ pub async fn apply(
     cx.progress.phase(id, "inject");
     let inject_started = Instant::now();
     let injected_at = Utc::now();
-    let injected = injector.inject(icx, target, &snapshot).await;
+    let injected = calls::phase(Phase::Inject, injector.inject(icx, target, &snapshot)).await;
     let _ = cx.journal(drill, Step::Applied);
     cx.pause_point("applied", revert_by(cx, inject_started))
         .await;
     let confirmed = match injected {
         Err(e) => Err(DrillError::Inject(e)),
-        Ok(()) => match injector.verify_injected(icx, target, &snapshot).await {
+        Ok(()) => match calls::phase(
+            Phase::Verify,
+            injector.verify_injected(icx, target, &snapshot),
+        )
+        .await
+        {
             Ok(Check::Matches) => Ok(Instant::now()),
             Ok(Check::Differs(why)) => Err(DrillError::NotLive(why)),
             Err(e) => Err(DrillError::Verify(e)),
@@ -119,6 +114,30 @@ pub async fn apply(
         injected_at,
         confirmed,
     })
+}
+
+/// Reads exactly what the change will touch, and what identifies the resource (for `recover`
+/// to tell it from a namesake made later).
+async fn snapshot(
+    injector: &dyn Injector,
+    icx: &InjectCx<'_>,
+    target: &Target,
+    place: &Place,
+) -> Result<(inject::State, Option<String>), DrillError> {
+    let snapshot = retry::retry(Budget::DEFAULT, || injector.snapshot(icx, target)).await;
+    let attempts = snapshot.attempts;
+    let snapshot = snapshot.result.map_err(|source| DrillError::Snapshot {
+        target: target.to_string(),
+        attempts,
+        source,
+    })?;
+    let identity = inject::presence::identity(&place.aws, target)
+        .await
+        .map_err(|source| DrillError::Identity {
+            target: target.to_string(),
+            source,
+        })?;
+    Ok((snapshot, identity))
 }
 
 /// When the drift must be gone at the latest: the maximum drift lifetime after the change.

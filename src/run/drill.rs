@@ -17,16 +17,32 @@ use super::places::Place;
 use super::plan::Planned;
 use super::remediation::{self, Expected, Reader};
 use super::watch::Watch;
+use crate::calls;
 use crate::formats::Scenario;
 use crate::inject::{InjectCx, InjectError, Injector, Target};
 use crate::record::{DrillRecord, DrillStatus, Outcome};
 use tokio::sync::SemaphorePermit;
 
-/// Runs one scenario in one place to the end and returns its record. Never panics on AWS or
-/// detector errors: they become the record's status. The steps, in order: wait for a start
-/// (an unannounced delay, a slot), preflight (detectors, guardrails, the injector), hold the
-/// resource, baseline, then make the change, observe, revert and clear.
+/// Runs one scenario in one place to the end and returns its record, with every AWS call it
+/// made counted per phase. Never panics on AWS or detector errors: they become the record's
+/// status.
 pub(crate) async fn run_drill(
+    cx: &RunCx,
+    scenario: &Scenario,
+    planned: &Planned,
+    place: &Place,
+) -> DrillRecord {
+    let tally = calls::Tally::new();
+    let steps = drill_steps(cx, scenario, planned, place);
+    let mut record = calls::during(&tally, calls::Phase::Lookup, steps).await;
+    record.calls = tally.counts();
+    record
+}
+
+/// The drill's steps, in order: wait for a start (an unannounced delay, a slot), preflight
+/// (detectors, guardrails, the injector), hold the resource, baseline, then make the change,
+/// observe, revert and clear.
+async fn drill_steps(
     cx: &RunCx,
     scenario: &Scenario,
     planned: &Planned,
@@ -126,6 +142,7 @@ impl<'a> Drill<'a> {
             expectations: Vec::new(),
             remediation: None,
             revert: None,
+            calls: Vec::new(),
         };
         let names = watched_names(cx, scenario, place);
         let watches = watches_for(cx, scenario, &names);
@@ -324,7 +341,9 @@ impl<'a> Drill<'a> {
         let remediating = async {
             let expected = expected?;
             let mut events = cx.hub.subscribe();
-            Some(remediation::watch(reader, expected, &mut events, cx.stop.clone(), window).await)
+            let watching =
+                remediation::watch(reader, expected, &mut events, cx.stop.clone(), window);
+            Some(calls::phase(calls::Phase::Observe, watching).await)
         };
         let detecting = observe::observe(&mut self.watches, events, cx.stop.clone(), terms, window);
         (_, self.record.remediation) = tokio::join!(detecting, remediating);

@@ -3,9 +3,12 @@
 //! in, checked against the allow-lists before anything changes. `recover` reaches a journaled
 //! change's place the same way.
 
+use std::sync::Arc;
+
 use super::guard;
 use super::plan::Planned;
 use crate::aws::{AssumeRole, AwsClients, AwsSettings, is_local_endpoint};
+use crate::calls::{Phase, Tally};
 use crate::formats::environment::{self, EnvironmentDecl};
 use crate::formats::{DrillConfig, Scenario};
 use crate::inject::InjectError;
@@ -94,12 +97,13 @@ fn session_name(run_id: &str) -> String {
 
 /// Reaches every environment and region the drills need (in parallel: an organisation has many accounts)
 /// and applies the account and region guardrails to each. The first refusal fails the whole
-/// run, before anything changes.
+/// run, before anything changes. The calls it makes are counted in `calls` (the preflight).
 pub(crate) async fn connect(
     config: &DrillConfig,
     drills: &[Planned],
     scenarios: &[Scenario],
     run_id: &str,
+    calls: &Arc<Tally>,
 ) -> Result<Vec<Place>, PlaceError> {
     // Each environment and region once; the region allow-list applies where a drill is regional.
     let mut wanted: Vec<(Option<String>, Option<String>, bool)> = Vec::new();
@@ -120,12 +124,13 @@ pub(crate) async fn connect(
         let mut settings = settings(config, env, region.as_deref(), run_id);
         settings.http_client = Some(http.clone());
         let safety = config.safety.clone();
-        tasks.spawn(async move {
+        let reach = async move {
             let aws = AwsClients::new(&settings).await;
             let checked = guard::check_account_and_region(&aws, &safety, regional).await;
             let region = aws.region().unwrap_or("(no region)").to_string();
             (at, name, region, aws, checked)
-        });
+        };
+        tasks.spawn(crate::calls::during(calls, Phase::Preflight, reach));
     }
     let index = wanted.len();
     let mut places: Vec<Option<Place>> = vec![None; index];

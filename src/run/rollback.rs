@@ -6,6 +6,7 @@ use super::journal::Step;
 use super::retry::{self, Budget};
 use std::time::Instant;
 
+use crate::calls::{self, Phase};
 use crate::inject::{Check, InjectCx, InjectError, Injector, State, Target};
 use crate::record::RevertRecord;
 
@@ -50,7 +51,7 @@ pub(crate) async fn revert_and_verify(
         let retried = retry::retry_until(
             Budget::REVERT,
             deadline,
-            || injector.revert(icx, target, snapshot),
+            || calls::phase(Phase::Revert, injector.revert(icx, target, snapshot)),
             out_of_time("revert", target),
         )
         .await;
@@ -94,7 +95,10 @@ async fn verify(
     snapshot: &State,
     deadline: Option<Instant>,
 ) -> Result<Check, InjectError> {
-    let read = injector.verify_reverted(icx, target, snapshot);
+    let read = calls::phase(
+        Phase::Verify,
+        injector.verify_reverted(icx, target, snapshot),
+    );
     match deadline {
         None => read.await,
         Some(d) => {

@@ -146,7 +146,8 @@ pub async fn run_drills(
     let aws = clients_for(&config).await;
     let journal = open_clean_journal(&config)?;
     // Every account and region reached and allow-listed before any drill starts.
-    let places = places::connect(&config, &planned, &scenarios, &run_id)
+    let preflight = crate::calls::Tally::new();
+    let places = places::connect(&config, &planned, &scenarios, &run_id, &preflight)
         .await
         .map_err(|e| RunError::Guard(Box::new(e)))?;
     let drills_planned = placed(planned, &places);
@@ -155,11 +156,12 @@ pub async fn run_drills(
         dir: config.dir.clone(),
         aws: aws.clone(),
     };
-    stops
-        .preflight()
+    let phase = crate::calls::Phase::Preflight;
+    crate::calls::during(&preflight, phase, stops.preflight())
         .await
         .map_err(|e| RunError::Stop(Box::new(e)))?;
-    let hub = start_detectors(&config, &scenarios, &drills_planned, &places, &aws).await?;
+    let starting = start_detectors(&config, &scenarios, &drills_planned, &places, &aws);
+    let hub = crate::calls::during(&preflight, phase, starting).await?;
     // One account and region for the whole run, when there is one.
     let (account, region) = match places.as_slice() {
         [one] => (Some(one.account.clone()), one.region().map(String::from)),
@@ -201,6 +203,7 @@ pub async fn run_drills(
         detector_health: cx.hub.health(),
         stopped_by,
         discovery: opts.discovery.is_some(),
+        calls: preflight.counts(),
     };
     let path = record.write(&opts.out_dir).map_err(RunError::Record)?;
     let failed = upload(&cx.aws, &opts.out_s3, &record).await;

@@ -2,7 +2,8 @@
 
 use std::collections::BTreeSet;
 
-use aws_sdk_ec2::types::{PortRange, RuleAction};
+use crate::batch::Read;
+use aws_sdk_ec2::types::{NetworkAcl, PortRange, RuleAction};
 use serde::{Deserialize, Serialize};
 
 use crate::diag::TableReader;
@@ -113,25 +114,31 @@ fn protocol_number(name: &str) -> &'static str {
 
 pub(crate) struct AddEntry(pub Params);
 
+/// One network ACL, read by itself.
+async fn read_alone(cx: &InjectCx<'_>, id: &str) -> Result<NetworkAcl, InjectError> {
+    let out = cx
+        .aws
+        .ec2
+        .describe_network_acls()
+        .network_acl_ids(id)
+        .send()
+        .await
+        .map_err(errors::aws("DescribeNetworkAcls", id))?;
+    let acl = out.network_acls().first().cloned();
+    acl.ok_or_else(|| InjectError::NotFound {
+        what: format!("network ACL {id}"),
+    })
+}
+
 #[async_trait::async_trait]
 impl Model for AddEntry {
     type State = BTreeSet<Entry>;
 
     async fn read(&self, cx: &InjectCx<'_>, target: &Target) -> Result<Self::State, InjectError> {
-        let out = cx
-            .aws
-            .ec2
-            .describe_network_acls()
-            .network_acl_ids(&target.id)
-            .send()
-            .await
-            .map_err(errors::aws("DescribeNetworkAcls", &target.id))?;
-        let acl = out
-            .network_acls()
-            .first()
-            .ok_or_else(|| InjectError::NotFound {
-                what: format!("network ACL {}", target.id),
-            })?;
+        let acl = match super::shared::coalesced::network_acl(cx.aws, &target.id).await {
+            Read::Found(acl) => acl,
+            Read::Alone(_reading) => read_alone(cx, &target.id).await?,
+        };
         Ok(acl
             .entries()
             .iter()

@@ -8,6 +8,7 @@ use aws_sdk_ec2::types::Filter;
 
 use super::{INSTANCE, NETWORK_ACL, SECURITY_GROUP, VPC};
 use crate::aws::AwsClients;
+use crate::batch::{Guard, Read};
 use crate::inject::errors;
 use crate::inject::presence::Presence;
 use crate::inject::service::Resolver;
@@ -142,6 +143,10 @@ impl Resolver for Ec2 {
                 }
             };
         }
+        let _reading = match coalesced_tags(aws, kind, id).await {
+            Ok(tags) => return Ok(Some(tags)),
+            Err(reading) => reading,
+        };
         match kind {
             SECURITY_GROUP => read!(
                 aws.ec2.describe_security_groups().group_ids(id),
@@ -190,6 +195,31 @@ impl Resolver for Ec2 {
             );
         }
         instance(aws, &target.id).await
+    }
+}
+
+/// A resource's tags from a coalesced read, or the guard of the caller's turn to read alone
+/// (`None` for types not read that way).
+async fn coalesced_tags(
+    aws: &AwsClients,
+    kind: TargetType,
+    id: &str,
+) -> Result<BTreeMap<String, String>, Option<Guard>> {
+    use super::shared::coalesced;
+    fn tags_or_turn<V: Clone + Send + 'static>(
+        read: Read<V>,
+        tags: impl Fn(&V) -> &[aws_sdk_ec2::types::Tag],
+    ) -> Result<BTreeMap<String, String>, Option<Guard>> {
+        match read {
+            Read::Found(v) => Ok(tag_map(tags(&v))),
+            Read::Alone(reading) => Err(Some(reading)),
+        }
+    }
+    match kind {
+        SECURITY_GROUP => tags_or_turn(coalesced::group(aws, id).await, |g| g.tags()),
+        NETWORK_ACL => tags_or_turn(coalesced::network_acl(aws, id).await, |a| a.tags()),
+        INSTANCE => tags_or_turn(coalesced::instance(aws, id).await, |i| i.tags()),
+        _ => Err(None),
     }
 }
 

@@ -3,10 +3,13 @@
 
 use std::collections::BTreeSet;
 
-use aws_sdk_ec2::types::{IpPermission, IpRange, Ipv6Range, PrefixListId, UserIdGroupPair};
+use aws_sdk_ec2::types::{
+    IpPermission, IpRange, Ipv6Range, PrefixListId, SecurityGroup, UserIdGroupPair,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::aws::AwsClients;
+use crate::batch::Read;
 use crate::inject::errors::{self, InjectError};
 use crate::inject::model::Model;
 use crate::inject::params::RuleParams;
@@ -114,12 +117,8 @@ fn normalized(mut rule: Rule) -> Rule {
     rule
 }
 
-/// Every rule of one direction of a group, one entry per peer.
-pub async fn read(
-    aws: &AwsClients,
-    group_id: &str,
-    direction: Direction,
-) -> Result<BTreeSet<Rule>, InjectError> {
+/// One group, read by itself.
+async fn alone(aws: &AwsClients, group_id: &str) -> Result<SecurityGroup, InjectError> {
     let out = aws
         .ec2
         .describe_security_groups()
@@ -127,12 +126,22 @@ pub async fn read(
         .send()
         .await
         .map_err(errors::aws("DescribeSecurityGroups", group_id))?;
-    let group = out
-        .security_groups()
-        .first()
-        .ok_or_else(|| InjectError::NotFound {
-            what: format!("security group {group_id}"),
-        })?;
+    let group = out.security_groups().first().cloned();
+    group.ok_or_else(|| InjectError::NotFound {
+        what: format!("security group {group_id}"),
+    })
+}
+
+/// Every rule of one direction of a group, one entry per peer.
+pub async fn read(
+    aws: &AwsClients,
+    group_id: &str,
+    direction: Direction,
+) -> Result<BTreeSet<Rule>, InjectError> {
+    let group = match super::coalesced::group(aws, group_id).await {
+        Read::Found(group) => group,
+        Read::Alone(_reading) => alone(aws, group_id).await?,
+    };
     let perms = match direction {
         Direction::Ingress => group.ip_permissions(),
         Direction::Egress => group.ip_permissions_egress(),
