@@ -2,6 +2,7 @@
 //! tables, Markdown, self-contained HTML, JSON and JUnit XML.
 
 pub mod advice;
+pub mod calls;
 pub mod feasibility;
 pub mod health;
 pub mod html;

@@ -153,6 +153,9 @@ pub struct Report {
     /// Runs a stop condition stopped: the run id and what fired.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub stopped: Vec<(String, StopRecord)>,
+    /// The AWS calls the period's drills made (none for records from before they were counted).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub calls: Option<super::calls::CallsSummary>,
 }
 
 /// Where the period's median times stand against [`super::remediation::TIERS`].
@@ -262,6 +265,7 @@ pub fn build(all: &[RunRecord], period: &Period, generated_at: DateTime<Utc>) ->
             .iter()
             .filter_map(|r| Some((r.run_id.clone(), r.stopped_by.clone()?)))
             .collect(),
+        calls: super::calls::summary(&records),
     }
 }
 

@@ -78,12 +78,32 @@ pub fn render(r: &Report) -> String {
     detector_health(&mut out, period, r);
     environments(&mut out, period, r);
     drills_and_reverts(&mut out, period, r);
+    aws_calls(&mut out, period, r);
     if !r.remediations.is_empty() {
         time_to_remediate(&mut out, period, r);
         remediations(&mut out, period, r);
     }
     out.push_str("# EOF\n");
     out
+}
+
+/// `driftdrill_aws_calls_per_drill`: the AWS requests a drill made, per phase (when counted).
+fn aws_calls(out: &mut String, period: &str, r: &Report) {
+    let Some(c) = &r.calls else {
+        return;
+    };
+    let mut f = family(
+        out,
+        period,
+        "driftdrill_aws_calls_per_drill",
+        "gauge",
+        None,
+        "AWS requests per drill (retries included) in each phase, and in all of them.",
+    );
+    for p in &c.phases {
+        f.sample("", &[("phase", p.phase.label())], p.per_drill);
+    }
+    f.sample("", &[("phase", "all")], c.per_drill);
 }
 
 /// `driftdrill_mttd_seconds`: a summary per detector and channel.

@@ -211,6 +211,7 @@ pub(crate) fn sections(r: &Report) -> Vec<Section> {
         }
     }));
     out.extend(health(r));
+    out.extend(calls(r));
     out.extend(skips(r));
     out.push(housekeeping(r));
     out
@@ -478,6 +479,46 @@ fn health(r: &Report) -> Option<Section> {
             ("interval", true),
             ("alerts", true),
             ("finding", false),
+        ],
+        rows,
+    )
+}
+
+fn calls(r: &Report) -> Option<Section> {
+    let c = r.calls.as_ref()?;
+    let mut rows: Vec<Vec<Cell>> = c
+        .phases
+        .iter()
+        .map(|p| {
+            let ops: Vec<String> = p
+                .operations
+                .iter()
+                .map(|(o, n)| format!("{o} ×{n}"))
+                .collect();
+            vec![
+                Cell::text(p.phase.label()),
+                Cell::text(p.calls.to_string()),
+                Cell::text(format!("{:.1}", p.per_drill)),
+                Cell::code(ops.join(", ")),
+            ]
+        })
+        .collect();
+    rows.push(vec![
+        Cell::text("every phase"),
+        Cell::text(c.total.to_string()),
+        Cell::text(format!("{:.1}", c.per_drill)),
+        Cell::text(format!(
+            "over {} drills; besides, {:.1} calls per run before any drill (who the caller is)",
+            c.drills, c.preflight_per_run
+        )),
+    ]);
+    table(
+        "AWS calls per drill",
+        &[
+            ("phase", false),
+            ("calls", true),
+            ("per drill", true),
+            ("operations", false),
         ],
         rows,
     )
