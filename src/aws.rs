@@ -128,8 +128,7 @@ pub struct AwsClients {
     batchers: std::sync::Arc<std::sync::Mutex<Batchers>>,
 }
 
-type Batchers =
-    std::collections::HashMap<&'static str, std::sync::Arc<dyn std::any::Any + Send + Sync>>;
+type Batchers = std::collections::HashMap<String, std::sync::Arc<dyn std::any::Any + Send + Sync>>;
 
 type CallerIdentityError = aws_sdk_sts::error::SdkError<
     aws_sdk_sts::operation::get_caller_identity::GetCallerIdentityError,
@@ -185,12 +184,12 @@ impl AwsClients {
     /// region shares it), made with `fetch` the first time it is asked for.
     pub(crate) fn batcher<V: Clone + Send + 'static>(
         &self,
-        kind: &'static str,
+        kind: impl Into<String>,
         fetch: impl FnOnce() -> crate::batch::Fetch<V>,
     ) -> std::sync::Arc<crate::batch::Batcher<V>> {
         let mut batchers = self.batchers.lock().expect("batchers");
         let any = batchers
-            .entry(kind)
+            .entry(kind.into())
             .or_insert_with(|| crate::batch::Batcher::new(fetch()));
         any.clone()
             .downcast()

@@ -129,3 +129,61 @@ fn per_phase(drills: &[driftdrill::record::DrillRecord]) -> String {
         .collect();
     format!("{:.1} ({})", f64::from(all) / n, parts.join(", "))
 }
+
+#[tokio::test]
+async fn drills_selecting_by_tag_share_lookups_and_each_finds_its_own_group() {
+    const DRILLS: usize = 10;
+    let aws = fixture::clients().await;
+    let mut targets = Vec::new();
+    for _ in 0..DRILLS {
+        targets.push(resources::security_group(&aws).await);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let ids: Vec<&str> = targets.iter().map(|t| t.id.as_str()).collect();
+    let script = fixture::open22_script(dir.path(), "open22.sh", &ids, "");
+    let config = fixture::write_config(
+        dir.path(),
+        &format!(
+            "[[detector]]\nname = \"open22\"\ntype = \"command\"\nargv = [\"{}\"]\ninterval = \"2s\"\nresource_regex = \"(sg-[0-9a-f]+)\"\n",
+            script.display()
+        ),
+    );
+    let mut scenarios = Vec::new();
+    for (i, t) in targets.iter().enumerate() {
+        let text = format!(
+            "id = \"by-tag-{i}\"\ntitle = \"t\"\ncategory = \"network\"\nseverity = \"low\"\n\n[target]\ntype = \"aws_security_group\"\ntags = {{ \"drill:target\" = \"{}\" }}\n\n[inject]\naction = \"ec2.sg.open_ingress\"\nprotocol = \"tcp\"\nport = 22\ncidr = \"0.0.0.0/0\"\n\n[expect]\ndetectors = [\"open22\"]\ndetect_within = \"2m\"\n",
+            t.tags["drill:target"]
+        );
+        let path = dir.path().join(format!("by-tag-{i}.toml"));
+        std::fs::write(&path, text).unwrap();
+        scenarios.push(path);
+    }
+    let runs = dir.path().join("runs");
+    let paths: Vec<&std::path::Path> = scenarios.iter().map(|p| p.as_path()).collect();
+    let ran = fixture::run_drills(
+        &config,
+        &paths,
+        &runs,
+        &["--dry-run", "--concurrency", "10"],
+    );
+    assert_eq!(ran.code, Some(0), "{}", ran.text());
+    let record = fixture::only_record(&runs);
+    for (i, t) in targets.iter().enumerate() {
+        let d = record
+            .drills
+            .iter()
+            .find(|d| d.scenario == format!("by-tag-{i}"))
+            .unwrap();
+        assert_eq!(
+            d.target.as_ref().map(|x| x.id.as_str()),
+            Some(t.id.as_str()),
+            "{d:?}"
+        );
+    }
+    let all: Vec<CallCount> = record.drills.iter().flat_map(|d| d.calls.clone()).collect();
+    let lookups = calls_of(&all, Phase::Lookup, "DescribeTags");
+    assert!(
+        (1..=DRILLS as u32 / 2).contains(&lookups),
+        "{lookups} DescribeTags for {DRILLS} drills: {all:?}"
+    );
+}

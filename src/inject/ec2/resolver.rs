@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use aws_sdk_ec2::types::Filter;
 
+use super::shared::coalesced;
 use super::{INSTANCE, NETWORK_ACL, SECURITY_GROUP, VPC};
 use crate::aws::AwsClients;
 use crate::batch::{Guard, Read};
@@ -96,22 +97,13 @@ impl Resolver for Ec2 {
         let Some((first_key, first_value)) = tags.iter().next() else {
             return Ok(Vec::new());
         };
-        let out = aws
-            .ec2
-            .describe_tags()
-            .filters(
-                Filter::builder()
-                    .name("resource-type")
-                    .values(resource_type(kind))
-                    .build(),
-            )
-            .filters(Filter::builder().name("key").values(first_key).build())
-            .filters(Filter::builder().name("value").values(first_value).build())
-            .send()
-            .await
-            .map_err(errors::aws("DescribeTags", "tags"))?;
+        let kind_name = resource_type(kind);
+        let candidates = match coalesced::tagged(aws, kind_name, first_key, first_value).await {
+            Read::Found(ids) => ids,
+            Read::Alone(_reading) => tagged_alone(aws, kind_name, first_key, first_value).await?,
+        };
         let mut ids = Vec::new();
-        for candidate in out.tags().iter().filter_map(|t| t.resource_id()) {
+        for candidate in &candidates {
             // A tag can outlive its resource for a while (LocalStack keeps a deleted group's
             // tags for good): only resources that still exist count.
             let Some(all) = self.existing_tags(aws, kind, candidate).await? else {
@@ -205,7 +197,6 @@ async fn coalesced_tags(
     kind: TargetType,
     id: &str,
 ) -> Result<BTreeMap<String, String>, Option<Guard>> {
-    use super::shared::coalesced;
     fn tags_or_turn<V: Clone + Send + 'static>(
         read: Read<V>,
         tags: impl Fn(&V) -> &[aws_sdk_ec2::types::Tag],
@@ -221,6 +212,27 @@ async fn coalesced_tags(
         INSTANCE => tags_or_turn(coalesced::instance(aws, id).await, |i| i.tags()),
         _ => Err(None),
     }
+}
+
+/// The ids of the resources of a type with one tag, read by themselves.
+async fn tagged_alone(
+    aws: &AwsClients,
+    kind_name: &str,
+    key: &str,
+    value: &str,
+) -> Result<Vec<String>, InjectError> {
+    let filter = |name: &str, value: &str| Filter::builder().name(name).values(value).build();
+    let out = aws
+        .ec2
+        .describe_tags()
+        .filters(filter("resource-type", kind_name))
+        .filters(filter("key", key))
+        .filters(filter("value", value))
+        .send()
+        .await
+        .map_err(errors::aws("DescribeTags", "tags"))?;
+    let ids = out.tags().iter().filter_map(|t| t.resource_id());
+    Ok(ids.map(String::from).collect())
 }
 
 async fn instance(aws: &AwsClients, id: &str) -> Result<Presence, InjectError> {
