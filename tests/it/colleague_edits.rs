@@ -838,3 +838,75 @@ async fn queue_encryption_a_colleague_moved_to_kms_is_left_alone() {
     let (managed, key, _) = queue_encryption(&aws, &queue.id).await;
     assert_eq!((managed.as_str(), key.as_str()), ("false", "alias/orders"));
 }
+
+/// A queue's redrive policy (empty when it has none) and its retention.
+async fn queue_redrive(aws: &driftdrill::aws::AwsClients, url: &str) -> (String, String) {
+    use aws_sdk_sqs::types::QueueAttributeName as A;
+    let out = aws
+        .sqs
+        .get_queue_attributes()
+        .queue_url(url)
+        .attribute_names(A::All)
+        .send()
+        .await
+        .unwrap();
+    let get = |k: A| {
+        let v = out.attributes().and_then(|a| a.get(&k));
+        v.cloned().unwrap_or_default()
+    };
+    (get(A::RedrivePolicy), get(A::MessageRetentionPeriod))
+}
+
+#[tokio::test]
+async fn dead_letter_queue_comes_back_and_a_colleagues_retention_stays() {
+    use aws_sdk_sqs::types::QueueAttributeName as A;
+    let aws = fixture::clients().await;
+    let queue = resources::queue(&aws).await;
+    let (redrive, _) = queue_redrive(&aws, &queue.id).await;
+    assert!(redrive.contains("deadLetterTargetArn"), "{redrive}");
+    let live = inject(&aws, "sqs.queue.dead_letter_removed", "", &queue).await;
+    assert_eq!(queue_redrive(&aws, &queue.id).await.0, "");
+    aws.sqs
+        .set_queue_attributes()
+        .queue_url(&queue.id)
+        .attributes(A::MessageRetentionPeriod, "86400")
+        .send()
+        .await
+        .unwrap();
+    let (outcome, verified) = live.revert_unchecked(&aws, &queue).await;
+    assert_eq!(verified, Check::Matches, "{outcome:?}");
+    assert_eq!(outcome.kind, RevertKind::Restored, "{outcome:?}");
+    assert_eq!(
+        queue_redrive(&aws, &queue.id).await,
+        (redrive, "86400".into()),
+        "the dead-letter queue back exactly, the colleague's retention kept"
+    );
+}
+
+#[tokio::test]
+async fn a_dead_letter_queue_a_colleague_attached_meanwhile_is_left_alone() {
+    use aws_sdk_sqs::types::QueueAttributeName as A;
+    let aws = fixture::clients().await;
+    let queue = resources::queue(&aws).await;
+    let (redrive, _) = queue_redrive(&aws, &queue.id).await;
+    let live = inject(&aws, "sqs.queue.dead_letter_removed", "", &queue).await;
+    // The colleague re-attaches the same dead-letter queue with a different receive count.
+    let theirs = redrive.replace("\"5\"", "\"9\"");
+    assert_ne!(theirs, redrive);
+    aws.sqs
+        .set_queue_attributes()
+        .queue_url(&queue.id)
+        .attributes(A::RedrivePolicy, &theirs)
+        .send()
+        .await
+        .unwrap();
+    let (outcome, verified) = live.revert_unchecked(&aws, &queue).await;
+    assert_eq!(verified, Check::Matches, "{outcome:?}");
+    assert_eq!(outcome.kind, RevertKind::ConflictLeftAlone, "{outcome:?}");
+    assert_words(outcome.detail.as_deref().unwrap_or_default());
+    let now = queue_redrive(&aws, &queue.id).await.0;
+    assert!(
+        now.contains("9"),
+        "the colleague's redrive policy kept: {now}"
+    );
+}

@@ -130,6 +130,12 @@ drill_test!(
     ""
 );
 drill_test!(
+    sqs_queue_dead_letter_removed,
+    queue,
+    "sqs.queue.dead_letter_removed",
+    ""
+);
+drill_test!(
     cloudwatch_alarm_actions_disabled,
     alarm,
     "cloudwatch.alarm.actions_disabled",

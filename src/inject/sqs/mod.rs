@@ -1,6 +1,7 @@
 //! SQS: its target type (queues, selected by name or tags; the id is the queue URL the API
 //! takes) and drift actions, one file per action; `resolver` finds the queues.
 
+pub(crate) mod dead_letter_removed;
 pub(crate) mod encryption_removed;
 pub(crate) mod policy_open;
 pub(crate) mod resolver;
@@ -17,7 +18,11 @@ pub static SERVICE: Service = Service {
         naming: Naming::Name,
         global: false,
     }],
-    actions: &[&policy_open::SPEC, &encryption_removed::SPEC],
+    actions: &[
+        &policy_open::SPEC,
+        &encryption_removed::SPEC,
+        &dead_letter_removed::SPEC,
+    ],
     lookup_actions: |_| {
         &[
             "sqs:GetQueueUrl",
