@@ -910,3 +910,93 @@ async fn a_dead_letter_queue_a_colleague_attached_meanwhile_is_left_alone() {
         "the colleague's redrive policy kept: {now}"
     );
 }
+
+/// An instance's source/destination check and termination protection.
+async fn instance_checks(aws: &driftdrill::aws::AwsClients, id: &str) -> (Option<bool>, bool) {
+    use aws_sdk_ec2::types::InstanceAttributeName;
+    let out = aws
+        .ec2
+        .describe_instances()
+        .instance_ids(id)
+        .send()
+        .await
+        .unwrap();
+    let check = out.reservations()[0].instances()[0].source_dest_check();
+    let attr = aws
+        .ec2
+        .describe_instance_attribute()
+        .instance_id(id)
+        .attribute(InstanceAttributeName::DisableApiTermination)
+        .send()
+        .await
+        .unwrap();
+    let protected = attr.disable_api_termination().and_then(|v| v.value());
+    (check, protected.unwrap_or(false))
+}
+
+#[tokio::test]
+async fn source_dest_check_comes_back_and_a_colleagues_termination_protection_stays() {
+    use aws_sdk_ec2::types::AttributeBooleanValue;
+    let aws = fixture::clients().await;
+    let instance = resources::instance(&aws).await;
+    assert_eq!(
+        instance_checks(&aws, &instance.id).await,
+        (Some(true), false)
+    );
+    let live = inject(
+        &aws,
+        "ec2.instance.source_dest_check_disabled",
+        "",
+        &instance,
+    )
+    .await;
+    assert_eq!(instance_checks(&aws, &instance.id).await.0, Some(false));
+    aws.ec2
+        .modify_instance_attribute()
+        .instance_id(&instance.id)
+        .disable_api_termination(AttributeBooleanValue::builder().value(true).build())
+        .send()
+        .await
+        .unwrap();
+    let (outcome, verified) = live.revert_unchecked(&aws, &instance).await;
+    assert_eq!(verified, Check::Matches, "{outcome:?}");
+    assert_eq!(outcome.kind, RevertKind::Restored, "{outcome:?}");
+    assert_eq!(
+        instance_checks(&aws, &instance.id).await,
+        (Some(true), true),
+        "the check back on, the colleague's protection kept"
+    );
+    // Leave the instance terminable for the suite's clean-up.
+    aws.ec2
+        .modify_instance_attribute()
+        .instance_id(&instance.id)
+        .disable_api_termination(AttributeBooleanValue::builder().value(false).build())
+        .send()
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_source_dest_check_a_colleague_turned_back_on_is_theirs() {
+    use aws_sdk_ec2::types::AttributeBooleanValue;
+    let aws = fixture::clients().await;
+    let instance = resources::instance(&aws).await;
+    let live = inject(
+        &aws,
+        "ec2.instance.source_dest_check_disabled",
+        "",
+        &instance,
+    )
+    .await;
+    aws.ec2
+        .modify_instance_attribute()
+        .instance_id(&instance.id)
+        .source_dest_check(AttributeBooleanValue::builder().value(true).build())
+        .send()
+        .await
+        .unwrap();
+    let (outcome, verified) = live.revert_unchecked(&aws, &instance).await;
+    assert_eq!(verified, Check::Matches, "{outcome:?}");
+    assert_eq!(outcome.kind, RevertKind::AlreadyReverted, "{outcome:?}");
+    assert_eq!(instance_checks(&aws, &instance.id).await.0, Some(true));
+}

@@ -129,6 +129,14 @@ async fn queue_policy_survives_sigkill_anywhere() {
 }
 
 #[tokio::test]
+async fn instance_source_dest_check_survives_sigkill_anywhere() {
+    let aws = fixture::clients().await;
+    let target = resources::instance(&aws).await;
+    let action = "action = \"ec2.instance.source_dest_check_disabled\"";
+    kill_and_recover(&aws, &target, action).await;
+}
+
+#[tokio::test]
 async fn instance_metadata_options_survive_sigkill_anywhere() {
     let aws = fixture::clients().await;
     let target = resources::instance(&aws).await;

@@ -190,6 +190,12 @@ drill_test!(
     "instance_type = \"t3.large\"\n"
 );
 drill_test!(
+    instance_source_dest_check_disabled,
+    instance,
+    "ec2.instance.source_dest_check_disabled",
+    ""
+);
+drill_test!(
     instance_termination_protection,
     instance,
     "ec2.instance.termination_protection",

@@ -4,6 +4,7 @@
 
 pub(crate) mod instance_attach_sg;
 pub(crate) mod instance_imdsv1;
+pub(crate) mod instance_source_dest;
 pub(crate) mod instance_termination;
 pub mod instance_type;
 pub mod nacl_add_entry;
@@ -54,6 +55,7 @@ pub static SERVICE: Service = Service {
         &instance_termination::SPEC,
         &instance_imdsv1::SPEC,
         &instance_attach_sg::SPEC,
+        &instance_source_dest::SPEC,
         &nacl_add_entry::SPEC,
     ],
     lookup_actions: resolver::lookup_actions,
