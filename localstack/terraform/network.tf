@@ -8,7 +8,9 @@ resource "aws_vpc" "main" {
 resource "aws_subnet" "app" {
   vpc_id     = aws_vpc.main.id
   cidr_block = "10.42.1.0/24"
-  tags       = { Name = "${var.name_prefix}-app" }
+  # Stated, not left to the default: a private tier never hands out public addresses.
+  map_public_ip_on_launch = false
+  tags                    = { Name = "${var.name_prefix}-app", "drill:target" = "app-subnet" }
 }
 
 resource "aws_network_acl" "app" {

@@ -162,6 +162,7 @@ fn shipped_scenarios_and_config_round_trip_through_json() {
             "ec2-imdsv1-reenabled",
             "ec2-managedby-removed",
             "ec2-source-dest-check-disabled",
+            "ec2-subnet-public-ip-on-launch",
             "ec2-termination-protection-toggled",
             "iam-admin-attached-to-role",
             "iam-admin-attached-to-user",

@@ -1000,3 +1000,64 @@ async fn a_source_dest_check_a_colleague_turned_back_on_is_theirs() {
     assert_eq!(outcome.kind, RevertKind::AlreadyReverted, "{outcome:?}");
     assert_eq!(instance_checks(&aws, &instance.id).await.0, Some(true));
 }
+
+/// A subnet's public-address settings: IPv4 on launch, and its name tag.
+async fn subnet_settings(aws: &driftdrill::aws::AwsClients, id: &str) -> (Option<bool>, String) {
+    let out = aws
+        .ec2
+        .describe_subnets()
+        .subnet_ids(id)
+        .send()
+        .await
+        .unwrap();
+    let n = &out.subnets()[0];
+    let tags = n.tags().iter().find(|t| t.key() == Some("Owner"));
+    let owner = tags.and_then(|t| t.value()).unwrap_or_default().to_string();
+    (n.map_public_ip_on_launch(), owner)
+}
+
+#[tokio::test]
+async fn public_ip_on_launch_goes_off_and_a_colleagues_tag_stays() {
+    let aws = fixture::clients().await;
+    let subnet = resources::subnet(&aws).await;
+    assert_eq!(subnet_settings(&aws, &subnet.id).await.0, Some(false));
+    let live = inject(&aws, "ec2.subnet.public_ip_on_launch", "", &subnet).await;
+    assert_eq!(subnet_settings(&aws, &subnet.id).await.0, Some(true));
+    let owner = aws_sdk_ec2::types::Tag::builder()
+        .key("Owner")
+        .value("net-team")
+        .build();
+    aws.ec2
+        .create_tags()
+        .resources(&subnet.id)
+        .tags(owner)
+        .send()
+        .await
+        .unwrap();
+    let (outcome, verified) = live.revert_unchecked(&aws, &subnet).await;
+    assert_eq!(verified, Check::Matches, "{outcome:?}");
+    assert_eq!(outcome.kind, RevertKind::Restored, "{outcome:?}");
+    assert_eq!(
+        subnet_settings(&aws, &subnet.id).await,
+        (Some(false), "net-team".to_string()),
+        "public addresses off again, the colleague's tag kept"
+    );
+}
+
+#[tokio::test]
+async fn public_ip_on_launch_a_colleague_switched_off_is_theirs() {
+    use aws_sdk_ec2::types::AttributeBooleanValue;
+    let aws = fixture::clients().await;
+    let subnet = resources::subnet(&aws).await;
+    let live = inject(&aws, "ec2.subnet.public_ip_on_launch", "", &subnet).await;
+    aws.ec2
+        .modify_subnet_attribute()
+        .subnet_id(&subnet.id)
+        .map_public_ip_on_launch(AttributeBooleanValue::builder().value(false).build())
+        .send()
+        .await
+        .unwrap();
+    let (outcome, verified) = live.revert_unchecked(&aws, &subnet).await;
+    assert_eq!(verified, Check::Matches, "{outcome:?}");
+    assert_eq!(outcome.kind, RevertKind::AlreadyReverted, "{outcome:?}");
+}

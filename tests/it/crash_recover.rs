@@ -137,6 +137,14 @@ async fn instance_source_dest_check_survives_sigkill_anywhere() {
 }
 
 #[tokio::test]
+async fn subnet_public_ip_on_launch_survives_sigkill_anywhere() {
+    let aws = fixture::clients().await;
+    let target = resources::subnet(&aws).await;
+    let action = "action = \"ec2.subnet.public_ip_on_launch\"";
+    kill_and_recover(&aws, &target, action).await;
+}
+
+#[tokio::test]
 async fn instance_metadata_options_survive_sigkill_anywhere() {
     let aws = fixture::clients().await;
     let target = resources::instance(&aws).await;

@@ -196,6 +196,12 @@ drill_test!(
     ""
 );
 drill_test!(
+    subnet_public_ip_on_launch,
+    subnet,
+    "ec2.subnet.public_ip_on_launch",
+    ""
+);
+drill_test!(
     instance_termination_protection,
     instance,
     "ec2.instance.termination_protection",

@@ -13,6 +13,7 @@ pub mod sg_add_egress;
 pub(crate) mod sg_open_ingress;
 pub(crate) mod sg_remove_ingress;
 pub mod shared;
+pub(crate) mod subnet_public_ip;
 pub(crate) mod tag_remove;
 pub mod tag_set;
 
@@ -23,7 +24,7 @@ pub const SECURITY_GROUP: TargetType = TargetType::new("aws_security_group");
 pub const INSTANCE: TargetType = TargetType::new("aws_instance");
 pub const NETWORK_ACL: TargetType = TargetType::new("aws_network_acl");
 pub const VPC: TargetType = TargetType::new("aws_vpc");
-pub(crate) const SUBNET: TargetType = TargetType::new("aws_subnet");
+pub const SUBNET: TargetType = TargetType::new("aws_subnet");
 
 /// Every EC2 type: all carry tags.
 pub(crate) const TAGGABLE: &[TargetType] = &[SECURITY_GROUP, INSTANCE, NETWORK_ACL, VPC, SUBNET];
@@ -57,6 +58,7 @@ pub static SERVICE: Service = Service {
         &instance_attach_sg::SPEC,
         &instance_source_dest::SPEC,
         &nacl_add_entry::SPEC,
+        &subnet_public_ip::SPEC,
     ],
     lookup_actions: resolver::lookup_actions,
     resolver: &resolver::Ec2,
