@@ -187,3 +187,51 @@ async fn drills_selecting_by_tag_share_lookups_and_each_finds_its_own_group() {
         "{lookups} DescribeTags for {DRILLS} drills: {all:?}"
     );
 }
+
+#[tokio::test]
+async fn drills_selecting_buckets_by_tag_share_one_scan_and_each_finds_its_own() {
+    const DRILLS: usize = 6;
+    let aws = fixture::clients().await;
+    let mut buckets = Vec::new();
+    for _ in 0..DRILLS {
+        buckets.push(resources::bucket(&aws).await);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let config = fixture::write_config(
+        dir.path(),
+        "[[detector]]\nname = \"quiet\"\ntype = \"command\"\nargv = [\"true\"]\ninterval = \"2s\"\n",
+    );
+    let mut scenarios = Vec::new();
+    for (i, b) in buckets.iter().enumerate() {
+        let text = format!(
+            "id = \"bucket-by-tag-{i}\"\ntitle = \"t\"\ncategory = \"data-protection\"\nseverity = \"low\"\n\n[target]\ntype = \"aws_s3_bucket\"\ntags = {{ \"drill:target\" = \"{}\" }}\n\n[inject]\naction = \"s3.versioning.suspend\"\n\n[expect]\ndetectors = [\"quiet\"]\ndetect_within = \"2m\"\n",
+            b.tags["drill:target"]
+        );
+        let path = dir.path().join(format!("bucket-by-tag-{i}.toml"));
+        std::fs::write(&path, text).unwrap();
+        scenarios.push(path);
+    }
+    let runs = dir.path().join("runs");
+    let paths: Vec<&std::path::Path> = scenarios.iter().map(|p| p.as_path()).collect();
+    let ran = fixture::run_drills(&config, &paths, &runs, &["--dry-run", "--concurrency", "6"]);
+    assert_eq!(ran.code, Some(0), "{}", ran.text());
+    let record = fixture::only_record(&runs);
+    for (i, b) in buckets.iter().enumerate() {
+        let d = record
+            .drills
+            .iter()
+            .find(|d| d.scenario == format!("bucket-by-tag-{i}"))
+            .unwrap();
+        assert_eq!(
+            d.target.as_ref().map(|x| x.id.as_str()),
+            Some(b.id.as_str()),
+            "{d:?}"
+        );
+    }
+    let all: Vec<CallCount> = record.drills.iter().flat_map(|d| d.calls.clone()).collect();
+    let scans = calls_of(&all, Phase::Lookup, "ListBuckets");
+    assert!(
+        (1..=DRILLS as u32 / 2).contains(&scans),
+        "{scans} bucket scans for {DRILLS} drills: {all:?}"
+    );
+}
