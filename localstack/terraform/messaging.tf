@@ -14,7 +14,8 @@ resource "aws_sqs_queue" "orders" {
   name = "${var.name_prefix}-orders"
   tags = { Name = "${var.name_prefix}-orders", "drill:target" = "orders" }
   # Stated, not left to the default: only a stated value makes switching it off a diff.
-  sqs_managed_sse_enabled = true
+  sqs_managed_sse_enabled   = true
+  message_retention_seconds = 345600
   redrive_policy = jsonencode({
     deadLetterTargetArn = aws_sqs_queue.orders_dlq.arn
     maxReceiveCount     = 5

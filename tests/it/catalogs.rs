@@ -192,6 +192,7 @@ fn shipped_scenarios_and_config_round_trip_through_json() {
             "sqs-queue-dead-letter-removed",
             "sqs-queue-encryption-removed",
             "sqs-queue-policy-open",
+            "sqs-queue-retention-cut",
         ],
         "the built-in scenarios (the README and the demo count them)"
     );

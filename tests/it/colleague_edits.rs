@@ -1061,3 +1061,51 @@ async fn public_ip_on_launch_a_colleague_switched_off_is_theirs() {
     assert_eq!(verified, Check::Matches, "{outcome:?}");
     assert_eq!(outcome.kind, RevertKind::AlreadyReverted, "{outcome:?}");
 }
+
+#[tokio::test]
+async fn retention_comes_back_and_a_colleagues_dead_letter_change_stays() {
+    use aws_sdk_sqs::types::QueueAttributeName as A;
+    let aws = fixture::clients().await;
+    let queue = resources::queue(&aws).await;
+    let (redrive, retention) = queue_redrive(&aws, &queue.id).await;
+    assert_eq!(retention, "345600", "SQS's default four days");
+    let live = inject(&aws, "sqs.queue.retention_cut", "seconds = 120\n", &queue).await;
+    assert_eq!(queue_redrive(&aws, &queue.id).await.1, "120");
+    let theirs = redrive.replace("\"5\"", "\"7\"");
+    aws.sqs
+        .set_queue_attributes()
+        .queue_url(&queue.id)
+        .attributes(A::RedrivePolicy, &theirs)
+        .send()
+        .await
+        .unwrap();
+    let (outcome, verified) = live.revert_unchecked(&aws, &queue).await;
+    assert_eq!(verified, Check::Matches, "{outcome:?}");
+    assert_eq!(outcome.kind, RevertKind::Restored, "{outcome:?}");
+    assert_eq!(
+        queue_redrive(&aws, &queue.id).await,
+        (theirs, "345600".into()),
+        "four days again, the colleague's redrive policy kept"
+    );
+}
+
+#[tokio::test]
+async fn a_retention_a_colleague_set_meanwhile_is_left_alone() {
+    use aws_sdk_sqs::types::QueueAttributeName as A;
+    let aws = fixture::clients().await;
+    let queue = resources::queue(&aws).await;
+    let live = inject(&aws, "sqs.queue.retention_cut", "", &queue).await;
+    assert_eq!(queue_redrive(&aws, &queue.id).await.1, "60");
+    aws.sqs
+        .set_queue_attributes()
+        .queue_url(&queue.id)
+        .attributes(A::MessageRetentionPeriod, "86400")
+        .send()
+        .await
+        .unwrap();
+    let (outcome, verified) = live.revert_unchecked(&aws, &queue).await;
+    assert_eq!(verified, Check::Matches, "{outcome:?}");
+    assert_eq!(outcome.kind, RevertKind::ConflictLeftAlone, "{outcome:?}");
+    assert_words(outcome.detail.as_deref().unwrap_or_default());
+    assert_eq!(queue_redrive(&aws, &queue.id).await.1, "86400");
+}

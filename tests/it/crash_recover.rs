@@ -122,6 +122,13 @@ async fn queue_dead_letter_queue_survives_sigkill_anywhere() {
 }
 
 #[tokio::test]
+async fn queue_retention_survives_sigkill_anywhere() {
+    let aws = fixture::clients().await;
+    let target = resources::queue(&aws).await;
+    kill_and_recover(&aws, &target, "action = \"sqs.queue.retention_cut\"").await;
+}
+
+#[tokio::test]
 async fn queue_policy_survives_sigkill_anywhere() {
     let aws = fixture::clients().await;
     let target = resources::queue(&aws).await;

@@ -136,6 +136,12 @@ drill_test!(
     ""
 );
 drill_test!(
+    sqs_queue_retention_cut,
+    queue,
+    "sqs.queue.retention_cut",
+    "seconds = 300\n"
+);
+drill_test!(
     cloudwatch_alarm_actions_disabled,
     alarm,
     "cloudwatch.alarm.actions_disabled",

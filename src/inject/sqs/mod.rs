@@ -5,6 +5,7 @@ pub(crate) mod dead_letter_removed;
 pub(crate) mod encryption_removed;
 pub(crate) mod policy_open;
 pub(crate) mod resolver;
+pub(crate) mod retention_cut;
 
 use crate::inject::service::Service;
 use crate::vocab::{Naming, TargetKind, TargetType};
@@ -22,6 +23,7 @@ pub static SERVICE: Service = Service {
         &policy_open::SPEC,
         &encryption_removed::SPEC,
         &dead_letter_removed::SPEC,
+        &retention_cut::SPEC,
     ],
     lookup_actions: |_| {
         &[
