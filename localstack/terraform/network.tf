@@ -17,6 +17,16 @@ resource "aws_network_acl" "app" {
   vpc_id     = aws_vpc.main.id
   subnet_ids = [aws_subnet.app.id]
 
+  # No SSH from anywhere into the subnet, whatever a security group allows.
+  ingress {
+    rule_no    = 50
+    protocol   = "tcp"
+    action     = "deny"
+    cidr_block = "0.0.0.0/0"
+    from_port  = 22
+    to_port    = 22
+  }
+
   ingress {
     rule_no    = 100
     protocol   = "tcp"

@@ -171,6 +171,7 @@ fn shipped_scenarios_and_config_round_trip_through_json() {
             "iam-session-duration-raised",
             "iam-trust-foreign-account",
             "nacl-allow-ssh",
+            "nacl-ssh-deny-removed",
             "s3-access-logging-off",
             "s3-cors-wildcard",
             "s3-encryption-removed",

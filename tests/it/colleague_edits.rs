@@ -1109,3 +1109,94 @@ async fn a_retention_a_colleague_set_meanwhile_is_left_alone() {
     assert_words(outcome.detail.as_deref().unwrap_or_default());
     assert_eq!(queue_redrive(&aws, &queue.id).await.1, "86400");
 }
+
+/// A network ACL's inbound entries as (number, action, cidr, from port).
+async fn acl_entries(
+    aws: &driftdrill::aws::AwsClients,
+    id: &str,
+) -> Vec<(i32, String, String, Option<i32>)> {
+    let out = aws
+        .ec2
+        .describe_network_acls()
+        .network_acl_ids(id)
+        .send()
+        .await
+        .unwrap();
+    let mut entries: Vec<_> = out.network_acls()[0]
+        .entries()
+        .iter()
+        .filter(|e| e.egress() == Some(false) && e.rule_number() != Some(32767))
+        .map(|e| {
+            (
+                e.rule_number().unwrap_or_default(),
+                e.rule_action()
+                    .map(|a| a.as_str().to_string())
+                    .unwrap_or_default(),
+                e.cidr_block().unwrap_or_default().to_string(),
+                e.port_range().and_then(|p| p.from()),
+            )
+        })
+        .collect();
+    entries.sort();
+    entries
+}
+
+/// Adds an inbound entry `number` allowing tcp `port` from `cidr`.
+async fn add_acl_entry(
+    aws: &driftdrill::aws::AwsClients,
+    id: &str,
+    number: i32,
+    port: i32,
+    cidr: &str,
+) {
+    use aws_sdk_ec2::types::{PortRange, RuleAction};
+    aws.ec2
+        .create_network_acl_entry()
+        .network_acl_id(id)
+        .rule_number(number)
+        .egress(false)
+        .protocol("6")
+        .rule_action(RuleAction::Allow)
+        .cidr_block(cidr)
+        .port_range(PortRange::builder().from(port).to(port).build())
+        .send()
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_removed_acl_entry_comes_back_beside_one_a_colleague_added() {
+    let aws = fixture::clients().await;
+    let acl = resources::network_acl(&aws).await;
+    let before = acl_entries(&aws, &acl.id).await;
+    let live = inject(&aws, "ec2.nacl.remove_entry", "rule_number = 100\n", &acl).await;
+    assert!(acl_entries(&aws, &acl.id).await.is_empty());
+    add_acl_entry(&aws, &acl.id, 110, 8443, "10.77.5.0/24").await;
+    let (outcome, verified) = live.revert_unchecked(&aws, &acl).await;
+    assert_eq!(verified, Check::Matches, "{outcome:?}");
+    assert_eq!(outcome.kind, RevertKind::ConflictOursUndone, "{outcome:?}");
+    let mut expected = before.clone();
+    expected.push((110, "allow".into(), "10.77.5.0/24".into(), Some(8443)));
+    assert_eq!(
+        acl_entries(&aws, &acl.id).await,
+        expected,
+        "entry 100 back, the colleague's kept"
+    );
+}
+
+#[tokio::test]
+async fn an_entry_number_a_colleague_took_meanwhile_is_theirs() {
+    let aws = fixture::clients().await;
+    let acl = resources::network_acl(&aws).await;
+    let live = inject(&aws, "ec2.nacl.remove_entry", "rule_number = 100\n", &acl).await;
+    add_acl_entry(&aws, &acl.id, 100, 22, "10.77.9.0/24").await;
+    let (outcome, verified) = live.revert_unchecked(&aws, &acl).await;
+    assert_eq!(verified, Check::Matches, "{outcome:?}");
+    assert_eq!(outcome.kind, RevertKind::ConflictLeftAlone, "{outcome:?}");
+    assert_words(outcome.detail.as_deref().unwrap_or_default());
+    assert_eq!(
+        acl_entries(&aws, &acl.id).await,
+        [(100, "allow".into(), "10.77.9.0/24".into(), Some(22))],
+        "the colleague's entry 100 is left as they made it"
+    );
+}

@@ -152,6 +152,14 @@ async fn subnet_public_ip_on_launch_survives_sigkill_anywhere() {
 }
 
 #[tokio::test]
+async fn a_removed_network_acl_entry_survives_sigkill_anywhere() {
+    let aws = fixture::clients().await;
+    let target = resources::network_acl(&aws).await;
+    let action = "action = \"ec2.nacl.remove_entry\"\nrule_number = 100";
+    kill_and_recover(&aws, &target, action).await;
+}
+
+#[tokio::test]
 async fn instance_metadata_options_survive_sigkill_anywhere() {
     let aws = fixture::clients().await;
     let target = resources::instance(&aws).await;

@@ -225,6 +225,12 @@ drill_test!(
     "ec2.nacl.add_entry",
     "rule_number = 90\nprotocol = \"tcp\"\nport = 22\ncidr = \"0.0.0.0/0\"\n"
 );
+drill_test!(
+    nacl_remove_entry,
+    network_acl,
+    "ec2.nacl.remove_entry",
+    "rule_number = 100\n"
+);
 drill_test!(s3_versioning_suspend, bucket, "s3.versioning.suspend", "");
 drill_test!(
     s3_public_access_block_relax,

@@ -8,6 +8,7 @@ pub(crate) mod instance_source_dest;
 pub(crate) mod instance_termination;
 pub mod instance_type;
 pub mod nacl_add_entry;
+pub(crate) mod nacl_remove_entry;
 pub(crate) mod resolver;
 pub mod sg_add_egress;
 pub(crate) mod sg_open_ingress;
@@ -58,6 +59,7 @@ pub static SERVICE: Service = Service {
         &instance_attach_sg::SPEC,
         &instance_source_dest::SPEC,
         &nacl_add_entry::SPEC,
+        &nacl_remove_entry::SPEC,
         &subnet_public_ip::SPEC,
     ],
     lookup_actions: resolver::lookup_actions,

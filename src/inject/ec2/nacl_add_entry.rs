@@ -135,38 +135,7 @@ impl Model for AddEntry {
     type State = BTreeSet<Entry>;
 
     async fn read(&self, cx: &InjectCx<'_>, target: &Target) -> Result<Self::State, InjectError> {
-        let acl = match super::shared::coalesced::network_acl(cx.aws, &target.id).await {
-            Read::Found(acl) => acl,
-            Read::Alone(_reading) => read_alone(cx, &target.id).await?,
-        };
-        Ok(acl
-            .entries()
-            .iter()
-            .map(|e| {
-                let all = e.protocol() == Some("-1");
-                Entry {
-                    rule_number: e.rule_number().unwrap_or_default(),
-                    egress: e.egress().unwrap_or(false),
-                    protocol: e.protocol().unwrap_or("-1").to_string(),
-                    rule_action: e.rule_action().map_or("allow", |a| a.as_str()).to_string(),
-                    cidr: e
-                        .cidr_block()
-                        .or(e.ipv6_cidr_block())
-                        .unwrap_or_default()
-                        .to_string(),
-                    from_port: if all {
-                        None
-                    } else {
-                        e.port_range().and_then(|p| p.from())
-                    },
-                    to_port: if all {
-                        None
-                    } else {
-                        e.port_range().and_then(|p| p.to())
-                    },
-                }
-            })
-            .collect())
+        entries(cx, target).await
     }
 
     fn injected(
@@ -209,36 +178,85 @@ impl Model for AddEntry {
         current: &Self::State,
         desired: &Self::State,
     ) -> Result<(), InjectError> {
-        let ec2 = &cx.aws.ec2;
-        for e in current.difference(desired) {
-            ec2.delete_network_acl_entry()
-                .network_acl_id(&target.id)
-                .rule_number(e.rule_number)
-                .egress(e.egress)
-                .send()
-                .await
-                .map_err(errors::aws("DeleteNetworkAclEntry", &target.id))?;
-        }
-        for e in desired.difference(current) {
-            let mut req = ec2
-                .create_network_acl_entry()
-                .network_acl_id(&target.id)
-                .rule_number(e.rule_number)
-                .egress(e.egress)
-                .protocol(&e.protocol)
-                .rule_action(RuleAction::from(e.rule_action.as_str()));
-            req = if e.cidr.contains(':') {
-                req.ipv6_cidr_block(&e.cidr)
-            } else {
-                req.cidr_block(&e.cidr)
-            };
-            if let (Some(from), Some(to)) = (e.from_port, e.to_port) {
-                req = req.port_range(PortRange::builder().from(from).to(to).build());
-            }
-            req.send()
-                .await
-                .map_err(errors::aws("CreateNetworkAclEntry", &target.id))?;
-        }
-        Ok(())
+        write_entries(cx, target, current, desired).await
     }
+}
+
+/// Every entry of the ACL (the default `*` entries too).
+pub(super) async fn entries(
+    cx: &InjectCx<'_>,
+    target: &Target,
+) -> Result<BTreeSet<Entry>, InjectError> {
+    let acl = match super::shared::coalesced::network_acl(cx.aws, &target.id).await {
+        Read::Found(acl) => acl,
+        Read::Alone(_reading) => read_alone(cx, &target.id).await?,
+    };
+    Ok(acl
+        .entries()
+        .iter()
+        .map(|e| {
+            let all = e.protocol() == Some("-1");
+            Entry {
+                rule_number: e.rule_number().unwrap_or_default(),
+                egress: e.egress().unwrap_or(false),
+                protocol: e.protocol().unwrap_or("-1").to_string(),
+                rule_action: e.rule_action().map_or("allow", |a| a.as_str()).to_string(),
+                cidr: e
+                    .cidr_block()
+                    .or(e.ipv6_cidr_block())
+                    .unwrap_or_default()
+                    .to_string(),
+                from_port: if all {
+                    None
+                } else {
+                    e.port_range().and_then(|p| p.from())
+                },
+                to_port: if all {
+                    None
+                } else {
+                    e.port_range().and_then(|p| p.to())
+                },
+            }
+        })
+        .collect())
+}
+
+/// Deletes the entries only `current` has, then creates the ones only `desired` has.
+pub(super) async fn write_entries(
+    cx: &InjectCx<'_>,
+    target: &Target,
+    current: &BTreeSet<Entry>,
+    desired: &BTreeSet<Entry>,
+) -> Result<(), InjectError> {
+    let ec2 = &cx.aws.ec2;
+    for e in current.difference(desired) {
+        ec2.delete_network_acl_entry()
+            .network_acl_id(&target.id)
+            .rule_number(e.rule_number)
+            .egress(e.egress)
+            .send()
+            .await
+            .map_err(errors::aws("DeleteNetworkAclEntry", &target.id))?;
+    }
+    for e in desired.difference(current) {
+        let mut req = ec2
+            .create_network_acl_entry()
+            .network_acl_id(&target.id)
+            .rule_number(e.rule_number)
+            .egress(e.egress)
+            .protocol(&e.protocol)
+            .rule_action(RuleAction::from(e.rule_action.as_str()));
+        req = if e.cidr.contains(':') {
+            req.ipv6_cidr_block(&e.cidr)
+        } else {
+            req.cidr_block(&e.cidr)
+        };
+        if let (Some(from), Some(to)) = (e.from_port, e.to_port) {
+            req = req.port_range(PortRange::builder().from(from).to(to).build());
+        }
+        req.send()
+            .await
+            .map_err(errors::aws("CreateNetworkAclEntry", &target.id))?;
+    }
+    Ok(())
 }
