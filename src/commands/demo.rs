@@ -392,7 +392,7 @@ fn write_config(dir: &Path, setup: &Setup, port: u16) -> Result<PathBuf, DemoErr
         "# Written by `driftdrill demo`; edit it to point at your own sandbox account.\n\
          [aws]\nregion = \"us-east-1\"\nendpoint_url = \"{endpoint}\"\n\n\
          [safety]\nallowed_accounts = [\"000000000000\"]\nallowed_regions = [\"us-east-1\"]\n\
-         required_tags = {{ Environment = [\"staging\", \"dev\", \"sandbox\"] }}\nmax_concurrent = 20\nmax_drift_lifetime = \"30m\"\njournal = \"journal.jsonl\"\n\n\
+         required_tags = {{ Environment = [\"staging\", \"dev\", \"sandbox\"] }}\nmax_concurrent = 100\nmax_drift_lifetime = \"30m\"\njournal = \"journal.jsonl\"\n\n\
          # The plan the scheduled job runs, polled directly.\n[[detector]]\nname = \"terraform-plan\"\ntype = \"terraform\"\ndir = \"environment\"\n{cli_config}interval = \"{interval}\"\nrefresh_only = false\nlock = false\n\n\
          # Every change made outside terraform, ignored attributes included.\n[[detector]]\nname = \"terraform-refresh\"\ntype = \"terraform\"\ndir = \"environment\"\n{cli_config}interval = \"{interval}\"\nrefresh_only = true\nlock = false\n\n\
          # Cloud Custodian policies, the policy-engine view beside terraform's.\n[[detector]]\nname = \"custodian\"\ntype = \"custodian\"\npolicy = [{policy_list}]\ninterval = \"15s\"\n\n\
@@ -420,7 +420,9 @@ async fn run_scenarios(
     let opts = RunOptions {
         config: Some(config.to_path_buf()),
         paths: vec![scenarios.to_path_buf()],
-        concurrency: Some(20),
+        // Every scenario at once (the config's max_concurrent): drills on one resource still
+        // wait for each other, and a wave of 20 made the later drills wait a whole baseline.
+        concurrency: None,
         out_dir: dir.join("runs"),
         max_drift_lifetime: Some(windows.lifetime),
         min_window: Some(windows.min_window),
