@@ -120,6 +120,10 @@ pub struct AwsClients {
     pub sts: aws_sdk_sts::Client,
     pub sqs: aws_sdk_sqs::Client,
     pub cloudwatch: aws_sdk_cloudwatch::Client,
+    pub kms: aws_sdk_kms::Client,
+    pub logs: aws_sdk_cloudwatchlogs::Client,
+    pub sns: aws_sdk_sns::Client,
+    pub ssm: aws_sdk_ssm::Client,
     /// Whether S3 uses path-style addressing (LocalStack endpoints).
     pub s3_path_style: bool,
     /// The caller's account, once asked (clones share it).
@@ -173,6 +177,10 @@ impl AwsClients {
             sts: client!(aws_sdk_sts),
             sqs: client!(aws_sdk_sqs),
             cloudwatch: client!(aws_sdk_cloudwatch),
+            kms: client!(aws_sdk_kms),
+            logs: client!(aws_sdk_cloudwatchlogs),
+            sns: client!(aws_sdk_sns),
+            ssm: client!(aws_sdk_ssm),
             s3_path_style: path_style,
             config,
             account: Default::default(),

@@ -50,7 +50,12 @@ pub fn iam_action(service: &str, operation: &str) -> String {
             return format!("s3:{action}");
         }
     }
-    format!("{service}:{operation}")
+    // The SDK names CloudWatch Logs "cloudwatch logs"; IAM calls it "logs".
+    let prefix = match service {
+        "cloudwatch logs" => "logs",
+        other => other,
+    };
+    format!("{prefix}:{operation}")
 }
 
 /// Every IAM action the scenarios' drills need: their actions', their targets', the identity
@@ -128,6 +133,10 @@ mod tests {
         assert_eq!(
             iam_action("ec2", "AuthorizeSecurityGroupIngress"),
             "ec2:AuthorizeSecurityGroupIngress"
+        );
+        assert_eq!(
+            iam_action("cloudwatch logs", "PutRetentionPolicy"),
+            "logs:PutRetentionPolicy"
         );
     }
 

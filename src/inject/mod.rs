@@ -1,10 +1,11 @@
 //! The injector contract and the static catalog of drift actions (one file per action, grouped
-//! by service: `ec2/`, `s3/`, `iam/`, `sqs/`, `cloudwatch/`).
+//! by service: `ec2/`, `s3/`, `iam/`, `sqs/`, `cloudwatch/`, `logs/`, `sns/`, `ssm/`).
 
 pub mod cloudwatch;
 pub mod ec2;
 pub mod errors;
 pub mod iam;
+pub mod logs;
 pub mod mark;
 pub(crate) mod model;
 pub mod params;
@@ -13,7 +14,9 @@ pub mod policy;
 pub mod presence;
 pub mod s3;
 pub mod service;
+pub mod sns;
 pub mod sqs;
+pub mod ssm;
 pub mod target;
 
 pub use errors::InjectError;
@@ -184,6 +187,9 @@ pub static SERVICES: &[&Service] = &[
     &iam::SERVICE,
     &sqs::SERVICE,
     &cloudwatch::SERVICE,
+    &logs::SERVICE,
+    &sns::SERVICE,
+    &ssm::SERVICE,
 ];
 
 /// Every action, service by service.

@@ -315,21 +315,24 @@ macro_rules! single_value {
 }
 single_value!(bool, i32, String);
 
-/// A value that may be absent (a tag, a versioning status): one part when present.
-impl DriftState for Option<String> {
-    fn parts(&self) -> Parts {
-        self.iter()
-            .map(|v| (VALUE.to_string(), Value::String(v.clone())))
-            .collect()
-    }
-
-    fn with_parts(&self, changes: &Changes) -> Self {
-        match changes.get(VALUE) {
-            Some(v) => v.as_ref().and_then(Value::as_str).map(String::from),
-            None => self.clone(),
+/// Values that may be absent (a tag, a versioning status, a retention that never expires): one
+/// part when present.
+macro_rules! optional_value {
+    ($($t:ty),*) => { $(
+        impl DriftState for Option<$t> {
+            fn parts(&self) -> Parts {
+                self.iter().map(|v| (VALUE.to_string(), json(v))).collect()
+            }
+            fn with_parts(&self, changes: &Changes) -> Self {
+                match changes.get(VALUE) {
+                    Some(v) => v.as_ref().and_then(|v| serde_json::from_value(v.clone()).ok()),
+                    None => self.clone(),
+                }
+            }
         }
-    }
+    )* };
 }
+optional_value!(String, i32);
 
 /// The fields of a record-like state, each a part (absent fields are no part).
 pub fn fields<T: Serialize>(value: &T) -> Parts {

@@ -3,7 +3,7 @@
 /// The LocalStack version driftdrill pins: the last free community line that runs on Python 3.11.
 pub const VERSION: &str = "4.12.0";
 /// Services the embedded LocalStack starts.
-pub const SERVICES: &str = "ec2,s3,sts,iam,sqs,cloudwatch";
+pub const SERVICES: &str = "ec2,s3,sts,iam,sqs,cloudwatch,kms,logs,sns,ssm";
 
 #[derive(Debug, thiserror::Error)]
 pub enum LocalStackError {

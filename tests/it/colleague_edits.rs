@@ -1200,3 +1200,104 @@ async fn an_entry_number_a_colleague_took_meanwhile_is_theirs() {
         "the colleague's entry 100 is left as they made it"
     );
 }
+
+#[tokio::test]
+async fn topic_policy_keeps_a_colleagues_statement_and_loses_the_drills() {
+    use crate::fixture::platform::{set_topic_policy, topic_policy};
+    let aws = fixture::clients().await;
+    let topic = resources::topic(&aws).await;
+    let live = inject(&aws, "sns.topic.policy_open", "", &topic).await;
+    let mut doc = topic_policy(&aws, &topic.id).await;
+    assert_eq!(sids(&doc).len(), 2, "the drill's statement is live: {doc}");
+    doc["Statement"].as_array_mut().unwrap().push(json!({
+        "Sid": "AuditorsSubscribe", "Effect": "Allow",
+        "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+        "Action": "SNS:Subscribe", "Resource": topic.id
+    }));
+    set_topic_policy(&aws, &topic.id, &doc).await;
+
+    revert_keeping_theirs(&aws, &live, &topic, "AuditorsSubscribe").await;
+    assert_eq!(
+        sids(&topic_policy(&aws, &topic.id).await),
+        ["OwnAccountPublishes", "AuditorsSubscribe"],
+        "the open statement must be gone, the topic's own and the colleague's kept"
+    );
+}
+
+#[tokio::test]
+async fn a_log_retention_a_colleague_set_meanwhile_is_left_alone() {
+    use crate::fixture::platform::{retention, set_retention};
+    let aws = fixture::clients().await;
+    let group = resources::log_group(&aws).await;
+    let live = inject(&aws, "logs.group.retention_cut", "", &group).await;
+    assert_eq!(retention(&aws, &group.id).await, Some(1), "cut to one day");
+    set_retention(&aws, &group.id, Some(30)).await;
+    let (outcome, verified) = live.revert_unchecked(&aws, &group).await;
+    assert_eq!(verified, Check::Matches, "{outcome:?}");
+    assert_eq!(outcome.kind, RevertKind::ConflictLeftAlone, "{outcome:?}");
+    assert_words(outcome.detail.as_deref().unwrap_or_default());
+    assert_eq!(retention(&aws, &group.id).await, Some(30), "theirs kept");
+}
+
+#[tokio::test]
+async fn a_log_group_that_never_expired_never_expires_again() {
+    use crate::fixture::platform::{retention, set_retention};
+    let aws = fixture::clients().await;
+    let group = resources::log_group(&aws).await;
+    set_retention(&aws, &group.id, None).await;
+    let live = inject(&aws, "logs.group.retention_cut", "days = 7\n", &group).await;
+    assert_eq!(retention(&aws, &group.id).await, Some(7));
+    let (outcome, verified) = live.revert_unchecked(&aws, &group).await;
+    assert_eq!(verified, Check::Matches, "{outcome:?}");
+    assert_eq!(outcome.kind, RevertKind::Restored, "{outcome:?}");
+    assert_eq!(
+        retention(&aws, &group.id).await,
+        None,
+        "no retention, as before"
+    );
+}
+
+#[tokio::test]
+async fn a_parameter_value_a_colleague_wrote_meanwhile_is_left_alone() {
+    use crate::fixture::platform::{set_value, value};
+    let aws = fixture::clients().await;
+    let param = resources::parameter(&aws).await;
+    let live = inject(&aws, "ssm.parameter.value_edited", "", &param).await;
+    assert_eq!(value(&aws, &param.id).await, "driftdrill-edited");
+    set_value(&aws, &param.id, "https://orders-v2.internal").await;
+    let (outcome, verified) = live.revert_unchecked(&aws, &param).await;
+    assert_eq!(verified, Check::Matches, "{outcome:?}");
+    assert_eq!(outcome.kind, RevertKind::ConflictLeftAlone, "{outcome:?}");
+    assert_words(outcome.detail.as_deref().unwrap_or_default());
+    assert_eq!(value(&aws, &param.id).await, "https://orders-v2.internal");
+}
+
+#[tokio::test]
+async fn a_secure_string_parameter_is_refused_before_anything_is_read_into_the_journal() {
+    let aws = fixture::clients().await;
+    let param = resources::parameter(&aws).await;
+    aws.ssm
+        .put_parameter()
+        .name(&param.id)
+        .value("hunter2")
+        .r#type(aws_sdk_ssm::types::ParameterType::SecureString)
+        .overwrite(true)
+        .send()
+        .await
+        .unwrap();
+    let spec = driftdrill::inject::find("ssm.parameter.value_edited").unwrap();
+    let injector = (spec.build)(&fixture::action_params(spec.id, "")).unwrap();
+    let cx = driftdrill::inject::InjectCx {
+        aws: &aws,
+        mark: "driftdrill:test:secure",
+    };
+    let err = injector
+        .snapshot(&cx, &param)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("SecureString"), "{err}");
+    assert!(!err.contains("hunter2"), "{err}");
+    let plain = crate::fixture::platform::value(&aws, &param.id).await;
+    assert_eq!(plain, "hunter2", "nothing written");
+}

@@ -129,6 +129,27 @@ async fn queue_retention_survives_sigkill_anywhere() {
 }
 
 #[tokio::test]
+async fn log_group_retention_survives_sigkill_anywhere() {
+    let aws = fixture::clients().await;
+    let target = resources::log_group(&aws).await;
+    kill_and_recover(&aws, &target, "action = \"logs.group.retention_cut\"").await;
+}
+
+#[tokio::test]
+async fn topic_policy_survives_sigkill_anywhere() {
+    let aws = fixture::clients().await;
+    let target = resources::topic(&aws).await;
+    kill_and_recover(&aws, &target, "action = \"sns.topic.policy_open\"").await;
+}
+
+#[tokio::test]
+async fn parameter_value_survives_sigkill_anywhere() {
+    let aws = fixture::clients().await;
+    let target = resources::parameter(&aws).await;
+    kill_and_recover(&aws, &target, "action = \"ssm.parameter.value_edited\"").await;
+}
+
+#[tokio::test]
 async fn queue_policy_survives_sigkill_anywhere() {
     let aws = fixture::clients().await;
     let target = resources::queue(&aws).await;

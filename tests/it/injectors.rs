@@ -142,6 +142,19 @@ drill_test!(
     "seconds = 300\n"
 );
 drill_test!(
+    logs_group_retention_cut,
+    log_group,
+    "logs.group.retention_cut",
+    "days = 3\n"
+);
+drill_test!(sns_topic_policy_open, topic, "sns.topic.policy_open", "");
+drill_test!(
+    ssm_parameter_value_edited,
+    parameter,
+    "ssm.parameter.value_edited",
+    "value = \"https://maintenance.internal\"\n"
+);
+drill_test!(
     cloudwatch_alarm_actions_disabled,
     alarm,
     "cloudwatch.alarm.actions_disabled",
