@@ -44,3 +44,12 @@ resource "aws_instance" "background" {
     ignore_changes = [disable_api_termination]
   }
 }
+
+# Where the orders service finds its backend, read at start-up. A value edited by hand during an
+# incident shows up as drift of value.
+resource "aws_ssm_parameter" "orders_endpoint" {
+  name  = "/${var.name_prefix}/orders/endpoint"
+  type  = "String"
+  value = "https://orders.internal"
+  tags  = { Name = "/${var.name_prefix}/orders/endpoint", "drill:target" = "orders-endpoint" }
+}

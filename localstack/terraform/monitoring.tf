@@ -20,3 +20,28 @@ resource "aws_cloudwatch_metric_alarm" "orders_backlog" {
     ignore_changes = [tags, tags_all]
   }
 }
+
+# The topic the alarm pages, with an access policy managed in code: only its own account may
+# publish. An out-of-band statement letting anyone publish shows up as drift of the policy.
+resource "aws_sns_topic" "on_call" {
+  name = "${var.name_prefix}-on-call"
+  tags = { Name = "${var.name_prefix}-on-call", "drill:target" = "on-call" }
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid       = "OwnAccountPublishes"
+      Effect    = "Allow"
+      Principal = { AWS = "arn:aws:iam::${data.aws_caller_identity.current.account_id}:root" }
+      Action    = "SNS:Publish"
+      Resource  = "arn:aws:sns:${var.region}:${data.aws_caller_identity.current.account_id}:${var.name_prefix}-on-call"
+    }]
+  })
+}
+
+# The orders service's logs, kept for 90 days: what an incident review reads. Cutting the
+# retention shows up as drift of retention_in_days.
+resource "aws_cloudwatch_log_group" "orders" {
+  name              = "/${var.name_prefix}/orders"
+  retention_in_days = 90
+  tags              = { Name = "/${var.name_prefix}/orders", "drill:target" = "orders-logs" }
+}

@@ -26,6 +26,9 @@ provider "aws" {
     iam = var.endpoint
     sqs = var.endpoint
     cloudwatch = var.endpoint
+    logs = var.endpoint
+    sns = var.endpoint
+    ssm = var.endpoint
   }
 
   default_tags {

@@ -170,6 +170,7 @@ fn shipped_scenarios_and_config_round_trip_through_json() {
             "iam-policy-new-version",
             "iam-session-duration-raised",
             "iam-trust-foreign-account",
+            "logs-group-retention-cut",
             "nacl-allow-ssh",
             "nacl-ssh-deny-removed",
             "s3-access-logging-off",
@@ -190,10 +191,12 @@ fn shipped_scenarios_and_config_round_trip_through_json() {
             "sg-open-ssh-ipv6",
             "sg-open-ssh-world",
             "sg-ssh-self-healing",
+            "sns-topic-policy-open",
             "sqs-queue-dead-letter-removed",
             "sqs-queue-encryption-removed",
             "sqs-queue-policy-open",
             "sqs-queue-retention-cut",
+            "ssm-parameter-value-edited",
         ],
         "the built-in scenarios (the README and the demo count them)"
     );
