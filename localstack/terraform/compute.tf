@@ -53,3 +53,9 @@ resource "aws_ssm_parameter" "orders_endpoint" {
   value = "https://orders.internal"
   tags  = { Name = "/${var.name_prefix}/orders/endpoint", "drill:target" = "orders-endpoint" }
 }
+
+# Every new volume in the account and region is encrypted. An account setting, not a resource:
+# switching it off shows up as drift of enabled.
+resource "aws_ebs_encryption_by_default" "this" {
+  enabled = true
+}

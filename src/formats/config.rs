@@ -47,6 +47,10 @@ pub struct Safety {
     #[serde(with = "humantime_serde")]
     pub max_drift_lifetime: Duration,
     pub journal: PathBuf,
+    /// Whether drills may change account-wide settings of a region (EBS encryption by
+    /// default): they carry no tags the guardrails could check. Off unless the config says so.
+    #[serde(default)]
+    pub account_settings: bool,
 }
 
 impl Safety {
@@ -255,6 +259,7 @@ fn read_safety(r: &mut TableReader) -> Option<Safety> {
         || PathBuf::from(".driftdrill/journal.jsonl"),
         |j| PathBuf::from(j.value),
     );
+    let account_settings = r.opt_bool("account_settings").is_some_and(|b| b.value);
 
     let mut ok = check_accounts(r, accounts.as_deref());
     for g in regions.iter().flatten() {
@@ -282,6 +287,7 @@ fn read_safety(r: &mut TableReader) -> Option<Safety> {
         max_concurrent,
         max_drift_lifetime: lifetime,
         journal,
+        account_settings,
     };
     let required_span = required
         .as_ref()

@@ -24,6 +24,15 @@ pub fn read(r: &mut TableReader, catalogs: &Catalogs) -> Option<TargetSpec> {
         by_id(r, &kind, id)?
     } else if let Some(name) = name {
         by_name(r, &kind, name)?
+    } else if kind.naming == Naming::Setting {
+        let span = tags?.at.map(|a| a.1).unwrap_or_default();
+        r.error(
+            span,
+            "wrong-selector",
+            format!("{} is an account setting: it has no tags", kind.kind),
+            Some("write `id = \"us-east-1\"` (the region whose setting the drill changes)".into()),
+        );
+        return None;
     } else {
         by_tags(r, tags?)?
     };
@@ -70,6 +79,7 @@ fn by_id(r: &TableReader, kind: &TargetKind, id: Located<String>) -> Option<Sele
     let span = id.at.clone().map(|a| a.1).unwrap_or_default();
     match kind.naming {
         Naming::Id => Some(Selector::Id(id.value)),
+        Naming::Setting => super::names::check_region(r, id).map(Selector::Id),
         Naming::NameOrArn if id.value.starts_with("arn:") => Some(Selector::Id(id.value)),
         Naming::NameOrArn => {
             r.error(
@@ -96,6 +106,19 @@ fn by_id(r: &TableReader, kind: &TargetKind, id: Located<String>) -> Option<Sele
 }
 
 fn by_name(r: &TableReader, kind: &TargetKind, name: Located<String>) -> Option<Selector> {
+    if kind.naming == Naming::Setting {
+        let span = name.at.clone().map(|a| a.1).unwrap_or_default();
+        r.error(
+            span,
+            "wrong-selector",
+            format!(
+                "{} is an account setting, selected by its region as `id`",
+                kind.kind
+            ),
+            Some("write `id = \"us-east-1\"` (the region whose setting the drill changes)".into()),
+        );
+        return None;
+    }
     if kind.naming == Naming::Id {
         let span = name.at.clone().map(|a| a.1).unwrap_or_default();
         r.error(

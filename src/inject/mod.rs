@@ -1,7 +1,9 @@
 //! The injector contract and the static catalog of drift actions (one file per action, grouped
-//! by service: `ec2/`, `s3/`, `iam/`, `sqs/`, `cloudwatch/`, `logs/`, `sns/`, `ssm/`).
+//! by service: `ec2/`, `s3/`, `iam/`, `sqs/`, `cloudwatch/`, `logs/`, `sns/`, `ssm/`,
+//! `ebs/`).
 
 pub mod cloudwatch;
+pub mod ebs;
 pub mod ec2;
 pub mod errors;
 pub mod iam;
@@ -190,6 +192,7 @@ pub static SERVICES: &[&Service] = &[
     &logs::SERVICE,
     &sns::SERVICE,
     &ssm::SERVICE,
+    &ebs::SERVICE,
 ];
 
 /// Every action, service by service.

@@ -1,10 +1,12 @@
 //! The guardrails every injection passes, enforced by the runner so no scenario can skip them:
 //! the caller's account and region must be allow-listed (the config's safety section), and the
-//! target must carry the required tags and none of the forbidden ones.
+//! target must carry the required tags and none of the forbidden ones; an account-wide setting,
+//! which has no tags, only where the config opts in.
 
 use crate::aws::AwsClients;
 use crate::formats::config::Safety;
 use crate::inject::{InjectError, Target};
+use crate::vocab::Naming;
 
 /// Checks the caller identity (STS) and region against the allow-lists; returns the account id.
 /// `regional` is false when only global resources (IAM) are drilled: the region allow-list
@@ -74,6 +76,23 @@ pub(crate) fn check_tags(target: &Target, safety: &Safety) -> Result<(), InjectE
     Ok(())
 }
 
+/// An account-wide setting has no tags to check: drills on one run only where the config opts in.
+fn check_setting_allowed(
+    spec: &crate::vocab::TargetSpec,
+    safety: &Safety,
+) -> Result<(), InjectError> {
+    if safety.account_settings {
+        return Ok(());
+    }
+    Err(InjectError::Refused {
+        resource: spec.to_string(),
+        rule: "it changes a whole account and region, not one tagged resource, so the tag \
+               guardrails cannot vouch for it; set `account_settings = true` in [safety] to \
+               allow drills on account settings"
+            .to_string(),
+    })
+}
+
 /// Resolves a scenario's target and applies every guardrail. This is the only way the runner
 /// turns a scenario into a [`Target`] it may inject into.
 pub async fn prepare(
@@ -81,7 +100,12 @@ pub async fn prepare(
     spec: &crate::vocab::TargetSpec,
     safety: &Safety,
 ) -> Result<Target, InjectError> {
-    check_account_and_region(aws, safety, !crate::inject::kind_of(spec.kind).global).await?;
+    let kind = crate::inject::kind_of(spec.kind);
+    check_account_and_region(aws, safety, !kind.global).await?;
+    if kind.naming == Naming::Setting {
+        check_setting_allowed(spec, safety)?;
+        return crate::inject::target::resolve(aws, spec).await;
+    }
     let target = crate::inject::target::resolve(aws, spec).await?;
     check_tags(&target, safety)?;
     Ok(target)

@@ -69,6 +69,10 @@ pub enum Naming {
     Name,
     /// By name, or by id holding its ARN (IAM).
     NameOrArn,
+    /// An account-wide setting of one region (`id = "us-east-1"`): no tags, so the tag
+    /// guardrails cannot vouch for it; drills on it are refused unless
+    /// `[safety] account_settings = true`.
+    Setting,
 }
 
 /// What the file formats, the planner and the guardrails know of a target type.

@@ -157,6 +157,7 @@ fn shipped_scenarios_and_config_round_trip_through_json() {
         ids,
         [
             "cloudwatch-alarm-actions-disabled",
+            "ebs-encryption-by-default-off",
             "ec2-emergency-resize",
             "ec2-extra-security-group",
             "ec2-imdsv1-reenabled",
@@ -220,7 +221,7 @@ fn shipped_scenarios_and_config_round_trip_through_json() {
 fn every_catalog_entry_has_a_localstack_round_trip_test() {
     let injectors = include_str!("injectors.rs");
     // The action is the first string of each `drill_test!(` and `drill(` call.
-    let drilled: Vec<&str> = ["drill_test!(", "drill(\n"]
+    let drilled: Vec<&str> = ["drill_test!(", "drill(\n", "drill(&aws, "]
         .iter()
         .flat_map(|call| injectors.split(call).skip(1))
         .filter_map(|call| call.split('"').nth(1))

@@ -18,11 +18,11 @@ const POINTS: &[&str] = &["intent", "applied", "observe", "revert", "reverted"];
 const NEVER: &str =
     "[[detector]]\nname = \"never\"\ntype = \"command\"\nargv = [\"true\"]\ninterval = \"1s\"\n";
 
-async fn kill_and_recover(aws: &AwsClients, target: &Target, inject: &str) {
+pub(crate) async fn kill_and_recover(aws: &AwsClients, target: &Target, inject: &str) {
     for point in POINTS {
         let before = resources::full_state(aws, target).await;
         let dir = tempfile::tempdir().unwrap();
-        let config = fixture::write_config(dir.path(), NEVER);
+        let config = fixture::write_config_for(dir.path(), NEVER, target);
         let id = format!("crash-{point}");
         // Observing lasts until the SLA runs out twice over: long when the kill comes while
         // observing, short when the run must get on to the revert.

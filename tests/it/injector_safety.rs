@@ -24,6 +24,7 @@ pub(crate) fn safety(accounts: &[&str], regions: &[&str]) -> Safety {
         max_concurrent: 4,
         max_drift_lifetime: Duration::from_secs(600),
         journal: "journal.jsonl".into(),
+        account_settings: false,
     }
 }
 

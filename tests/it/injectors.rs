@@ -10,13 +10,14 @@ use driftdrill::vocab::{Selector, TargetSpec};
 use crate::fixture::{self, resources};
 
 /// The full drill cycle for one action on one target, with every promise checked.
-async fn drill(aws: &AwsClients, action: &str, params: &str, target: &Target) {
+pub(crate) async fn drill(aws: &AwsClients, action: &str, params: &str, target: &Target) {
     let spec = inject::find(action).expect("action exists");
     let injector = (spec.build)(&fixture::action_params(action, params)).expect("build");
     let mark = format!("driftdrill:test:{}", fixture::unique("mark"));
     // The drill's own clients record every operation they send.
     let log = OperationLog::default();
-    let mut settings = AwsSettings::localstack(&fixture::localstack().url, fixture::REGION);
+    let region = aws.region().unwrap_or(fixture::REGION);
+    let mut settings = AwsSettings::localstack(&fixture::localstack().url, region);
     settings.operations = Some(log.clone());
     let recording = AwsClients::new(&settings).await;
     let cx = InjectCx {
@@ -24,7 +25,8 @@ async fn drill(aws: &AwsClients, action: &str, params: &str, target: &Target) {
         mark: &mark,
     };
     // What the runner does before it injects: find the target, read what identifies it.
-    let named = driftdrill::inject::kind_of(target.kind).naming != driftdrill::vocab::Naming::Id;
+    let named = driftdrill::inject::kind_of(target.kind).naming == driftdrill::vocab::Naming::Name
+        || driftdrill::inject::kind_of(target.kind).naming == driftdrill::vocab::Naming::NameOrArn;
     let selector = if named && !target.id.starts_with("arn:") {
         Selector::Name(target.id.clone())
     } else {
@@ -148,6 +150,14 @@ drill_test!(
     "days = 3\n"
 );
 drill_test!(sns_topic_policy_open, topic, "sns.topic.policy_open", "");
+
+/// An account setting is one per region: this round trip has a region of its own.
+#[tokio::test]
+async fn ebs_encryption_by_default_disabled() {
+    let (aws, target) = crate::account_settings::setting("eu-west-3").await;
+    drill(&aws, "ebs.encryption_by_default.disabled", "", &target).await;
+    assert!(crate::account_settings::encrypted(&aws).await, "on again");
+}
 drill_test!(
     ssm_parameter_value_edited,
     parameter,

@@ -1,6 +1,7 @@
 //! Integration tests against a real LocalStack and a real terraform. One test binary, so one
 //! LocalStack per test process; every test uses unique resource names and can run in parallel.
 
+mod account_settings;
 mod api_calls;
 mod build_graph;
 mod catalogs;

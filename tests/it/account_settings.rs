@@ -1,0 +1,107 @@
+//! Account-wide settings (EBS encryption by default): refused unless the config opts in, with
+//! nothing changed; where it does, a colleague's change kept, and SIGKILL + `recover` (the
+//! round trip is in `injectors`). The setting is one per account and region, so each test drills a
+//! region of its own.
+
+use std::collections::BTreeMap;
+
+use driftdrill::aws::{AwsClients, AwsSettings};
+use driftdrill::inject::{Check, InjectError, RevertKind, Target};
+use driftdrill::run::guard;
+use driftdrill::vocab::{Selector, TargetSpec};
+
+use crate::fixture::{self, live::inject};
+use crate::injector_safety::safety;
+
+const KIND: driftdrill::vocab::TargetType = driftdrill::inject::ebs::ENCRYPTION_BY_DEFAULT;
+
+/// Clients acting in `region` of this process's LocalStack.
+async fn regional(region: &str) -> AwsClients {
+    AwsClients::new(&AwsSettings::localstack(&fixture::localstack().url, region)).await
+}
+
+/// Whether new volumes in the clients' region are encrypted by default (plain SDK).
+pub(crate) async fn encrypted(aws: &AwsClients) -> bool {
+    let out = aws.ec2.get_ebs_encryption_by_default().send().await;
+    out.unwrap().ebs_encryption_by_default().unwrap()
+}
+
+/// Switches encryption by default on or off, as a colleague (or the test's set-up) would.
+async fn set_encrypted(aws: &AwsClients, on: bool) {
+    if on {
+        aws.ec2
+            .enable_ebs_encryption_by_default()
+            .send()
+            .await
+            .unwrap();
+    } else {
+        aws.ec2
+            .disable_ebs_encryption_by_default()
+            .send()
+            .await
+            .unwrap();
+    }
+}
+
+/// The setting of `region`, encrypted by default as a team's baseline has it.
+pub(crate) async fn setting(region: &str) -> (AwsClients, Target) {
+    let aws = regional(region).await;
+    set_encrypted(&aws, true).await;
+    let target = Target {
+        kind: KIND,
+        id: region.to_string(),
+        tags: BTreeMap::new(),
+    };
+    (aws, target)
+}
+
+#[tokio::test]
+async fn an_account_setting_is_refused_unless_the_config_opts_in_and_nothing_changes() {
+    let (aws, _) = setting("ap-south-1").await;
+    let spec = TargetSpec {
+        kind: KIND,
+        selector: Selector::Id("ap-south-1".into()),
+    };
+    let mut rules = safety(&["000000000000"], &["ap-south-1"]);
+    let err = guard::prepare(&aws, &spec, &rules).await.unwrap_err();
+    let InjectError::Refused { rule, .. } = &err else {
+        panic!("expected a refusal, got {err:?}");
+    };
+    assert!(
+        rule.contains("whole account and region") && rule.contains("account_settings = true"),
+        "the refusal says why and how to allow it: {rule}"
+    );
+    assert!(encrypted(&aws).await, "nothing changed");
+
+    rules.account_settings = true;
+    let target = guard::prepare(&aws, &spec, &rules).await.unwrap();
+    assert_eq!(target.id, "ap-south-1");
+    // The region allow-list still applies to a setting.
+    let elsewhere = safety(&["000000000000"], &["us-east-1"]);
+    let err = guard::prepare(&aws, &spec, &elsewhere).await.unwrap_err();
+    assert!(matches!(err, InjectError::Refused { .. }), "{err:?}");
+}
+
+#[tokio::test]
+async fn a_setting_a_colleague_switched_back_meanwhile_is_left_as_they_left_it() {
+    let (aws, target) = setting("eu-north-1").await;
+    let live = inject(&aws, "ebs.encryption_by_default.disabled", "", &target).await;
+    assert!(!encrypted(&aws).await, "the drill switched it off");
+    set_encrypted(&aws, true).await;
+    let (outcome, verified) = live.revert_unchecked(&aws, &target).await;
+    assert_eq!(verified, Check::Matches, "{outcome:?}");
+    assert_eq!(outcome.kind, RevertKind::AlreadyReverted, "{outcome:?}");
+    assert!(encrypted(&aws).await);
+}
+
+#[tokio::test]
+async fn encryption_by_default_survives_sigkill_anywhere() {
+    let (aws, target) = setting("ap-northeast-2").await;
+    crate::crash_recover::kill_and_recover(
+        &aws,
+        &target,
+        "action = \"ebs.encryption_by_default.disabled\"",
+    )
+    .await;
+    assert!(encrypted(&aws).await);
+}
