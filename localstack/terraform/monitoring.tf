@@ -45,3 +45,11 @@ resource "aws_cloudwatch_log_group" "orders" {
   retention_in_days = 90
   tags              = { Name = "/${var.name_prefix}/orders", "drill:target" = "orders-logs" }
 }
+
+# Order events fanned out to the services that react to them, encrypted with SNS's AWS-managed
+# key. Clearing the key shows up as drift of kms_master_key_id.
+resource "aws_sns_topic" "order_events" {
+  name              = "${var.name_prefix}-order-events"
+  kms_master_key_id = "alias/aws/sns"
+  tags              = { Name = "${var.name_prefix}-order-events", "drill:target" = "order-events" }
+}

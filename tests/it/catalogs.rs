@@ -192,6 +192,7 @@ fn shipped_scenarios_and_config_round_trip_through_json() {
             "sg-open-ssh-ipv6",
             "sg-open-ssh-world",
             "sg-ssh-self-healing",
+            "sns-topic-encryption-removed",
             "sns-topic-policy-open",
             "sqs-queue-dead-letter-removed",
             "sqs-queue-encryption-removed",

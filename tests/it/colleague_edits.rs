@@ -1301,3 +1301,29 @@ async fn a_secure_string_parameter_is_refused_before_anything_is_read_into_the_j
     let plain = crate::fixture::platform::value(&aws, &param.id).await;
     assert_eq!(plain, "hunter2", "nothing written");
 }
+
+#[tokio::test]
+async fn a_topic_key_a_colleague_chose_meanwhile_is_left_alone() {
+    use crate::fixture::platform::{set_topic_attribute, topic_attribute, topic_policy};
+    let aws = fixture::clients().await;
+    let topic = resources::topic(&aws).await;
+    let live = inject(&aws, "sns.topic.encryption_removed", "", &topic).await;
+    assert_eq!(
+        topic_attribute(&aws, &topic.id, "KmsMasterKeyId").await,
+        None
+    );
+    let theirs = "alias/orders-topics";
+    set_topic_attribute(&aws, &topic.id, "KmsMasterKeyId", theirs).await;
+    let policy = topic_policy(&aws, &topic.id).await;
+    let (outcome, verified) = live.revert_unchecked(&aws, &topic).await;
+    assert_eq!(verified, Check::Matches, "{outcome:?}");
+    assert_eq!(outcome.kind, RevertKind::ConflictLeftAlone, "{outcome:?}");
+    assert_words(outcome.detail.as_deref().unwrap_or_default());
+    let key = topic_attribute(&aws, &topic.id, "KmsMasterKeyId").await;
+    assert_eq!(key.as_deref(), Some(theirs), "their key kept");
+    assert_eq!(
+        topic_policy(&aws, &topic.id).await,
+        policy,
+        "policy untouched"
+    );
+}

@@ -143,6 +143,13 @@ async fn topic_policy_survives_sigkill_anywhere() {
 }
 
 #[tokio::test]
+async fn topic_encryption_survives_sigkill_anywhere() {
+    let aws = fixture::clients().await;
+    let target = resources::topic(&aws).await;
+    kill_and_recover(&aws, &target, "action = \"sns.topic.encryption_removed\"").await;
+}
+
+#[tokio::test]
 async fn parameter_value_survives_sigkill_anywhere() {
     let aws = fixture::clients().await;
     let target = resources::parameter(&aws).await;

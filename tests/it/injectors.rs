@@ -150,6 +150,12 @@ drill_test!(
     "days = 3\n"
 );
 drill_test!(sns_topic_policy_open, topic, "sns.topic.policy_open", "");
+drill_test!(
+    sns_topic_encryption_removed,
+    topic,
+    "sns.topic.encryption_removed",
+    ""
+);
 
 /// An account setting is one per region: this round trip has a region of its own.
 #[tokio::test]

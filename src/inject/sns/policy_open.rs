@@ -5,7 +5,7 @@
 
 use serde_json::json;
 
-use crate::inject::errors::{self, InjectError};
+use crate::inject::errors::InjectError;
 use crate::inject::model::{self, Model};
 use crate::inject::params::{self, NoParams};
 use crate::inject::policy::{self, Policy};
@@ -26,26 +26,12 @@ pub(crate) static SPEC: ActionSpec = ActionSpec {
 
 pub(crate) struct OpenPolicy;
 
-/// The topic's access policy as text; `None` when it has none or its policy holds no statement.
-async fn policy_text(cx: &InjectCx<'_>, target: &Target) -> Result<Option<String>, InjectError> {
-    let out = cx
-        .aws
-        .sns
-        .get_topic_attributes()
-        .topic_arn(&target.id)
-        .send()
-        .await
-        .map_err(errors::aws("GetTopicAttributes", &target.id))?;
-    let policy = out.attributes().and_then(|a| a.get("Policy"));
-    Ok(policy.filter(|p| !p.trim().is_empty()).cloned())
-}
-
 #[async_trait::async_trait]
 impl Model for OpenPolicy {
     type State = Option<Policy>;
 
     async fn read(&self, cx: &InjectCx<'_>, target: &Target) -> Result<Self::State, InjectError> {
-        let parsed = policy::parsed(target, policy_text(cx, target).await?)?;
+        let parsed = policy::parsed(target, super::attributes::get(cx, target, "Policy").await?)?;
         // A topic always has a policy: one without statements reads as none.
         Ok(parsed.filter(|p| !policy::statements(&p.0).is_empty()))
     }
@@ -76,15 +62,6 @@ impl Model for OpenPolicy {
         // SNS takes no empty policy: "none" is a document without statements.
         let empty = || Policy(json!({ "Version": "2012-10-17", "Statement": [] }));
         let text = desired.clone().unwrap_or_else(empty).0.to_string();
-        cx.aws
-            .sns
-            .set_topic_attributes()
-            .topic_arn(&target.id)
-            .attribute_name("Policy")
-            .attribute_value(text)
-            .send()
-            .await
-            .map(drop)
-            .map_err(errors::aws("SetTopicAttributes", &target.id))
+        super::attributes::set(cx, target, "Policy", text).await
     }
 }
