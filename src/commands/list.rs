@@ -104,6 +104,7 @@ pub fn catalog_markdown() -> String {
                     Naming::Id => "`id` or tags",
                     Naming::Name => "`name` or tags",
                     Naming::NameOrArn => "`name`, an ARN as `id`, or tags",
+                    Naming::Setting if k.global => "its account as `id`; an account setting",
                     Naming::Setting => "its region as `id`; an account setting",
                 };
                 format!("`{}` ({by})", k.kind)

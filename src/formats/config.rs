@@ -302,13 +302,7 @@ fn read_safety(r: &mut TableReader) -> Option<Safety> {
 fn check_accounts(r: &TableReader, accounts: Option<&[Located<String>]>) -> bool {
     let mut ok = true;
     for a in accounts.iter().copied().flatten() {
-        if a.value.len() != 12 || !a.value.chars().all(|c| c.is_ascii_digit()) {
-            r.report(a.diag(
-                "invalid-value",
-                format!("{:?} is not a 12-digit AWS account id", a.value),
-            ));
-            ok = false;
-        }
+        ok &= names::check_account(r, a);
     }
     if accounts.is_some_and(|a| a.is_empty()) {
         r.error(

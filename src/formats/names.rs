@@ -42,3 +42,15 @@ pub(super) fn check_region(r: &TableReader, s: Located<String>) -> Option<String
         None
     }
 }
+
+/// A 12-digit AWS account id, or an error at its span.
+pub(super) fn check_account(r: &TableReader, a: &Located<String>) -> bool {
+    let ok = a.value.len() == 12 && a.value.chars().all(|c| c.is_ascii_digit());
+    if !ok {
+        r.report(a.diag(
+            "invalid-value",
+            format!("{:?} is not a 12-digit AWS account id", a.value),
+        ));
+    }
+    ok
+}

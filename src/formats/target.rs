@@ -30,7 +30,7 @@ pub fn read(r: &mut TableReader, catalogs: &Catalogs) -> Option<TargetSpec> {
             span,
             "wrong-selector",
             format!("{} is an account setting: it has no tags", kind.kind),
-            Some("write `id = \"us-east-1\"` (the region whose setting the drill changes)".into()),
+            Some(setting_hint(&kind)),
         );
         return None;
     } else {
@@ -79,6 +79,9 @@ fn by_id(r: &TableReader, kind: &TargetKind, id: Located<String>) -> Option<Sele
     let span = id.at.clone().map(|a| a.1).unwrap_or_default();
     match kind.naming {
         Naming::Id => Some(Selector::Id(id.value)),
+        Naming::Setting if kind.global => {
+            super::names::check_account(r, &id).then_some(Selector::Id(id.value))
+        }
         Naming::Setting => super::names::check_region(r, id).map(Selector::Id),
         Naming::NameOrArn if id.value.starts_with("arn:") => Some(Selector::Id(id.value)),
         Naming::NameOrArn => {
@@ -105,6 +108,23 @@ fn by_id(r: &TableReader, kind: &TargetKind, id: Located<String>) -> Option<Sele
     }
 }
 
+/// What names an account setting: its account (global settings) or its region.
+fn setting_id(kind: &TargetKind) -> &'static str {
+    if kind.global {
+        "its account"
+    } else {
+        "its region"
+    }
+}
+
+fn setting_hint(kind: &TargetKind) -> String {
+    if kind.global {
+        "write `id = \"123456789012\"` (the account whose setting the drill changes)".into()
+    } else {
+        "write `id = \"us-east-1\"` (the region whose setting the drill changes)".into()
+    }
+}
+
 fn by_name(r: &TableReader, kind: &TargetKind, name: Located<String>) -> Option<Selector> {
     if kind.naming == Naming::Setting {
         let span = name.at.clone().map(|a| a.1).unwrap_or_default();
@@ -112,10 +132,11 @@ fn by_name(r: &TableReader, kind: &TargetKind, name: Located<String>) -> Option<
             span,
             "wrong-selector",
             format!(
-                "{} is an account setting, selected by its region as `id`",
-                kind.kind
+                "{} is an account setting, selected by {} as `id`",
+                kind.kind,
+                setting_id(kind)
             ),
-            Some("write `id = \"us-east-1\"` (the region whose setting the drill changes)".into()),
+            Some(setting_hint(kind)),
         );
         return None;
     }

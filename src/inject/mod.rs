@@ -1,9 +1,9 @@
 //! The injector contract and the static catalog of drift actions (one file per action, grouped
 //! by service: `ec2/`, `s3/`, `iam/`, `sqs/`, `cloudwatch/`, `logs/`, `sns/`, `ssm/`,
-//! `ebs/`).
+//! `account/`).
 
+pub mod account;
 pub mod cloudwatch;
-pub mod ebs;
 pub mod ec2;
 pub mod errors;
 pub mod iam;
@@ -192,7 +192,7 @@ pub static SERVICES: &[&Service] = &[
     &logs::SERVICE,
     &sns::SERVICE,
     &ssm::SERVICE,
-    &ebs::SERVICE,
+    &account::SERVICE,
 ];
 
 /// Every action, service by service.

@@ -13,7 +13,7 @@ use driftdrill::vocab::{Selector, TargetSpec};
 use crate::fixture::{self, live::inject};
 use crate::injector_safety::safety;
 
-const KIND: driftdrill::vocab::TargetType = driftdrill::inject::ebs::ENCRYPTION_BY_DEFAULT;
+const KIND: driftdrill::vocab::TargetType = driftdrill::inject::account::ENCRYPTION_BY_DEFAULT;
 
 /// Clients acting in `region` of this process's LocalStack.
 async fn regional(region: &str) -> AwsClients {
@@ -85,7 +85,13 @@ async fn an_account_setting_is_refused_unless_the_config_opts_in_and_nothing_cha
 #[tokio::test]
 async fn a_setting_a_colleague_switched_back_meanwhile_is_left_as_they_left_it() {
     let (aws, target) = setting("eu-north-1").await;
-    let live = inject(&aws, "ebs.encryption_by_default.disabled", "", &target).await;
+    let live = inject(
+        &aws,
+        "account.ebs_encryption_by_default.disabled",
+        "",
+        &target,
+    )
+    .await;
     assert!(!encrypted(&aws).await, "the drill switched it off");
     set_encrypted(&aws, true).await;
     let (outcome, verified) = live.revert_unchecked(&aws, &target).await;
@@ -100,8 +106,124 @@ async fn encryption_by_default_survives_sigkill_anywhere() {
     crate::crash_recover::kill_and_recover(
         &aws,
         &target,
-        "action = \"ebs.encryption_by_default.disabled\"",
+        "action = \"account.ebs_encryption_by_default.disabled\"",
     )
     .await;
     assert!(encrypted(&aws).await);
+}
+
+/// The password policy of `account` (an account of its own per test: the policy is one per
+/// account), as a team's baseline has it: 14 characters, symbols and numbers, 90 days.
+pub(crate) async fn password_policy(account: &str) -> (AwsClients, Target) {
+    let aws = fixture::clients_in(account, fixture::REGION).await;
+    aws.iam
+        .update_account_password_policy()
+        .minimum_password_length(14)
+        .require_symbols(true)
+        .require_numbers(true)
+        .max_password_age(90)
+        .send()
+        .await
+        .unwrap();
+    let target = Target {
+        kind: driftdrill::inject::account::PASSWORD_POLICY,
+        id: account.to_string(),
+        tags: BTreeMap::new(),
+    };
+    (aws, target)
+}
+
+/// A password policy's minimum length and whether it requires symbols (plain SDK).
+async fn length_and_symbols(aws: &AwsClients) -> (i32, bool) {
+    let out = aws.iam.get_account_password_policy().send().await.unwrap();
+    let p = out.password_policy().unwrap();
+    (p.minimum_password_length().unwrap(), p.require_symbols())
+}
+
+#[tokio::test]
+async fn a_password_policy_keeps_a_rule_a_colleague_added_and_loses_the_drills_length() {
+    let (aws, target) = password_policy("444400000002").await;
+    let live = inject(&aws, "account.password_policy.weakened", "", &target).await;
+    assert_eq!(length_and_symbols(&aws).await, (6, true), "lowered to 6");
+    // A colleague also requires upper-case letters: one call writes the whole policy.
+    aws.iam
+        .update_account_password_policy()
+        .minimum_password_length(6)
+        .require_symbols(true)
+        .require_numbers(true)
+        .require_uppercase_characters(true)
+        .max_password_age(90)
+        .send()
+        .await
+        .unwrap();
+    let (outcome, verified) = live.revert_unchecked(&aws, &target).await;
+    assert_eq!(verified, Check::Matches, "{outcome:?}");
+    assert_eq!(outcome.kind, RevertKind::ConflictOursUndone, "{outcome:?}");
+    let out = aws.iam.get_account_password_policy().send().await.unwrap();
+    let p = out.password_policy().unwrap();
+    assert_eq!(p.minimum_password_length(), Some(14), "ours undone");
+    assert!(p.require_uppercase_characters(), "theirs kept");
+    assert_eq!(p.max_password_age(), Some(90), "the rest as it was");
+}
+
+#[tokio::test]
+async fn a_password_length_a_colleague_set_meanwhile_is_left_alone() {
+    let (aws, target) = password_policy("444400000003").await;
+    let live = inject(
+        &aws,
+        "account.password_policy.weakened",
+        "minimum_length = 8\n",
+        &target,
+    )
+    .await;
+    assert_eq!(length_and_symbols(&aws).await.0, 8);
+    aws.iam
+        .update_account_password_policy()
+        .minimum_password_length(10)
+        .require_symbols(true)
+        .require_numbers(true)
+        .max_password_age(90)
+        .send()
+        .await
+        .unwrap();
+    let (outcome, verified) = live.revert_unchecked(&aws, &target).await;
+    assert_eq!(verified, Check::Matches, "{outcome:?}");
+    assert_eq!(outcome.kind, RevertKind::ConflictLeftAlone, "{outcome:?}");
+    assert_eq!(length_and_symbols(&aws).await, (10, true), "theirs kept");
+}
+
+#[tokio::test]
+async fn a_password_policy_survives_sigkill_anywhere() {
+    let (aws, target) = password_policy("444400000004").await;
+    crate::crash_recover::kill_and_recover(
+        &aws,
+        &target,
+        "action = \"account.password_policy.weakened\"",
+    )
+    .await;
+    assert_eq!(length_and_symbols(&aws).await, (14, true));
+}
+
+#[tokio::test]
+async fn an_account_without_a_password_policy_is_refused_before_anything_changes() {
+    let aws = fixture::clients_in("444400000005", fixture::REGION).await;
+    let target = Target {
+        kind: driftdrill::inject::account::PASSWORD_POLICY,
+        id: "444400000005".into(),
+        tags: BTreeMap::new(),
+    };
+    let spec = driftdrill::inject::find("account.password_policy.weakened").unwrap();
+    let injector = (spec.build)(&fixture::action_params(spec.id, "")).unwrap();
+    let cx = driftdrill::inject::InjectCx {
+        aws: &aws,
+        mark: "driftdrill:test:nopolicy",
+    };
+    let err = injector
+        .snapshot(&cx, &target)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("no password policy"), "{err}");
+    let none = aws.iam.get_account_password_policy().send().await;
+    assert!(none.is_err(), "still no policy: {none:?}");
 }

@@ -168,6 +168,7 @@ fn shipped_scenarios_and_config_round_trip_through_json() {
             "iam-admin-attached-to-role",
             "iam-admin-attached-to-user",
             "iam-inline-policy-widened",
+            "iam-password-policy-weakened",
             "iam-policy-new-version",
             "iam-session-duration-raised",
             "iam-trust-foreign-account",

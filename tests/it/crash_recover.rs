@@ -31,8 +31,10 @@ pub(crate) async fn kill_and_recover(aws: &AwsClients, target: &Target, inject: 
         let scenario = fixture::write_scenario(dir.path(), &id, target, inject, &expect);
         let pause_at = (*point != "observe").then_some(*point);
         let (mut child, lines) = start_run(&config, &scenario, &dir.path().join("runs"), pause_at);
+        // The run has one drill (named `<id>@<environment>/<region>` where environments are
+        // configured): its observe line is the only one.
         let marker = if *point == "observe" {
-            format!("{id}: observe")
+            ": observe".to_string()
         } else {
             format!("driftdrill-test: reached {point}")
         };

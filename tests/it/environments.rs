@@ -6,11 +6,11 @@
 
 use std::path::{Path, PathBuf};
 
-use driftdrill::aws::{AssumeRole, AwsClients, AwsSettings};
+use driftdrill::aws::AwsClients;
 use driftdrill::inject::Target;
 use driftdrill::record::{DrillStatus, Outcome, RunRecord};
 
-use crate::fixture::{self, resources};
+use crate::fixture::{self, clients_in, resources};
 
 /// Name, account, region: three accounts, two regions.
 const ENVS: [(&str, &str, &str); 3] = [
@@ -21,16 +21,6 @@ const ENVS: [(&str, &str, &str); 3] = [
 
 const OPEN_SSH: &str =
     "action = \"ec2.sg.open_ingress\"\nprotocol = \"tcp\"\nport = 22\ncidr = \"0.0.0.0/0\"";
-
-async fn clients_in(account: &str, region: &str) -> AwsClients {
-    let mut settings = AwsSettings::localstack(&fixture::localstack().url, region);
-    settings.assume = Some(AssumeRole {
-        role_arn: format!("arn:aws:iam::{account}:role/driftdrill"),
-        external_id: None,
-        session_name: "driftdrill-tests".into(),
-    });
-    AwsClients::new(&settings).await
-}
 
 /// One security group per environment, all tagged with one `drill:fleet` value so one
 /// scenario selects each environment's own group; a config with the three environments and

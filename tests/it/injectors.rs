@@ -3,7 +3,7 @@
 //! operation the action and its target's resolution sent is allowed by the IAM actions it
 //! declares (`driftdrill permissions`).
 
-use driftdrill::aws::{AwsClients, AwsSettings, OperationLog};
+use driftdrill::aws::{AwsClients, OperationLog};
 use driftdrill::inject::{self, Check, InjectCx, RevertKind, Target};
 use driftdrill::vocab::{Selector, TargetSpec};
 
@@ -16,8 +16,12 @@ pub(crate) async fn drill(aws: &AwsClients, action: &str, params: &str, target: 
     let mark = format!("driftdrill:test:{}", fixture::unique("mark"));
     // The drill's own clients record every operation they send.
     let log = OperationLog::default();
+    // A global account setting is drilled in the account it names.
+    let kind = driftdrill::inject::kind_of(target.kind);
+    let global_setting = kind.global && kind.naming == driftdrill::vocab::Naming::Setting;
+    let account = global_setting.then_some(target.id.as_str());
     let region = aws.region().unwrap_or(fixture::REGION);
-    let mut settings = AwsSettings::localstack(&fixture::localstack().url, region);
+    let mut settings = fixture::settings_in(region, account);
     settings.operations = Some(log.clone());
     let recording = AwsClients::new(&settings).await;
     let cx = InjectCx {
@@ -25,8 +29,10 @@ pub(crate) async fn drill(aws: &AwsClients, action: &str, params: &str, target: 
         mark: &mark,
     };
     // What the runner does before it injects: find the target, read what identifies it.
-    let named = driftdrill::inject::kind_of(target.kind).naming == driftdrill::vocab::Naming::Name
-        || driftdrill::inject::kind_of(target.kind).naming == driftdrill::vocab::Naming::NameOrArn;
+    let named = matches!(
+        kind.naming,
+        driftdrill::vocab::Naming::Name | driftdrill::vocab::Naming::NameOrArn
+    );
     let selector = if named && !target.id.starts_with("arn:") {
         Selector::Name(target.id.clone())
     } else {
@@ -157,11 +163,30 @@ drill_test!(
     ""
 );
 
+/// The password policy is one per account: this round trip has an account of its own.
+#[tokio::test]
+async fn account_password_policy_weakened() {
+    let (aws, target) = crate::account_settings::password_policy("444400000001").await;
+    drill(
+        &aws,
+        "account.password_policy.weakened",
+        "minimum_length = 8\n",
+        &target,
+    )
+    .await;
+}
+
 /// An account setting is one per region: this round trip has a region of its own.
 #[tokio::test]
 async fn ebs_encryption_by_default_disabled() {
     let (aws, target) = crate::account_settings::setting("eu-west-3").await;
-    drill(&aws, "ebs.encryption_by_default.disabled", "", &target).await;
+    drill(
+        &aws,
+        "account.ebs_encryption_by_default.disabled",
+        "",
+        &target,
+    )
+    .await;
     assert!(crate::account_settings::encrypted(&aws).await, "on again");
 }
 drill_test!(

@@ -1,6 +1,6 @@
-//! `ebs.encryption_by_default.disabled`: switches off EBS encryption by default for the account
-//! and region, as someone working around a KMS permission error during an incident does: every
-//! volume created afterwards, by anyone, is unencrypted. One setting: revert switches it on
+//! `account.ebs_encryption_by_default.disabled`: switches off EBS encryption by default for the
+//! account and region, as someone working around a KMS permission error during an incident
+//! does: every volume created afterwards, by anyone, is unencrypted. One setting: revert switches it on
 //! again, and leaves alone a setting a colleague changed meanwhile.
 
 use crate::inject::errors::{self, InjectError};
@@ -10,7 +10,7 @@ use crate::inject::{ActionSpec, InjectCx, Target};
 use crate::vocab::param;
 
 pub(crate) static SPEC: ActionSpec = ActionSpec {
-    id: "ebs.encryption_by_default.disabled",
+    id: "account.ebs_encryption_by_default.disabled",
     targets: &[super::ENCRYPTION_BY_DEFAULT],
     summary: "switches off EBS encryption by default for the whole account and region (needs [safety] account_settings = true)",
     params: &[],
