@@ -84,12 +84,17 @@ fn check_setting_allowed(
     if safety.account_settings {
         return Ok(());
     }
+    let scope = if crate::inject::kind_of(spec.kind).global {
+        "a whole account"
+    } else {
+        "a whole account and region"
+    };
     Err(InjectError::Refused {
         resource: spec.to_string(),
-        rule: "it changes a whole account and region, not one tagged resource, so the tag \
-               guardrails cannot vouch for it; set `account_settings = true` in [safety] to \
-               allow drills on account settings"
-            .to_string(),
+        rule: format!(
+            "it changes {scope}, not one tagged resource, so the tag guardrails cannot vouch \
+             for it; set `account_settings = true` in [safety] to allow drills on account settings"
+        ),
     })
 }
 
