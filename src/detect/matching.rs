@@ -3,16 +3,19 @@
 
 use super::Observation;
 
-/// True if `term` occurs in `text` delimited by non-id characters.
+/// True if `term` occurs in `text` delimited by non-id characters. A term ending in `.` is a
+/// prefix (`aws_ebs_encryption_by_default.` matches the address
+/// `aws_ebs_encryption_by_default.this`): only its start must be delimited.
 pub(crate) fn mentions(text: &str, term: &str) -> bool {
     if term.is_empty() {
         return false;
     }
+    let prefix = term.ends_with('.');
     let is_id_char = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.';
     text.match_indices(term).any(|(i, _)| {
         let before = text[..i].chars().next_back();
         let after = text[i + term.len()..].chars().next();
-        !before.is_some_and(is_id_char) && !after.is_some_and(is_id_char)
+        !before.is_some_and(is_id_char) && (prefix || !after.is_some_and(is_id_char))
     })
 }
 
@@ -39,6 +42,23 @@ mod tests {
         assert!(mentions(
             "bucket dd-sample-data: versioning",
             "dd-sample-data"
+        ));
+    }
+
+    #[test]
+    fn a_prefix_term_matches_the_addresses_it_starts() {
+        let term = "aws_ebs_encryption_by_default.";
+        assert!(mentions(
+            "  # aws_ebs_encryption_by_default.this has changed",
+            term
+        ));
+        assert!(!mentions(
+            "module.x_aws_ebs_encryption_by_default.this",
+            term
+        ));
+        assert!(!mentions(
+            "resource \"aws_ebs_encryption_by_default\" \"this\"",
+            term
         ));
     }
 

@@ -60,6 +60,16 @@ pub async fn resolve(aws: &AwsClients, spec: &TargetSpec) -> Result<Target, Inje
     })
 }
 
+/// What a detector names when it flags `target`: its id; for an account setting, whose id (an
+/// account or a region) is inside every ARN of that account, the address prefix of the
+/// setting's terraform resource type (`aws_ebs_encryption_by_default.`), never the id.
+pub fn attribution_terms(target: &Target) -> Vec<String> {
+    match super::kind_of(target.kind).naming {
+        crate::vocab::Naming::Setting => vec![format!("{}.", target.kind)],
+        _ => vec![target.id.clone()],
+    }
+}
+
 /// The current tags of a resource; `NotFound` when it does not exist.
 pub async fn tags_of(
     aws: &AwsClients,

@@ -59,7 +59,8 @@ async fn drill_steps(
     // Resource ids are unique within an account and region only.
     let resource = format!("{}{}", target.id, place.suffix());
     let (held, _slot) = d.hold(&resource, slot).await;
-    let terms = vec![target.id.clone(), d.mark.clone()];
+    let mut terms = crate::inject::target::attribution_terms(&target);
+    terms.push(d.mark.clone());
     let mut events = cx.hub.subscribe();
     let _watching = cx.hub.watch(&d.names, &terms);
     let _remediating = cx.hub.watch(&d.remediator_detectors(), &terms);
