@@ -26,6 +26,14 @@ pub(crate) fn next_step(action: &str, e: &ExpectationRecord, poll_secs: Option<f
                 }
             )
         }
+        Outcome::Missed
+            if e.errors == 0 && e.polls > 0 && action == "iam.user.put_inline_policy" =>
+        {
+            format!(
+                "{} ran {} time(s) after the change without naming it: terraform does not see an inline policy written on a user out of band unless it manages the user's inline policies exclusively; declare aws_iam_user_policies_exclusive for this user, or add a policy-engine detector (Cloud Custodian, AWS Config)",
+                e.detector, e.polls
+            )
+        }
         Outcome::DetectorError => format!("fix the detector: {error}"),
         Outcome::Missed if e.errors > 0 => format!(
             "fix the detector first ({} of {} polls failed: {error}); its other polls did not name the resource",
@@ -104,6 +112,11 @@ mod tests {
         assert!(
             user.contains("aws_iam_user_policy_attachments_exclusive"),
             "{user}"
+        );
+        let inline = next_step("iam.user.put_inline_policy", &e, None);
+        assert!(
+            inline.contains("aws_iam_user_policies_exclusive"),
+            "{inline}"
         );
         let other = next_step("ec2.instance.termination_protection", &e, None);
         assert!(other.contains("ignore_changes"), "{other}");

@@ -227,3 +227,34 @@ async fn an_account_without_a_password_policy_is_refused_before_anything_changes
     let none = aws.iam.get_account_password_policy().send().await;
     assert!(none.is_err(), "still no policy: {none:?}");
 }
+
+#[tokio::test]
+async fn a_password_policy_a_colleague_set_after_the_removal_is_left_alone() {
+    let (aws, target) = password_policy("444400000007").await;
+    let live = inject(&aws, "account.password_policy.removed", "", &target).await;
+    assert!(
+        aws.iam.get_account_password_policy().send().await.is_err(),
+        "removed"
+    );
+    let set = aws
+        .iam
+        .update_account_password_policy()
+        .minimum_password_length(12);
+    set.send().await.unwrap();
+    let (outcome, verified) = live.revert_unchecked(&aws, &target).await;
+    assert_eq!(verified, Check::Matches, "{outcome:?}");
+    assert_eq!(outcome.kind, RevertKind::ConflictLeftAlone, "{outcome:?}");
+    assert_eq!(length_and_symbols(&aws).await, (12, false), "theirs kept");
+}
+
+#[tokio::test]
+async fn a_removed_password_policy_survives_sigkill_anywhere() {
+    let (aws, target) = password_policy("444400000008").await;
+    crate::crash_recover::kill_and_recover(
+        &aws,
+        &target,
+        "action = \"account.password_policy.removed\"",
+    )
+    .await;
+    assert_eq!(length_and_symbols(&aws).await, (14, true));
+}

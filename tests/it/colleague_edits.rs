@@ -1327,3 +1327,167 @@ async fn a_topic_key_a_colleague_chose_meanwhile_is_left_alone() {
         "policy untouched"
     );
 }
+
+#[tokio::test]
+async fn a_boundary_a_colleague_set_meanwhile_is_left_alone() {
+    let aws = fixture::clients().await;
+    let role = iam::role(&aws).await;
+    let live = inject(&aws, "iam.role.permissions_boundary_removed", "", &role).await;
+    let boundary = |aws: &driftdrill::aws::AwsClients, name: String| {
+        let get = aws.iam.get_role().role_name(name);
+        async move {
+            let out = get.send().await.unwrap();
+            let b = out.role().and_then(|r| r.permissions_boundary().cloned());
+            b.and_then(|b| b.permissions_boundary_arn().map(String::from))
+        }
+    };
+    assert_eq!(boundary(&aws, role.id.clone()).await, None, "taken off");
+    let theirs = "arn:aws:iam::aws:policy/ReadOnlyAccess";
+    let put = aws.iam.put_role_permissions_boundary().role_name(&role.id);
+    put.permissions_boundary(theirs).send().await.unwrap();
+    let (outcome, verified) = live.revert_unchecked(&aws, &role).await;
+    assert_eq!(verified, Check::Matches, "{outcome:?}");
+    assert_eq!(outcome.kind, RevertKind::ConflictLeftAlone, "{outcome:?}");
+    assert_words(outcome.detail.as_deref().unwrap_or_default());
+    assert_eq!(
+        boundary(&aws, role.id.clone()).await.as_deref(),
+        Some(theirs)
+    );
+}
+
+#[tokio::test]
+async fn user_inline_policy_keeps_a_statement_a_colleague_added_to_it() {
+    let aws = fixture::clients().await;
+    let user = iam::user(&aws).await;
+    let params = "policy_name = \"ci-hotfix\"\n";
+    let live = inject(&aws, "iam.user.put_inline_policy", params, &user).await;
+    let get = aws
+        .iam
+        .get_user_policy()
+        .user_name(&user.id)
+        .policy_name("ci-hotfix");
+    let out = get.send().await.unwrap();
+    let mut doc =
+        driftdrill::inject::iam::shared::document::parse("u", out.policy_document()).unwrap();
+    doc["Statement"].as_array_mut().unwrap().push(json!({
+        "Sid": "ReadLogs", "Effect": "Allow", "Action": "logs:GetLogEvents", "Resource": "*"
+    }));
+    let put = aws
+        .iam
+        .put_user_policy()
+        .user_name(&user.id)
+        .policy_name("ci-hotfix");
+    put.policy_document(doc.to_string()).send().await.unwrap();
+
+    revert_keeping_theirs(&aws, &live, &user, "ReadLogs").await;
+    let get = aws
+        .iam
+        .get_user_policy()
+        .user_name(&user.id)
+        .policy_name("ci-hotfix");
+    let out = get.send().await.unwrap();
+    let doc = driftdrill::inject::iam::shared::document::parse("u", out.policy_document()).unwrap();
+    assert_eq!(
+        sids(&doc),
+        ["ReadLogs"],
+        "the drill's statement gone, theirs kept"
+    );
+}
+
+#[tokio::test]
+async fn a_metric_filter_a_colleague_created_meanwhile_is_left_alone() {
+    let aws = fixture::clients().await;
+    let group = resources::log_group(&aws).await;
+    let params = "filter_name = \"root-account-usage\"\n";
+    let live = inject(&aws, "logs.group.metric_filter_removed", params, &group).await;
+    let patterns = |aws: &driftdrill::aws::AwsClients, group: String| {
+        let describe = aws.logs.describe_metric_filters().log_group_name(group);
+        async move {
+            let out = describe.send().await.unwrap();
+            let all = out.metric_filters().iter();
+            all.map(|f| f.filter_pattern().unwrap_or_default().to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert!(patterns(&aws, group.id.clone()).await.is_empty(), "deleted");
+    let count = aws_sdk_cloudwatchlogs::types::MetricTransformation::builder()
+        .metric_name("ConsoleLogins")
+        .metric_namespace("CIS")
+        .metric_value("1")
+        .build()
+        .unwrap();
+    let put = aws.logs.put_metric_filter().log_group_name(&group.id);
+    let put = put
+        .filter_name("root-account-usage")
+        .metric_transformations(count);
+    put.filter_pattern("{ $.eventName = \"ConsoleLogin\" }")
+        .send()
+        .await
+        .unwrap();
+    let (outcome, verified) = live.revert_unchecked(&aws, &group).await;
+    assert_eq!(verified, Check::Matches, "{outcome:?}");
+    assert_eq!(outcome.kind, RevertKind::ConflictLeftAlone, "{outcome:?}");
+    assert_words(outcome.detail.as_deref().unwrap_or_default());
+    assert_eq!(
+        patterns(&aws, group.id.clone()).await,
+        ["{ $.eventName = \"ConsoleLogin\" }"],
+        "theirs kept"
+    );
+}
+
+#[tokio::test]
+async fn an_object_ownership_a_colleague_chose_meanwhile_is_left_alone() {
+    let aws = fixture::clients().await;
+    let bucket = resources::enforced_bucket(&aws).await;
+    let live = inject(&aws, "s3.ownership.acls_enabled", "", &bucket).await;
+    let now = resources::ownership(&aws, &bucket.id).await;
+    assert_eq!(now.as_deref(), Some("ObjectWriter"), "ACLs on");
+    resources::set_ownership(&aws, &bucket.id, "BucketOwnerPreferred").await;
+    let (outcome, verified) = live.revert_unchecked(&aws, &bucket).await;
+    assert_eq!(verified, Check::Matches, "{outcome:?}");
+    assert_eq!(outcome.kind, RevertKind::ConflictLeftAlone, "{outcome:?}");
+    assert_words(outcome.detail.as_deref().unwrap_or_default());
+    let now = resources::ownership(&aws, &bucket.id).await;
+    assert_eq!(now.as_deref(), Some("BucketOwnerPreferred"), "theirs kept");
+}
+
+#[tokio::test]
+async fn dns_support_comes_back_and_a_colleagues_hostnames_change_stays() {
+    use aws_sdk_ec2::types::{AttributeBooleanValue, VpcAttributeName};
+    let aws = fixture::clients().await;
+    let vpc = resources::vpc_target(&aws).await;
+    let attribute = |aws: &driftdrill::aws::AwsClients, name: VpcAttributeName| {
+        let read = aws
+            .ec2
+            .describe_vpc_attribute()
+            .vpc_id(&vpc.id)
+            .attribute(name.clone());
+        async move {
+            let out = read.send().await.unwrap();
+            let value = match name {
+                VpcAttributeName::EnableDnsSupport => out.enable_dns_support().cloned(),
+                _ => out.enable_dns_hostnames().cloned(),
+            };
+            value.and_then(|v| v.value()).unwrap()
+        }
+    };
+    let live = inject(&aws, "ec2.vpc.dns_support_disabled", "", &vpc).await;
+    assert!(
+        !attribute(&aws, VpcAttributeName::EnableDnsSupport).await,
+        "off"
+    );
+    let on = AttributeBooleanValue::builder().value(true).build();
+    let modify = aws.ec2.modify_vpc_attribute().vpc_id(&vpc.id);
+    modify.enable_dns_hostnames(on).send().await.unwrap();
+    let (outcome, verified) = live.revert_unchecked(&aws, &vpc).await;
+    assert_eq!(verified, Check::Matches, "{outcome:?}");
+    assert_eq!(outcome.kind, RevertKind::Restored, "{outcome:?}");
+    assert!(
+        attribute(&aws, VpcAttributeName::EnableDnsSupport).await,
+        "on again"
+    );
+    assert!(
+        attribute(&aws, VpcAttributeName::EnableDnsHostnames).await,
+        "the colleague's hostnames setting kept"
+    );
+}

@@ -152,6 +152,49 @@ async fn topic_encryption_survives_sigkill_anywhere() {
 }
 
 #[tokio::test]
+async fn metric_filter_survives_sigkill_anywhere() {
+    let aws = fixture::clients().await;
+    let target = resources::log_group(&aws).await;
+    let inject =
+        "action = \"logs.group.metric_filter_removed\"\nfilter_name = \"root-account-usage\"";
+    kill_and_recover(&aws, &target, inject).await;
+}
+
+#[tokio::test]
+async fn object_ownership_survives_sigkill_anywhere() {
+    let aws = fixture::clients().await;
+    let target = resources::enforced_bucket(&aws).await;
+    kill_and_recover(&aws, &target, "action = \"s3.ownership.acls_enabled\"").await;
+}
+
+#[tokio::test]
+async fn role_boundary_survives_sigkill_anywhere() {
+    let aws = fixture::clients().await;
+    let target = crate::fixture::iam::role(&aws).await;
+    kill_and_recover(
+        &aws,
+        &target,
+        "action = \"iam.role.permissions_boundary_removed\"",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn user_inline_policy_survives_sigkill_anywhere() {
+    let aws = fixture::clients().await;
+    let target = crate::fixture::iam::user(&aws).await;
+    let inject = "action = \"iam.user.put_inline_policy\"\npolicy_name = \"ci-hotfix\"";
+    kill_and_recover(&aws, &target, inject).await;
+}
+
+#[tokio::test]
+async fn vpc_dns_support_survives_sigkill_anywhere() {
+    let aws = fixture::clients().await;
+    let target = resources::vpc_target(&aws).await;
+    kill_and_recover(&aws, &target, "action = \"ec2.vpc.dns_support_disabled\"").await;
+}
+
+#[tokio::test]
 async fn parameter_value_survives_sigkill_anywhere() {
     let aws = fixture::clients().await;
     let target = resources::parameter(&aws).await;

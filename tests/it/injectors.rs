@@ -155,6 +155,24 @@ drill_test!(
     "logs.group.retention_cut",
     "days = 3\n"
 );
+drill_test!(
+    logs_group_metric_filter_removed,
+    log_group,
+    "logs.group.metric_filter_removed",
+    "filter_name = \"root-account-usage\"\n"
+);
+drill_test!(
+    s3_ownership_acls_enabled,
+    enforced_bucket,
+    "s3.ownership.acls_enabled",
+    ""
+);
+drill_test!(
+    ec2_vpc_dns_support_disabled,
+    vpc_target,
+    "ec2.vpc.dns_support_disabled",
+    ""
+);
 drill_test!(sns_topic_policy_open, topic, "sns.topic.policy_open", "");
 drill_test!(
     sns_topic_encryption_removed,
@@ -174,6 +192,13 @@ async fn account_password_policy_weakened() {
         &target,
     )
     .await;
+}
+
+/// The password policy is one per account: this round trip has an account of its own.
+#[tokio::test]
+async fn account_password_policy_removed() {
+    let (aws, target) = crate::account_settings::password_policy("444400000006").await;
+    drill(&aws, "account.password_policy.removed", "", &target).await;
 }
 
 /// An account setting is one per region: this round trip has a region of its own.
@@ -405,7 +430,19 @@ mod iam {
         "iam.role.set_max_session_duration",
         ""
     );
+    iam_drill_test!(
+        iam_role_permissions_boundary_removed,
+        role,
+        "iam.role.permissions_boundary_removed",
+        ""
+    );
     iam_drill_test!(iam_user_attach_policy, user, "iam.user.attach_policy", "");
+    iam_drill_test!(
+        iam_user_put_inline_policy,
+        user,
+        "iam.user.put_inline_policy",
+        "policy_name = \"ci-hotfix\"\n"
+    );
     iam_drill_test!(
         iam_policy_new_default_version,
         policy,

@@ -5,6 +5,7 @@
 //! (`[safety] account_settings = true`).
 
 pub(crate) mod ebs_encryption_off;
+pub(crate) mod password_policy_removed;
 pub(crate) mod password_policy_weakened;
 pub(crate) mod resolver;
 
@@ -31,7 +32,11 @@ pub static SERVICE: Service = Service {
             global: true,
         },
     ],
-    actions: &[&ebs_encryption_off::SPEC, &password_policy_weakened::SPEC],
+    actions: &[
+        &ebs_encryption_off::SPEC,
+        &password_policy_weakened::SPEC,
+        &password_policy_removed::SPEC,
+    ],
     lookup_actions: resolver::lookup_actions,
     resolver: &resolver::Account,
 };

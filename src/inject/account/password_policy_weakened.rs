@@ -94,6 +94,50 @@ impl DriftState for Option<Policy> {
     }
 }
 
+/// The account's password policy; `None` when it has none.
+pub(super) async fn read(
+    cx: &InjectCx<'_>,
+    target: &Target,
+) -> Result<Option<Policy>, InjectError> {
+    match cx.aws.iam.get_account_password_policy().send().await {
+        Ok(out) => Ok(out.password_policy().map(Policy::from_sdk)),
+        Err(e) if crate::aws::code_of(&e).is_some_and(|c| c == "NoSuchEntity") => Ok(None),
+        Err(e) => Err(errors::aws("GetAccountPasswordPolicy", &target.id)(e)),
+    }
+}
+
+/// Makes the account's password policy `desired`: every rule written (one call sets the whole
+/// policy), or the policy deleted.
+pub(super) async fn write(
+    cx: &InjectCx<'_>,
+    target: &Target,
+    desired: &Option<Policy>,
+) -> Result<(), InjectError> {
+    let iam = &cx.aws.iam;
+    let Some(p) = desired else {
+        return iam
+            .delete_account_password_policy()
+            .send()
+            .await
+            .map(drop)
+            .map_err(errors::aws("DeleteAccountPasswordPolicy", &target.id));
+    };
+    iam.update_account_password_policy()
+        .minimum_password_length(p.minimum_password_length)
+        .require_symbols(p.require_symbols)
+        .require_numbers(p.require_numbers)
+        .require_uppercase_characters(p.require_uppercase_characters)
+        .require_lowercase_characters(p.require_lowercase_characters)
+        .allow_users_to_change_password(p.allow_users_to_change_password)
+        .set_max_password_age(p.max_password_age)
+        .set_password_reuse_prevention(p.password_reuse_prevention)
+        .set_hard_expiry(p.hard_expiry)
+        .send()
+        .await
+        .map(drop)
+        .map_err(errors::aws("UpdateAccountPasswordPolicy", &target.id))
+}
+
 pub(crate) struct Weakened(pub Params);
 
 #[async_trait::async_trait]
@@ -101,11 +145,7 @@ impl Model for Weakened {
     type State = Option<Policy>;
 
     async fn read(&self, cx: &InjectCx<'_>, target: &Target) -> Result<Self::State, InjectError> {
-        match cx.aws.iam.get_account_password_policy().send().await {
-            Ok(out) => Ok(out.password_policy().map(Policy::from_sdk)),
-            Err(e) if crate::aws::code_of(&e).is_some_and(|c| c == "NoSuchEntity") => Ok(None),
-            Err(e) => Err(errors::aws("GetAccountPasswordPolicy", &target.id)(e)),
-        }
+        read(cx, target).await
     }
 
     fn injected(
@@ -134,28 +174,6 @@ impl Model for Weakened {
         _: &Self::State,
         desired: &Self::State,
     ) -> Result<(), InjectError> {
-        let iam = &cx.aws.iam;
-        let Some(p) = desired else {
-            return iam
-                .delete_account_password_policy()
-                .send()
-                .await
-                .map(drop)
-                .map_err(errors::aws("DeleteAccountPasswordPolicy", &target.id));
-        };
-        iam.update_account_password_policy()
-            .minimum_password_length(p.minimum_password_length)
-            .require_symbols(p.require_symbols)
-            .require_numbers(p.require_numbers)
-            .require_uppercase_characters(p.require_uppercase_characters)
-            .require_lowercase_characters(p.require_lowercase_characters)
-            .allow_users_to_change_password(p.allow_users_to_change_password)
-            .set_max_password_age(p.max_password_age)
-            .set_password_reuse_prevention(p.password_reuse_prevention)
-            .set_hard_expiry(p.hard_expiry)
-            .send()
-            .await
-            .map(drop)
-            .map_err(errors::aws("UpdateAccountPasswordPolicy", &target.id))
+        write(cx, target, desired).await
     }
 }

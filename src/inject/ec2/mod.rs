@@ -17,6 +17,7 @@ pub mod shared;
 pub(crate) mod subnet_public_ip;
 pub(crate) mod tag_remove;
 pub mod tag_set;
+pub(crate) mod vpc_dns_support;
 
 use crate::inject::service::Service;
 use crate::vocab::{Naming, TargetKind, TargetType};
@@ -61,6 +62,7 @@ pub static SERVICE: Service = Service {
         &nacl_add_entry::SPEC,
         &nacl_remove_entry::SPEC,
         &subnet_public_ip::SPEC,
+        &vpc_dns_support::SPEC,
     ],
     lookup_actions: resolver::lookup_actions,
     resolver: &resolver::Ec2,

@@ -5,11 +5,13 @@
 pub(crate) mod policy_new_default_version;
 pub(crate) mod resolver;
 pub(crate) mod role_attach_policy;
+pub(crate) mod role_boundary_removed;
 pub(crate) mod role_put_inline_policy;
 pub(crate) mod role_set_max_session_duration;
 pub(crate) mod role_trust_add_principal;
 pub mod shared;
 pub(crate) mod user_attach_policy;
+pub(crate) mod user_put_inline_policy;
 
 use crate::inject::service::Service;
 use crate::vocab::{Naming, TargetKind, TargetType};
@@ -34,7 +36,9 @@ pub static SERVICE: Service = Service {
         &role_put_inline_policy::SPEC,
         &role_trust_add_principal::SPEC,
         &role_set_max_session_duration::SPEC,
+        &role_boundary_removed::SPEC,
         &user_attach_policy::SPEC,
+        &user_put_inline_policy::SPEC,
         &policy_new_default_version::SPEC,
     ],
     lookup_actions: resolver::lookup_actions,

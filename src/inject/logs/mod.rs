@@ -1,6 +1,7 @@
 //! CloudWatch Logs: log groups (selected by name, ARN or tags) and drift actions on them, one
 //! file per action; `resolver` finds the groups.
 
+pub(crate) mod metric_filter_removed;
 pub(crate) mod resolver;
 pub(crate) mod retention_cut;
 
@@ -16,7 +17,7 @@ pub static SERVICE: Service = Service {
         naming: Naming::Name,
         global: false,
     }],
-    actions: &[&retention_cut::SPEC],
+    actions: &[&retention_cut::SPEC, &metric_filter_removed::SPEC],
     lookup_actions: |_| &["logs:DescribeLogGroups", "logs:ListTagsForResource"],
     resolver: &resolver::Logs,
 };

@@ -6,6 +6,7 @@ pub(crate) mod cors_add_rule;
 pub(crate) mod encryption_change;
 pub(crate) mod lifecycle_remove;
 pub(crate) mod logging_disable;
+pub(crate) mod ownership_acls_enabled;
 pub(crate) mod policy_public_read;
 pub(crate) mod public_access_block_relax;
 pub(crate) mod resolver;
@@ -37,6 +38,7 @@ pub static SERVICE: Service = Service {
         &lifecycle_remove::SPEC,
         &logging_disable::SPEC,
         &cors_add_rule::SPEC,
+        &ownership_acls_enabled::SPEC,
     ],
     lookup_actions: |_| {
         &[

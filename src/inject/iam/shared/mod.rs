@@ -2,4 +2,5 @@
 
 pub mod attachments;
 pub mod document;
+pub(crate) mod inline;
 pub mod resource;

@@ -1,0 +1,25 @@
+//! `iam.user.put_inline_policy`: adds an inline policy to a user, or replaces the one with that
+//! name, as someone handing a CI user "just the one extra permission" does; the revert takes
+//! the drill's statements out and puts back the ones it replaced, keeping any statement someone
+//! else added since (deleting the policy when nothing else is left).
+
+use crate::inject::ActionSpec;
+use crate::inject::iam::shared::inline::{self, Params, PutInline};
+use crate::inject::model;
+use crate::vocab::param;
+
+pub(crate) static SPEC: ActionSpec = ActionSpec {
+    id: "iam.user.put_inline_policy",
+    targets: &[super::USER],
+    summary: "adds or replaces one inline policy on a user (default: allow everything)",
+    params: inline::PARAMS,
+    permissions: &[
+        "iam:GetUserPolicy",
+        "iam:PutUserPolicy",
+        "iam:DeleteUserPolicy",
+    ],
+    example: "policy_name = \"ci-hotfix\"\n",
+    read: |r| param::to_json(inline::read_params(r)),
+    roundtrip: param::roundtrip::<Params>,
+    build: |v| model::build(v, PutInline),
+};
