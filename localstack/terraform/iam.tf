@@ -1,6 +1,6 @@
-# Identity: three roles (one with an inline policy and a managed attachment), a user with a
-# managed attachment, and a customer-managed policy. None of them manages its attachments
-# exclusively, as most code bases do not: a managed policy attached by hand is invisible to
+# Identity: three roles (one with an inline policy, a managed attachment and a boundary), a user
+# with a managed attachment, a bot user, and a customer-managed policy. None of them manages its
+# attachments exclusively, as most code bases do not: a managed policy attached by hand is invisible to
 # `terraform plan` (hashicorp/terraform#27992), which the demo's IAM drills show. Names end in
 # their kind (`-role`, `-user`, `-policy`): a role named like a security group would make any
 # alert that names the group look like it concerns the role too.
@@ -26,6 +26,8 @@ resource "aws_iam_role" "this" {
   description          = each.value
   assume_role_policy   = local.ec2_trust
   max_session_duration = 3600
+  # The application role may never grant more than power-user access, whatever is attached.
+  permissions_boundary = each.key == "app" ? "arn:aws:iam::aws:policy/PowerUserAccess" : null
   tags                 = { Name = "${var.name_prefix}-${each.key}-role", "drill:target" = "${each.key}-role" }
 }
 
@@ -51,6 +53,14 @@ resource "aws_iam_user" "ci" {
 resource "aws_iam_user_policy_attachment" "ci_read_only" {
   user       = aws_iam_user.ci.name
   policy_arn = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+}
+
+# The release pipeline's bot user: what it may do is attached, never written on the user. Like
+# most code, this does not manage the user's inline policies exclusively
+# (aws_iam_user_policies_exclusive), so one written by hand is invisible to `terraform plan`.
+resource "aws_iam_user" "release_bot" {
+  name = "${var.name_prefix}-release-bot-user"
+  tags = { Name = "${var.name_prefix}-release-bot-user", "drill:target" = "release-bot" }
 }
 
 resource "aws_iam_policy" "deploy" {

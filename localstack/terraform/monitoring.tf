@@ -46,6 +46,20 @@ resource "aws_cloudwatch_log_group" "orders" {
   tags              = { Name = "/${var.name_prefix}/orders", "drill:target" = "orders-logs" }
 }
 
+# Counts the orders service's failures into the metric an alarm would page on. Deleting the
+# filter shows up as a filter terraform would create again.
+resource "aws_cloudwatch_log_metric_filter" "order_failures" {
+  name           = "order-failures"
+  log_group_name = aws_cloudwatch_log_group.orders.name
+  pattern        = "ERROR"
+  metric_transformation {
+    name          = "OrderFailures"
+    namespace     = "${var.name_prefix}/orders"
+    value         = "1"
+    default_value = "0"
+  }
+}
+
 # Order events fanned out to the services that react to them, encrypted with SNS's AWS-managed
 # key. Clearing the key shows up as drift of kms_master_key_id.
 resource "aws_sns_topic" "order_events" {

@@ -2,7 +2,9 @@
 # manages authoritatively (inline rules), so an out-of-band rule shows up as drift.
 resource "aws_vpc" "main" {
   cidr_block = "10.42.0.0/16"
-  tags       = { Name = "${var.name_prefix}-vpc" }
+  # Stated, not left to the default: switching the resolver off is drift of enable_dns_support.
+  enable_dns_support = true
+  tags               = { Name = "${var.name_prefix}-vpc", "drill:target" = "app-vpc" }
 }
 
 resource "aws_subnet" "app" {

@@ -49,6 +49,15 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
   }
 }
 
+# The reports bucket enforces object ownership: its ACLs are off, as AWS makes new buckets.
+# Switching them back on shows up as drift of object_ownership.
+resource "aws_s3_bucket_ownership_controls" "reports" {
+  bucket = aws_s3_bucket.this["reports"].id
+  rule {
+    object_ownership = "BucketOwnerEnforced"
+  }
+}
+
 resource "aws_s3_bucket_policy" "this" {
   for_each = aws_s3_bucket.this
   bucket   = each.value.id
