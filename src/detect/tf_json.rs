@@ -76,6 +76,8 @@ const ID_ATTRIBUTES: &[&str] = &[
     // IAM sub-resources (inline policies, attachments) belong to their role or user.
     "role",
     "user",
+    // Metric and subscription filters belong to their log group.
+    "log_group_name",
 ];
 
 /// Address → cloud identifiers (ids, ARNs, bucket names) from a state document (`state pull`).
@@ -162,7 +164,8 @@ not json"#;
             {"mode": "managed", "type": "aws_security_group", "name": "db", "instances": [{"attributes": {"id": "sg-1", "arn": "arn:aws:ec2:us-east-1:0:security-group/sg-1"}}]},
             {"mode": "managed", "type": "aws_s3_bucket_versioning", "name": "this", "instances": [{"index_key": "data", "attributes": {"id": "b-data", "bucket": "b-data"}}]},
             {"mode": "data", "type": "aws_ami", "name": "x", "instances": [{"attributes": {"id": "ami-1"}}]},
-            {"mode": "managed", "type": "aws_iam_role_policy", "name": "app_read", "instances": [{"attributes": {"id": "app-role:app-read", "role": "app-role"}}]}
+            {"mode": "managed", "type": "aws_iam_role_policy", "name": "app_read", "instances": [{"attributes": {"id": "app-role:app-read", "role": "app-role"}}]},
+            {"mode": "managed", "type": "aws_cloudwatch_log_metric_filter", "name": "failures", "instances": [{"attributes": {"id": "failures", "log_group_name": "/app/orders"}}]}
         ]});
         let ids = ids_by_address(&state);
         assert_eq!(
@@ -175,6 +178,11 @@ not json"#;
         assert_eq!(
             ids["aws_iam_role_policy.app_read"],
             ["app-role:app-read", "app-role"]
+        );
+        // A metric filter's drift is its log group's.
+        assert_eq!(
+            ids["aws_cloudwatch_log_metric_filter.failures"],
+            ["failures", "/app/orders"]
         );
     }
 }
