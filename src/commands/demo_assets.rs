@@ -37,6 +37,10 @@ const CUSTODIAN_POLICIES: &[(&str, &str)] = &[
         include_str!("../../detectors/custodian/instances.yml"),
     ),
     ("iam.yml", include_str!("../../detectors/custodian/iam.yml")),
+    (
+        "platform.yml",
+        include_str!("../../detectors/custodian/platform.yml"),
+    ),
 ];
 
 /// The shipped Cloud Custodian policies with actions: the demo's remediating detector runs them.

@@ -183,7 +183,8 @@ fn build(value: &serde_json::Value, cx: &BuildCx) -> Result<Built, DetectorError
 }
 
 /// Keys whose values identify the resource a c7n policy matched (security groups, instances,
-/// network ACLs, buckets, IAM roles, users and policies, CloudWatch alarms).
+/// network ACLs, buckets, IAM roles, users and policies, CloudWatch alarms, log groups, SNS
+/// topics).
 const ID_KEYS: &[&str] = &[
     "GroupId",
     "InstanceId",
@@ -194,6 +195,8 @@ const ID_KEYS: &[&str] = &[
     "Arn",
     "AlarmName",
     "AlarmArn",
+    "logGroupName",
+    "TopicArn",
 ];
 
 /// The ids of every resource in a `resources.json` document.

@@ -783,3 +783,43 @@ async fn custodian_notify_messages_on_sqs_decode_and_attribute_to_their_resource
         "{observations:?}"
     );
 }
+
+/// The shipped platform policies name a drilled log group and topic by their ids, and a clean
+/// group or topic not at all (c7n reads their tags through the Resource Groups Tagging API).
+#[tokio::test]
+async fn shipped_platform_policies_name_a_cut_retention_and_an_open_topic() {
+    let aws = fixture::clients().await;
+    let dir = tempfile::tempdir().unwrap();
+    let shipped = include_str!("../../detectors/custodian/platform.yml");
+    let c7n = custodian_detector(&aws, dir.path(), shipped, None);
+    c7n.preflight().await.expect("preflight");
+    let group = fixture::resources::log_group(&aws).await;
+    let topic = fixture::resources::topic(&aws).await;
+    let cx = PollCx::default();
+    let clean = c7n.poll(&cx).await.expect("a clean poll");
+    assert!(
+        !named(&clean, &group.id) && !named(&clean, &topic.id),
+        "{clean:?}"
+    );
+
+    let retention = fixture::live::inject(&aws, "logs.group.retention_cut", "", &group).await;
+    let open = fixture::live::inject(&aws, "sns.topic.policy_open", "", &topic).await;
+    let drifted = c7n.poll(&cx).await;
+    // Revert before asserting.
+    retention.revert(&aws, &group).await;
+    open.revert(&aws, &topic).await;
+    let drifted = drifted.expect("a poll after the change");
+    let by_policy = |policy: &str, id: &str| {
+        drifted
+            .iter()
+            .any(|o| o.text == policy && o.resources.iter().any(|r| r == id))
+    };
+    assert!(
+        by_policy("log-group-retention-short", &group.id),
+        "{drifted:?}"
+    );
+    assert!(
+        by_policy("sns-topic-cross-account", &topic.id),
+        "{drifted:?}"
+    );
+}
