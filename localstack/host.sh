@@ -96,7 +96,7 @@ case "$cmd" in
     # whatever GATEWAY_LISTEN says; hypercorn binds only the loopback address given.
     GATEWAY_LISTEN="127.0.0.1:$port" \
     LOCALSTACK_HOST="localhost.localstack.cloud:$port" \
-    SERVICES=${SERVICES:-ec2,s3,sts,iam,sqs,cloudwatch,kms,logs,sns,ssm,resourcegroupstaggingapi} \
+    SERVICES=${SERVICES:-ec2,s3,sts,iam,sqs,cloudwatch,logs,sns,ssm,resourcegroupstaggingapi} \
     GATEWAY_SERVER=hypercorn DNS_ADDRESS=0 PERSISTENCE=0 SKIP_SSL_CERT_DOWNLOAD=1 DISABLE_EVENTS=1 \
     LOCALSTACK_VOLUME_DIR="$dir/volume" \
       setsid "$venv/bin/python" -m localstack.runtime.main >"$log" 2>&1 </dev/null &

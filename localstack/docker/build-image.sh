@@ -63,7 +63,7 @@ rm -rf "$root/var/cache/apt/archives"/*.deb "$root/var/lib/apt/lists"/* "$root/r
 echo "importing $image"
 tar -C "$root" -c . | docker import \
   -c 'ENV PATH=/opt/localstack-venv/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
-  -c 'ENV GATEWAY_LISTEN=127.0.0.1:4566 SERVICES=ec2,s3,sts,iam,sqs,cloudwatch,kms,logs,sns,ssm,resourcegroupstaggingapi DNS_ADDRESS=0 PERSISTENCE=0 LOCALSTACK_HOST=localhost.localstack.cloud:4566' \
+  -c 'ENV GATEWAY_LISTEN=127.0.0.1:4566 SERVICES=ec2,s3,sts,iam,sqs,cloudwatch,logs,sns,ssm,resourcegroupstaggingapi DNS_ADDRESS=0 PERSISTENCE=0 LOCALSTACK_HOST=localhost.localstack.cloud:4566' \
   -c 'EXPOSE 4566' \
   -c 'CMD ["/opt/localstack-venv/bin/python", "-m", "localstack.runtime.main"]' \
   - "$image" >/dev/null

@@ -3,8 +3,7 @@
 /// The LocalStack version driftdrill pins: the last free community line that runs on Python 3.11.
 pub const VERSION: &str = "4.12.0";
 /// Services the embedded LocalStack starts.
-pub const SERVICES: &str =
-    "ec2,s3,sts,iam,sqs,cloudwatch,kms,logs,sns,ssm,resourcegroupstaggingapi";
+pub const SERVICES: &str = "ec2,s3,sts,iam,sqs,cloudwatch,logs,sns,ssm,resourcegroupstaggingapi";
 
 #[derive(Debug, thiserror::Error)]
 pub enum LocalStackError {
