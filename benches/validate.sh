@@ -17,7 +17,9 @@ trap 'rm -rf "$work"' EXIT
 mapfile -t shipped < <(find scenarios -name '*.toml' ! -name driftdrill.toml | sort)
 for ((i = 0; i < 200; i++)); do
   src=${shipped[$((i % ${#shipped[@]}))]}
-  sed -E "s/^id = \"([^\"]+)\"/id = \"\\1-$i\"/" "$src" > "$work/s$i.toml"
+  # Only the first `id =` line, the scenario's own (top-level keys come before any table): an
+  # account setting's `[target]` is an `id` too, and a region or account id renamed is invalid.
+  sed -E "0,/^id = \"([^\"]+)\"/s//id = \"\\1-$i\"/" "$src" > "$work/s$i.toml"
 done
 "$bin" validate --config scenarios/driftdrill.toml "$work" >/dev/null \
   || { echo "validate: the generated files do not validate" >&2; exit 1; }
