@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use driftdrill::aws::{AwsClients, AwsSettings};
-use driftdrill::inject::{Check, InjectError, RevertKind, Target};
+use driftdrill::inject::{InjectError, RevertKind, Target};
 use driftdrill::run::guard;
 use driftdrill::vocab::{Selector, TargetSpec};
 
@@ -94,9 +94,8 @@ async fn a_setting_a_colleague_switched_back_meanwhile_is_left_as_they_left_it()
     .await;
     assert!(!encrypted(&aws).await, "the drill switched it off");
     set_encrypted(&aws, true).await;
-    let (outcome, verified) = live.revert_unchecked(&aws, &target).await;
-    assert_eq!(verified, Check::Matches, "{outcome:?}");
-    assert_eq!(outcome.kind, RevertKind::AlreadyReverted, "{outcome:?}");
+    live.revert_as(&aws, &target, RevertKind::AlreadyReverted)
+        .await;
     assert!(encrypted(&aws).await);
 }
 
@@ -156,9 +155,8 @@ async fn a_password_policy_keeps_a_rule_a_colleague_added_and_loses_the_drills_l
         .send()
         .await
         .unwrap();
-    let (outcome, verified) = live.revert_unchecked(&aws, &target).await;
-    assert_eq!(verified, Check::Matches, "{outcome:?}");
-    assert_eq!(outcome.kind, RevertKind::ConflictOursUndone, "{outcome:?}");
+    live.revert_as(&aws, &target, RevertKind::ConflictOursUndone)
+        .await;
     let out = aws.iam.get_account_password_policy().send().await.unwrap();
     let p = out.password_policy().unwrap();
     assert_eq!(p.minimum_password_length(), Some(14), "ours undone");
@@ -186,9 +184,8 @@ async fn a_password_length_a_colleague_set_meanwhile_is_left_alone() {
         .send()
         .await
         .unwrap();
-    let (outcome, verified) = live.revert_unchecked(&aws, &target).await;
-    assert_eq!(verified, Check::Matches, "{outcome:?}");
-    assert_eq!(outcome.kind, RevertKind::ConflictLeftAlone, "{outcome:?}");
+    live.revert_as(&aws, &target, RevertKind::ConflictLeftAlone)
+        .await;
     assert_eq!(length_and_symbols(&aws).await, (10, true), "theirs kept");
 }
 
@@ -241,9 +238,8 @@ async fn a_password_policy_a_colleague_set_after_the_removal_is_left_alone() {
         .update_account_password_policy()
         .minimum_password_length(12);
     set.send().await.unwrap();
-    let (outcome, verified) = live.revert_unchecked(&aws, &target).await;
-    assert_eq!(verified, Check::Matches, "{outcome:?}");
-    assert_eq!(outcome.kind, RevertKind::ConflictLeftAlone, "{outcome:?}");
+    live.revert_as(&aws, &target, RevertKind::ConflictLeftAlone)
+        .await;
     assert_eq!(length_and_symbols(&aws).await, (12, false), "theirs kept");
 }
 

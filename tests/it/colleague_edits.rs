@@ -1232,10 +1232,8 @@ async fn a_log_retention_a_colleague_set_meanwhile_is_left_alone() {
     let live = inject(&aws, "logs.group.retention_cut", "", &group).await;
     assert_eq!(retention(&aws, &group.id).await, Some(1), "cut to one day");
     set_retention(&aws, &group.id, Some(30)).await;
-    let (outcome, verified) = live.revert_unchecked(&aws, &group).await;
-    assert_eq!(verified, Check::Matches, "{outcome:?}");
-    assert_eq!(outcome.kind, RevertKind::ConflictLeftAlone, "{outcome:?}");
-    assert_words(outcome.detail.as_deref().unwrap_or_default());
+    live.revert_as(&aws, &group, RevertKind::ConflictLeftAlone)
+        .await;
     assert_eq!(retention(&aws, &group.id).await, Some(30), "theirs kept");
 }
 
@@ -1247,9 +1245,7 @@ async fn a_log_group_that_never_expired_never_expires_again() {
     set_retention(&aws, &group.id, None).await;
     let live = inject(&aws, "logs.group.retention_cut", "days = 7\n", &group).await;
     assert_eq!(retention(&aws, &group.id).await, Some(7));
-    let (outcome, verified) = live.revert_unchecked(&aws, &group).await;
-    assert_eq!(verified, Check::Matches, "{outcome:?}");
-    assert_eq!(outcome.kind, RevertKind::Restored, "{outcome:?}");
+    live.revert_as(&aws, &group, RevertKind::Restored).await;
     assert_eq!(
         retention(&aws, &group.id).await,
         None,
@@ -1265,10 +1261,8 @@ async fn a_parameter_value_a_colleague_wrote_meanwhile_is_left_alone() {
     let live = inject(&aws, "ssm.parameter.value_edited", "", &param).await;
     assert_eq!(value(&aws, &param.id).await, "driftdrill-edited");
     set_value(&aws, &param.id, "https://orders-v2.internal").await;
-    let (outcome, verified) = live.revert_unchecked(&aws, &param).await;
-    assert_eq!(verified, Check::Matches, "{outcome:?}");
-    assert_eq!(outcome.kind, RevertKind::ConflictLeftAlone, "{outcome:?}");
-    assert_words(outcome.detail.as_deref().unwrap_or_default());
+    live.revert_as(&aws, &param, RevertKind::ConflictLeftAlone)
+        .await;
     assert_eq!(value(&aws, &param.id).await, "https://orders-v2.internal");
 }
 
@@ -1315,10 +1309,8 @@ async fn a_topic_key_a_colleague_chose_meanwhile_is_left_alone() {
     let theirs = "alias/orders-topics";
     set_topic_attribute(&aws, &topic.id, "KmsMasterKeyId", theirs).await;
     let policy = topic_policy(&aws, &topic.id).await;
-    let (outcome, verified) = live.revert_unchecked(&aws, &topic).await;
-    assert_eq!(verified, Check::Matches, "{outcome:?}");
-    assert_eq!(outcome.kind, RevertKind::ConflictLeftAlone, "{outcome:?}");
-    assert_words(outcome.detail.as_deref().unwrap_or_default());
+    live.revert_as(&aws, &topic, RevertKind::ConflictLeftAlone)
+        .await;
     let key = topic_attribute(&aws, &topic.id, "KmsMasterKeyId").await;
     assert_eq!(key.as_deref(), Some(theirs), "their key kept");
     assert_eq!(
@@ -1345,10 +1337,8 @@ async fn a_boundary_a_colleague_set_meanwhile_is_left_alone() {
     let theirs = "arn:aws:iam::aws:policy/ReadOnlyAccess";
     let put = aws.iam.put_role_permissions_boundary().role_name(&role.id);
     put.permissions_boundary(theirs).send().await.unwrap();
-    let (outcome, verified) = live.revert_unchecked(&aws, &role).await;
-    assert_eq!(verified, Check::Matches, "{outcome:?}");
-    assert_eq!(outcome.kind, RevertKind::ConflictLeftAlone, "{outcome:?}");
-    assert_words(outcome.detail.as_deref().unwrap_or_default());
+    live.revert_as(&aws, &role, RevertKind::ConflictLeftAlone)
+        .await;
     assert_eq!(
         boundary(&aws, role.id.clone()).await.as_deref(),
         Some(theirs)
@@ -1424,10 +1414,8 @@ async fn a_metric_filter_a_colleague_created_meanwhile_is_left_alone() {
         .send()
         .await
         .unwrap();
-    let (outcome, verified) = live.revert_unchecked(&aws, &group).await;
-    assert_eq!(verified, Check::Matches, "{outcome:?}");
-    assert_eq!(outcome.kind, RevertKind::ConflictLeftAlone, "{outcome:?}");
-    assert_words(outcome.detail.as_deref().unwrap_or_default());
+    live.revert_as(&aws, &group, RevertKind::ConflictLeftAlone)
+        .await;
     assert_eq!(
         patterns(&aws, group.id.clone()).await,
         ["{ $.eventName = \"ConsoleLogin\" }"],
@@ -1443,10 +1431,8 @@ async fn an_object_ownership_a_colleague_chose_meanwhile_is_left_alone() {
     let now = resources::ownership(&aws, &bucket.id).await;
     assert_eq!(now.as_deref(), Some("ObjectWriter"), "ACLs on");
     resources::set_ownership(&aws, &bucket.id, "BucketOwnerPreferred").await;
-    let (outcome, verified) = live.revert_unchecked(&aws, &bucket).await;
-    assert_eq!(verified, Check::Matches, "{outcome:?}");
-    assert_eq!(outcome.kind, RevertKind::ConflictLeftAlone, "{outcome:?}");
-    assert_words(outcome.detail.as_deref().unwrap_or_default());
+    live.revert_as(&aws, &bucket, RevertKind::ConflictLeftAlone)
+        .await;
     let now = resources::ownership(&aws, &bucket.id).await;
     assert_eq!(now.as_deref(), Some("BucketOwnerPreferred"), "theirs kept");
 }
@@ -1479,9 +1465,7 @@ async fn dns_support_comes_back_and_a_colleagues_hostnames_change_stays() {
     let on = AttributeBooleanValue::builder().value(true).build();
     let modify = aws.ec2.modify_vpc_attribute().vpc_id(&vpc.id);
     modify.enable_dns_hostnames(on).send().await.unwrap();
-    let (outcome, verified) = live.revert_unchecked(&aws, &vpc).await;
-    assert_eq!(verified, Check::Matches, "{outcome:?}");
-    assert_eq!(outcome.kind, RevertKind::Restored, "{outcome:?}");
+    live.revert_as(&aws, &vpc, RevertKind::Restored).await;
     assert!(
         attribute(&aws, VpcAttributeName::EnableDnsSupport).await,
         "on again"
