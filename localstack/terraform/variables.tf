@@ -40,3 +40,9 @@ variable "import_lifecycle" {
   type        = bool
   default     = false
 }
+
+variable "queue_urls" {
+  description = "Import these queues (URLs by resource name: orders, orders_dlq) instead of creating them (driftdrill creates them first as declared: creating one makes the provider wait about 25 s)."
+  type        = map(string)
+  default     = {}
+}

@@ -35,7 +35,9 @@ pub enum DrillError {
     Journal(#[source] JournalError),
     #[error("inject")]
     Inject(#[source] InjectError),
-    #[error("confirm the injection: {0} (it did not take effect, or something undid it before the read)")]
+    #[error(
+        "confirm the injection: {0} (it did not take effect, or something undid it before the read)"
+    )]
     NotLive(String),
     #[error("verify the injection")]
     Verify(#[source] InjectError),

@@ -8,6 +8,9 @@ use serde::Deserialize;
 
 use super::{TerraformError, Workspace, mirror};
 
+mod queues;
+pub use queues::seed as seed_queues;
+
 const FILES: &[(&str, &str)] = &[
     (
         "providers.tf",
@@ -139,6 +142,9 @@ pub async fn apply(ws: &Workspace, vars: &SampleVars) -> Result<SampleOutputs, T
 /// rule removed). That second apply, or without lifecycle rules a refresh-only one, also
 /// records in the state what the separate bucket sub-resources set (otherwise the first
 /// refresh-only plan reports that as drift).
+///
+/// The two queues are made the same way before the first apply, which imports them (see
+/// [`queues`]): creating them through terraform cost about 50 s of waiting.
 pub(crate) async fn apply_initialised(
     ws: &Workspace,
     vars: &SampleVars,
@@ -149,16 +155,30 @@ pub(crate) async fn apply_initialised(
         &vars.region,
     ))
     .await;
+    let queues = queues::seed(&aws, vars)
+        .await
+        .map_err(|source| TerraformError::Seed {
+            what: "create the queues for terraform to import".into(),
+            source,
+        })?;
+    let queue_urls = format!("queue_urls={}", serde_json::json!(queues));
     if !vars.lifecycle_rules {
-        ws.apply().await?;
+        ws.checked(&[&APPLY[..], &["-var", &queue_urls]].concat())
+            .await?;
         let out = outputs(ws).await?;
         tag_alarms(&aws, &out, vars).await?;
         ws.checked(&[&APPLY[..], &["-refresh-only"]].concat())
             .await?;
         return Ok(out);
     }
-    ws.checked(&[&APPLY[..], &["-var", "lifecycle_rules=false"]].concat())
-        .await?;
+    ws.checked(
+        &[
+            &APPLY[..],
+            &["-var", "lifecycle_rules=false", "-var", &queue_urls],
+        ]
+        .concat(),
+    )
+    .await?;
     let out = outputs(ws).await?;
     tag_alarms(&aws, &out, vars).await?;
     let data = &out.bucket_names["data"];
@@ -171,6 +191,19 @@ pub(crate) async fn apply_initialised(
     ws.checked(&[&APPLY[..], &["-var", "import_lifecycle=true"]].concat())
         .await?;
     Ok(out)
+}
+
+/// The tags a resource of the sample environment carries: the provider's default tags
+/// (providers.tf), its `Name` and its `drill:target`.
+fn default_tags(vars: &SampleVars, name: &str, target: &str) -> [(&'static str, String); 6] {
+    [
+        ("Environment", "staging".into()),
+        ("ManagedBy", "terraform".into()),
+        ("Project", "driftdrill-sample".into()),
+        ("Stack", vars.name_prefix.clone()),
+        ("Name", name.into()),
+        ("drill:target", target.into()),
+    ]
 }
 
 /// Tags every alarm of monitoring.tf as the provider's default tags would, plus its `Name` and
@@ -200,20 +233,13 @@ async fn tag_alarms(
             .and_then(|a| a.alarm_arn())
             .unwrap_or_default()
             .to_string();
-        let tags = [
-            ("Environment", "staging"),
-            ("ManagedBy", "terraform"),
-            ("Project", "driftdrill-sample"),
-            ("Stack", vars.name_prefix.as_str()),
-            ("Name", name.as_str()),
-            ("drill:target", &key.replace('_', "-")),
-        ];
+        let tags = default_tags(vars, name, &key.replace('_', "-"));
         aws.cloudwatch
             .tag_resource()
             .resource_arn(&arn)
             .set_tags(Some(
-                tags.iter()
-                    .map(|(k, v)| Tag::builder().key(*k).value(*v).build())
+                tags.into_iter()
+                    .map(|(k, v)| Tag::builder().key(k).value(v).build())
                     .collect(),
             ))
             .send()

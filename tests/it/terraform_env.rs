@@ -2,6 +2,7 @@
 //! change made through driftdrill's own AWS client shows up as drift on the right resource.
 
 use driftdrill::terraform::PlanExit;
+use driftdrill::terraform::sample_env::{self, SampleVars};
 
 use crate::fixture;
 
@@ -237,5 +238,53 @@ async fn sample_environment_applies_clean_and_detects_an_out_of_band_rule() {
             .await
             .expect("plan after the last revert"),
         PlanExit::Clean
+    );
+}
+
+/// The queues driftdrill creates for the first apply to import are exactly the ones
+/// messaging.tf declares: importing them changes nothing, so that apply never waits on the
+/// provider's checks after creating or updating a queue (about 25 s each, one after the other).
+#[tokio::test]
+async fn the_queues_made_for_the_first_apply_import_without_a_change() {
+    if !fixture::terraform_available() {
+        return;
+    }
+    let dir = tempfile::Builder::new()
+        .prefix("driftdrill-tf-")
+        .tempdir()
+        .expect("tempdir");
+    let vars = SampleVars {
+        endpoint: fixture::localstack().url.clone(),
+        region: fixture::REGION.into(),
+        name_prefix: fixture::unique("tfq"),
+        lifecycle_rules: false,
+    };
+    let ws = sample_env::write(dir.path(), &vars).expect("write the sample environment");
+    ws.init().await.expect("terraform init");
+    let aws = fixture::clients().await;
+    let urls = sample_env::seed_queues(&aws, &vars)
+        .await
+        .expect("create the queues");
+    let var = format!("queue_urls={}", serde_json::json!(urls));
+    let plan = ws
+        .checked(&[
+            "plan",
+            "-input=false",
+            "-no-color",
+            "-target=aws_sqs_queue.orders",
+            "-target=aws_sqs_queue.orders_dlq",
+            "-var",
+            &var,
+        ])
+        .await;
+    for url in urls.values() {
+        let _ = aws.sqs.delete_queue().queue_url(url).send().await;
+    }
+    let plan = plan.expect("plan the import");
+    assert!(
+        plan.stdout
+            .contains("Plan: 2 to import, 0 to add, 0 to change, 0 to destroy."),
+        "{}",
+        plan.stdout
     );
 }
