@@ -10,8 +10,8 @@ use super::config::{self, DrillConfig};
 use super::scenario::{self, Scenario};
 use crate::diag::reader::TOP_LEVEL;
 use crate::diag::{Diagnostic, Sink, SourceMap, TableReader};
-use crate::vocab::Role;
 use crate::vocab::catalog::Catalogs;
+use crate::vocab::{Naming, Role};
 
 /// The name that marks a drill config among scenario files.
 pub(crate) const CONFIG_NAME: &str = "driftdrill.toml";
@@ -81,7 +81,7 @@ pub fn load(
             loaded.scenarios.push(s);
         }
     }
-    cross_check(&loaded, &sink);
+    cross_check(&loaded, catalogs, &sink);
     let mut diags = sink.into_inner();
     diags.sort_by_key(|d| (d.file, d.span.start));
     diags.dedup();
@@ -172,7 +172,7 @@ fn read_file<T>(
     Ok(value)
 }
 
-fn cross_check(loaded: &Loaded, sink: &Sink) {
+fn cross_check(loaded: &Loaded, catalogs: &Catalogs, sink: &Sink) {
     let report = |d: Diagnostic| sink.borrow_mut().push(d);
     check_unique_scenario_ids(loaded, &report);
     let Some(config) = &loaded.config else { return };
@@ -183,7 +183,38 @@ fn cross_check(loaded: &Loaded, sink: &Sink) {
         check_expectations(s, config, &report);
         check_remediators(s, config, &report);
         check_guardrail_tag(s, &guarded, &report);
+        check_account_setting(s, config, catalogs, &report);
     }
+}
+
+/// A drill on an account setting runs only where the config opts in: without `[safety]
+/// account_settings = true` the guardrail would refuse it at run time, so it is invalid here,
+/// before anything runs.
+fn check_account_setting(
+    s: &Scenario,
+    config: &DrillConfig,
+    catalogs: &Catalogs,
+    report: &impl Fn(Diagnostic),
+) {
+    let Some(kind) = catalogs.target(s.target.kind.as_str()) else {
+        return;
+    };
+    if config.safety.account_settings || kind.naming != Naming::Setting {
+        return;
+    }
+    report(
+        s.inject
+            .action
+            .diag(
+                "account-setting",
+                format!(
+                    "action {} changes {}, not one tagged resource, and the config does not allow drills on account settings",
+                    s.inject.action.value,
+                    kind.setting_scope()
+                ),
+            )
+            .with_hint("the tag guardrails cannot vouch for a setting: once the account is a sandbox, set `account_settings = true` in the config's [safety]"),
+    );
 }
 
 fn check_unique_scenario_ids(loaded: &Loaded, report: &impl Fn(Diagnostic)) {

@@ -84,11 +84,7 @@ fn check_setting_allowed(
     if safety.account_settings {
         return Ok(());
     }
-    let scope = if crate::inject::kind_of(spec.kind).global {
-        "a whole account"
-    } else {
-        "a whole account and region"
-    };
+    let scope = crate::inject::kind_of(spec.kind).setting_scope();
     Err(InjectError::Refused {
         resource: spec.to_string(),
         rule: format!(

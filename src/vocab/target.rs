@@ -85,6 +85,18 @@ pub struct TargetKind {
     pub global: bool,
 }
 
+impl TargetKind {
+    /// What a drill on an account setting of this kind changes, as words: "a whole account"
+    /// when global, else "a whole account and region".
+    pub fn setting_scope(&self) -> &'static str {
+        if self.global {
+            "a whole account"
+        } else {
+            "a whole account and region"
+        }
+    }
+}
+
 /// How the concrete resource is found when the drill starts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
