@@ -184,7 +184,7 @@ fn build(value: &serde_json::Value, cx: &BuildCx) -> Result<Built, DetectorError
 
 /// Keys whose values identify the resource a c7n policy matched (security groups, instances,
 /// network ACLs, buckets, IAM roles, users and policies, CloudWatch alarms, log groups, SNS
-/// topics).
+/// topics; VPCs by [`OWN_ONLY_KEYS`]).
 const ID_KEYS: &[&str] = &[
     "GroupId",
     "InstanceId",
@@ -199,14 +199,22 @@ const ID_KEYS: &[&str] = &[
     "TopicArn",
 ];
 
+/// Keys that identify a resource only when none of [`ID_KEYS`] does: a VPC is named by its
+/// `VpcId`, but a security group or an instance carries its VPC's id too, and a policy that
+/// matched a group has not matched its VPC.
+const OWN_ONLY_KEYS: &[&str] = &["VpcId"];
+
 /// The ids of every resource in a `resources.json` document.
 pub(crate) fn resource_ids(doc: &Value) -> Vec<String> {
     let mut ids = Vec::new();
     for resource in doc.as_array().into_iter().flatten() {
-        for key in ID_KEYS {
-            if let Some(id) = resource.get(*key).and_then(Value::as_str)
-                && !ids.iter().any(|i| i == id)
-            {
+        let id_of = |key: &&str| resource.get(*key).and_then(Value::as_str);
+        let mut own: Vec<&str> = ID_KEYS.iter().filter_map(id_of).collect();
+        if own.is_empty() {
+            own = OWN_ONLY_KEYS.iter().filter_map(id_of).collect();
+        }
+        for id in own {
+            if !ids.iter().any(|i| i == id) {
                 ids.push(id.to_string());
             }
         }
@@ -445,7 +453,8 @@ mod tests {
             {"GroupId": "sg-1", "VpcId": "vpc-1", "GroupName": "db"},
             {"Name": "bucket-a", "Versioning": {"Status": "Suspended"}},
             {"RoleName": "app-role", "Arn": "arn:aws:iam::0:role/app-role"},
-            {"AlarmName": "orders-backlog", "AlarmArn": "arn:aws:cloudwatch:r:0:alarm:orders-backlog"}
+            {"AlarmName": "orders-backlog", "AlarmArn": "arn:aws:cloudwatch:r:0:alarm:orders-backlog"},
+            {"VpcId": "vpc-2", "CidrBlock": "10.0.0.0/16", "IsDefault": false}
         ]);
         assert_eq!(
             resource_ids(&doc),
@@ -455,8 +464,10 @@ mod tests {
                 "app-role",
                 "arn:aws:iam::0:role/app-role",
                 "orders-backlog",
-                "arn:aws:cloudwatch:r:0:alarm:orders-backlog"
-            ]
+                "arn:aws:cloudwatch:r:0:alarm:orders-backlog",
+                "vpc-2"
+            ],
+            "a group names itself, not its VPC (vpc-1); a VPC names itself"
         );
     }
 

@@ -784,6 +784,53 @@ async fn custodian_notify_messages_on_sqs_decode_and_attribute_to_their_resource
     );
 }
 
+/// The shipped identity and network policies name a user given an inline policy and a VPC whose
+/// DNS resolver was switched off (terraform's blind spot and a setting of the VPC), and neither
+/// before the change; the VPC's own security groups never stand in for it.
+#[tokio::test]
+async fn shipped_policies_name_a_users_inline_policy_and_a_vpc_without_dns() {
+    let aws = fixture::clients().await;
+    let dir = tempfile::tempdir().unwrap();
+    // One file of both lists: iam.yml's, then network.yml's policies after its own heading.
+    let network = include_str!("../../detectors/custodian/network.yml");
+    let (_, network) = network.split_once("\npolicies:\n").expect("a policy list");
+    let shipped = format!(
+        "{}{network}",
+        include_str!("../../detectors/custodian/iam.yml")
+    );
+    let c7n = custodian_detector(&aws, dir.path(), &shipped, None);
+    c7n.preflight().await.expect("preflight");
+    let user = fixture::iam::user(&aws).await;
+    let vpc = fixture::resources::vpc_target(&aws).await;
+    let cx = PollCx::default();
+    let clean = c7n.poll(&cx).await.expect("a clean poll");
+    assert!(
+        !named(&clean, &user.id) && !named(&clean, &vpc.id),
+        "{clean:?}"
+    );
+
+    let inline = fixture::live::inject(
+        &aws,
+        "iam.user.put_inline_policy",
+        "policy_name = \"hotfix\"",
+        &user,
+    )
+    .await;
+    let dns = fixture::live::inject(&aws, "ec2.vpc.dns_support_disabled", "", &vpc).await;
+    let drifted = c7n.poll(&cx).await;
+    // Revert before asserting.
+    inline.revert(&aws, &user).await;
+    dns.revert(&aws, &vpc).await;
+    let drifted = drifted.expect("a poll after the change");
+    let by_policy = |policy: &str, id: &str| {
+        drifted
+            .iter()
+            .any(|o| o.text == policy && o.resources.iter().any(|r| r == id))
+    };
+    assert!(by_policy("iam-user-inline-policy", &user.id), "{drifted:?}");
+    assert!(by_policy("vpc-dns-support-off", &vpc.id), "{drifted:?}");
+}
+
 /// The shipped platform policies name a drilled log group and topic by their ids, and a clean
 /// group or topic not at all (c7n reads their tags through the Resource Groups Tagging API).
 #[tokio::test]
