@@ -97,6 +97,12 @@ impl TargetKind {
     }
 }
 
+/// Whether `tags` carry every `wanted` key with its value (what a `tags = {...}` selector asks
+/// of a resource; other tags do not matter).
+pub fn carries(tags: &BTreeMap<String, String>, wanted: &BTreeMap<String, String>) -> bool {
+    wanted.iter().all(|(k, v)| tags.get(k) == Some(v))
+}
+
 /// How the concrete resource is found when the drill starts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -125,5 +131,28 @@ impl std::fmt::Display for TargetSpec {
                 write!(f, "{} tagged {}", self.kind, tags.join(","))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::carries;
+
+    fn map(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn a_resource_carries_every_wanted_tag_and_may_carry_more() {
+        let tags = map(&[("Environment", "staging"), ("drill:target", "web")]);
+        assert!(carries(&tags, &map(&[("drill:target", "web")])));
+        assert!(carries(&tags, &map(&[])));
+        assert!(!carries(&tags, &map(&[("drill:target", "db")])));
+        assert!(!carries(&tags, &map(&[("Owner", "web")])));
     }
 }

@@ -91,7 +91,7 @@ impl Resolver for CloudWatch {
                     continue;
                 };
                 let all = tags(aws, arn).await?;
-                if wanted.iter().all(|(k, v)| all.get(k) == Some(v)) {
+                if crate::vocab::target::carries(&all, wanted) {
                     names.push(name.to_string());
                 }
             }

@@ -109,9 +109,7 @@ impl Resolver for Ec2 {
             let Some(all) = self.existing_tags(aws, kind, candidate).await? else {
                 continue;
             };
-            if tags.iter().all(|(k, v)| all.get(k) == Some(v))
-                && !ids.iter().any(|i| i == candidate)
-            {
+            if crate::vocab::target::carries(&all, tags) && !ids.iter().any(|i| i == candidate) {
                 ids.push(candidate.to_string());
             }
         }

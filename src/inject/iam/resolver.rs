@@ -215,7 +215,7 @@ async fn tagged(
         let Some(all) = existing_tags(aws, kind, &id).await? else {
             continue; // deleted while listing
         };
-        if tags.iter().all(|(k, v)| all.get(k) == Some(v)) {
+        if crate::vocab::target::carries(&all, tags) {
             ids.push(id);
         }
     }

@@ -109,7 +109,7 @@ impl Resolver for Logs {
                     continue;
                 };
                 let all = tags(aws, g).await?;
-                if wanted.iter().all(|(k, v)| all.get(k) == Some(v)) {
+                if crate::vocab::target::carries(&all, wanted) {
                     names.push(name.to_string());
                 }
             }

@@ -13,6 +13,7 @@ use crate::inject::errors;
 use crate::inject::service::Resolver;
 use crate::inject::{InjectError, Target};
 use crate::vocab::TargetType;
+use crate::vocab::target::carries;
 
 pub(super) struct S3;
 
@@ -101,7 +102,7 @@ async fn tagged(
                 let every = scan(&s3).await.map_err(drop)?;
                 let answer = |key: &String| {
                     let wanted: BTreeMap<String, String> = serde_json::from_str(key).ok()?;
-                    let all = every.iter().filter(|(_, tags)| matches(tags, &wanted));
+                    let all = every.iter().filter(|(_, tags)| carries(tags, &wanted));
                     Some(all.map(|(name, _)| name.clone()).collect::<Vec<_>>())
                 };
                 Ok(asked
@@ -117,7 +118,7 @@ async fn tagged(
         Read::Alone(reading) => reading,
     };
     let every = scan(&aws.s3).await?;
-    let all = every.into_iter().filter(|(_, tags)| matches(tags, wanted));
+    let all = every.into_iter().filter(|(_, tags)| carries(tags, wanted));
     Ok(all.map(|(name, _)| name).collect())
 }
 
@@ -136,10 +137,6 @@ async fn scan(
     }
     every.sort();
     Ok(every)
-}
-
-fn matches(tags: &BTreeMap<String, String>, wanted: &BTreeMap<String, String>) -> bool {
-    wanted.iter().all(|(k, v)| tags.get(k) == Some(v))
 }
 
 #[async_trait::async_trait]

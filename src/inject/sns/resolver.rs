@@ -94,7 +94,7 @@ impl Resolver for Sns {
         let mut arns = Vec::new();
         for arn in topics(aws).await? {
             let all = tags(aws, &arn).await?.unwrap_or_default();
-            if wanted.iter().all(|(k, v)| all.get(k) == Some(v)) {
+            if crate::vocab::target::carries(&all, wanted) {
                 arns.push(arn);
             }
         }

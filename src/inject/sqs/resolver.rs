@@ -74,7 +74,7 @@ impl Resolver for Sqs {
                 .map_err(errors::aws("ListQueues", "queues"))?;
             for url in out.queue_urls() {
                 let all = tags(aws, url).await?.unwrap_or_default();
-                if wanted.iter().all(|(k, v)| all.get(k) == Some(v)) {
+                if crate::vocab::target::carries(&all, wanted) {
                     urls.push(url.clone());
                 }
             }

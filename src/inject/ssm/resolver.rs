@@ -112,7 +112,7 @@ impl Resolver for Ssm {
         for p in described(aws, filters, "parameters").await? {
             let Some(name) = p.name() else { continue };
             let all = tags(aws, name).await?;
-            if wanted.iter().all(|(k, v)| all.get(k) == Some(v)) {
+            if crate::vocab::target::carries(&all, wanted) {
                 names.push(name.to_string());
             }
         }
