@@ -49,6 +49,14 @@ fn polled(built: Built) -> Box<dyn Polled> {
     }
 }
 
+/// Whether the custodian policy called `policy` matched the resource `id` in these observations.
+fn flagged(observations: &[Observation], policy: &str, id: &str) -> bool {
+    observations
+        .iter()
+        .any(|o| o.text == policy && o.resources.iter().any(|r| r == id))
+}
+
+/// Whether any observation names the resource `id`.
 fn named(observations: &[Observation], id: &str) -> bool {
     observations
         .iter()
@@ -676,14 +684,12 @@ async fn custodian_reports_the_exact_ids_its_policies_match_and_nothing_on_a_cle
     world_ssh(&aws, &sg.id, false).await;
     fixture::resources::set_versioning(&aws, &bucket.id, Enabled).await;
     let drifted = drifted.expect("a poll after the change");
-    let by_policy = |policy: &str, id: &str| {
-        drifted
-            .iter()
-            .any(|o| o.text == policy && o.resources.iter().any(|r| r == id))
-    };
-    assert!(by_policy("sg-ssh-open-to-world", &sg.id), "{drifted:?}");
     assert!(
-        by_policy("s3-versioning-suspended", &bucket.id),
+        flagged(&drifted, "sg-ssh-open-to-world", &sg.id),
+        "{drifted:?}"
+    );
+    assert!(
+        flagged(&drifted, "s3-versioning-suspended", &bucket.id),
         "{drifted:?}"
     );
     let after = c7n.poll(&cx).await.expect("a poll after the revert");
@@ -822,13 +828,14 @@ async fn shipped_policies_name_a_users_inline_policy_and_a_vpc_without_dns() {
     inline.revert(&aws, &user).await;
     dns.revert(&aws, &vpc).await;
     let drifted = drifted.expect("a poll after the change");
-    let by_policy = |policy: &str, id: &str| {
-        drifted
-            .iter()
-            .any(|o| o.text == policy && o.resources.iter().any(|r| r == id))
-    };
-    assert!(by_policy("iam-user-inline-policy", &user.id), "{drifted:?}");
-    assert!(by_policy("vpc-dns-support-off", &vpc.id), "{drifted:?}");
+    assert!(
+        flagged(&drifted, "iam-user-inline-policy", &user.id),
+        "{drifted:?}"
+    );
+    assert!(
+        flagged(&drifted, "vpc-dns-support-off", &vpc.id),
+        "{drifted:?}"
+    );
 }
 
 /// The shipped platform policies name a drilled log group and topic by their ids, and a clean
@@ -856,17 +863,12 @@ async fn shipped_platform_policies_name_a_cut_retention_and_an_open_topic() {
     retention.revert(&aws, &group).await;
     open.revert(&aws, &topic).await;
     let drifted = drifted.expect("a poll after the change");
-    let by_policy = |policy: &str, id: &str| {
-        drifted
-            .iter()
-            .any(|o| o.text == policy && o.resources.iter().any(|r| r == id))
-    };
     assert!(
-        by_policy("log-group-retention-short", &group.id),
+        flagged(&drifted, "log-group-retention-short", &group.id),
         "{drifted:?}"
     );
     assert!(
-        by_policy("sns-topic-cross-account", &topic.id),
+        flagged(&drifted, "sns-topic-cross-account", &topic.id),
         "{drifted:?}"
     );
 }

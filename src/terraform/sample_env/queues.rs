@@ -31,13 +31,9 @@ pub async fn seed(
     )
     .await?;
     let account = aws
-        .sts
-        .get_caller_identity()
-        .send()
+        .caller_account()
         .await
-        .map_err(error("GetCallerIdentity", "the caller"))?
-        .account
-        .unwrap_or_default();
+        .map_err(error("GetCallerIdentity", "the caller"))?;
     let region = &vars.region;
     let redrive = serde_json::json!({
         "deadLetterTargetArn": format!("arn:aws:sqs:{region}:{account}:{dlq_name}"),
