@@ -46,12 +46,20 @@ resource "aws_instance" "background" {
 }
 
 # Where the orders service finds its backend, read at start-up. A value edited by hand during an
-# incident shows up as drift of value.
+# incident shows up as drift of value. driftdrill puts it as declared and imports it
+# (var.imports): a create that the provider retries under load fails on the first attempt's
+# parameter.
 resource "aws_ssm_parameter" "orders_endpoint" {
   name  = "/${var.name_prefix}/orders/endpoint"
   type  = "String"
   value = "https://orders.internal"
   tags  = { Name = "/${var.name_prefix}/orders/endpoint", "drill:target" = "orders-endpoint" }
+}
+
+import {
+  for_each = { for name, id in var.imports : name => id if name == "orders_endpoint" }
+  to       = aws_ssm_parameter.orders_endpoint
+  id       = each.value
 }
 
 # Every new volume in the account and region is encrypted. An account setting, not a resource:

@@ -3,7 +3,7 @@
 # own argument, not an aws_sqs_queue_policy: the provider waits about 25 s after creating either.
 # Messages that fail five times go to a dead-letter queue that keeps them for 14 days; detaching
 # it is drift of the redrive policy, cutting its retention or encryption drift of its own.
-# driftdrill creates both queues as declared with the SDK and imports them (var.queue_urls): the
+# driftdrill creates both queues as declared with the SDK and imports them (var.imports): the
 # provider waits about 25 s after creating each, and the queue waits for its dead-letter queue.
 data "aws_caller_identity" "current" {}
 
@@ -37,13 +37,13 @@ resource "aws_sqs_queue" "orders" {
 }
 
 import {
-  for_each = { for name, url in var.queue_urls : name => url if name == "orders_dlq" }
+  for_each = { for name, url in var.imports : name => url if name == "orders_dlq" }
   to       = aws_sqs_queue.orders_dlq
   id       = each.value
 }
 
 import {
-  for_each = { for name, url in var.queue_urls : name => url if name == "orders" }
+  for_each = { for name, url in var.imports : name => url if name == "orders" }
   to       = aws_sqs_queue.orders
   id       = each.value
 }

@@ -41,8 +41,8 @@ variable "import_lifecycle" {
   default     = false
 }
 
-variable "queue_urls" {
-  description = "Import these queues (URLs by resource name: orders, orders_dlq) instead of creating them (driftdrill creates them first as declared: creating one makes the provider wait about 25 s)."
+variable "imports" {
+  description = "Import these resources (ids by resource name: the queues orders and orders_dlq by URL, the parameter orders_endpoint by name) instead of creating them. driftdrill makes them first as declared: the provider waits about 25 s after creating a queue, and a put of the parameter retried under load fails the apply."
   type        = map(string)
   default     = {}
 }

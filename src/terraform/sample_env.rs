@@ -8,8 +8,8 @@ use serde::Deserialize;
 
 use super::{TerraformError, Workspace, mirror};
 
+mod parameter;
 mod queues;
-pub use queues::seed as seed_queues;
 
 const FILES: &[(&str, &str)] = &[
     (
@@ -143,8 +143,8 @@ pub async fn apply(ws: &Workspace, vars: &SampleVars) -> Result<SampleOutputs, T
 /// records in the state what the separate bucket sub-resources set (otherwise the first
 /// refresh-only plan reports that as drift).
 ///
-/// The two queues are made the same way before the first apply, which imports them (see
-/// [`queues`]): creating them through terraform cost about 50 s of waiting.
+/// The two queues and the parameter are made the same way before the first apply, which
+/// imports them (see [`seed_imports`]).
 pub(crate) async fn apply_initialised(
     ws: &Workspace,
     vars: &SampleVars,
@@ -155,15 +155,15 @@ pub(crate) async fn apply_initialised(
         &vars.region,
     ))
     .await;
-    let queues = queues::seed(&aws, vars)
+    let imports = seed_imports(&aws, vars)
         .await
         .map_err(|source| TerraformError::Seed {
-            what: "create the queues for terraform to import".into(),
+            what: "create the queues and the parameter for terraform to import".into(),
             source,
         })?;
-    let queue_urls = format!("queue_urls={}", serde_json::json!(queues));
+    let imports = format!("imports={}", serde_json::json!(imports));
     if !vars.lifecycle_rules {
-        ws.checked(&[&APPLY[..], &["-var", &queue_urls]].concat())
+        ws.checked(&[&APPLY[..], &["-var", &imports]].concat())
             .await?;
         let out = outputs(ws).await?;
         tag_alarms(&aws, &out, vars).await?;
@@ -174,7 +174,7 @@ pub(crate) async fn apply_initialised(
     ws.checked(
         &[
             &APPLY[..],
-            &["-var", "lifecycle_rules=false", "-var", &queue_urls],
+            &["-var", "lifecycle_rules=false", "-var", &imports],
         ]
         .concat(),
     )
@@ -191,6 +191,19 @@ pub(crate) async fn apply_initialised(
     ws.checked(&[&APPLY[..], &["-var", "import_lifecycle=true"]].concat())
         .await?;
     Ok(out)
+}
+
+/// Makes the resources the first apply imports (`var.imports`): both queues ([`queues`]:
+/// creating them through terraform cost about 50 s of waiting) and the parameter
+/// ([`parameter`]: a create the provider retries under load fails the apply). Their ids by
+/// resource name.
+pub async fn seed_imports(
+    aws: &crate::aws::AwsClients,
+    vars: &SampleVars,
+) -> Result<BTreeMap<&'static str, String>, crate::aws::AwsError> {
+    let mut ids = queues::seed(aws, vars).await?;
+    ids.insert("orders_endpoint", parameter::seed(aws, vars).await?);
+    Ok(ids)
 }
 
 /// The tags a resource of the sample environment carries: the provider's default tags

@@ -241,11 +241,12 @@ async fn sample_environment_applies_clean_and_detects_an_out_of_band_rule() {
     );
 }
 
-/// The queues driftdrill creates for the first apply to import are exactly the ones
-/// messaging.tf declares: importing them changes nothing, so that apply never waits on the
-/// provider's checks after creating or updating a queue (about 25 s each, one after the other).
+/// The queues and the parameter driftdrill creates for the first apply to import are exactly the
+/// ones messaging.tf and compute.tf declare: importing them changes nothing, so that apply never
+/// waits on the provider's checks after creating or updating a queue (about 25 s each, one after
+/// the other). Making them again (an SDK retry of a put that went through) returns the same ids.
 #[tokio::test]
-async fn the_queues_made_for_the_first_apply_import_without_a_change() {
+async fn what_driftdrill_makes_for_the_first_apply_imports_without_a_change() {
     if !fixture::terraform_available() {
         return;
     }
@@ -262,10 +263,11 @@ async fn the_queues_made_for_the_first_apply_import_without_a_change() {
     let ws = sample_env::write(dir.path(), &vars).expect("write the sample environment");
     ws.init().await.expect("terraform init");
     let aws = fixture::clients().await;
-    let urls = sample_env::seed_queues(&aws, &vars)
+    let ids = sample_env::seed_imports(&aws, &vars)
         .await
-        .expect("create the queues");
-    let var = format!("queue_urls={}", serde_json::json!(urls));
+        .expect("create the queues and the parameter");
+    let again = sample_env::seed_imports(&aws, &vars).await;
+    let var = format!("imports={}", serde_json::json!(ids));
     let plan = ws
         .checked(&[
             "plan",
@@ -273,18 +275,65 @@ async fn the_queues_made_for_the_first_apply_import_without_a_change() {
             "-no-color",
             "-target=aws_sqs_queue.orders",
             "-target=aws_sqs_queue.orders_dlq",
+            "-target=aws_ssm_parameter.orders_endpoint",
             "-var",
             &var,
         ])
         .await;
-    for url in urls.values() {
+    for url in [&ids["orders"], &ids["orders_dlq"]] {
         let _ = aws.sqs.delete_queue().queue_url(url).send().await;
     }
+    let name = &ids["orders_endpoint"];
+    let _ = aws.ssm.delete_parameter().name(name).send().await;
+    assert_eq!(again.expect("make them again"), ids);
     let plan = plan.expect("plan the import");
     assert!(
         plan.stdout
-            .contains("Plan: 2 to import, 0 to add, 0 to change, 0 to destroy."),
+            .contains("Plan: 3 to import, 0 to add, 0 to change, 0 to destroy."),
         "{}",
         plan.stdout
+    );
+}
+
+/// A parameter already at the sample environment's name with another value is not
+/// driftdrill's: making the environment fails and leaves that value as it was.
+#[tokio::test]
+async fn a_parameter_someone_else_put_at_the_sample_name_is_left_alone() {
+    let vars = SampleVars {
+        endpoint: fixture::localstack().url.clone(),
+        region: fixture::REGION.into(),
+        name_prefix: fixture::unique("tfp"),
+        lifecycle_rules: false,
+    };
+    let aws = fixture::clients().await;
+    let name = format!("/{}/orders/endpoint", vars.name_prefix);
+    aws.ssm
+        .put_parameter()
+        .name(&name)
+        .r#type(aws_sdk_ssm::types::ParameterType::String)
+        .value("https://someone-elses.internal")
+        .send()
+        .await
+        .expect("put a colleague's parameter");
+    let made = sample_env::seed_imports(&aws, &vars).await;
+    let value = aws.ssm.get_parameter().name(&name).send().await;
+    let _ = aws.ssm.delete_parameter().name(&name).send().await;
+    for queue in ["orders", "orders-dlq"] {
+        let url = aws
+            .sqs
+            .get_queue_url()
+            .queue_name(format!("{}-{queue}", vars.name_prefix))
+            .send()
+            .await;
+        if let Some(url) = url.ok().and_then(|u| u.queue_url) {
+            let _ = aws.sqs.delete_queue().queue_url(url).send().await;
+        }
+    }
+    let err = made.expect_err("someone else's parameter is not taken as made");
+    assert_eq!(err.code.as_deref(), Some("ParameterAlreadyExists"), "{err}");
+    let value = value.expect("read the parameter");
+    assert_eq!(
+        value.parameter().and_then(|p| p.value()),
+        Some("https://someone-elses.internal")
     );
 }

@@ -15,7 +15,7 @@ use super::{SampleVars, default_tags};
 use crate::aws::{AwsClients, AwsError, error};
 
 /// Creates both queues as declared (an existing one with the same attributes is simply
-/// returned) and returns their URLs by resource name, the `queue_urls` the import blocks read.
+/// returned) and returns their URLs by resource name, the ids their import blocks read.
 pub async fn seed(
     aws: &AwsClients,
     vars: &SampleVars,
