@@ -5,14 +5,14 @@
 # alone. providers.tf and variables.tf are the sample environment's.
 resource "aws_vpc" "selfheal" {
   cidr_block = "10.88.0.0/16"
-  tags       = { Name = "${var.name_prefix}-selfheal-vpc" }
+  tags       = merge(local.tags, { Name = "${var.name_prefix}-selfheal-vpc" })
 }
 
 resource "aws_security_group" "selfheal" {
   name        = "${var.name_prefix}-selfheal"
   description = "self-healing: custodian removes world-open ssh"
   vpc_id      = aws_vpc.selfheal.id
-  tags        = { Name = "${var.name_prefix}-selfheal", "drill:target" = "selfheal" }
+  tags        = merge(local.tags, { Name = "${var.name_prefix}-selfheal", "drill:target" = "selfheal" })
 
   lifecycle {
     ignore_changes = [ingress, egress]
@@ -21,7 +21,7 @@ resource "aws_security_group" "selfheal" {
 
 resource "aws_s3_bucket" "selfheal" {
   bucket = "${var.name_prefix}-selfheal"
-  tags   = { Name = "${var.name_prefix}-selfheal", "drill:target" = "selfheal" }
+  tags   = merge(local.tags, { Name = "${var.name_prefix}-selfheal", "drill:target" = "selfheal" })
 }
 
 resource "aws_s3_bucket_versioning" "selfheal" {

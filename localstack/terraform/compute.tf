@@ -14,7 +14,7 @@ resource "aws_instance" "app" {
     http_put_response_hop_limit = 1
   }
 
-  tags = { Name = "${var.name_prefix}-app", "drill:target" = "app" }
+  tags = merge(local.tags, { Name = "${var.name_prefix}-app", "drill:target" = "app" })
 
   # A blind spot on purpose, as real configurations have them: terraform will never report a
   # change of termination protection, so the drill on it shows up as a miss in the report.
@@ -38,7 +38,7 @@ resource "aws_instance" "background" {
     http_put_response_hop_limit = 1
   }
 
-  tags = { Name = "${var.name_prefix}-${each.key}", "drill:target" = each.key }
+  tags = merge(local.tags, { Name = "${var.name_prefix}-${each.key}", "drill:target" = each.key })
 
   lifecycle {
     ignore_changes = [disable_api_termination]
@@ -53,7 +53,7 @@ resource "aws_ssm_parameter" "orders_endpoint" {
   name  = "/${var.name_prefix}/orders/endpoint"
   type  = "String"
   value = "https://orders.internal"
-  tags  = { Name = "/${var.name_prefix}/orders/endpoint", "drill:target" = "orders-endpoint" }
+  tags  = merge(local.tags, { Name = "/${var.name_prefix}/orders/endpoint", "drill:target" = "orders-endpoint" })
 }
 
 import {

@@ -28,7 +28,7 @@ resource "aws_iam_role" "this" {
   max_session_duration = 3600
   # The application role may never grant more than power-user access, whatever is attached.
   permissions_boundary = each.key == "app" ? "arn:aws:iam::aws:policy/PowerUserAccess" : null
-  tags                 = { Name = "${var.name_prefix}-${each.key}-role", "drill:target" = "${each.key}-role" }
+  tags                 = merge(local.tags, { Name = "${var.name_prefix}-${each.key}-role", "drill:target" = "${each.key}-role" })
 }
 
 resource "aws_iam_role_policy" "app_read" {
@@ -47,7 +47,7 @@ resource "aws_iam_role_policy_attachment" "app_read_only" {
 
 resource "aws_iam_user" "ci" {
   name = "${var.name_prefix}-ci-user"
-  tags = { Name = "${var.name_prefix}-ci-user", "drill:target" = "ci-user" }
+  tags = merge(local.tags, { Name = "${var.name_prefix}-ci-user", "drill:target" = "ci-user" })
 }
 
 resource "aws_iam_user_policy_attachment" "ci_read_only" {
@@ -60,7 +60,7 @@ resource "aws_iam_user_policy_attachment" "ci_read_only" {
 # (aws_iam_user_policies_exclusive), so one written by hand is invisible to `terraform plan`.
 resource "aws_iam_user" "release_bot" {
   name = "${var.name_prefix}-release-bot-user"
-  tags = { Name = "${var.name_prefix}-release-bot-user", "drill:target" = "release-bot" }
+  tags = merge(local.tags, { Name = "${var.name_prefix}-release-bot-user", "drill:target" = "release-bot" })
 }
 
 resource "aws_iam_policy" "deploy" {
@@ -70,7 +70,7 @@ resource "aws_iam_policy" "deploy" {
     Version   = "2012-10-17"
     Statement = [{ Effect = "Allow", Action = ["s3:PutObject"], Resource = "${aws_s3_bucket.this["artifacts"].arn}/*" }]
   })
-  tags = { Name = "${var.name_prefix}-deploy-policy", "drill:target" = "deploy-policy" }
+  tags = merge(local.tags, { Name = "${var.name_prefix}-deploy-policy", "drill:target" = "deploy-policy" })
 }
 
 # The account's password policy, as CIS AWS Foundations asks: 14 characters with symbols,

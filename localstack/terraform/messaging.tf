@@ -9,7 +9,7 @@ data "aws_caller_identity" "current" {}
 
 resource "aws_sqs_queue" "orders_dlq" {
   name = "${var.name_prefix}-orders-dlq"
-  tags = { Name = "${var.name_prefix}-orders-dlq", "drill:target" = "orders-dlq" }
+  tags = merge(local.tags, { Name = "${var.name_prefix}-orders-dlq", "drill:target" = "orders-dlq" })
   # A dead-letter queue keeps what failed for the longest SQS allows, encrypted like the queue.
   message_retention_seconds = 1209600
   sqs_managed_sse_enabled   = true
@@ -17,7 +17,7 @@ resource "aws_sqs_queue" "orders_dlq" {
 
 resource "aws_sqs_queue" "orders" {
   name = "${var.name_prefix}-orders"
-  tags = { Name = "${var.name_prefix}-orders", "drill:target" = "orders" }
+  tags = merge(local.tags, { Name = "${var.name_prefix}-orders", "drill:target" = "orders" })
   # Stated, not left to the default: only a stated value makes switching it off a diff.
   sqs_managed_sse_enabled = true
   redrive_policy = jsonencode({

@@ -1,9 +1,8 @@
 # An alarm that pages on-call when the orders queue backs up. Switching its actions off during an
 # incident ("it keeps paging") and never back on shows up as drift of actions_enabled. It is
-# created without tags (see the "untagged" provider in providers.tf); the apply tags it with
-# TagResource afterwards, so terraform leaves its tags alone.
+# created without tags (see local.tags in providers.tf); the apply tags it with TagResource
+# afterwards, so terraform leaves its tags alone.
 resource "aws_cloudwatch_metric_alarm" "orders_backlog" {
-  provider            = aws.untagged
   alarm_name          = "${var.name_prefix}-orders-backlog"
   namespace           = "AWS/SQS"
   metric_name         = "ApproximateNumberOfMessagesVisible"
@@ -25,7 +24,7 @@ resource "aws_cloudwatch_metric_alarm" "orders_backlog" {
 # publish. An out-of-band statement letting anyone publish shows up as drift of the policy.
 resource "aws_sns_topic" "on_call" {
   name = "${var.name_prefix}-on-call"
-  tags = { Name = "${var.name_prefix}-on-call", "drill:target" = "on-call" }
+  tags = merge(local.tags, { Name = "${var.name_prefix}-on-call", "drill:target" = "on-call" })
   policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{
@@ -43,7 +42,7 @@ resource "aws_sns_topic" "on_call" {
 resource "aws_cloudwatch_log_group" "orders" {
   name              = "/${var.name_prefix}/orders"
   retention_in_days = 90
-  tags              = { Name = "/${var.name_prefix}/orders", "drill:target" = "orders-logs" }
+  tags              = merge(local.tags, { Name = "/${var.name_prefix}/orders", "drill:target" = "orders-logs" })
 }
 
 # Counts the orders service's failures into the metric an alarm would page on. Deleting the
@@ -65,5 +64,5 @@ resource "aws_cloudwatch_log_metric_filter" "order_failures" {
 resource "aws_sns_topic" "order_events" {
   name              = "${var.name_prefix}-order-events"
   kms_master_key_id = "alias/aws/sns"
-  tags              = { Name = "${var.name_prefix}-order-events", "drill:target" = "order-events" }
+  tags              = merge(local.tags, { Name = "${var.name_prefix}-order-events", "drill:target" = "order-events" })
 }

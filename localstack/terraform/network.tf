@@ -4,7 +4,7 @@ resource "aws_vpc" "main" {
   cidr_block = "10.42.0.0/16"
   # Stated, not left to the default: switching the resolver off is drift of enable_dns_support.
   enable_dns_support = true
-  tags               = { Name = "${var.name_prefix}-vpc", "drill:target" = "app-vpc" }
+  tags               = merge(local.tags, { Name = "${var.name_prefix}-vpc", "drill:target" = "app-vpc" })
 }
 
 resource "aws_subnet" "app" {
@@ -12,7 +12,7 @@ resource "aws_subnet" "app" {
   cidr_block = "10.42.1.0/24"
   # Stated, not left to the default: a private tier never hands out public addresses.
   map_public_ip_on_launch = false
-  tags                    = { Name = "${var.name_prefix}-app", "drill:target" = "app-subnet" }
+  tags                    = merge(local.tags, { Name = "${var.name_prefix}-app", "drill:target" = "app-subnet" })
 }
 
 resource "aws_network_acl" "app" {
@@ -47,7 +47,7 @@ resource "aws_network_acl" "app" {
     to_port    = 0
   }
 
-  tags = { Name = "${var.name_prefix}-app-acl", "drill:target" = "app-acl" }
+  tags = merge(local.tags, { Name = "${var.name_prefix}-app-acl", "drill:target" = "app-acl" })
 }
 
 resource "aws_security_group" "web" {
@@ -79,7 +79,7 @@ resource "aws_security_group" "web" {
     cidr_blocks = ["0.0.0.0/0"]
   }
 
-  tags = { Name = "${var.name_prefix}-web", "drill:target" = "web" }
+  tags = merge(local.tags, { Name = "${var.name_prefix}-web", "drill:target" = "web" })
 }
 
 resource "aws_security_group" "db" {
@@ -103,7 +103,7 @@ resource "aws_security_group" "db" {
     cidr_blocks = ["0.0.0.0/0"]
   }
 
-  tags = { Name = "${var.name_prefix}-db", "drill:target" = "db" }
+  tags = merge(local.tags, { Name = "${var.name_prefix}-db", "drill:target" = "db" })
 }
 
 # Kept for the "attach an extra security group" drill: not attached to anything by terraform.
@@ -120,7 +120,7 @@ resource "aws_security_group" "admin" {
     cidr_blocks = ["10.42.9.0/24"]
   }
 
-  tags = { Name = "${var.name_prefix}-admin", "drill:target" = "admin" }
+  tags = merge(local.tags, { Name = "${var.name_prefix}-admin", "drill:target" = "admin" })
 }
 
 # A suppression on purpose, as real configurations have them: the ops team edits this group's
@@ -148,7 +148,7 @@ resource "aws_security_group" "ops" {
     cidr_blocks = ["0.0.0.0/0"]
   }
 
-  tags = { Name = "${var.name_prefix}-ops", "drill:target" = "ops" }
+  tags = merge(local.tags, { Name = "${var.name_prefix}-ops", "drill:target" = "ops" })
 
   lifecycle {
     ignore_changes = [ingress]

@@ -16,6 +16,7 @@ resource "aws_s3_bucket" "this" {
   bucket   = "${var.name_prefix}-${each.key}"
   # Only the data bucket must log access (detectors/custodian/storage.yml checks buckets tagged so).
   tags = merge(
+    local.tags,
     { Name = "${var.name_prefix}-${each.key}", Purpose = each.value, "drill:target" = each.key },
     each.key == "data" ? { AccessLogging = "required" } : {},
   )

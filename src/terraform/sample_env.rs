@@ -206,9 +206,9 @@ pub async fn seed_imports(
     Ok(ids)
 }
 
-/// The tags a resource of the sample environment carries: the provider's default tags
-/// (providers.tf), its `Name` and its `drill:target`.
-fn default_tags(vars: &SampleVars, name: &str, target: &str) -> [(&'static str, String); 6] {
+/// The tags a resource of the sample environment carries: `local.tags` (providers.tf), its
+/// `Name` and its `drill:target`.
+fn resource_tags(vars: &SampleVars, name: &str, target: &str) -> [(&'static str, String); 6] {
     [
         ("Environment", "staging".into()),
         ("ManagedBy", "terraform".into()),
@@ -219,9 +219,9 @@ fn default_tags(vars: &SampleVars, name: &str, target: &str) -> [(&'static str, 
     ]
 }
 
-/// Tags every alarm of monitoring.tf as the provider's default tags would, plus its `Name` and
+/// Tags every alarm of monitoring.tf as every other resource is tagged, with its `Name` and
 /// `drill:target` (the key with dashes): LocalStack 4.12 cannot keep tags given at creation
-/// (see the "untagged" provider in providers.tf).
+/// (see `local.tags` in providers.tf).
 async fn tag_alarms(
     aws: &crate::aws::AwsClients,
     out: &SampleOutputs,
@@ -246,7 +246,7 @@ async fn tag_alarms(
             .and_then(|a| a.alarm_arn())
             .unwrap_or_default()
             .to_string();
-        let tags = default_tags(vars, name, &key.replace('_', "-"));
+        let tags = resource_tags(vars, name, &key.replace('_', "-"));
         aws.cloudwatch
             .tag_resource()
             .resource_arn(&arn)

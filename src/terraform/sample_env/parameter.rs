@@ -9,7 +9,7 @@
 
 use aws_sdk_ssm::types::{ParameterType, Tag};
 
-use super::{SampleVars, default_tags};
+use super::{SampleVars, resource_tags};
 use crate::aws::{AwsClients, AwsError, error};
 
 /// What compute.tf declares for `aws_ssm_parameter.orders_endpoint`.
@@ -18,7 +18,7 @@ const VALUE: &str = "https://orders.internal";
 /// Puts the parameter as declared and returns its name, the id its import block reads.
 pub async fn seed(aws: &AwsClients, vars: &SampleVars) -> Result<String, AwsError> {
     let name = format!("/{}/orders/endpoint", vars.name_prefix);
-    let tags = default_tags(vars, &name, "orders-endpoint")
+    let tags = resource_tags(vars, &name, "orders-endpoint")
         .into_iter()
         .map(|(key, value)| Tag::builder().key(key).value(value).build())
         .collect::<Result<Vec<_>, _>>()

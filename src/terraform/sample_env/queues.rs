@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use aws_sdk_sqs::types::QueueAttributeName as Attr;
 
-use super::{SampleVars, default_tags};
+use super::{SampleVars, resource_tags};
 use crate::aws::{AwsClients, AwsError, error};
 
 /// Creates both queues as declared (an existing one with the same attributes is simply
@@ -65,7 +65,7 @@ pub async fn seed(
 
 /// One queue with the attributes every declared queue states (the provider's message size,
 /// which LocalStack 4.12 defaults higher, and SQS-managed encryption), `own` ones and the
-/// provider's default tags; its URL.
+/// tags every resource carries; its URL.
 async fn create(
     aws: &AwsClients,
     vars: &SampleVars,
@@ -82,7 +82,7 @@ async fn create(
     for (attr, value) in own {
         request = request.attributes(attr.clone(), value);
     }
-    for (key, value) in default_tags(vars, name, target) {
+    for (key, value) in resource_tags(vars, name, target) {
         request = request.tags(key, value);
     }
     let out = request.send().await.map_err(error("CreateQueue", name))?;
