@@ -368,6 +368,7 @@ impl<'a> Drill<'a> {
         cx.progress.phase(&self.id, "revert");
         let deadline = drift_ends(cx, applied.inject_started);
         let revert_started = Instant::now();
+        let reverting = cx.hub.reverting();
         let reverted = revert(
             cx,
             &self.drill,
@@ -378,6 +379,7 @@ impl<'a> Drill<'a> {
             deadline,
         )
         .await;
+        drop(reverting);
         let verified = Instant::now();
         self.record.reverted_at = Some(Utc::now());
         if let (None, Ok(confirmed)) = (&self.record.remediation, &applied.confirmed) {

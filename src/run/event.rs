@@ -52,6 +52,12 @@ pub(super) struct Watching {
     pub(super) touched: std::collections::BTreeSet<String>,
     /// Drills between snapshot and confirmed injection.
     pub(super) injecting: usize,
+    /// Drills between the end of their observation and their verified revert.
+    pub(super) reverting: usize,
+    /// Every watch in force by its number, with its terms: what a poll that names one waits on.
+    pub(super) watches: BTreeMap<u64, Vec<String>>,
+    /// The number the next watch gets.
+    pub(super) next_watch: u64,
     /// Detectors with a poll in flight now.
     pub(super) polling: std::collections::BTreeSet<String>,
 }

@@ -31,7 +31,7 @@ pub struct Hub {
     whole_state: std::collections::BTreeSet<String>,
     health: HealthBook,
     wake: Arc<Notify>,
-    /// Signalled whenever a drill finishes injecting.
+    /// Signalled whenever a drill finishes injecting, reverting or watching.
     settled: Arc<Notify>,
     stop: watch::Sender<bool>,
     /// Push channel addresses by name (e.g. where a webhook listens).
@@ -44,6 +44,10 @@ pub struct Hub {
 /// While alive, the drill's detectors are polled and its terms are watched.
 pub struct WatchGuard {
     watching: Arc<Mutex<Watching>>,
+    /// Told when the guard drops: a poll may be waiting for this drill to end.
+    settled: Arc<Notify>,
+    /// This watch's number in [`Watching::watches`].
+    number: u64,
     detectors: Vec<String>,
     terms: Vec<String>,
 }
@@ -64,18 +68,23 @@ impl Drop for WatchGuard {
                 }
             }
         }
+        w.watches.remove(&self.number);
+        drop(w);
+        self.settled.notify_waiters();
     }
 }
 
-/// While alive, the drill counts as injecting (see [`Hub::injecting`]).
-pub struct InjectingGuard {
+/// While alive, the drill counts as changing its resource: injecting (see [`Hub::injecting`])
+/// or reverting (see [`Hub::reverting`]).
+pub struct ChangingGuard {
     watching: Arc<Mutex<Watching>>,
     settled: Arc<Notify>,
+    count: fn(&mut Watching) -> &mut usize,
 }
 
-impl Drop for InjectingGuard {
+impl Drop for ChangingGuard {
     fn drop(&mut self) {
-        self.watching.lock().expect("watch lock").injecting -= 1;
+        *(self.count)(&mut self.watching.lock().expect("watch lock")) -= 1;
         self.settled.notify_waiters();
     }
 }
@@ -147,6 +156,7 @@ impl Hub {
             wake: self.wake.clone(),
             settled: self.settled.clone(),
             stopped: self.stop.subscribe(),
+            named: std::collections::BTreeSet::new(),
         };
         let poller = tokio::spawn(task.run());
         self.pollers.lock().expect("pollers lock").push(poller);
@@ -247,10 +257,15 @@ impl Hub {
             *w.terms.entry(t.clone()).or_default() += 1;
             w.touched.insert(t.clone());
         }
+        let number = w.next_watch;
+        w.next_watch += 1;
+        w.watches.insert(number, terms.to_vec());
         drop(w);
         self.wake.notify_waiters();
         WatchGuard {
             watching: self.watching.clone(),
+            settled: self.settled.clone(),
+            number,
             detectors: detectors.to_vec(),
             terms: terms.to_vec(),
         }
@@ -261,11 +276,25 @@ impl Hub {
     /// start after a change may count as seeing it, so a poll starting in the middle of a burst
     /// of injections would leave the rest of the burst waiting a whole interval. Polls still
     /// run at most once per interval.
-    pub fn injecting(&self) -> InjectingGuard {
-        self.watching.lock().expect("watch lock").injecting += 1;
-        InjectingGuard {
+    pub fn injecting(&self) -> ChangingGuard {
+        self.changing(|w| &mut w.injecting)
+    }
+
+    /// Marks a drill as reverting (its observation over, its change not yet verified gone)
+    /// until the guard is dropped. A poll that falls due meanwhile waits for it the same way:
+    /// a poll started in the middle of a revert still sees the change, so it cannot be the clean
+    /// baseline the next drill on that resource needs, and with plans that outlast their
+    /// interval that cost the next drill one whole plan.
+    pub fn reverting(&self) -> ChangingGuard {
+        self.changing(|w| &mut w.reverting)
+    }
+
+    fn changing(&self, count: fn(&mut Watching) -> &mut usize) -> ChangingGuard {
+        *count(&mut self.watching.lock().expect("watch lock")) += 1;
+        ChangingGuard {
             watching: self.watching.clone(),
             settled: self.settled.clone(),
+            count,
         }
     }
 
@@ -348,5 +377,128 @@ async fn accepts(addr: std::net::SocketAddr) -> Result<(), std::io::Error> {
 impl Drop for Hub {
     fn drop(&mut self) {
         let _ = self.stop.send(true);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::{DetectorError, Observation, PollCx, Polled};
+
+    const INTERVAL: Duration = Duration::from_secs(2);
+
+    /// Answers at once, keeping the instant each poll started; names `drifted` when given.
+    struct Clock {
+        starts: Arc<Mutex<Vec<Instant>>>,
+        drifted: Option<&'static str>,
+    }
+
+    #[async_trait::async_trait]
+    impl Polled for Clock {
+        async fn poll(&self, _: &PollCx) -> Result<Vec<Observation>, DetectorError> {
+            self.starts.lock().unwrap().push(Instant::now());
+            let name = |id: &str| Observation::now(vec![id.into()], id.into(), String::new());
+            Ok(self.drifted.map(name).into_iter().collect())
+        }
+        fn interval(&self) -> Duration {
+            INTERVAL
+        }
+    }
+
+    async fn clock_hub(drifted: Option<&'static str>) -> (Hub, Arc<Mutex<Vec<Instant>>>) {
+        let starts = Arc::new(Mutex::new(Vec::new()));
+        let clock = Clock {
+            starts: starts.clone(),
+            drifted,
+        };
+        let entry = HubEntry {
+            name: "plan".into(),
+            kind: "command".into(),
+            role: Role::Detector,
+            built: Built::Polled(Box::new(clock)),
+        };
+        (Hub::start(vec![entry]).await, starts)
+    }
+
+    /// The instant of the `n`th poll (from 0), once it has happened.
+    async fn nth_poll(starts: &Mutex<Vec<Instant>>, n: usize) -> Instant {
+        loop {
+            if let Some(at) = starts.lock().unwrap().get(n) {
+                return *at;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+
+    #[tokio::test]
+    async fn a_poll_due_while_a_drill_reverts_waits_for_the_revert() {
+        let (hub, starts) = clock_hub(None).await;
+        let _watching = hub.watch(&["plan".into()], &["sg-1".into()]);
+        let first = nth_poll(&starts, 0).await;
+        let reverting = hub.reverting();
+        // Past the interval, before the one more interval a revert may hold a poll back.
+        tokio::time::sleep_until((first + INTERVAL * 3 / 2).into()).await;
+        assert_eq!(
+            starts.lock().unwrap().len(),
+            1,
+            "no poll while the revert runs"
+        );
+        let reverted = Instant::now();
+        drop(reverting);
+        let second = nth_poll(&starts, 1).await;
+        assert!(second >= reverted, "the next poll starts after the revert");
+        assert!(
+            second < first + INTERVAL * 2,
+            "and as soon as the revert ends, not at the cap"
+        );
+        hub.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn a_revert_that_never_ends_holds_polls_back_one_interval_at_most() {
+        let (hub, starts) = clock_hub(None).await;
+        let _watching = hub.watch(&["plan".into()], &["sg-1".into()]);
+        let first = nth_poll(&starts, 0).await;
+        let _reverting = hub.reverting();
+        let second = nth_poll(&starts, 1).await;
+        assert!(second - first >= INTERVAL * 2, "{:?}", second - first);
+        hub.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn a_poll_waits_for_the_drill_it_just_detected_to_end() {
+        let (hub, starts) = clock_hub(Some("sg-1")).await;
+        let watching = hub.watch(&["plan".into()], &["sg-1".into()]);
+        let first = nth_poll(&starts, 0).await;
+        // The drill waits for another detector, then ends, and the next drill on the same
+        // group starts watching.
+        tokio::time::sleep_until((first + INTERVAL * 3 / 2).into()).await;
+        assert_eq!(
+            starts.lock().unwrap().len(),
+            1,
+            "no poll while it is in flight"
+        );
+        let ended = Instant::now();
+        let _next = hub.watch(&["plan".into()], &["sg-1".into()]);
+        drop(watching);
+        let second = nth_poll(&starts, 1).await;
+        assert!(second >= ended, "the next poll starts after it ended");
+        assert!(
+            second < first + INTERVAL * 2,
+            "as soon as it ended, not at the cap"
+        );
+        hub.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn a_detected_drill_that_stays_holds_back_one_poll_only() {
+        let (hub, starts) = clock_hub(Some("sg-1")).await;
+        let _watching = hub.watch(&["plan".into()], &["sg-1".into()]);
+        let first = nth_poll(&starts, 0).await;
+        let second = nth_poll(&starts, 1).await;
+        let third = nth_poll(&starts, 2).await;
+        assert!(second - first >= INTERVAL * 2, "{:?}", second - first);
+        assert!(third - second < INTERVAL * 2, "{:?}", third - second);
+        hub.shutdown().await;
     }
 }

@@ -2,7 +2,7 @@
 //! the poll in the health book, broadcast the answer; and its preflight. When the hub stops, a
 //! poll in flight is cancelled (see [`crate::process::CANCEL`]) and the task ends once it has.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -10,7 +10,7 @@ use chrono::Utc;
 use tokio::sync::{Notify, broadcast, watch};
 
 use super::event::{Event, HealthBook, Latest, Watching};
-use crate::detect::{DetectorError, Observation, PollCx, Polled};
+use crate::detect::{DetectorError, Observation, PollCx, Polled, matching};
 
 /// A detector's preflight, asked once more after a pause when it failed in a way that may pass
 /// (a time-out, throttling, a lost lock): one slow answer should not skip a quarter's drills.
@@ -26,6 +26,10 @@ pub(super) async fn preflight(p: &dyn Polled) -> Result<(), DetectorError> {
 
 const PREFLIGHT_RETRY_PAUSE: Duration = Duration::from_secs(2);
 
+/// How long after a poll's answer is broadcast the next poll waits at least: the drills that
+/// answer lets go have read it and started reverting by then (see [`Poller::wait_for_changes`]).
+const SETTLE: Duration = Duration::from_millis(100);
+
 pub(super) struct Poller {
     pub(super) name: String,
     /// Where to keep the last finished poll (whole-state detectors only).
@@ -37,26 +41,32 @@ pub(super) struct Poller {
     pub(super) wake: Arc<Notify>,
     pub(super) settled: Arc<Notify>,
     pub(super) stopped: watch::Receiver<bool>,
+    /// The watches this detector's answers have named, kept while they are in force: a drill is
+    /// waited for only the first time an answer names it (see [`Poller::newly_named`]).
+    pub(super) named: BTreeSet<u64>,
 }
 
 /// Marks a detector as polling until dropped (the poll finished, failed or was cancelled).
-struct InFlight<'a> {
-    watching: &'a Mutex<Watching>,
-    name: &'a str,
+struct InFlight {
+    watching: Arc<Mutex<Watching>>,
+    name: String,
 }
 
-impl<'a> InFlight<'a> {
-    fn new(watching: &'a Mutex<Watching>, name: &'a str) -> Self {
+impl InFlight {
+    fn new(watching: &Arc<Mutex<Watching>>, name: &str) -> Self {
         let mut w = watching.lock().expect("watch lock");
         w.polling.insert(name.to_string());
-        InFlight { watching, name }
+        InFlight {
+            watching: watching.clone(),
+            name: name.to_string(),
+        }
     }
 }
 
-impl Drop for InFlight<'_> {
+impl Drop for InFlight {
     fn drop(&mut self) {
         let mut w = self.watching.lock().expect("watch lock");
-        w.polling.remove(self.name);
+        w.polling.remove(&self.name);
     }
 }
 
@@ -105,7 +115,8 @@ impl Poller {
                 }
             };
             let started = Instant::now();
-            let _in_flight = InFlight::new(&self.watching, &self.name);
+            let before = self.watches_now();
+            let in_flight = InFlight::new(&self.watching, &self.name);
             // A poll in flight when the run ends is cancelled and awaited: a program it runs
             // gets SIGINT (terraform releases its lock), then its group is killed after a grace.
             let result = crate::process::CANCEL
@@ -116,6 +127,7 @@ impl Poller {
             }
             let finished = Instant::now();
             self.account(finished - started, &result);
+            let fresh = self.newly_named(&before, &result);
             let result = result.map_err(|e| crate::errors::chain(&e));
             let event = Event::Poll {
                 detector: self.name.clone(),
@@ -135,24 +147,78 @@ impl Poller {
                 );
             }
             let _ = self.events.send(event);
-            // Once per interval, measured from the start of this poll.
-            let next = started + self.detector.interval().max(Duration::from_millis(50));
-            tokio::select! {
-                _ = tokio::time::sleep_until(next.into()) => {}
-                _ = self.stopped.changed() => return,
+            drop(in_flight);
+            if !self.wait_for_changes(started, finished, &fresh).await {
+                return;
             }
-            // Let drills that are mid-injection finish first, for at most one more interval.
-            let cap = next + self.detector.interval();
-            loop {
-                let settled = self.settled.notified();
-                if self.watching.lock().expect("watch lock").injecting == 0 {
-                    break;
+        }
+    }
+
+    /// The watches in force now, by number.
+    fn watches_now(&self) -> Vec<u64> {
+        let w = self.watching.lock().expect("watch lock");
+        w.watches.keys().copied().collect()
+    }
+
+    /// The watches of `before` (those in force when the poll started) whose terms this answer
+    /// names and no earlier answer named: the drills it has just detected, which may now end
+    /// and revert.
+    fn newly_named(
+        &mut self,
+        before: &[u64],
+        result: &Result<Vec<Observation>, DetectorError>,
+    ) -> Vec<u64> {
+        let w = self.watching.lock().expect("watch lock");
+        self.named.retain(|n| w.watches.contains_key(n));
+        let Ok(observations) = result else {
+            return Vec::new();
+        };
+        let fresh: Vec<u64> = (before.iter())
+            .filter(|n| !self.named.contains(*n))
+            .filter(|n| {
+                let terms = w.watches.get(*n).map_or(&[][..], Vec::as_slice);
+                observations.iter().any(|o| matching::names_any(o, terms))
+            })
+            .copied()
+            .collect();
+        drop(w);
+        self.named.extend(fresh.iter().copied());
+        fresh
+    }
+
+    /// Waits out the interval (measured from the start of the poll that just ended), then lets
+    /// drills that are changing their resource finish first, for at most one more interval:
+    /// mid-injection, mid-revert (a drill that this poll's answer let go starts reverting within
+    /// [`SETTLE`]), or just detected by this poll (`fresh`: such a drill usually reverts as soon
+    /// as its other detectors have answered, and a poll started before that revert still sees
+    /// the change, so it cannot be the clean baseline the next drill on that resource needs).
+    /// False when the hub stopped meanwhile.
+    async fn wait_for_changes(
+        &mut self,
+        started: Instant,
+        finished: Instant,
+        fresh: &[u64],
+    ) -> bool {
+        let interval = self.detector.interval();
+        let next = (started + interval.max(Duration::from_millis(50))).max(finished + SETTLE);
+        tokio::select! {
+            _ = tokio::time::sleep_until(next.into()) => {}
+            _ = self.stopped.changed() => return false,
+        }
+        let cap = next.max(Instant::now()) + interval;
+        loop {
+            let settled = self.settled.notified();
+            {
+                let w = self.watching.lock().expect("watch lock");
+                let detected = fresh.iter().any(|n| w.watches.contains_key(n));
+                if w.injecting == 0 && w.reverting == 0 && !detected {
+                    return true;
                 }
-                tokio::select! {
-                    _ = settled => {}
-                    _ = tokio::time::sleep_until(cap.into()) => break,
-                    _ = self.stopped.changed() => return,
-                }
+            }
+            tokio::select! {
+                _ = settled => {}
+                _ = tokio::time::sleep_until(cap.into()) => return true,
+                _ = self.stopped.changed() => return false,
             }
         }
     }
