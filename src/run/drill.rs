@@ -62,8 +62,8 @@ async fn drill_steps(
     let mut terms = crate::inject::target::attribution_terms(&target);
     terms.push(d.mark.clone());
     let mut events = cx.hub.subscribe();
-    let _watching = cx.hub.watch(&d.names, &terms);
-    let _remediating = cx.hub.watch(&d.remediator_detectors(), &terms);
+    let watching = cx.hub.watch(&d.names, &terms);
+    let remediating = cx.hub.watch(&d.remediator_detectors(), &terms);
     if !d
         .baseline(&mut events, &terms, &target, held.last_released)
         .await
@@ -94,8 +94,11 @@ async fn drill_steps(
         polling: &polling,
     };
     d.observe(&applied, reader, &mut events, &terms).await;
-    d.revert_and_clear(&applied, &*injector, &icx, &target, &mut events, &terms)
-        .await;
+    // Until the revert ends, a poll that just caught this change waits for it (see the hub).
+    let reverting = cx.hub.reverting(&[&watching, &remediating]);
+    let verified = d.revert_change(&applied, &*injector, &icx, &target).await;
+    drop(reverting);
+    d.clear(verified, &mut events, &terms).await;
     d.finish()
 }
 
@@ -353,22 +356,19 @@ impl<'a> Drill<'a> {
         }
     }
 
-    /// Reverts, whatever happened before, by the drift's lifetime; then, when the scenario
-    /// asks, measures how long each detector that caught the drift takes to clear.
-    async fn revert_and_clear(
+    /// Reverts, whatever happened before, by the drift's lifetime; when the revert is verified,
+    /// the instant it was.
+    async fn revert_change(
         &mut self,
         applied: &Applied,
         injector: &dyn Injector,
         icx: &InjectCx<'_>,
         target: &Target,
-        events: &mut Events,
-        terms: &[String],
-    ) {
+    ) -> Option<Instant> {
         let cx = self.cx;
         cx.progress.phase(&self.id, "revert");
         let deadline = drift_ends(cx, applied.inject_started);
         let revert_started = Instant::now();
-        let reverting = cx.hub.reverting();
         let reverted = revert(
             cx,
             &self.drill,
@@ -379,15 +379,21 @@ impl<'a> Drill<'a> {
             deadline,
         )
         .await;
-        drop(reverting);
-        let verified = Instant::now();
+        let verified = reverted.verified.then(Instant::now);
         self.record.reverted_at = Some(Utc::now());
         if let (None, Ok(confirmed)) = (&self.record.remediation, &applied.confirmed) {
             self.record.remediation =
                 remediation::unexpected(&reverted, *confirmed, revert_started);
         }
-        if let Some(within) = self.scenario.expect.clear_within
-            && reverted.verified
+        self.record.revert = Some(reverted);
+        verified
+    }
+
+    /// When the scenario asks and the revert was `verified`, measures how long each detector
+    /// that caught the drift takes to clear.
+    async fn clear(&mut self, verified: Option<Instant>, events: &mut Events, terms: &[String]) {
+        let cx = self.cx;
+        if let (Some(within), Some(verified)) = (self.scenario.expect.clear_within, verified)
             && !*cx.stop.borrow()
         {
             cx.progress.phase(&self.id, "clear");
@@ -401,7 +407,6 @@ impl<'a> Drill<'a> {
             )
             .await;
         }
-        self.record.revert = Some(reverted);
         cx.progress.phase(&self.id, "done");
     }
 }

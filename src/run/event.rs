@@ -54,7 +54,8 @@ pub(super) struct Watching {
     pub(super) injecting: usize,
     /// Drills between the end of their observation and their verified revert.
     pub(super) reverting: usize,
-    /// Every watch in force by its number, with its terms: what a poll that names one waits on.
+    /// Every watch whose drill's change may still be in place (from the watch to the end of
+    /// its revert), by number, with its terms: what a poll that names one waits on.
     pub(super) watches: BTreeMap<u64, Vec<String>>,
     /// The number the next watch gets.
     pub(super) next_watch: u64,

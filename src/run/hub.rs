@@ -46,7 +46,7 @@ pub struct WatchGuard {
     watching: Arc<Mutex<Watching>>,
     /// Told when the guard drops: a poll may be waiting for this drill to end.
     settled: Arc<Notify>,
-    /// This watch's number in [`Watching::watches`].
+    /// This watch's number in [`Watching::watches`] (until its drill's revert ends).
     number: u64,
     detectors: Vec<String>,
     terms: Vec<String>,
@@ -80,11 +80,18 @@ pub struct ChangingGuard {
     watching: Arc<Mutex<Watching>>,
     settled: Arc<Notify>,
     count: fn(&mut Watching) -> &mut usize,
+    /// The drill's watches whose change is gone once this ends (a revert's).
+    ends: Vec<u64>,
 }
 
 impl Drop for ChangingGuard {
     fn drop(&mut self) {
-        *(self.count)(&mut self.watching.lock().expect("watch lock")) -= 1;
+        let mut w = self.watching.lock().expect("watch lock");
+        *(self.count)(&mut w) -= 1;
+        for number in &self.ends {
+            w.watches.remove(number);
+        }
+        drop(w);
         self.settled.notify_waiters();
     }
 }
@@ -277,24 +284,28 @@ impl Hub {
     /// of injections would leave the rest of the burst waiting a whole interval. Polls still
     /// run at most once per interval.
     pub fn injecting(&self) -> ChangingGuard {
-        self.changing(|w| &mut w.injecting)
+        self.changing(|w| &mut w.injecting, Vec::new())
     }
 
     /// Marks a drill as reverting (its observation over, its change not yet verified gone)
     /// until the guard is dropped. A poll that falls due meanwhile waits for it the same way:
     /// a poll started in the middle of a revert still sees the change, so it cannot be the clean
     /// baseline the next drill on that resource needs, and with plans that outlast their
-    /// interval that cost the next drill one whole plan.
-    pub fn reverting(&self) -> ChangingGuard {
-        self.changing(|w| &mut w.reverting)
+    /// interval that cost the next drill one whole plan. When it drops, the drill's `watches`
+    /// no longer hold a poll back (see [`Watching::watches`]), though they still watch (a drill
+    /// timing its detectors' clear needs the next poll at once).
+    pub fn reverting(&self, watches: &[&WatchGuard]) -> ChangingGuard {
+        let ends = watches.iter().map(|g| g.number).collect();
+        self.changing(|w| &mut w.reverting, ends)
     }
 
-    fn changing(&self, count: fn(&mut Watching) -> &mut usize) -> ChangingGuard {
+    fn changing(&self, count: fn(&mut Watching) -> &mut usize, ends: Vec<u64>) -> ChangingGuard {
         *count(&mut self.watching.lock().expect("watch lock")) += 1;
         ChangingGuard {
             watching: self.watching.clone(),
             settled: self.settled.clone(),
             count,
+            ends,
         }
     }
 
@@ -420,6 +431,17 @@ mod tests {
         (Hub::start(vec![entry]).await, starts)
     }
 
+    /// A hub polling a [`Clock`] for one drill on `sg-1`: the hub, the poll starts, the drill's
+    /// watch and when the first poll started.
+    async fn watched(
+        drifted: Option<&'static str>,
+    ) -> (Hub, Arc<Mutex<Vec<Instant>>>, WatchGuard, Instant) {
+        let (hub, starts) = clock_hub(drifted).await;
+        let watching = hub.watch(&["plan".into()], &["sg-1".into()]);
+        let first = nth_poll(&starts, 0).await;
+        (hub, starts, watching, first)
+    }
+
     /// The instant of the `n`th poll (from 0), once it has happened.
     async fn nth_poll(starts: &Mutex<Vec<Instant>>, n: usize) -> Instant {
         loop {
@@ -432,10 +454,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_poll_due_while_a_drill_reverts_waits_for_the_revert() {
-        let (hub, starts) = clock_hub(None).await;
-        let _watching = hub.watch(&["plan".into()], &["sg-1".into()]);
-        let first = nth_poll(&starts, 0).await;
-        let reverting = hub.reverting();
+        let (hub, starts, _watching, first) = watched(None).await;
+        let reverting = hub.reverting(&[]);
         // Past the interval, before the one more interval a revert may hold a poll back.
         tokio::time::sleep_until((first + INTERVAL * 3 / 2).into()).await;
         assert_eq!(
@@ -456,10 +476,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_revert_that_never_ends_holds_polls_back_one_interval_at_most() {
-        let (hub, starts) = clock_hub(None).await;
-        let _watching = hub.watch(&["plan".into()], &["sg-1".into()]);
-        let first = nth_poll(&starts, 0).await;
-        let _reverting = hub.reverting();
+        let (hub, starts, _watching, first) = watched(None).await;
+        let _reverting = hub.reverting(&[]);
         let second = nth_poll(&starts, 1).await;
         assert!(second - first >= INTERVAL * 2, "{:?}", second - first);
         hub.shutdown().await;
@@ -467,9 +485,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_poll_waits_for_the_drill_it_just_detected_to_end() {
-        let (hub, starts) = clock_hub(Some("sg-1")).await;
-        let watching = hub.watch(&["plan".into()], &["sg-1".into()]);
-        let first = nth_poll(&starts, 0).await;
+        let (hub, starts, watching, first) = watched(Some("sg-1")).await;
         // The drill waits for another detector, then ends, and the next drill on the same
         // group starts watching.
         tokio::time::sleep_until((first + INTERVAL * 3 / 2).into()).await;
@@ -492,13 +508,27 @@ mod tests {
 
     #[tokio::test]
     async fn a_detected_drill_that_stays_holds_back_one_poll_only() {
-        let (hub, starts) = clock_hub(Some("sg-1")).await;
-        let _watching = hub.watch(&["plan".into()], &["sg-1".into()]);
-        let first = nth_poll(&starts, 0).await;
+        let (hub, starts, _watching, first) = watched(Some("sg-1")).await;
         let second = nth_poll(&starts, 1).await;
         let third = nth_poll(&starts, 2).await;
         assert!(second - first >= INTERVAL * 2, "{:?}", second - first);
         assert!(third - second < INTERVAL * 2, "{:?}", third - second);
+        hub.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn a_detected_drill_that_has_reverted_holds_no_poll_back_while_it_clears() {
+        let (hub, starts, watching, first) = watched(Some("sg-1")).await;
+        drop(hub.reverting(&[&watching]));
+        let reverted = Instant::now();
+        // Still watching: it times how long the detector takes to clear.
+        let second = nth_poll(&starts, 1).await;
+        assert!(second >= reverted);
+        assert!(
+            second < first + INTERVAL * 2,
+            "the next poll is not held back: {:?}",
+            second - first
+        );
         hub.shutdown().await;
     }
 }

@@ -26,8 +26,9 @@ pub(super) async fn preflight(p: &dyn Polled) -> Result<(), DetectorError> {
 
 const PREFLIGHT_RETRY_PAUSE: Duration = Duration::from_secs(2);
 
-/// How long after a poll's answer is broadcast the next poll waits at least: the drills that
-/// answer lets go have read it and started reverting by then (see [`Poller::wait_for_changes`]).
+/// How long after a poll's answer is broadcast the next poll waits at least, so that the drills
+/// that answer lets go have read it and started reverting (see [`Poller::wait_for_changes`]);
+/// one that is later only costs the next drill on its resource one more poll.
 const SETTLE: Duration = Duration::from_millis(100);
 
 pub(super) struct Poller {
@@ -189,9 +190,10 @@ impl Poller {
     /// Waits out the interval (measured from the start of the poll that just ended), then lets
     /// drills that are changing their resource finish first, for at most one more interval:
     /// mid-injection, mid-revert (a drill that this poll's answer let go starts reverting within
-    /// [`SETTLE`]), or just detected by this poll (`fresh`: such a drill usually reverts as soon
-    /// as its other detectors have answered, and a poll started before that revert still sees
-    /// the change, so it cannot be the clean baseline the next drill on that resource needs).
+    /// [`SETTLE`]), or just detected by this poll and not yet reverted (`fresh`: such a drill
+    /// usually reverts as soon as its other detectors have answered, and a poll started before
+    /// that revert still sees the change, so it cannot be the clean baseline the next drill on
+    /// that resource needs).
     /// False when the hub stopped meanwhile.
     async fn wait_for_changes(
         &mut self,
