@@ -123,6 +123,25 @@ resource "aws_security_group" "admin" {
   tags = merge(local.tags, { Name = "${var.name_prefix}-admin", "drill:target" = "admin" })
 }
 
+# Outbound only: the batch jobs reach their partners through egress rules managed in code. Its
+# own group, so the egress drill runs beside the suppression drill on the ops group instead of
+# after it.
+resource "aws_security_group" "jobs" {
+  name        = "${var.name_prefix}-jobs"
+  description = "batch jobs, egress only"
+  vpc_id      = aws_vpc.main.id
+
+  egress {
+    description = "https to partners"
+    protocol    = "tcp"
+    from_port   = 443
+    to_port     = 443
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+
+  tags = merge(local.tags, { Name = "${var.name_prefix}-jobs", "drill:target" = "jobs" })
+}
+
 # A suppression on purpose, as real configurations have them: the ops team edits this group's
 # ingress by hand, so terraform ignores ingress changes. A full plan (and the scheduled job that
 # runs one) must stay silent about them; a refresh-only plan still reports them. The

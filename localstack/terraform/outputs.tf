@@ -6,6 +6,7 @@ output "security_group_ids" {
     db    = aws_security_group.db.id
     admin = aws_security_group.admin.id
     ops   = aws_security_group.ops.id
+    jobs  = aws_security_group.jobs.id
   }
 }
 output "instance_id" { value = aws_instance.app.id }

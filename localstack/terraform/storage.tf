@@ -1,4 +1,4 @@
-# Five buckets with the data-protection settings teams manage in code: versioning, a public
+# Six buckets with the data-protection settings teams manage in code: versioning, a public
 # access block, a TLS-only bucket policy, default encryption and tags. The data bucket also has
 # a lifecycle rule and access logging; the artifacts bucket has a CORS rule.
 locals {
@@ -8,6 +8,7 @@ locals {
     artifacts = "build artifacts"
     media     = "user uploads"
     reports   = "generated reports"
+    exports   = "data exports for partners"
   }
 }
 

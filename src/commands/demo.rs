@@ -313,7 +313,7 @@ async fn set_up(dir: &Path, started: &mut Started) -> Result<Setup, DemoError> {
     heal_init?;
 
     step(
-        "applying the sample environment (a VPC and its subnet, four security groups, three instances, five buckets, a queue and its dead-letter queue, an alarm and the topic it pages, an order events topic, a log group, a parameter, EBS encryption by default, three IAM roles, two users, a policy and the password policy) and its self-healing corner (a group and a bucket that remediators keep as declared)",
+        "applying the sample environment (a VPC and its subnet, five security groups, three instances, six buckets, a queue and its dead-letter queue, an alarm and the topic it pages, an order events topic, a log group, a parameter, EBS encryption by default, three IAM roles, two users, a policy and the password policy) and its self-healing corner (a group and a bucket that remediators keep as declared)",
     );
     vars.endpoint = endpoint.clone();
     let ws = sample_env::write(&env_dir, &vars)

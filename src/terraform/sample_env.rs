@@ -1,5 +1,5 @@
 //! The sample non-production environment (localstack/terraform), embedded so the binary can apply
-//! it anywhere: a VPC, security groups, three instances and five buckets, all `Environment=staging`.
+//! it anywhere: a VPC, security groups, three instances and six buckets, all `Environment=staging`.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

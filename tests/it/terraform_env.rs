@@ -23,7 +23,7 @@ async fn sample_environment_applies_clean_and_detects_an_out_of_band_rule() {
         .send()
         .await
         .expect("describe security groups");
-    assert_eq!(sgs.security_groups().len(), 4);
+    assert_eq!(sgs.security_groups().len(), 5);
     for sg in sgs.security_groups() {
         assert!(
             sg.tags()
