@@ -41,7 +41,7 @@ async fn bench(endpoint: &str, drills: usize) {
         &uuid::Uuid::new_v4().simple().to_string()[..8]
     );
     let group = aws
-        .ec2
+        .ec2()
         .create_security_group()
         .group_name(&name)
         .description("driftdrill overhead benchmark")
@@ -152,9 +152,9 @@ async fn bench(endpoint: &str, drills: usize) {
                     )
                     .build()
             };
-            let describe = || aws.ec2.describe_security_groups().group_ids(group).send();
+            let describe = || aws.ec2().describe_security_groups().group_ids(group).send();
             describe().await.expect("snapshot");
-            aws.ec2
+            aws.ec2()
                 .authorize_security_group_ingress()
                 .group_id(group)
                 .ip_permissions(rule())
@@ -163,7 +163,7 @@ async fn bench(endpoint: &str, drills: usize) {
                 .expect("authorize");
             describe().await.expect("verify injected");
             describe().await.expect("read before revert");
-            aws.ec2
+            aws.ec2()
                 .revoke_security_group_ingress()
                 .group_id(group)
                 .ip_permissions(rule())
@@ -192,7 +192,7 @@ async fn bench(endpoint: &str, drills: usize) {
         ours.push(t.elapsed());
     }
     let _ = aws
-        .ec2
+        .ec2()
         .delete_security_group()
         .group_id(&group)
         .send()

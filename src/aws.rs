@@ -109,27 +109,33 @@ impl AwsSettings {
     }
 }
 
-/// Every client driftdrill uses, built from one resolved configuration.
+/// Every client driftdrill uses, from one resolved configuration. Each service's client is
+/// built the first time it is asked for, and clones share it: a drill on a security group builds
+/// the EC2 and STS clients, not the other seven, so it never runs (or pages in) their set-up code.
 #[derive(Debug, Clone)]
 pub struct AwsClients {
     pub config: SdkConfig,
-    pub ec2: aws_sdk_ec2::Client,
-    /// IAM is global: one endpoint whatever the region.
-    pub iam: aws_sdk_iam::Client,
-    pub s3: aws_sdk_s3::Client,
-    pub sts: aws_sdk_sts::Client,
-    pub sqs: aws_sdk_sqs::Client,
-    pub cloudwatch: aws_sdk_cloudwatch::Client,
-    pub logs: aws_sdk_cloudwatchlogs::Client,
-    pub sns: aws_sdk_sns::Client,
-    pub ssm: aws_sdk_ssm::Client,
     /// Whether S3 uses path-style addressing (LocalStack endpoints).
     pub s3_path_style: bool,
+    /// Where every operation is recorded, when the settings asked for it.
+    operations: Option<OperationLog>,
+    ec2: Lazy<aws_sdk_ec2::Client>,
+    iam: Lazy<aws_sdk_iam::Client>,
+    s3: Lazy<aws_sdk_s3::Client>,
+    sts: Lazy<aws_sdk_sts::Client>,
+    sqs: Lazy<aws_sdk_sqs::Client>,
+    cloudwatch: Lazy<aws_sdk_cloudwatch::Client>,
+    logs: Lazy<aws_sdk_cloudwatchlogs::Client>,
+    sns: Lazy<aws_sdk_sns::Client>,
+    ssm: Lazy<aws_sdk_ssm::Client>,
     /// The caller's account, once asked (clones share it).
     account: std::sync::Arc<tokio::sync::OnceCell<String>>,
     /// Coalesced reads by kind (see [`crate::batch`]); clones share them.
     batchers: std::sync::Arc<std::sync::Mutex<Batchers>>,
 }
+
+/// A client built on first use; clones share it.
+type Lazy<C> = std::sync::Arc<std::sync::OnceLock<C>>;
 
 type Batchers = std::collections::HashMap<String, std::sync::Arc<dyn std::any::Any + Send + Sync>>;
 
@@ -137,8 +143,24 @@ type CallerIdentityError = aws_sdk_sts::error::SdkError<
     aws_sdk_sts::operation::get_caller_identity::GetCallerIdentityError,
 >;
 
+/// `$clients`' client of the SDK crate `$sdk` (built on first use), with the call counter, the
+/// operation log when asked for, and any further builder settings.
+macro_rules! client {
+    ($clients:expr, $field:ident, $sdk:ident $(, $extra:ident($arg:expr))*) => {{
+        let clients = $clients;
+        clients.$field.get_or_init(|| {
+            let mut b = $sdk::config::Builder::from(&clients.config)$(.$extra($arg))*
+                .interceptor(CountCalls);
+            if let Some(log) = &clients.operations {
+                b = b.interceptor(RecordOperations(log.clone()));
+            }
+            $sdk::Client::from_conf(b.build())
+        })
+    }};
+}
+
 impl AwsClients {
-    /// Resolves the configuration chain once and builds every client from it.
+    /// Resolves the configuration chain once; the clients follow from it when first used.
     pub async fn new(settings: &AwsSettings) -> Self {
         let mut loader = base_loader(settings);
         if let Some(assume) = &settings.assume {
@@ -158,32 +180,68 @@ impl AwsClients {
             .clone()
             .or_else(|| std::env::var("AWS_ENDPOINT_URL_S3").ok())
             .or_else(|| std::env::var("AWS_ENDPOINT_URL").ok());
-        let path_style = s3_endpoint.as_deref().is_some_and(is_local_endpoint);
-        macro_rules! client {
-            ($sdk:ident $(, $extra:ident($arg:expr))*) => {{
-                let mut b = $sdk::config::Builder::from(&config)$(.$extra($arg))*
-                    .interceptor(CountCalls);
-                if let Some(log) = &settings.operations {
-                    b = b.interceptor(RecordOperations(log.clone()));
-                }
-                $sdk::Client::from_conf(b.build())
-            }};
-        }
         AwsClients {
-            ec2: client!(aws_sdk_ec2),
-            iam: client!(aws_sdk_iam),
-            s3: client!(aws_sdk_s3, force_path_style(path_style)),
-            sts: client!(aws_sdk_sts),
-            sqs: client!(aws_sdk_sqs),
-            cloudwatch: client!(aws_sdk_cloudwatch),
-            logs: client!(aws_sdk_cloudwatchlogs),
-            sns: client!(aws_sdk_sns),
-            ssm: client!(aws_sdk_ssm),
-            s3_path_style: path_style,
             config,
+            s3_path_style: s3_endpoint.as_deref().is_some_and(is_local_endpoint),
+            operations: settings.operations.clone(),
+            ec2: Default::default(),
+            iam: Default::default(),
+            s3: Default::default(),
+            sts: Default::default(),
+            sqs: Default::default(),
+            cloudwatch: Default::default(),
+            logs: Default::default(),
+            sns: Default::default(),
+            ssm: Default::default(),
             account: Default::default(),
             batchers: Default::default(),
         }
+    }
+
+    pub fn ec2(&self) -> &aws_sdk_ec2::Client {
+        client!(self, ec2, aws_sdk_ec2)
+    }
+
+    /// These clients with `ec2` as their EC2 client (the fault-injection tests put a layer in
+    /// front of LocalStack); the original keeps its own.
+    pub fn with_ec2(&self, ec2: aws_sdk_ec2::Client) -> Self {
+        AwsClients {
+            ec2: std::sync::Arc::new(ec2.into()),
+            ..self.clone()
+        }
+    }
+
+    /// IAM is global: one endpoint whatever the region.
+    pub fn iam(&self) -> &aws_sdk_iam::Client {
+        client!(self, iam, aws_sdk_iam)
+    }
+
+    pub fn s3(&self) -> &aws_sdk_s3::Client {
+        client!(self, s3, aws_sdk_s3, force_path_style(self.s3_path_style))
+    }
+
+    pub fn sts(&self) -> &aws_sdk_sts::Client {
+        client!(self, sts, aws_sdk_sts)
+    }
+
+    pub fn sqs(&self) -> &aws_sdk_sqs::Client {
+        client!(self, sqs, aws_sdk_sqs)
+    }
+
+    pub fn cloudwatch(&self) -> &aws_sdk_cloudwatch::Client {
+        client!(self, cloudwatch, aws_sdk_cloudwatch)
+    }
+
+    pub fn logs(&self) -> &aws_sdk_cloudwatchlogs::Client {
+        client!(self, logs, aws_sdk_cloudwatchlogs)
+    }
+
+    pub fn sns(&self) -> &aws_sdk_sns::Client {
+        client!(self, sns, aws_sdk_sns)
+    }
+
+    pub fn ssm(&self) -> &aws_sdk_ssm::Client {
+        client!(self, ssm, aws_sdk_ssm)
     }
 
     /// The coalesced read of one `kind` for these clients (every drill in their account and
@@ -208,7 +266,7 @@ impl AwsClients {
     pub async fn caller_account(&self) -> Result<String, CallerIdentityError> {
         self.account
             .get_or_try_init(|| async {
-                let identity = self.sts.get_caller_identity().send().await?;
+                let identity = self.sts().get_caller_identity().send().await?;
                 Ok(identity.account().unwrap_or("").to_string())
             })
             .await

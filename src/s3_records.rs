@@ -76,7 +76,7 @@ pub async fn upload(
     body: Vec<u8>,
 ) -> Result<(), S3RecordsError> {
     let sent = aws
-        .s3
+        .s3()
         .put_object()
         .bucket(&url.bucket)
         .key(url.key(name))
@@ -108,7 +108,7 @@ pub async fn download_all(
 ) -> Result<Vec<(String, String)>, S3RecordsError> {
     let mut keys = Vec::new();
     let mut pages = aws
-        .s3
+        .s3()
         .list_objects_v2()
         .bucket(&url.bucket)
         .prefix(&url.prefix)
@@ -136,7 +136,7 @@ pub async fn download_all(
             message,
         };
         let object = aws
-            .s3
+            .s3()
             .get_object()
             .bucket(&url.bucket)
             .key(&key)

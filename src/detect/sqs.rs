@@ -115,7 +115,7 @@ fn build(value: &serde_json::Value, cx: &BuildCx) -> Result<Built, DetectorError
     Ok(Built::Polled(Box::new(SqsChannel {
         name: cx.name.to_string(),
         settings,
-        sqs: cx.aws.sqs.clone(),
+        sqs: cx.aws.sqs().clone(),
     })))
 }
 

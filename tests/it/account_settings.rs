@@ -22,20 +22,20 @@ async fn regional(region: &str) -> AwsClients {
 
 /// Whether new volumes in the clients' region are encrypted by default (plain SDK).
 pub(crate) async fn encrypted(aws: &AwsClients) -> bool {
-    let out = aws.ec2.get_ebs_encryption_by_default().send().await;
+    let out = aws.ec2().get_ebs_encryption_by_default().send().await;
     out.unwrap().ebs_encryption_by_default().unwrap()
 }
 
 /// Switches encryption by default on or off, as a colleague (or the test's set-up) would.
 async fn set_encrypted(aws: &AwsClients, on: bool) {
     if on {
-        aws.ec2
+        aws.ec2()
             .enable_ebs_encryption_by_default()
             .send()
             .await
             .unwrap();
     } else {
-        aws.ec2
+        aws.ec2()
             .disable_ebs_encryption_by_default()
             .send()
             .await
@@ -115,7 +115,7 @@ async fn encryption_by_default_survives_sigkill_anywhere() {
 /// account), as a team's baseline has it: 14 characters, symbols and numbers, 90 days.
 pub(crate) async fn password_policy(account: &str) -> (AwsClients, Target) {
     let aws = fixture::clients_in(account, fixture::REGION).await;
-    aws.iam
+    aws.iam()
         .update_account_password_policy()
         .minimum_password_length(14)
         .require_symbols(true)
@@ -134,7 +134,12 @@ pub(crate) async fn password_policy(account: &str) -> (AwsClients, Target) {
 
 /// A password policy's minimum length and whether it requires symbols (plain SDK).
 async fn length_and_symbols(aws: &AwsClients) -> (i32, bool) {
-    let out = aws.iam.get_account_password_policy().send().await.unwrap();
+    let out = aws
+        .iam()
+        .get_account_password_policy()
+        .send()
+        .await
+        .unwrap();
     let p = out.password_policy().unwrap();
     (p.minimum_password_length().unwrap(), p.require_symbols())
 }
@@ -145,7 +150,7 @@ async fn a_password_policy_keeps_a_rule_a_colleague_added_and_loses_the_drills_l
     let live = inject(&aws, "account.password_policy.weakened", "", &target).await;
     assert_eq!(length_and_symbols(&aws).await, (6, true), "lowered to 6");
     // A colleague also requires upper-case letters: one call writes the whole policy.
-    aws.iam
+    aws.iam()
         .update_account_password_policy()
         .minimum_password_length(6)
         .require_symbols(true)
@@ -157,7 +162,12 @@ async fn a_password_policy_keeps_a_rule_a_colleague_added_and_loses_the_drills_l
         .unwrap();
     live.revert_as(&aws, &target, RevertKind::ConflictOursUndone)
         .await;
-    let out = aws.iam.get_account_password_policy().send().await.unwrap();
+    let out = aws
+        .iam()
+        .get_account_password_policy()
+        .send()
+        .await
+        .unwrap();
     let p = out.password_policy().unwrap();
     assert_eq!(p.minimum_password_length(), Some(14), "ours undone");
     assert!(p.require_uppercase_characters(), "theirs kept");
@@ -175,7 +185,7 @@ async fn a_password_length_a_colleague_set_meanwhile_is_left_alone() {
     )
     .await;
     assert_eq!(length_and_symbols(&aws).await.0, 8);
-    aws.iam
+    aws.iam()
         .update_account_password_policy()
         .minimum_password_length(10)
         .require_symbols(true)
@@ -221,7 +231,7 @@ async fn an_account_without_a_password_policy_is_refused_before_anything_changes
         .unwrap_err()
         .to_string();
     assert!(err.contains("no password policy"), "{err}");
-    let none = aws.iam.get_account_password_policy().send().await;
+    let none = aws.iam().get_account_password_policy().send().await;
     assert!(none.is_err(), "still no policy: {none:?}");
 }
 
@@ -230,11 +240,15 @@ async fn a_password_policy_a_colleague_set_after_the_removal_is_left_alone() {
     let (aws, target) = password_policy("444400000007").await;
     let live = inject(&aws, "account.password_policy.removed", "", &target).await;
     assert!(
-        aws.iam.get_account_password_policy().send().await.is_err(),
+        aws.iam()
+            .get_account_password_policy()
+            .send()
+            .await
+            .is_err(),
         "removed"
     );
     let set = aws
-        .iam
+        .iam()
         .update_account_password_policy()
         .minimum_password_length(12);
     set.send().await.unwrap();

@@ -17,7 +17,7 @@ use crate::fixture::{self, iam, resources};
 
 /// The statements of a bucket policy, by Sid (`-` for none).
 async fn bucket_statements(aws: &driftdrill::aws::AwsClients, bucket: &str) -> Vec<String> {
-    let Ok(out) = aws.s3.get_bucket_policy().bucket(bucket).send().await else {
+    let Ok(out) = aws.s3().get_bucket_policy().bucket(bucket).send().await else {
         return Vec::new();
     };
     let doc: Value = serde_json::from_str(out.policy().unwrap_or("{}")).unwrap();
@@ -60,7 +60,7 @@ async fn bucket_policy_keeps_a_colleagues_statement_and_loses_the_drills() {
     let bucket = resources::bucket(&aws).await;
     let live = inject(&aws, "s3.policy.public_read", "", &bucket).await;
     let current = aws
-        .s3
+        .s3()
         .get_bucket_policy()
         .bucket(&bucket.id)
         .send()
@@ -72,7 +72,7 @@ async fn bucket_policy_keeps_a_colleagues_statement_and_loses_the_drills() {
         "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
         "Action": "s3:ListBucket", "Resource": format!("arn:aws:s3:::{}", bucket.id)
     }));
-    aws.s3
+    aws.s3()
         .put_bucket_policy()
         .bucket(&bucket.id)
         .policy(doc.to_string())
@@ -97,7 +97,7 @@ async fn a_colleague_who_rewrites_the_policy_without_the_drills_statement_is_lef
         "Sid": "OnlyTheirs", "Effect": "Deny", "Principal": "*", "Action": "s3:DeleteBucket",
         "Resource": format!("arn:aws:s3:::{}", bucket.id)
     }]});
-    aws.s3
+    aws.s3()
         .put_bucket_policy()
         .bucket(&bucket.id)
         .policy(theirs.to_string())
@@ -123,7 +123,7 @@ async fn bucket_acl_keeps_a_colleagues_grant_and_loses_the_public_one() {
     let bucket = resources::bucket(&aws).await;
     let live = inject(&aws, "s3.acl.public_read", "", &bucket).await;
     let current = aws
-        .s3
+        .s3()
         .get_bucket_acl()
         .bucket(&bucket.id)
         .send()
@@ -141,7 +141,7 @@ async fn bucket_acl_keeps_a_colleagues_grant_and_loses_the_public_one() {
         .build();
     let mut grants = current.grants().to_vec();
     grants.push(log_delivery);
-    aws.s3
+    aws.s3()
         .put_bucket_acl()
         .bucket(&bucket.id)
         .access_control_policy(
@@ -156,7 +156,7 @@ async fn bucket_acl_keeps_a_colleagues_grant_and_loses_the_public_one() {
 
     revert_keeping_theirs(&aws, &live, &bucket, "LogDelivery").await;
     let after = aws
-        .s3
+        .s3()
         .get_bucket_acl()
         .bucket(&bucket.id)
         .send()
@@ -177,7 +177,7 @@ async fn cors_keeps_a_colleagues_rule_and_loses_the_drills() {
     let bucket = resources::bucket(&aws).await;
     let live = inject(&aws, "s3.cors.add_rule", "", &bucket).await;
     let current = aws
-        .s3
+        .s3()
         .get_bucket_cors()
         .bucket(&bucket.id)
         .send()
@@ -192,7 +192,7 @@ async fn cors_keeps_a_colleagues_rule_and_loses_the_drills() {
             .build()
             .unwrap(),
     );
-    aws.s3
+    aws.s3()
         .put_bucket_cors()
         .bucket(&bucket.id)
         .cors_configuration(
@@ -207,7 +207,7 @@ async fn cors_keeps_a_colleagues_rule_and_loses_the_drills() {
 
     revert_keeping_theirs(&aws, &live, &bucket, "colleague-uploads").await;
     let after = aws
-        .s3
+        .s3()
         .get_bucket_cors()
         .bucket(&bucket.id)
         .send()
@@ -244,7 +244,7 @@ async fn lifecycle_comes_back_beside_a_rule_a_colleague_added_meanwhile() {
         )
         .build()
         .unwrap();
-    aws.s3
+    aws.s3()
         .put_bucket_lifecycle_configuration()
         .bucket(&bucket.id)
         .lifecycle_configuration(
@@ -259,7 +259,7 @@ async fn lifecycle_comes_back_beside_a_rule_a_colleague_added_meanwhile() {
 
     revert_keeping_theirs(&aws, &live, &bucket, "colleague-abort-uploads").await;
     let after = aws
-        .s3
+        .s3()
         .get_bucket_lifecycle_configuration()
         .bucket(&bucket.id)
         .send()
@@ -275,7 +275,7 @@ async fn logging_a_colleague_turned_back_on_elsewhere_is_theirs() {
     let aws = fixture::clients().await;
     let bucket = resources::bucket(&aws).await;
     let live = inject(&aws, "s3.logging.disable", "", &bucket).await;
-    aws.s3
+    aws.s3()
         .put_bucket_logging()
         .bucket(&bucket.id)
         .bucket_logging_status(
@@ -304,7 +304,7 @@ async fn logging_a_colleague_turned_back_on_elsewhere_is_theirs() {
     assert!(detail.contains("audit/"), "{detail}");
     assert_words(&detail);
     let after = aws
-        .s3
+        .s3()
         .get_bucket_logging()
         .bucket(&bucket.id)
         .send()
@@ -329,7 +329,7 @@ async fn public_access_block_keeps_a_flag_a_colleague_changed() {
     )
     .await;
     // The colleague turns off another one.
-    aws.s3
+    aws.s3()
         .put_public_access_block()
         .bucket(&bucket.id)
         .public_access_block_configuration(
@@ -346,7 +346,7 @@ async fn public_access_block_keeps_a_flag_a_colleague_changed() {
 
     revert_keeping_theirs(&aws, &live, &bucket, "block_public_acls").await;
     let after = aws
-        .s3
+        .s3()
         .get_public_access_block()
         .bucket(&bucket.id)
         .send()
@@ -386,7 +386,7 @@ async fn encryption_keeps_a_bucket_key_setting_a_colleague_changed() {
         )
         .bucket_key_enabled(false)
         .build();
-    aws.s3
+    aws.s3()
         .put_bucket_encryption()
         .bucket(&bucket.id)
         .server_side_encryption_configuration(
@@ -401,7 +401,7 @@ async fn encryption_keeps_a_bucket_key_setting_a_colleague_changed() {
 
     revert_keeping_theirs(&aws, &live, &bucket, "bucket_key").await;
     let after = aws
-        .s3
+        .s3()
         .get_bucket_encryption()
         .bucket(&bucket.id)
         .send()
@@ -438,7 +438,7 @@ async fn trust_policy_keeps_a_colleagues_statement_and_loses_the_foreign_account
         "Sid": "ColleagueLambda", "Effect": "Allow",
         "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"
     }));
-    aws.iam
+    aws.iam()
         .update_assume_role_policy()
         .role_name(&role.id)
         .policy_document(doc.to_string())
@@ -464,7 +464,7 @@ async fn trust_policy_keeps_a_colleagues_statement_and_loses_the_foreign_account
 }
 
 async fn trust(aws: &driftdrill::aws::AwsClients, role: &str) -> Value {
-    let out = aws.iam.get_role().role_name(role).send().await.unwrap();
+    let out = aws.iam().get_role().role_name(role).send().await.unwrap();
     let raw = out.role().unwrap().assume_role_policy_document().unwrap();
     driftdrill::inject::iam::shared::document::parse(role, raw).unwrap()
 }
@@ -481,7 +481,7 @@ async fn inline_policy_keeps_a_statement_a_colleague_added_to_it() {
     )
     .await;
     let current = aws
-        .iam
+        .iam()
         .get_role_policy()
         .role_name(&role.id)
         .policy_name("incident")
@@ -493,7 +493,7 @@ async fn inline_policy_keeps_a_statement_a_colleague_added_to_it() {
     doc["Statement"].as_array_mut().unwrap().push(json!({
         "Sid": "ColleagueRead", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"
     }));
-    aws.iam
+    aws.iam()
         .put_role_policy()
         .role_name(&role.id)
         .policy_name("incident")
@@ -504,7 +504,7 @@ async fn inline_policy_keeps_a_statement_a_colleague_added_to_it() {
 
     revert_keeping_theirs(&aws, &live, &role, "ColleagueRead").await;
     let after = aws
-        .iam
+        .iam()
         .get_role_policy()
         .role_name(&role.id)
         .policy_name("incident")
@@ -528,7 +528,7 @@ async fn a_default_version_a_colleague_made_from_the_drills_loses_only_the_drill
     // The console edits the current default (the drill's): the colleague's version carries the
     // drill's statement plus their own.
     let versions = aws
-        .iam
+        .iam()
         .list_policy_versions()
         .policy_arn(&policy.id)
         .send()
@@ -542,7 +542,7 @@ async fn a_default_version_a_colleague_made_from_the_drills_loses_only_the_drill
         .unwrap()
         .to_string();
     let doc = aws
-        .iam
+        .iam()
         .get_policy_version()
         .policy_arn(&policy.id)
         .version_id(&drills)
@@ -558,7 +558,7 @@ async fn a_default_version_a_colleague_made_from_the_drills_loses_only_the_drill
         "Sid": "ColleagueList", "Effect": "Allow", "Action": "s3:ListAllMyBuckets", "Resource": "*"
     }));
     let theirs = aws
-        .iam
+        .iam()
         .create_policy_version()
         .policy_arn(&policy.id)
         .policy_document(doc.to_string())
@@ -576,7 +576,7 @@ async fn a_default_version_a_colleague_made_from_the_drills_loses_only_the_drill
     assert_eq!(outcome.kind, RevertKind::ConflictOursUndone, "{outcome:?}");
     assert_words(outcome.detail.as_deref().unwrap_or_default());
     let versions = aws
-        .iam
+        .iam()
         .list_policy_versions()
         .policy_arn(&policy.id)
         .send()
@@ -602,7 +602,7 @@ async fn a_default_version_a_colleague_made_from_the_drills_loses_only_the_drill
         .and_then(|v| v.version_id())
         .unwrap();
     let doc = aws
-        .iam
+        .iam()
         .get_policy_version()
         .policy_arn(&policy.id)
         .version_id(default)
@@ -630,7 +630,7 @@ async fn metadata_options_keep_a_hop_limit_a_colleague_changed() {
     let aws = fixture::clients().await;
     let instance = resources::instance(&aws).await;
     let live = inject(&aws, "ec2.instance.allow_imdsv1", "", &instance).await;
-    aws.ec2
+    aws.ec2()
         .modify_instance_metadata_options()
         .instance_id(&instance.id)
         .http_tokens(HttpTokensState::Optional)
@@ -642,7 +642,7 @@ async fn metadata_options_keep_a_hop_limit_a_colleague_changed() {
 
     revert_keeping_theirs(&aws, &live, &instance, "http_put_response_hop_limit").await;
     let out = aws
-        .ec2
+        .ec2()
         .describe_instances()
         .instance_ids(&instance.id)
         .send()
@@ -660,7 +660,7 @@ async fn metadata_options_keep_a_hop_limit_a_colleague_changed() {
 async fn queue_statements(aws: &driftdrill::aws::AwsClients, url: &str) -> Vec<String> {
     use aws_sdk_sqs::types::QueueAttributeName;
     let out = aws
-        .sqs
+        .sqs()
         .get_queue_attributes()
         .queue_url(url)
         .attribute_names(QueueAttributeName::Policy)
@@ -682,7 +682,7 @@ async fn queue_policy_keeps_a_colleagues_statement_and_loses_the_drills() {
     let queue = resources::queue(&aws).await;
     let live = inject(&aws, "sqs.queue.policy_open", "", &queue).await;
     let current = aws
-        .sqs
+        .sqs()
         .get_queue_attributes()
         .queue_url(&queue.id)
         .attribute_names(QueueAttributeName::Policy)
@@ -696,7 +696,7 @@ async fn queue_policy_keeps_a_colleagues_statement_and_loses_the_drills() {
         "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
         "Action": "sqs:ReceiveMessage", "Resource": "*"
     }));
-    aws.sqs
+    aws.sqs()
         .set_queue_attributes()
         .queue_url(&queue.id)
         .attributes(QueueAttributeName::Policy, doc.to_string())
@@ -715,7 +715,7 @@ async fn queue_policy_keeps_a_colleagues_statement_and_loses_the_drills() {
 /// An alarm's actions flag and threshold, as DescribeAlarms reads them.
 async fn alarm_settings(aws: &driftdrill::aws::AwsClients, name: &str) -> (bool, f64) {
     let out = aws
-        .cloudwatch
+        .cloudwatch()
         .describe_alarms()
         .alarm_names(name)
         .send()
@@ -749,7 +749,7 @@ async fn alarm_actions_a_colleague_switched_back_on_are_left_alone() {
     let aws = fixture::clients().await;
     let alarm = resources::alarm(&aws).await;
     let live = inject(&aws, "cloudwatch.alarm.actions_disabled", "", &alarm).await;
-    aws.cloudwatch
+    aws.cloudwatch()
         .enable_alarm_actions()
         .alarm_names(&alarm.id)
         .send()
@@ -768,7 +768,7 @@ async fn queue_encryption(
 ) -> (String, String, String) {
     use aws_sdk_sqs::types::QueueAttributeName as A;
     let out = aws
-        .sqs
+        .sqs()
         .get_queue_attributes()
         .queue_url(url)
         .attribute_names(A::All)
@@ -800,7 +800,7 @@ async fn queue_encryption_comes_back_and_a_colleagues_timeout_stays() {
     );
     let live = inject(&aws, "sqs.queue.encryption_removed", "", &queue).await;
     assert_eq!(queue_encryption(&aws, &queue.id).await.0, "false");
-    aws.sqs
+    aws.sqs()
         .set_queue_attributes()
         .queue_url(&queue.id)
         .attributes(A::VisibilityTimeout, "120")
@@ -822,7 +822,7 @@ async fn queue_encryption_a_colleague_moved_to_kms_is_left_alone() {
     let aws = fixture::clients().await;
     let queue = resources::queue(&aws).await;
     let live = inject(&aws, "sqs.queue.encryption_removed", "", &queue).await;
-    aws.sqs
+    aws.sqs()
         .set_queue_attributes()
         .queue_url(&queue.id)
         .attributes(A::KmsMasterKeyId, "alias/orders")
@@ -843,7 +843,7 @@ async fn queue_encryption_a_colleague_moved_to_kms_is_left_alone() {
 async fn queue_redrive(aws: &driftdrill::aws::AwsClients, url: &str) -> (String, String) {
     use aws_sdk_sqs::types::QueueAttributeName as A;
     let out = aws
-        .sqs
+        .sqs()
         .get_queue_attributes()
         .queue_url(url)
         .attribute_names(A::All)
@@ -866,7 +866,7 @@ async fn dead_letter_queue_comes_back_and_a_colleagues_retention_stays() {
     assert!(redrive.contains("deadLetterTargetArn"), "{redrive}");
     let live = inject(&aws, "sqs.queue.dead_letter_removed", "", &queue).await;
     assert_eq!(queue_redrive(&aws, &queue.id).await.0, "");
-    aws.sqs
+    aws.sqs()
         .set_queue_attributes()
         .queue_url(&queue.id)
         .attributes(A::MessageRetentionPeriod, "86400")
@@ -893,7 +893,7 @@ async fn a_dead_letter_queue_a_colleague_attached_meanwhile_is_left_alone() {
     // The colleague re-attaches the same dead-letter queue with a different receive count.
     let theirs = redrive.replace("\"5\"", "\"9\"");
     assert_ne!(theirs, redrive);
-    aws.sqs
+    aws.sqs()
         .set_queue_attributes()
         .queue_url(&queue.id)
         .attributes(A::RedrivePolicy, &theirs)
@@ -915,7 +915,7 @@ async fn a_dead_letter_queue_a_colleague_attached_meanwhile_is_left_alone() {
 async fn instance_checks(aws: &driftdrill::aws::AwsClients, id: &str) -> (Option<bool>, bool) {
     use aws_sdk_ec2::types::InstanceAttributeName;
     let out = aws
-        .ec2
+        .ec2()
         .describe_instances()
         .instance_ids(id)
         .send()
@@ -923,7 +923,7 @@ async fn instance_checks(aws: &driftdrill::aws::AwsClients, id: &str) -> (Option
         .unwrap();
     let check = out.reservations()[0].instances()[0].source_dest_check();
     let attr = aws
-        .ec2
+        .ec2()
         .describe_instance_attribute()
         .instance_id(id)
         .attribute(InstanceAttributeName::DisableApiTermination)
@@ -951,7 +951,7 @@ async fn source_dest_check_comes_back_and_a_colleagues_termination_protection_st
     )
     .await;
     assert_eq!(instance_checks(&aws, &instance.id).await.0, Some(false));
-    aws.ec2
+    aws.ec2()
         .modify_instance_attribute()
         .instance_id(&instance.id)
         .disable_api_termination(AttributeBooleanValue::builder().value(true).build())
@@ -967,7 +967,7 @@ async fn source_dest_check_comes_back_and_a_colleagues_termination_protection_st
         "the check back on, the colleague's protection kept"
     );
     // Leave the instance terminable for the suite's clean-up.
-    aws.ec2
+    aws.ec2()
         .modify_instance_attribute()
         .instance_id(&instance.id)
         .disable_api_termination(AttributeBooleanValue::builder().value(false).build())
@@ -988,7 +988,7 @@ async fn a_source_dest_check_a_colleague_turned_back_on_is_theirs() {
         &instance,
     )
     .await;
-    aws.ec2
+    aws.ec2()
         .modify_instance_attribute()
         .instance_id(&instance.id)
         .source_dest_check(AttributeBooleanValue::builder().value(true).build())
@@ -1004,7 +1004,7 @@ async fn a_source_dest_check_a_colleague_turned_back_on_is_theirs() {
 /// A subnet's public-address settings: IPv4 on launch, and its name tag.
 async fn subnet_settings(aws: &driftdrill::aws::AwsClients, id: &str) -> (Option<bool>, String) {
     let out = aws
-        .ec2
+        .ec2()
         .describe_subnets()
         .subnet_ids(id)
         .send()
@@ -1027,7 +1027,7 @@ async fn public_ip_on_launch_goes_off_and_a_colleagues_tag_stays() {
         .key("Owner")
         .value("net-team")
         .build();
-    aws.ec2
+    aws.ec2()
         .create_tags()
         .resources(&subnet.id)
         .tags(owner)
@@ -1050,7 +1050,7 @@ async fn public_ip_on_launch_a_colleague_switched_off_is_theirs() {
     let aws = fixture::clients().await;
     let subnet = resources::subnet(&aws).await;
     let live = inject(&aws, "ec2.subnet.public_ip_on_launch", "", &subnet).await;
-    aws.ec2
+    aws.ec2()
         .modify_subnet_attribute()
         .subnet_id(&subnet.id)
         .map_public_ip_on_launch(AttributeBooleanValue::builder().value(false).build())
@@ -1072,7 +1072,7 @@ async fn retention_comes_back_and_a_colleagues_dead_letter_change_stays() {
     let live = inject(&aws, "sqs.queue.retention_cut", "seconds = 120\n", &queue).await;
     assert_eq!(queue_redrive(&aws, &queue.id).await.1, "120");
     let theirs = redrive.replace("\"5\"", "\"7\"");
-    aws.sqs
+    aws.sqs()
         .set_queue_attributes()
         .queue_url(&queue.id)
         .attributes(A::RedrivePolicy, &theirs)
@@ -1096,7 +1096,7 @@ async fn a_retention_a_colleague_set_meanwhile_is_left_alone() {
     let queue = resources::queue(&aws).await;
     let live = inject(&aws, "sqs.queue.retention_cut", "", &queue).await;
     assert_eq!(queue_redrive(&aws, &queue.id).await.1, "60");
-    aws.sqs
+    aws.sqs()
         .set_queue_attributes()
         .queue_url(&queue.id)
         .attributes(A::MessageRetentionPeriod, "86400")
@@ -1116,7 +1116,7 @@ async fn acl_entries(
     id: &str,
 ) -> Vec<(i32, String, String, Option<i32>)> {
     let out = aws
-        .ec2
+        .ec2()
         .describe_network_acls()
         .network_acl_ids(id)
         .send()
@@ -1150,7 +1150,7 @@ async fn add_acl_entry(
     cidr: &str,
 ) {
     use aws_sdk_ec2::types::{PortRange, RuleAction};
-    aws.ec2
+    aws.ec2()
         .create_network_acl_entry()
         .network_acl_id(id)
         .rule_number(number)
@@ -1270,7 +1270,7 @@ async fn a_parameter_value_a_colleague_wrote_meanwhile_is_left_alone() {
 async fn a_secure_string_parameter_is_refused_before_anything_is_read_into_the_journal() {
     let aws = fixture::clients().await;
     let param = resources::parameter(&aws).await;
-    aws.ssm
+    aws.ssm()
         .put_parameter()
         .name(&param.id)
         .value("hunter2")
@@ -1326,7 +1326,7 @@ async fn a_boundary_a_colleague_set_meanwhile_is_left_alone() {
     let role = iam::role(&aws).await;
     let live = inject(&aws, "iam.role.permissions_boundary_removed", "", &role).await;
     let boundary = |aws: &driftdrill::aws::AwsClients, name: String| {
-        let get = aws.iam.get_role().role_name(name);
+        let get = aws.iam().get_role().role_name(name);
         async move {
             let out = get.send().await.unwrap();
             let b = out.role().and_then(|r| r.permissions_boundary().cloned());
@@ -1335,7 +1335,10 @@ async fn a_boundary_a_colleague_set_meanwhile_is_left_alone() {
     };
     assert_eq!(boundary(&aws, role.id.clone()).await, None, "taken off");
     let theirs = "arn:aws:iam::aws:policy/ReadOnlyAccess";
-    let put = aws.iam.put_role_permissions_boundary().role_name(&role.id);
+    let put = aws
+        .iam()
+        .put_role_permissions_boundary()
+        .role_name(&role.id);
     put.permissions_boundary(theirs).send().await.unwrap();
     live.revert_as(&aws, &role, RevertKind::ConflictLeftAlone)
         .await;
@@ -1352,7 +1355,7 @@ async fn user_inline_policy_keeps_a_statement_a_colleague_added_to_it() {
     let params = "policy_name = \"ci-hotfix\"\n";
     let live = inject(&aws, "iam.user.put_inline_policy", params, &user).await;
     let get = aws
-        .iam
+        .iam()
         .get_user_policy()
         .user_name(&user.id)
         .policy_name("ci-hotfix");
@@ -1363,7 +1366,7 @@ async fn user_inline_policy_keeps_a_statement_a_colleague_added_to_it() {
         "Sid": "ReadLogs", "Effect": "Allow", "Action": "logs:GetLogEvents", "Resource": "*"
     }));
     let put = aws
-        .iam
+        .iam()
         .put_user_policy()
         .user_name(&user.id)
         .policy_name("ci-hotfix");
@@ -1371,7 +1374,7 @@ async fn user_inline_policy_keeps_a_statement_a_colleague_added_to_it() {
 
     revert_keeping_theirs(&aws, &live, &user, "ReadLogs").await;
     let get = aws
-        .iam
+        .iam()
         .get_user_policy()
         .user_name(&user.id)
         .policy_name("ci-hotfix");
@@ -1391,7 +1394,7 @@ async fn a_metric_filter_a_colleague_created_meanwhile_is_left_alone() {
     let params = "filter_name = \"root-account-usage\"\n";
     let live = inject(&aws, "logs.group.metric_filter_removed", params, &group).await;
     let patterns = |aws: &driftdrill::aws::AwsClients, group: String| {
-        let describe = aws.logs.describe_metric_filters().log_group_name(group);
+        let describe = aws.logs().describe_metric_filters().log_group_name(group);
         async move {
             let out = describe.send().await.unwrap();
             let all = out.metric_filters().iter();
@@ -1406,7 +1409,7 @@ async fn a_metric_filter_a_colleague_created_meanwhile_is_left_alone() {
         .metric_value("1")
         .build()
         .unwrap();
-    let put = aws.logs.put_metric_filter().log_group_name(&group.id);
+    let put = aws.logs().put_metric_filter().log_group_name(&group.id);
     let put = put
         .filter_name("root-account-usage")
         .metric_transformations(count);
@@ -1444,7 +1447,7 @@ async fn dns_support_comes_back_and_a_colleagues_hostnames_change_stays() {
     let vpc = resources::vpc_target(&aws).await;
     let attribute = |aws: &driftdrill::aws::AwsClients, name: VpcAttributeName| {
         let read = aws
-            .ec2
+            .ec2()
             .describe_vpc_attribute()
             .vpc_id(&vpc.id)
             .attribute(name.clone());
@@ -1463,7 +1466,7 @@ async fn dns_support_comes_back_and_a_colleagues_hostnames_change_stays() {
         "off"
     );
     let on = AttributeBooleanValue::builder().value(true).build();
-    let modify = aws.ec2.modify_vpc_attribute().vpc_id(&vpc.id);
+    let modify = aws.ec2().modify_vpc_attribute().vpc_id(&vpc.id);
     modify.enable_dns_hostnames(on).send().await.unwrap();
     live.revert_as(&aws, &vpc, RevertKind::Restored).await;
     assert!(

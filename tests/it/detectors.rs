@@ -72,7 +72,7 @@ async fn world_ssh(aws: &AwsClients, group: &str, open: bool) {
         .ip_ranges(IpRange::builder().cidr_ip("0.0.0.0/0").build())
         .build();
     let changed = if open {
-        aws.ec2
+        aws.ec2()
             .authorize_security_group_ingress()
             .group_id(group)
             .ip_permissions(rule)
@@ -80,7 +80,7 @@ async fn world_ssh(aws: &AwsClients, group: &str, open: bool) {
             .await
             .is_ok()
     } else {
-        aws.ec2
+        aws.ec2()
             .revoke_security_group_ingress()
             .group_id(group)
             .ip_permissions(rule)
@@ -147,7 +147,7 @@ async fn terraform_attributes_drift_to_the_resource_that_drifted() {
         "drift not attributed to {data}: {s3_poll:?}"
     );
 
-    aws.ec2
+    aws.ec2()
         .create_tags()
         .resources(&web)
         .tags(Tag::builder().key("ManagedBy").value("console").build())
@@ -155,7 +155,7 @@ async fn terraform_attributes_drift_to_the_resource_that_drifted() {
         .await
         .unwrap();
     let unrelated = detector.poll(&cx).await;
-    aws.ec2
+    aws.ec2()
         .create_tags()
         .resources(&web)
         .tags(Tag::builder().key("ManagedBy").value("terraform").build())
@@ -549,7 +549,7 @@ async fn webhook_takes_concurrent_posts_and_refuses_oversize_bodies() {
 async fn sqs_matches_watched_messages_deletes_only_those_and_releases_the_rest() {
     let aws = fixture::clients().await;
     let queue = aws
-        .sqs
+        .sqs()
         .create_queue()
         .queue_name(fixture::unique("alerts"))
         .send()
@@ -559,7 +559,7 @@ async fn sqs_matches_watched_messages_deletes_only_those_and_releases_the_rest()
     let slack = |id: &str| {
         serde_json::json!({"text": format!("terraform plan found drift on {id}")}).to_string()
     };
-    aws.sqs
+    aws.sqs()
         .send_message()
         .queue_url(&url)
         .message_body(slack("sg-watched1"))
@@ -568,7 +568,7 @@ async fn sqs_matches_watched_messages_deletes_only_those_and_releases_the_rest()
         .unwrap();
     // SNS fan-out wraps the alert in an envelope.
     let envelope = serde_json::json!({"Type": "Notification", "MessageId": "m-1", "Message": slack("sg-other2")}).to_string();
-    aws.sqs
+    aws.sqs()
         .send_message()
         .queue_url(&url)
         .message_body(envelope)
@@ -589,7 +589,7 @@ async fn sqs_matches_watched_messages_deletes_only_those_and_releases_the_rest()
     ));
 
     let attrs = aws
-        .sqs
+        .sqs()
         .get_queue_attributes()
         .queue_url(&url)
         .attribute_names(aws_sdk_sqs::types::QueueAttributeName::All)
@@ -609,7 +609,7 @@ async fn sqs_matches_watched_messages_deletes_only_those_and_releases_the_rest()
     // The message that names no drill is visible again at once: the team's own consumer
     // receives it now, not after the queue's visibility timeout.
     let theirs = aws
-        .sqs
+        .sqs()
         .receive_message()
         .queue_url(&url)
         .wait_time_seconds(1)
@@ -635,7 +635,7 @@ const CUSTODIAN_POLICIES: &str = r#"policies:
         Cidr:
           value: "0.0.0.0/0"
   - name: s3-versioning-suspended
-    resource: aws.s3
+    resource: aws.s3()
     filters:
       - type: value
         key: Versioning.Status
@@ -740,7 +740,7 @@ async fn custodian_notify_messages_on_sqs_decode_and_attribute_to_their_resource
     fixture::custodian();
     let queue_name = fixture::unique("c7n-notify");
     let queue = aws
-        .sqs
+        .sqs()
         .create_queue()
         .queue_name(&queue_name)
         .send()

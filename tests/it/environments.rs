@@ -46,7 +46,7 @@ impl Fleet {
             let aws = clients_in(account, region).await;
             assert_eq!(aws.caller_account().await.unwrap(), account);
             let group = resources::security_group(&aws).await;
-            aws.ec2
+            aws.ec2()
                 .create_tags()
                 .resources(&group.id)
                 .tags(
@@ -343,7 +343,12 @@ async fn shards_together_equal_one_unsharded_run() {
     // Each shard job also uploads its record where the organisation keeps them.
     let bucket = fixture::unique("records");
     let aws = fixture::clients().await;
-    aws.s3.create_bucket().bucket(&bucket).send().await.unwrap();
+    aws.s3()
+        .create_bucket()
+        .bucket(&bucket)
+        .send()
+        .await
+        .unwrap();
     let s3 = format!("s3://{bucket}/drills/q4/");
     let mut shard_dirs = Vec::new();
     for k in 1..=3 {
@@ -390,7 +395,12 @@ async fn a_record_in_s3_is_never_overwritten() {
     use driftdrill::s3_records::{self, S3RecordsError, S3Url};
     let aws = fixture::clients().await;
     let bucket = fixture::unique("records");
-    aws.s3.create_bucket().bucket(&bucket).send().await.unwrap();
+    aws.s3()
+        .create_bucket()
+        .bucket(&bucket)
+        .send()
+        .await
+        .unwrap();
     let url = S3Url::parse(&format!("s3://{bucket}/runs")).unwrap();
     s3_records::upload(&aws, &url, "r.json", b"{\"first\": true}".to_vec())
         .await

@@ -25,7 +25,7 @@ async fn attachments_someone_else_added_meanwhile_stay_and_only_ours_is_detached
         let live = inject(&aws, action, "", &target).await;
         let attached = match target.kind {
             driftdrill::inject::iam::ROLE => aws
-                .iam
+                .iam()
                 .attach_role_policy()
                 .role_name(&target.id)
                 .policy_arn(S3_READ)
@@ -34,7 +34,7 @@ async fn attachments_someone_else_added_meanwhile_stay_and_only_ours_is_detached
                 .map(drop)
                 .is_ok(),
             _ => aws
-                .iam
+                .iam()
                 .attach_user_policy()
                 .user_name(&target.id)
                 .policy_arn(S3_READ)
@@ -71,7 +71,7 @@ async fn documents_someone_edited_meanwhile_are_left_alone() {
         &role,
     )
     .await;
-    aws.iam
+    aws.iam()
         .put_role_policy()
         .role_name(&role.id)
         .policy_name("incident")
@@ -96,7 +96,7 @@ async fn documents_someone_edited_meanwhile_are_left_alone() {
         &role,
     )
     .await;
-    aws.iam
+    aws.iam()
         .update_assume_role_policy()
         .role_name(&role.id)
         .policy_document(iam::TRUST.replace("ec2.amazonaws.com", "lambda.amazonaws.com"))
@@ -114,7 +114,7 @@ async fn documents_someone_edited_meanwhile_are_left_alone() {
 
     let role = iam::role(&aws).await;
     let live = inject(&aws, "iam.role.set_max_session_duration", "", &role).await;
-    aws.iam
+    aws.iam()
         .update_role()
         .role_name(&role.id)
         .max_session_duration(7200)
@@ -136,7 +136,7 @@ async fn a_policy_version_someone_made_default_meanwhile_stays_and_ours_is_delet
     let policy = iam::policy(&aws).await;
     let live = inject(&aws, "iam.policy.new_default_version", "", &policy).await;
     let theirs = aws
-        .iam
+        .iam()
         .create_policy_version()
         .policy_arn(&policy.id)
         .policy_document(iam::READ_ONLY.replace("s3:GetObject", "s3:ListBucket"))
@@ -166,7 +166,7 @@ async fn a_policy_at_the_five_version_limit_is_refused_and_no_version_is_deleted
     let aws = fixture::clients().await;
     let policy = iam::policy(&aws).await;
     for _ in 0..4 {
-        aws.iam
+        aws.iam()
             .create_policy_version()
             .policy_arn(&policy.id)
             .policy_document(iam::READ_ONLY)
@@ -193,7 +193,7 @@ async fn production_iam_targets_are_refused_and_the_region_list_does_not_apply()
     let aws = fixture::clients().await;
     let prod_role = iam::role_in(&aws, "production").await;
     let user = iam::user(&aws).await;
-    aws.iam
+    aws.iam()
         .tag_user()
         .user_name(&user.id)
         .tags(
@@ -207,7 +207,7 @@ async fn production_iam_targets_are_refused_and_the_region_list_does_not_apply()
         .await
         .unwrap();
     let policy = iam::policy(&aws).await;
-    aws.iam
+    aws.iam()
         .tag_policy()
         .policy_arn(&policy.id)
         .tags(

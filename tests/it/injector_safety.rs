@@ -58,7 +58,7 @@ async fn revert_keeps_a_rule_someone_else_added_meanwhile() {
     let snapshot = injector.snapshot(&cx, &target).await.unwrap();
     injector.inject(&cx, &target, &snapshot).await.unwrap();
     // A colleague edits the same group during the drill.
-    aws.ec2
+    aws.ec2()
         .authorize_security_group_ingress()
         .group_id(&target.id)
         .ip_permissions(rule(8443))
@@ -73,7 +73,7 @@ async fn revert_keeps_a_rule_someone_else_added_meanwhile() {
         .unwrap();
     let state = resources::full_state(&aws, &target).await;
     // Clean up the colleague's rule only after reading the state.
-    aws.ec2
+    aws.ec2()
         .revoke_security_group_ingress()
         .group_id(&target.id)
         .ip_permissions(rule(8443))
@@ -118,7 +118,7 @@ async fn revert_leaves_a_tag_someone_else_set_and_says_so() {
     };
     let snapshot = injector.snapshot(&cx, &target).await.unwrap();
     injector.inject(&cx, &target, &snapshot).await.unwrap();
-    aws.ec2
+    aws.ec2()
         .create_tags()
         .resources(&target.id)
         .tags(Tag::builder().key("ManagedBy").value("pulumi").build())
@@ -131,7 +131,7 @@ async fn revert_leaves_a_tag_someone_else_set_and_says_so() {
         .await
         .unwrap();
     // Put the resource back as the test found it.
-    aws.ec2
+    aws.ec2()
         .create_tags()
         .resources(&target.id)
         .tags(Tag::builder().key("ManagedBy").value("terraform").build())
@@ -151,7 +151,7 @@ async fn revert_leaves_a_tag_someone_else_set_and_says_so() {
 async fn a_production_target_is_refused_and_nothing_changes() {
     let aws = fixture::clients().await;
     let target = resources::security_group(&aws).await;
-    aws.ec2
+    aws.ec2()
         .create_tags()
         .resources(&target.id)
         .tags(Tag::builder().key("Environment").value("prod").build())
@@ -194,7 +194,7 @@ async fn an_account_or_region_off_the_allow_list_is_refused() {
         kind: driftdrill::inject::ec2::VPC,
         selector: Selector::Id(resources::vpc(&aws).await),
     };
-    aws.ec2
+    aws.ec2()
         .delete_tags()
         .resources(untagged_id(&untagged))
         .tags(Tag::builder().key("Environment").build())
@@ -238,14 +238,12 @@ fn with_faults(
     for rule in rules {
         layer = layer.with_rule(rule);
     }
-    let mut flaky = aws.clone();
-    flaky.ec2 = aws_sdk_ec2::Client::from_conf(
+    aws.with_ec2(aws_sdk_ec2::Client::from_conf(
         aws_sdk_ec2::config::Builder::from(&aws.config)
             .interceptor(layer)
             .retry_config(aws_sdk_ec2::config::retry::RetryConfig::standard().with_max_attempts(1))
             .build(),
-    );
-    flaky
+    ))
 }
 
 fn throttled_describe(times: Option<usize>) -> aws_smithy_mocks::Rule {
@@ -395,21 +393,21 @@ async fn a_tag_selector_finds_the_live_group_not_a_deleted_one_whose_tags_linger
     let tag = || Tag::builder().key("drill:target").value(&label).build();
     // A group that is deleted: LocalStack keeps its tags, as AWS may for a while.
     let gone = resources::security_group(&aws).await;
-    aws.ec2
+    aws.ec2()
         .create_tags()
         .resources(&gone.id)
         .tags(tag())
         .send()
         .await
         .unwrap();
-    aws.ec2
+    aws.ec2()
         .delete_security_group()
         .group_id(&gone.id)
         .send()
         .await
         .unwrap();
     let live = resources::security_group(&aws).await;
-    aws.ec2
+    aws.ec2()
         .create_tags()
         .resources(&live.id)
         .tags(tag())

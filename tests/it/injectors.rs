@@ -376,14 +376,14 @@ async fn instance_attach_security_group() {
 async fn s3_policy_created_where_none_existed_is_deleted_again() {
     let aws = fixture::clients().await;
     let target = resources::bucket(&aws).await;
-    aws.s3
+    aws.s3()
         .delete_bucket_policy()
         .bucket(&target.id)
         .send()
         .await
         .expect("delete policy");
     drill(&aws, "s3.policy.public_read", "", &target).await;
-    let policy = aws.s3.get_bucket_policy().bucket(&target.id).send().await;
+    let policy = aws.s3().get_bucket_policy().bucket(&target.id).send().await;
     assert!(
         policy.is_err(),
         "a policy exists after reverting a drill on a bucket that had none"

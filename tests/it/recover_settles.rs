@@ -98,7 +98,7 @@ async fn a_deleted_security_group_is_settled_as_gone_and_the_next_run_starts() {
         "{text}"
     );
     // Torn down by someone else while the drift was live.
-    aws.ec2
+    aws.ec2()
         .delete_security_group()
         .group_id(&target.id)
         .send()
@@ -140,7 +140,7 @@ async fn bucket_state(aws: &driftdrill::aws::AwsClients, target: &Target) -> Vec
 
 async fn delete_bucket(aws: &driftdrill::aws::AwsClients, name: &str) {
     // The fixture's buckets hold no objects; versioning leaves no versions behind either.
-    aws.s3
+    aws.s3()
         .delete_bucket()
         .bucket(name)
         .send()
@@ -171,7 +171,7 @@ async fn a_deleted_bucket_is_settled_and_a_recreated_one_is_left_untouched() {
     delete_bucket(&aws, &reused.id).await;
     // Creation dates have second precision: make the new bucket's differ.
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
-    aws.s3
+    aws.s3()
         .create_bucket()
         .bucket(&reused.id)
         .send()
@@ -265,7 +265,7 @@ async fn an_operator_can_forget_a_change_only_with_a_reason_and_the_report_keeps
     );
 
     // The test cleans up its own drift: the group was made for it.
-    aws.ec2
+    aws.ec2()
         .delete_security_group()
         .group_id(&target.id)
         .send()

@@ -31,7 +31,7 @@ fn config(dir: &Path, extra: &str) -> std::path::PathBuf {
 /// The ingress ports of a group.
 async fn ingress_ports(aws: &AwsClients, group: &str) -> Vec<i32> {
     let out = aws
-        .ec2
+        .ec2()
         .describe_security_groups()
         .group_ids(group)
         .send()
@@ -53,7 +53,7 @@ async fn revoke_world(aws: &AwsClients, group: &str, port: i32) {
         .to_port(port)
         .ip_ranges(IpRange::builder().cidr_ip("0.0.0.0/0").build())
         .build();
-    aws.ec2
+    aws.ec2()
         .revoke_security_group_ingress()
         .group_id(group)
         .ip_permissions(rule)

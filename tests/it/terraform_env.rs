@@ -17,7 +17,7 @@ async fn sample_environment_applies_clean_and_detects_an_out_of_band_rule() {
 
     // Everything the environment creates is tagged as non-production.
     let sgs = aws
-        .ec2
+        .ec2()
         .describe_security_groups()
         .set_group_ids(Some(out.security_group_ids.values().cloned().collect()))
         .send()
@@ -35,7 +35,7 @@ async fn sample_environment_applies_clean_and_detects_an_out_of_band_rule() {
     }
     for bucket in out.bucket_names.values() {
         let tags = aws
-            .s3
+            .s3()
             .get_bucket_tagging()
             .bucket(bucket)
             .send()
@@ -48,7 +48,7 @@ async fn sample_environment_applies_clean_and_detects_an_out_of_band_rule() {
             "{bucket} lacks Environment=staging"
         );
         let versioning = aws
-            .s3
+            .s3()
             .get_bucket_versioning()
             .bucket(bucket)
             .send()
@@ -81,7 +81,7 @@ async fn sample_environment_applies_clean_and_detects_an_out_of_band_rule() {
                 .build(),
         )
         .build();
-    aws.ec2
+    aws.ec2()
         .authorize_security_group_ingress()
         .group_id(db)
         .ip_permissions(rule.clone())
@@ -91,7 +91,7 @@ async fn sample_environment_applies_clean_and_detects_an_out_of_band_rule() {
 
     let drifted = env.workspace.plan_detailed().await;
     // Revert before asserting, so a failed assertion never leaves the drift in place.
-    aws.ec2
+    aws.ec2()
         .revoke_security_group_ingress()
         .group_id(db)
         .ip_permissions(rule)
@@ -127,7 +127,7 @@ async fn sample_environment_applies_clean_and_detects_an_out_of_band_rule() {
     // removing it out of band is drift on exactly that resource.
     let data = &out.bucket_names["data"];
     let rules = aws
-        .s3
+        .s3()
         .get_bucket_lifecycle_configuration()
         .bucket(data)
         .send()
@@ -146,7 +146,7 @@ async fn sample_environment_applies_clean_and_detects_an_out_of_band_rule() {
         "{}",
         state.stdout
     );
-    aws.s3
+    aws.s3()
         .delete_bucket_lifecycle()
         .bucket(data)
         .send()
@@ -174,7 +174,7 @@ async fn sample_environment_applies_clean_and_detects_an_out_of_band_rule() {
         .strip_suffix("-data")
         .expect("bucket names are <prefix>-<name>");
     let ops = format!("{prefix}-ops-role");
-    aws.iam
+    aws.iam()
         .attach_role_policy()
         .role_name(&ops)
         .policy_arn("arn:aws:iam::aws:policy/AdministratorAccess")
@@ -182,7 +182,7 @@ async fn sample_environment_applies_clean_and_detects_an_out_of_band_rule() {
         .await
         .expect("attach out of band");
     let unseen = env.workspace.plan_detailed().await;
-    aws.iam
+    aws.iam()
         .detach_role_policy()
         .role_name(&ops)
         .policy_arn("arn:aws:iam::aws:policy/AdministratorAccess")
@@ -197,7 +197,7 @@ async fn sample_environment_applies_clean_and_detects_an_out_of_band_rule() {
     let deploy = format!("{prefix}-deploy-role");
     // UpdateRole also sets the description (LocalStack clears it when left out).
     let description = aws
-        .iam
+        .iam()
         .get_role()
         .role_name(&deploy)
         .send()
@@ -206,7 +206,7 @@ async fn sample_environment_applies_clean_and_detects_an_out_of_band_rule() {
         .role()
         .and_then(|r| r.description())
         .map(String::from);
-    aws.iam
+    aws.iam()
         .update_role()
         .role_name(&deploy)
         .set_description(description.clone())
@@ -215,7 +215,7 @@ async fn sample_environment_applies_clean_and_detects_an_out_of_band_rule() {
         .await
         .expect("raise the session duration");
     let seen = env.workspace.plan_detailed().await;
-    aws.iam
+    aws.iam()
         .update_role()
         .role_name(&deploy)
         .set_description(description)
@@ -281,10 +281,10 @@ async fn what_driftdrill_makes_for_the_first_apply_imports_without_a_change() {
         ])
         .await;
     for url in [&ids["orders"], &ids["orders_dlq"]] {
-        let _ = aws.sqs.delete_queue().queue_url(url).send().await;
+        let _ = aws.sqs().delete_queue().queue_url(url).send().await;
     }
     let name = &ids["orders_endpoint"];
-    let _ = aws.ssm.delete_parameter().name(name).send().await;
+    let _ = aws.ssm().delete_parameter().name(name).send().await;
     assert_eq!(again.expect("make them again"), ids);
     let plan = plan.expect("plan the import");
     assert!(
@@ -307,7 +307,7 @@ async fn a_parameter_someone_else_put_at_the_sample_name_is_left_alone() {
     };
     let aws = fixture::clients().await;
     let name = format!("/{}/orders/endpoint", vars.name_prefix);
-    aws.ssm
+    aws.ssm()
         .put_parameter()
         .name(&name)
         .r#type(aws_sdk_ssm::types::ParameterType::String)
@@ -316,17 +316,17 @@ async fn a_parameter_someone_else_put_at_the_sample_name_is_left_alone() {
         .await
         .expect("put a colleague's parameter");
     let made = sample_env::seed_imports(&aws, &vars).await;
-    let value = aws.ssm.get_parameter().name(&name).send().await;
-    let _ = aws.ssm.delete_parameter().name(&name).send().await;
+    let value = aws.ssm().get_parameter().name(&name).send().await;
+    let _ = aws.ssm().delete_parameter().name(&name).send().await;
     for queue in ["orders", "orders-dlq"] {
         let url = aws
-            .sqs
+            .sqs()
             .get_queue_url()
             .queue_name(format!("{}-{queue}", vars.name_prefix))
             .send()
             .await;
         if let Some(url) = url.ok().and_then(|u| u.queue_url) {
-            let _ = aws.sqs.delete_queue().queue_url(url).send().await;
+            let _ = aws.sqs().delete_queue().queue_url(url).send().await;
         }
     }
     let err = made.expect_err("someone else's parameter is not taken as made");

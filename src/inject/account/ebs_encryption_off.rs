@@ -35,7 +35,7 @@ impl Model for EncryptionOff {
     async fn read(&self, cx: &InjectCx<'_>, target: &Target) -> Result<bool, InjectError> {
         let out = cx
             .aws
-            .ec2
+            .ec2()
             .get_ebs_encryption_by_default()
             .send()
             .await
@@ -58,7 +58,7 @@ impl Model for EncryptionOff {
         _: &bool,
         desired: &bool,
     ) -> Result<(), InjectError> {
-        let ec2 = &cx.aws.ec2;
+        let ec2 = cx.aws.ec2();
         if *desired {
             ec2.enable_ebs_encryption_by_default()
                 .send()

@@ -99,7 +99,7 @@ pub(super) async fn read(
     cx: &InjectCx<'_>,
     target: &Target,
 ) -> Result<Option<Policy>, InjectError> {
-    match cx.aws.iam.get_account_password_policy().send().await {
+    match cx.aws.iam().get_account_password_policy().send().await {
         Ok(out) => Ok(out.password_policy().map(Policy::from_sdk)),
         Err(e) if crate::aws::code_of(&e).is_some_and(|c| c == "NoSuchEntity") => Ok(None),
         Err(e) => Err(errors::aws("GetAccountPasswordPolicy", &target.id)(e)),
@@ -113,7 +113,7 @@ pub(super) async fn write(
     target: &Target,
     desired: &Option<Policy>,
 ) -> Result<(), InjectError> {
-    let iam = &cx.aws.iam;
+    let iam = cx.aws.iam();
     let Some(p) = desired else {
         return iam
             .delete_account_password_policy()

@@ -36,13 +36,13 @@ async fn here(aws: &AwsClients, kind: TargetType, id: &str) -> Result<bool, Inje
 /// Reads the setting once: it answers (a missing password policy is an answer too).
 async fn read(aws: &AwsClients, kind: TargetType, id: &str) -> Result<(), InjectError> {
     match kind {
-        PASSWORD_POLICY => match aws.iam.get_account_password_policy().send().await {
+        PASSWORD_POLICY => match aws.iam().get_account_password_policy().send().await {
             Ok(_) => Ok(()),
             Err(e) if crate::aws::code_of(&e).is_some_and(|c| c == "NoSuchEntity") => Ok(()),
             Err(e) => Err(errors::aws("GetAccountPasswordPolicy", id)(e)),
         },
         _ => aws
-            .ec2
+            .ec2()
             .get_ebs_encryption_by_default()
             .send()
             .await

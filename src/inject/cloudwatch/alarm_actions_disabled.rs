@@ -53,7 +53,7 @@ impl Model for ActionsDisabled {
         _: &bool,
         desired: &bool,
     ) -> Result<(), InjectError> {
-        let cw = &cx.aws.cloudwatch;
+        let cw = cx.aws.cloudwatch();
         if *desired {
             cw.enable_alarm_actions()
                 .alarm_names(&target.id)

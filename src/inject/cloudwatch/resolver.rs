@@ -19,7 +19,7 @@ pub(super) async fn alarm(
     name: &str,
 ) -> Result<Option<MetricAlarm>, InjectError> {
     let out = aws
-        .cloudwatch
+        .cloudwatch()
         .describe_alarms()
         .alarm_names(name)
         .alarm_types(AlarmType::MetricAlarm)
@@ -36,7 +36,7 @@ pub(super) async fn alarm(
 /// An alarm's tags, by its ARN.
 async fn tags(aws: &AwsClients, arn: &str) -> Result<BTreeMap<String, String>, InjectError> {
     let out = aws
-        .cloudwatch
+        .cloudwatch()
         .list_tags_for_resource()
         .resource_arn(arn)
         .send()
@@ -79,7 +79,7 @@ impl Resolver for CloudWatch {
         let mut token = None;
         loop {
             let out = aws
-                .cloudwatch
+                .cloudwatch()
                 .describe_alarms()
                 .alarm_types(AlarmType::MetricAlarm)
                 .set_next_token(token)

@@ -139,7 +139,7 @@ impl Model for AttachGroup {
         desired: &Self::State,
     ) -> Result<(), InjectError> {
         cx.aws
-            .ec2
+            .ec2()
             .modify_instance_attribute()
             .instance_id(&target.id)
             .set_groups(Some(desired.iter().cloned().collect()))

@@ -103,7 +103,7 @@ impl Model for AllowImdsV1 {
         desired: &MetadataOptions,
     ) -> Result<(), InjectError> {
         cx.aws
-            .ec2
+            .ec2()
             .modify_instance_metadata_options()
             .instance_id(&target.id)
             .http_tokens(HttpTokensState::from(desired.http_tokens.as_str()))

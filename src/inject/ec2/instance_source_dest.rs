@@ -52,7 +52,7 @@ impl Model for SourceDestCheck {
         desired: &bool,
     ) -> Result<(), InjectError> {
         cx.aws
-            .ec2
+            .ec2()
             .modify_instance_attribute()
             .instance_id(&target.id)
             .source_dest_check(AttributeBooleanValue::builder().value(*desired).build())

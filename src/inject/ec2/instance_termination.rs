@@ -49,7 +49,7 @@ impl Model for Termination {
     async fn read(&self, cx: &InjectCx<'_>, target: &Target) -> Result<bool, InjectError> {
         let out = cx
             .aws
-            .ec2
+            .ec2()
             .describe_instance_attribute()
             .instance_id(&target.id)
             .attribute(InstanceAttributeName::DisableApiTermination)
@@ -78,7 +78,7 @@ impl Model for Termination {
         desired: &bool,
     ) -> Result<(), InjectError> {
         cx.aws
-            .ec2
+            .ec2()
             .modify_instance_attribute()
             .instance_id(&target.id)
             .disable_api_termination(AttributeBooleanValue::builder().value(*desired).build())

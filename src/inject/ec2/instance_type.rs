@@ -83,7 +83,7 @@ impl Model for ChangeType {
         _: &String,
         desired: &String,
     ) -> Result<(), InjectError> {
-        let ec2 = &cx.aws.ec2;
+        let ec2 = cx.aws.ec2();
         let id = target.id.as_str();
         let state = instance::describe(cx.aws, id)
             .await?
@@ -131,7 +131,7 @@ async fn wait(cx: &InjectCx<'_>, id: &str, wanted: Wanted) -> Result<(), InjectE
     let result = match wanted {
         Wanted::Stopped => cx
             .aws
-            .ec2
+            .ec2()
             .wait_until_instance_stopped()
             .instance_ids(id)
             .wait(limit)
@@ -139,7 +139,7 @@ async fn wait(cx: &InjectCx<'_>, id: &str, wanted: Wanted) -> Result<(), InjectE
             .map(drop),
         Wanted::Running => cx
             .aws
-            .ec2
+            .ec2()
             .wait_until_instance_running()
             .instance_ids(id)
             .wait(limit)

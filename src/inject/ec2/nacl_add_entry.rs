@@ -118,7 +118,7 @@ pub(crate) struct AddEntry(pub Params);
 async fn read_alone(cx: &InjectCx<'_>, id: &str) -> Result<NetworkAcl, InjectError> {
     let out = cx
         .aws
-        .ec2
+        .ec2()
         .describe_network_acls()
         .network_acl_ids(id)
         .send()
@@ -228,7 +228,7 @@ pub(super) async fn write_entries(
     current: &BTreeSet<Entry>,
     desired: &BTreeSet<Entry>,
 ) -> Result<(), InjectError> {
-    let ec2 = &cx.aws.ec2;
+    let ec2 = cx.aws.ec2();
     for e in current.difference(desired) {
         ec2.delete_network_acl_entry()
             .network_acl_id(&target.id)

@@ -56,7 +56,7 @@ impl Ec2 {
         aws: &AwsClients,
         tags: &BTreeMap<String, String>,
     ) -> Result<Vec<String>, InjectError> {
-        let mut req = aws.ec2.describe_instances().filters(
+        let mut req = aws.ec2().describe_instances().filters(
             Filter::builder()
                 .name("instance-state-name")
                 .values("pending")
@@ -139,12 +139,12 @@ impl Resolver for Ec2 {
         };
         match kind {
             SECURITY_GROUP => read!(
-                aws.ec2.describe_security_groups().group_ids(id),
+                aws.ec2().describe_security_groups().group_ids(id),
                 "DescribeSecurityGroups",
                 |out| out.security_groups().first().map(|g| tag_map(g.tags()))
             ),
             INSTANCE => read!(
-                aws.ec2.describe_instances().instance_ids(id),
+                aws.ec2().describe_instances().instance_ids(id),
                 "DescribeInstances",
                 |out| out
                     .reservations()
@@ -154,15 +154,17 @@ impl Resolver for Ec2 {
                     .map(|i| tag_map(i.tags()))
             ),
             NETWORK_ACL => read!(
-                aws.ec2.describe_network_acls().network_acl_ids(id),
+                aws.ec2().describe_network_acls().network_acl_ids(id),
                 "DescribeNetworkAcls",
                 |out| out.network_acls().first().map(|a| tag_map(a.tags()))
             ),
-            VPC => read!(aws.ec2.describe_vpcs().vpc_ids(id), "DescribeVpcs", |out| {
-                out.vpcs().first().map(|v| tag_map(v.tags()))
-            }),
+            VPC => read!(
+                aws.ec2().describe_vpcs().vpc_ids(id),
+                "DescribeVpcs",
+                |out| { out.vpcs().first().map(|v| tag_map(v.tags())) }
+            ),
             _ => read!(
-                aws.ec2.describe_subnets().subnet_ids(id),
+                aws.ec2().describe_subnets().subnet_ids(id),
                 "DescribeSubnets",
                 |out| out.subnets().first().map(|n| tag_map(n.tags()))
             ),
@@ -221,7 +223,7 @@ async fn tagged_alone(
 ) -> Result<Vec<String>, InjectError> {
     let filter = |name: &str, value: &str| Filter::builder().name(name).values(value).build();
     let out = aws
-        .ec2
+        .ec2()
         .describe_tags()
         .filters(filter("resource-type", kind_name))
         .filters(filter("key", key))
@@ -234,7 +236,7 @@ async fn tagged_alone(
 }
 
 async fn instance(aws: &AwsClients, id: &str) -> Result<Presence, InjectError> {
-    let out = aws.ec2.describe_instances().instance_ids(id).send().await;
+    let out = aws.ec2().describe_instances().instance_ids(id).send().await;
     let out = match out {
         Ok(out) => out,
         Err(e) if crate::aws::code_of(&e).is_some_and(|c| c.contains("NotFound")) => {

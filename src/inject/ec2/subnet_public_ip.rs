@@ -33,7 +33,7 @@ impl Model for PublicIpOnLaunch {
     async fn read(&self, cx: &InjectCx<'_>, target: &Target) -> Result<bool, InjectError> {
         let out = cx
             .aws
-            .ec2
+            .ec2()
             .describe_subnets()
             .subnet_ids(&target.id)
             .send()
@@ -61,7 +61,7 @@ impl Model for PublicIpOnLaunch {
         desired: &bool,
     ) -> Result<(), InjectError> {
         cx.aws
-            .ec2
+            .ec2()
             .modify_subnet_attribute()
             .subnet_id(&target.id)
             .map_public_ip_on_launch(AttributeBooleanValue::builder().value(*desired).build())

@@ -34,7 +34,7 @@ impl Model for DnsSupportOff {
     async fn read(&self, cx: &InjectCx<'_>, target: &Target) -> Result<bool, InjectError> {
         let out = cx
             .aws
-            .ec2
+            .ec2()
             .describe_vpc_attribute()
             .vpc_id(&target.id)
             .attribute(VpcAttributeName::EnableDnsSupport)
@@ -63,7 +63,7 @@ impl Model for DnsSupportOff {
         desired: &bool,
     ) -> Result<(), InjectError> {
         cx.aws
-            .ec2
+            .ec2()
             .modify_vpc_attribute()
             .vpc_id(&target.id)
             .enable_dns_support(AttributeBooleanValue::builder().value(*desired).build())

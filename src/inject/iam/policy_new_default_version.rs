@@ -96,7 +96,7 @@ pub(crate) struct NewVersion(pub Params);
 async fn versions(cx: &InjectCx<'_>, target: &Target) -> Result<Versions, InjectError> {
     let out = cx
         .aws
-        .iam
+        .iam()
         .list_policy_versions()
         .policy_arn(&target.id)
         .send()
@@ -124,7 +124,7 @@ async fn document_of(
 ) -> Result<Value, InjectError> {
     let out = cx
         .aws
-        .iam
+        .iam()
         .get_policy_version()
         .policy_arn(&target.id)
         .version_id(version)
@@ -288,7 +288,7 @@ impl Injector for NewVersion {
         };
         let doc = self.drill_document(&mark::sid(cx.mark), &base)?;
         cx.aws
-            .iam
+            .iam()
             .create_policy_version()
             .policy_arn(&target.id)
             .policy_document(doc.to_string())
@@ -460,7 +460,7 @@ impl NewVersion {
 
 async fn set_default(cx: &InjectCx<'_>, target: &Target, id: &str) -> Result<(), InjectError> {
     cx.aws
-        .iam
+        .iam()
         .set_default_policy_version()
         .policy_arn(&target.id)
         .version_id(id)
@@ -472,7 +472,7 @@ async fn set_default(cx: &InjectCx<'_>, target: &Target, id: &str) -> Result<(),
 
 async fn delete_version(cx: &InjectCx<'_>, target: &Target, id: &str) -> Result<(), InjectError> {
     cx.aws
-        .iam
+        .iam()
         .delete_policy_version()
         .policy_arn(&target.id)
         .version_id(id)
@@ -490,7 +490,7 @@ async fn create_default(
 ) -> Result<String, InjectError> {
     let out = cx
         .aws
-        .iam
+        .iam()
         .create_policy_version()
         .policy_arn(&target.id)
         .policy_document(doc.to_string())

@@ -96,7 +96,7 @@ async fn normalise(
 /// (name, ARN) of every customer-managed policy.
 async fn local_policies(aws: &AwsClients) -> Result<Vec<(String, String)>, InjectError> {
     let policies = aws
-        .iam
+        .iam()
         .list_policies()
         .scope(aws_sdk_iam::types::PolicyScopeType::Local)
         .into_paginator()
@@ -131,9 +131,12 @@ async fn existing_tags(
         };
     }
     match kind {
-        ROLE => tags!(aws.iam.list_role_tags().role_name(id), "ListRoleTags"),
-        USER => tags!(aws.iam.list_user_tags().user_name(id), "ListUserTags"),
-        POLICY => tags!(aws.iam.list_policy_tags().policy_arn(id), "ListPolicyTags"),
+        ROLE => tags!(aws.iam().list_role_tags().role_name(id), "ListRoleTags"),
+        USER => tags!(aws.iam().list_user_tags().user_name(id), "ListUserTags"),
+        POLICY => tags!(
+            aws.iam().list_policy_tags().policy_arn(id),
+            "ListPolicyTags"
+        ),
         other => unreachable!("{other} is not an IAM type"),
     }
 }
@@ -155,17 +158,16 @@ async fn unique_id(
         };
     }
     match kind {
-        ROLE => read!(aws.iam.get_role().role_name(id), "GetRole", |out| out
+        ROLE => read!(aws.iam().get_role().role_name(id), "GetRole", |out| out
             .role()
             .map(|r| r.role_id().to_string())),
-        USER => read!(aws.iam.get_user().user_name(id), "GetUser", |out| out
+        USER => read!(aws.iam().get_user().user_name(id), "GetUser", |out| out
             .user()
             .map(|u| u.user_id().to_string())),
         POLICY => {
-            read!(aws.iam.get_policy().policy_arn(id), "GetPolicy", |out| out
-                .policy()
-                .and_then(|p| p.policy_id())
-                .map(String::from))
+            read!(aws.iam().get_policy().policy_arn(id), "GetPolicy", |out| {
+                out.policy().and_then(|p| p.policy_id()).map(String::from)
+            })
         }
         other => unreachable!("{other} is not an IAM type"),
     }
@@ -180,7 +182,7 @@ async fn tagged(
 ) -> Result<Vec<String>, InjectError> {
     let candidates: Vec<String> = match kind {
         ROLE => aws
-            .iam
+            .iam()
             .list_roles()
             .into_paginator()
             .items()
@@ -192,7 +194,7 @@ async fn tagged(
             .map(|r| r.role_name().to_string())
             .collect(),
         USER => aws
-            .iam
+            .iam()
             .list_users()
             .into_paginator()
             .items()

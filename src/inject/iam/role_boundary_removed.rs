@@ -66,7 +66,7 @@ impl Model for BoundaryRemoved {
         _: &Self::State,
         desired: &Self::State,
     ) -> Result<(), InjectError> {
-        let iam = &cx.aws.iam;
+        let iam = cx.aws.iam();
         match desired {
             Some(arn) => iam
                 .put_role_permissions_boundary()

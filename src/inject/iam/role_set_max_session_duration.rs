@@ -76,7 +76,7 @@ impl Model for MaxSession {
             .await?
             .and_then(|r| r.description);
         cx.aws
-            .iam
+            .iam()
             .update_role()
             .role_name(&target.id)
             .set_description(description)

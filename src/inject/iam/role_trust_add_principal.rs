@@ -92,7 +92,7 @@ impl Model for TrustAdd {
         desired: &Policy,
     ) -> Result<(), InjectError> {
         cx.aws
-            .iam
+            .iam()
             .update_assume_role_policy()
             .role_name(&target.id)
             .policy_document(desired.0.to_string())

@@ -141,7 +141,7 @@ impl Model for FilterRemoved {
         let name = &self.0.filter_name;
         let out = cx
             .aws
-            .logs
+            .logs()
             .describe_metric_filters()
             .log_group_name(&target.id)
             .filter_name_prefix(name)
@@ -177,7 +177,7 @@ impl Model for FilterRemoved {
         _: &Self::State,
         desired: &Self::State,
     ) -> Result<(), InjectError> {
-        let logs = &cx.aws.logs;
+        let logs = cx.aws.logs();
         let name = &self.0.filter_name;
         let Some(f) = desired else {
             return logs

@@ -19,7 +19,7 @@ pub(super) async fn group(aws: &AwsClients, name: &str) -> Result<Option<LogGrou
     let mut token = None;
     loop {
         let out = aws
-            .logs
+            .logs()
             .describe_log_groups()
             .log_group_name_prefix(name)
             .set_next_token(token)
@@ -53,7 +53,7 @@ async fn tags(aws: &AwsClients, g: &LogGroup) -> Result<BTreeMap<String, String>
         return Ok(BTreeMap::new());
     };
     let out = aws
-        .logs
+        .logs()
         .list_tags_for_resource()
         .resource_arn(&arn)
         .send()
@@ -98,7 +98,7 @@ impl Resolver for Logs {
         let mut token = None;
         loop {
             let out = aws
-                .logs
+                .logs()
                 .describe_log_groups()
                 .set_next_token(token)
                 .send()

@@ -102,7 +102,7 @@ impl Model for RetentionCut {
         _: &Option<i32>,
         desired: &Option<i32>,
     ) -> Result<(), InjectError> {
-        let logs = &cx.aws.logs;
+        let logs = cx.aws.logs();
         match desired {
             Some(days) => logs
                 .put_retention_policy()

@@ -74,7 +74,7 @@ impl Model for PublicReadAcl {
     async fn read(&self, cx: &InjectCx<'_>, target: &Target) -> Result<Self::State, InjectError> {
         let out = cx
             .aws
-            .s3
+            .s3()
             .get_bucket_acl()
             .bucket(&target.id)
             .send()
@@ -122,7 +122,7 @@ impl Model for PublicReadAcl {
     ) -> Result<(), InjectError> {
         let current = cx
             .aws
-            .s3
+            .s3()
             .get_bucket_acl()
             .bucket(&target.id)
             .send()
@@ -133,7 +133,7 @@ impl Model for PublicReadAcl {
             .set_grants(Some(desired.iter().map(AclGrant::to_sdk).collect()))
             .build();
         cx.aws
-            .s3
+            .s3()
             .put_bucket_acl()
             .bucket(&target.id)
             .access_control_policy(policy)

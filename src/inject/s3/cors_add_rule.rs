@@ -172,7 +172,12 @@ impl Model for AddCorsRule {
 
     async fn read(&self, cx: &InjectCx<'_>, target: &Target) -> Result<CorsRules, InjectError> {
         let out = absent::absent_on(
-            cx.aws.s3.get_bucket_cors().bucket(&target.id).send().await,
+            cx.aws
+                .s3()
+                .get_bucket_cors()
+                .bucket(&target.id)
+                .send()
+                .await,
             &["NoSuchCORSConfiguration"],
             "GetBucketCors",
             &target.id,
@@ -211,7 +216,7 @@ impl Model for AddCorsRule {
         if desired.0.is_empty() {
             return cx
                 .aws
-                .s3
+                .s3()
                 .delete_bucket_cors()
                 .bucket(&target.id)
                 .send()
@@ -224,7 +229,7 @@ impl Model for AddCorsRule {
             .build()
             .expect("rules are set");
         cx.aws
-            .s3
+            .s3()
             .put_bucket_cors()
             .bucket(&target.id)
             .cors_configuration(config)

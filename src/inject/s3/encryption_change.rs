@@ -137,7 +137,7 @@ impl Model for ChangeEncryption {
     async fn read(&self, cx: &InjectCx<'_>, target: &Target) -> Result<Encryption, InjectError> {
         let out = absent::absent_on(
             cx.aws
-                .s3
+                .s3()
                 .get_bucket_encryption()
                 .bucket(&target.id)
                 .send()
@@ -198,7 +198,7 @@ impl Model for ChangeEncryption {
         if self.0.set.is_none() && desired.0 == default_rules() {
             return cx
                 .aws
-                .s3
+                .s3()
                 .delete_bucket_encryption()
                 .bucket(&target.id)
                 .send()
@@ -226,7 +226,7 @@ impl Model for ChangeEncryption {
             .build()
             .expect("rules are set");
         cx.aws
-            .s3
+            .s3()
             .put_bucket_encryption()
             .bucket(&target.id)
             .server_side_encryption_configuration(config)

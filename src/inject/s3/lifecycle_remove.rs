@@ -274,7 +274,7 @@ impl Model for RemoveLifecycle {
     async fn read(&self, cx: &InjectCx<'_>, target: &Target) -> Result<Self::State, InjectError> {
         let out = absent::absent_on(
             cx.aws
-                .s3
+                .s3()
                 .get_bucket_lifecycle_configuration()
                 .bucket(&target.id)
                 .send()
@@ -328,7 +328,7 @@ impl Model for RemoveLifecycle {
         let Some(lifecycle) = desired else {
             return cx
                 .aws
-                .s3
+                .s3()
                 .delete_bucket_lifecycle()
                 .bucket(&target.id)
                 .send()
@@ -341,7 +341,7 @@ impl Model for RemoveLifecycle {
             .build()
             .expect("rules are set");
         cx.aws
-            .s3
+            .s3()
             .put_bucket_lifecycle_configuration()
             .bucket(&target.id)
             .lifecycle_configuration(config)

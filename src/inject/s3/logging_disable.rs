@@ -64,7 +64,7 @@ impl Model for DisableLogging {
     async fn read(&self, cx: &InjectCx<'_>, target: &Target) -> Result<Self::State, InjectError> {
         let out = cx
             .aws
-            .s3
+            .s3()
             .get_bucket_logging()
             .bucket(&target.id)
             .send()
@@ -106,7 +106,7 @@ impl Model for DisableLogging {
             .set_logging_enabled(desired.as_ref().map(Logging::to_sdk))
             .build();
         cx.aws
-            .s3
+            .s3()
             .put_bucket_logging()
             .bucket(&target.id)
             .bucket_logging_status(status)

@@ -60,7 +60,7 @@ impl Model for AclsEnabled {
     async fn read(&self, cx: &InjectCx<'_>, target: &Target) -> Result<Self::State, InjectError> {
         let out = cx
             .aws
-            .s3
+            .s3()
             .get_bucket_ownership_controls()
             .bucket(&target.id)
             .send()
@@ -102,7 +102,7 @@ impl Model for AclsEnabled {
         _: &Self::State,
         desired: &Self::State,
     ) -> Result<(), InjectError> {
-        let s3 = &cx.aws.s3;
+        let s3 = cx.aws.s3();
         let Some(ownership) = desired else {
             return s3
                 .delete_bucket_ownership_controls()

@@ -45,7 +45,7 @@ impl Model for PublicReadPolicy {
     async fn read(&self, cx: &InjectCx<'_>, target: &Target) -> Result<Self::State, InjectError> {
         let out = absent::absent_on(
             cx.aws
-                .s3
+                .s3()
                 .get_bucket_policy()
                 .bucket(&target.id)
                 .send()
@@ -83,7 +83,7 @@ impl Model for PublicReadPolicy {
         match desired {
             None => cx
                 .aws
-                .s3
+                .s3()
                 .delete_bucket_policy()
                 .bucket(&target.id)
                 .send()
@@ -92,7 +92,7 @@ impl Model for PublicReadPolicy {
                 .map_err(errors::aws("DeleteBucketPolicy", &target.id)),
             Some(policy) => cx
                 .aws
-                .s3
+                .s3()
                 .put_bucket_policy()
                 .bucket(&target.id)
                 .policy(policy.0.to_string())

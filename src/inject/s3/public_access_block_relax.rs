@@ -124,7 +124,7 @@ impl Model for Relax {
     async fn read(&self, cx: &InjectCx<'_>, target: &Target) -> Result<Self::State, InjectError> {
         let out = absent::absent_on(
             cx.aws
-                .s3
+                .s3()
                 .get_public_access_block()
                 .bucket(&target.id)
                 .send()
@@ -162,7 +162,7 @@ impl Model for Relax {
         match desired {
             None => cx
                 .aws
-                .s3
+                .s3()
                 .delete_public_access_block()
                 .bucket(&target.id)
                 .send()
@@ -171,7 +171,7 @@ impl Model for Relax {
                 .map_err(errors::aws("DeletePublicAccessBlock", &target.id)),
             Some(b) => cx
                 .aws
-                .s3
+                .s3()
                 .put_public_access_block()
                 .bucket(&target.id)
                 .public_access_block_configuration(

@@ -35,7 +35,7 @@ async fn tags(
 
 /// A bucket's creation date from `ListBuckets`, or `None` if it is not listed.
 async fn created(aws: &AwsClients, name: &str) -> Result<Option<DateTime<Utc>>, InjectError> {
-    let s3 = aws.s3.clone();
+    let s3 = aws.s3().clone();
     let fetch = move || {
         batch::fetch(move |names: Vec<String>| {
             let s3 = s3.clone();
@@ -52,7 +52,7 @@ async fn created(aws: &AwsClients, name: &str) -> Result<Option<DateTime<Utc>>, 
         Read::Found(date) => return Ok(date),
         Read::Alone(reading) => reading,
     };
-    let all = every_bucket(&aws.s3).await;
+    let all = every_bucket(aws.s3()).await;
     Ok(all
         .map_err(errors::aws("ListBuckets", name))?
         .get(name)
@@ -94,7 +94,7 @@ async fn tagged(
     aws: &AwsClients,
     wanted: &BTreeMap<String, String>,
 ) -> Result<Vec<String>, InjectError> {
-    let s3 = aws.s3.clone();
+    let s3 = aws.s3().clone();
     let fetch = move || {
         batch::fetch(move |asked: Vec<String>| {
             let s3 = s3.clone();
@@ -117,7 +117,7 @@ async fn tagged(
         Read::Found(names) => return Ok(names),
         Read::Alone(reading) => reading,
     };
-    let every = scan(&aws.s3).await?;
+    let every = scan(aws.s3()).await?;
     let all = every.into_iter().filter(|(_, tags)| carries(tags, wanted));
     Ok(all.map(|(name, _)| name).collect())
 }
@@ -156,8 +156,8 @@ impl Resolver for S3 {
         _kind: TargetType,
         id: &str,
     ) -> Result<Option<BTreeMap<String, String>>, InjectError> {
-        match aws.s3.head_bucket().bucket(id).send().await {
-            Ok(_) => tags(&aws.s3, id).await.map(Some),
+        match aws.s3().head_bucket().bucket(id).send().await {
+            Ok(_) => tags(aws.s3(), id).await.map(Some),
             Err(e)
                 if e.as_service_error().is_some_and(|s| s.is_not_found())
                     || crate::aws::code_of(&e).is_some_and(|c| {

@@ -31,7 +31,7 @@ impl Model for SuspendVersioning {
     async fn read(&self, cx: &InjectCx<'_>, target: &Target) -> Result<Self::State, InjectError> {
         let out = cx
             .aws
-            .s3
+            .s3()
             .get_bucket_versioning()
             .bucket(&target.id)
             .send()
@@ -73,7 +73,7 @@ impl Model for SuspendVersioning {
             ));
         };
         cx.aws
-            .s3
+            .s3()
             .put_bucket_versioning()
             .bucket(&target.id)
             .versioning_configuration(

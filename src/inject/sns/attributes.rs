@@ -11,7 +11,7 @@ pub(super) async fn get(
 ) -> Result<Option<String>, InjectError> {
     let out = cx
         .aws
-        .sns
+        .sns()
         .get_topic_attributes()
         .topic_arn(&target.id)
         .send()
@@ -29,7 +29,7 @@ pub(super) async fn set(
     value: String,
 ) -> Result<(), InjectError> {
     cx.aws
-        .sns
+        .sns()
         .set_topic_attributes()
         .topic_arn(&target.id)
         .attribute_name(name)

@@ -17,7 +17,7 @@ async fn topics(aws: &AwsClients) -> Result<Vec<String>, InjectError> {
     let mut token = None;
     loop {
         let out = aws
-            .sns
+            .sns()
             .list_topics()
             .set_next_token(token)
             .send()
@@ -48,7 +48,7 @@ async fn tags(
     arn: &str,
 ) -> Result<Option<BTreeMap<String, String>>, InjectError> {
     match aws
-        .sns
+        .sns()
         .list_tags_for_resource()
         .resource_arn(arn)
         .send()

@@ -33,7 +33,7 @@ impl Model for DeadLetterRemoved {
     async fn read(&self, cx: &InjectCx<'_>, target: &Target) -> Result<Self::State, InjectError> {
         let out = cx
             .aws
-            .sqs
+            .sqs()
             .get_queue_attributes()
             .queue_url(&target.id)
             .attribute_names(QueueAttributeName::RedrivePolicy)
@@ -69,7 +69,7 @@ impl Model for DeadLetterRemoved {
     ) -> Result<(), InjectError> {
         let policy = desired.clone().unwrap_or_default();
         cx.aws
-            .sqs
+            .sqs()
             .set_queue_attributes()
             .queue_url(&target.id)
             .attributes(QueueAttributeName::RedrivePolicy, policy)

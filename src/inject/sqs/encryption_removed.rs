@@ -40,7 +40,7 @@ impl Model for EncryptionRemoved {
     async fn read(&self, cx: &InjectCx<'_>, target: &Target) -> Result<String, InjectError> {
         let out = cx
             .aws
-            .sqs
+            .sqs()
             .get_queue_attributes()
             .queue_url(&target.id)
             .attribute_names(QueueAttributeName::SqsManagedSseEnabled)
@@ -77,7 +77,7 @@ impl Model for EncryptionRemoved {
     ) -> Result<(), InjectError> {
         let key = |s: &str| s.strip_prefix(KMS).unwrap_or_default().to_string();
         let managed = |s: &str| s == SQS_MANAGED;
-        let mut call = cx.aws.sqs.set_queue_attributes().queue_url(&target.id);
+        let mut call = cx.aws.sqs().set_queue_attributes().queue_url(&target.id);
         if key(desired) != key(current) {
             call = call.attributes(QueueAttributeName::KmsMasterKeyId, key(desired));
         }

@@ -31,7 +31,7 @@ pub(crate) struct OpenPolicy;
 async fn policy_text(cx: &InjectCx<'_>, target: &Target) -> Result<Option<String>, InjectError> {
     let out = cx
         .aws
-        .sqs
+        .sqs()
         .get_queue_attributes()
         .queue_url(&target.id)
         .attribute_names(QueueAttributeName::Policy)
@@ -79,7 +79,7 @@ impl Model for OpenPolicy {
         // An empty policy attribute removes the policy.
         let text = desired.as_ref().map_or(String::new(), |p| p.0.to_string());
         cx.aws
-            .sqs
+            .sqs()
             .set_queue_attributes()
             .queue_url(&target.id)
             .attributes(QueueAttributeName::Policy, text)

@@ -26,7 +26,7 @@ async fn tags(
     aws: &AwsClients,
     url: &str,
 ) -> Result<Option<BTreeMap<String, String>>, InjectError> {
-    match aws.sqs.list_queue_tags().queue_url(url).send().await {
+    match aws.sqs().list_queue_tags().queue_url(url).send().await {
         Ok(out) => Ok(Some(
             out.tags()
                 .map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
@@ -49,7 +49,7 @@ impl Resolver for Sqs {
         if given.starts_with("http://") || given.starts_with("https://") {
             return Ok(tags(aws, given).await?.map(|_| given.to_string()));
         }
-        match aws.sqs.get_queue_url().queue_name(given).send().await {
+        match aws.sqs().get_queue_url().queue_name(given).send().await {
             Ok(out) => Ok(out.queue_url().map(String::from)),
             Err(e) if missing(&e) => Ok(None),
             Err(e) => Err(errors::aws("GetQueueUrl", given)(e)),
@@ -66,7 +66,7 @@ impl Resolver for Sqs {
         let mut token = None;
         loop {
             let out = aws
-                .sqs
+                .sqs()
                 .list_queues()
                 .set_next_token(token)
                 .send()
@@ -103,7 +103,7 @@ impl Resolver for Sqs {
         id: &str,
     ) -> Result<Option<String>, InjectError> {
         let out = match aws
-            .sqs
+            .sqs()
             .get_queue_attributes()
             .queue_url(id)
             .attribute_names(QueueAttributeName::QueueArn)

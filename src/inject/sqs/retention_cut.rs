@@ -50,7 +50,7 @@ impl Model for RetentionCut {
     async fn read(&self, cx: &InjectCx<'_>, target: &Target) -> Result<i32, InjectError> {
         let out = cx
             .aws
-            .sqs
+            .sqs()
             .get_queue_attributes()
             .queue_url(&target.id)
             .attribute_names(QueueAttributeName::MessageRetentionPeriod)
@@ -80,7 +80,7 @@ impl Model for RetentionCut {
         desired: &i32,
     ) -> Result<(), InjectError> {
         cx.aws
-            .sqs
+            .sqs()
             .set_queue_attributes()
             .queue_url(&target.id)
             .attributes(

@@ -32,7 +32,7 @@ async fn described(
     let mut token = None;
     loop {
         let out = aws
-            .ssm
+            .ssm()
             .describe_parameters()
             .set_parameter_filters(Some(filters.clone()))
             .set_next_token(token)
@@ -59,7 +59,7 @@ pub(super) async fn parameter(
 /// A parameter's tags (the parameter exists).
 async fn tags(aws: &AwsClients, name: &str) -> Result<BTreeMap<String, String>, InjectError> {
     let out = aws
-        .ssm
+        .ssm()
         .list_tags_for_resource()
         .resource_type(ResourceTypeForTagging::Parameter)
         .resource_id(name)

@@ -64,7 +64,7 @@ impl Model for ValueEdited {
     async fn read(&self, cx: &InjectCx<'_>, target: &Target) -> Result<String, InjectError> {
         let out = cx
             .aws
-            .ssm
+            .ssm()
             .get_parameter()
             .name(&target.id)
             .send()
@@ -103,7 +103,7 @@ impl Model for ValueEdited {
         desired: &String,
     ) -> Result<(), InjectError> {
         cx.aws
-            .ssm
+            .ssm()
             .put_parameter()
             .name(&target.id)
             .value(desired)

@@ -24,7 +24,7 @@ pub async fn seed(aws: &AwsClients, vars: &SampleVars) -> Result<String, AwsErro
         .collect::<Result<Vec<_>, _>>()
         .expect("a tag with a key and a value builds");
     let put = aws
-        .ssm
+        .ssm()
         .put_parameter()
         .name(&name)
         .r#type(ParameterType::String)
@@ -50,7 +50,7 @@ async fn confirm_as_declared(
     err: AwsError,
 ) -> Result<String, AwsError> {
     let read = aws
-        .ssm
+        .ssm()
         .get_parameter()
         .name(&name)
         .send()

@@ -74,7 +74,7 @@ async fn create(
     own: &[(Attr, String)],
 ) -> Result<String, AwsError> {
     let mut request = aws
-        .sqs
+        .sqs()
         .create_queue()
         .queue_name(name)
         .attributes(Attr::MaximumMessageSize, "262144")

@@ -13,7 +13,7 @@ use crate::batch::{self, Read};
 
 /// A security group, by id.
 pub(crate) async fn group(aws: &AwsClients, id: &str) -> Read<SecurityGroup> {
-    let ec2 = aws.ec2.clone();
+    let ec2 = aws.ec2().clone();
     let fetch = move || {
         batch::fetch(move |ids| {
             let call = ec2
@@ -33,7 +33,7 @@ pub(crate) async fn group(aws: &AwsClients, id: &str) -> Read<SecurityGroup> {
 
 /// A network ACL, by id.
 pub(crate) async fn network_acl(aws: &AwsClients, id: &str) -> Read<NetworkAcl> {
-    let ec2 = aws.ec2.clone();
+    let ec2 = aws.ec2().clone();
     let fetch = move || {
         batch::fetch(move |ids| {
             let call = ec2
@@ -51,7 +51,7 @@ pub(crate) async fn network_acl(aws: &AwsClients, id: &str) -> Read<NetworkAcl> 
 
 /// An instance, by id (whatever its state).
 pub(crate) async fn instance(aws: &AwsClients, id: &str) -> Read<Instance> {
-    let ec2 = aws.ec2.clone();
+    let ec2 = aws.ec2().clone();
     let fetch = move || {
         batch::fetch(move |ids| {
             let call = ec2.describe_instances().set_instance_ids(Some(ids)).send();
@@ -78,7 +78,7 @@ pub(crate) async fn tagged(
     key: &str,
     value: &str,
 ) -> Read<Vec<String>> {
-    let ec2 = aws.ec2.clone();
+    let ec2 = aws.ec2().clone();
     let tag_key = key.to_string();
     let fetch = move || {
         batch::fetch(move |values: Vec<String>| {

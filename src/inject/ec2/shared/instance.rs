@@ -13,7 +13,7 @@ pub async fn describe(aws: &AwsClients, id: &str) -> Result<Instance, InjectErro
         Read::Alone(reading) => reading,
     };
     let out = aws
-        .ec2
+        .ec2()
         .describe_instances()
         .instance_ids(id)
         .send()

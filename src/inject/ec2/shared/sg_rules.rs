@@ -120,7 +120,7 @@ fn normalized(mut rule: Rule) -> Rule {
 /// One group, read by itself.
 async fn alone(aws: &AwsClients, group_id: &str) -> Result<SecurityGroup, InjectError> {
     let out = aws
-        .ec2
+        .ec2()
         .describe_security_groups()
         .group_ids(group_id)
         .send()
@@ -199,7 +199,7 @@ pub async fn write(
         let perm = rule.to_permission();
         match direction {
             Direction::Ingress => aws
-                .ec2
+                .ec2()
                 .revoke_security_group_ingress()
                 .group_id(group_id)
                 .ip_permissions(perm)
@@ -208,7 +208,7 @@ pub async fn write(
                 .map(drop)
                 .map_err(errors::aws("RevokeSecurityGroupIngress", group_id))?,
             Direction::Egress => aws
-                .ec2
+                .ec2()
                 .revoke_security_group_egress()
                 .group_id(group_id)
                 .ip_permissions(perm)
@@ -222,7 +222,7 @@ pub async fn write(
         let perm = rule.to_permission();
         let result = match direction {
             Direction::Ingress => aws
-                .ec2
+                .ec2()
                 .authorize_security_group_ingress()
                 .group_id(group_id)
                 .ip_permissions(perm)
@@ -231,7 +231,7 @@ pub async fn write(
                 .map(drop)
                 .map_err(errors::aws("AuthorizeSecurityGroupIngress", group_id)),
             Direction::Egress => aws
-                .ec2
+                .ec2()
                 .authorize_security_group_egress()
                 .group_id(group_id)
                 .ip_permissions(perm)

@@ -42,7 +42,7 @@ impl Model for TagChange {
         match desired {
             Some(value) => cx
                 .aws
-                .ec2
+                .ec2()
                 .create_tags()
                 .resources(&target.id)
                 .tags(Tag::builder().key(&self.0.key).value(value).build())
@@ -52,7 +52,7 @@ impl Model for TagChange {
                 .map_err(errors::aws("CreateTags", &target.id)),
             None => cx
                 .aws
-                .ec2
+                .ec2()
                 .delete_tags()
                 .resources(&target.id)
                 .tags(Tag::builder().key(&self.0.key).build())

@@ -58,7 +58,7 @@ impl Model for Attach {
         let arns: Vec<String> = match target.kind {
             crate::inject::iam::ROLE => cx
                 .aws
-                .iam
+                .iam()
                 .list_attached_role_policies()
                 .role_name(&target.id)
                 .into_paginator()
@@ -72,7 +72,7 @@ impl Model for Attach {
                 .collect(),
             _ => cx
                 .aws
-                .iam
+                .iam()
                 .list_attached_user_policies()
                 .user_name(&target.id)
                 .into_paginator()
@@ -106,7 +106,7 @@ impl Model for Attach {
         current: &Self::State,
         desired: &Self::State,
     ) -> Result<(), InjectError> {
-        let iam = &cx.aws.iam;
+        let iam = cx.aws.iam();
         let id = &target.id;
         for arn in desired.difference(current) {
             match target.kind {

@@ -57,7 +57,7 @@ async fn document_text(
     target: &Target,
     name: &str,
 ) -> Result<Option<String>, InjectError> {
-    let (iam, id) = (&cx.aws.iam, &target.id);
+    let (iam, id) = (cx.aws.iam(), &target.id);
     if target.kind == crate::inject::iam::ROLE {
         match iam
             .get_role_policy()
@@ -120,7 +120,7 @@ impl Model for PutInline {
         _: &Self::State,
         desired: &Self::State,
     ) -> Result<(), InjectError> {
-        let (iam, id, name) = (&cx.aws.iam, &target.id, &self.0.policy_name);
+        let (iam, id, name) = (cx.aws.iam(), &target.id, &self.0.policy_name);
         let role = target.kind == crate::inject::iam::ROLE;
         match (desired, role) {
             (Some(doc), true) => iam

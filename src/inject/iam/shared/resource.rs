@@ -12,7 +12,7 @@ pub async fn get_role(
     name: &str,
 ) -> Result<Option<aws_sdk_iam::types::Role>, InjectError> {
     let out = aws
-        .iam
+        .iam()
         .get_role()
         .role_name(name)
         .send()

@@ -44,7 +44,7 @@ impl Model for BucketTagChange {
         if desired.is_empty() {
             return cx
                 .aws
-                .s3
+                .s3()
                 .delete_bucket_tagging()
                 .bucket(&t.id)
                 .send()
@@ -63,7 +63,7 @@ impl Model for BucketTagChange {
             })
             .collect();
         cx.aws
-            .s3
+            .s3()
             .put_bucket_tagging()
             .bucket(&t.id)
             .tagging(
