@@ -161,7 +161,7 @@ impl Resolver for Ec2 {
             VPC => read!(
                 aws.ec2().describe_vpcs().vpc_ids(id),
                 "DescribeVpcs",
-                |out| { out.vpcs().first().map(|v| tag_map(v.tags())) }
+                |out| out.vpcs().first().map(|v| tag_map(v.tags()))
             ),
             _ => read!(
                 aws.ec2().describe_subnets().subnet_ids(id),
