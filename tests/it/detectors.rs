@@ -635,7 +635,7 @@ const CUSTODIAN_POLICIES: &str = r#"policies:
         Cidr:
           value: "0.0.0.0/0"
   - name: s3-versioning-suspended
-    resource: aws.s3()
+    resource: aws.s3
     filters:
       - type: value
         key: Versioning.Status
