@@ -375,6 +375,7 @@ fn start_drift_job(
     if let Some(rc) = &ws.cli_config {
         job.env("TF_CLI_CONFIG_FILE", rc);
     }
+    job.envs(crate::terraform::workspace::go_gc());
     started.job = Some(job.spawn().map_err(DemoError::Job)?);
     Ok(port)
 }
