@@ -11,7 +11,9 @@
 # floor), peers (Chaos Toolkit side by side), scale (polled command detector, 2 s and 5 s),
 # scale-terraform (a terraform detector), validate (200 files), journal (5,000 settled drills),
 # org-scale (200 drills over 20 accounts, 2 s and 10 s), first-run (a newcomer's build and demo
-# from a clean clone). Every part also runs alone (PROFILE=debug reuses a warm debug build).
+# from a clean clone), demo-before-after (the demo before and after the second catalog wave).
+# Every part also runs alone (PROFILE=debug reuses a warm debug build); a part's section names
+# the commit and date it was measured at when it writes them itself.
 # Needs python3 with venv, terraform with the provider mirror, curl.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -109,6 +111,17 @@ first_run() {
   if [ -n "$smoke" ]; then SMOKE=1 bash benches/first-run.sh; else bash benches/first-run.sh; fi
 }
 
+# The demo before and after the second catalog wave: two builds and four demos (about 20
+# minutes); the smoke run only checks the script parses.
+demo_before_after() {
+  if [ -n "$smoke" ]; then
+    bash -n benches/demo-before-after.sh
+    printf '### demo-before-after\n\nNot measured in the smoke run.\n' > "$out/demo-before-after.md"
+  else
+    bash benches/demo-before-after.sh
+  fi
+}
+
 part overhead overhead
 part peers bash benches/peers.sh
 part scale scale
@@ -117,6 +130,7 @@ part validate bash benches/validate.sh
 part journal journal
 part org-scale org_scale
 part first-run first_run
+part demo-before-after demo_before_after
 
 machine() {
   local cpu mem
@@ -136,7 +150,8 @@ Written by \`bash benches/run.sh\` on $(date -u +%Y-%m-%d) at commit $commit, on
 the \`$PROFILE\` profile (the overhead benchmark: \`bench\`, which inherits \`release\`; the
 first-run part builds what a newcomer builds), LocalStack 4.12.0 in host mode on loopback,
 terraform $(terraform version -json 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["terraform_version"])').
-Every number below comes from that one run; a section that was skipped says so.
+Every number below comes from that one run, but in a section that names its own run; a section
+that was skipped says so.
 
 Targets from the issues: harness overhead <= 1.2x the raw SDK; at least 5x faster and 5x smaller
 than Chaos Toolkit; 50 drills with one polled detector within 1.3x the wall time of one drill;
@@ -146,7 +161,7 @@ terraform plans grow with intervals, not drills; peak RSS < 50 MB with 100 drill
 AWS calls per drill of uncoalesced reads, peak RSS under 64 MB; the demo within 180 s after the build (240 s on first use), exit code 0.
 
 MD
-  for name in overhead peers scale scale-terraform validate journal org-scale first-run; do
+  for name in overhead peers scale scale-terraform validate journal org-scale first-run demo-before-after; do
     cat "$out/$name.md"
     echo
   done
