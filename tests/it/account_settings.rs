@@ -132,15 +132,20 @@ pub(crate) async fn password_policy(account: &str) -> (AwsClients, Target) {
     (aws, target)
 }
 
-/// A password policy's minimum length and whether it requires symbols (plain SDK).
-async fn length_and_symbols(aws: &AwsClients) -> (i32, bool) {
+/// The account's password policy as it is live (plain SDK).
+async fn live_policy(aws: &AwsClients) -> aws_sdk_iam::types::PasswordPolicy {
     let out = aws
         .iam()
         .get_account_password_policy()
         .send()
         .await
         .unwrap();
-    let p = out.password_policy().unwrap();
+    out.password_policy().unwrap().clone()
+}
+
+/// A password policy's minimum length and whether it requires symbols.
+async fn length_and_symbols(aws: &AwsClients) -> (i32, bool) {
+    let p = live_policy(aws).await;
     (p.minimum_password_length().unwrap(), p.require_symbols())
 }
 
@@ -162,13 +167,7 @@ async fn a_password_policy_keeps_a_rule_a_colleague_added_and_loses_the_drills_l
         .unwrap();
     live.revert_as(&aws, &target, RevertKind::ConflictOursUndone)
         .await;
-    let out = aws
-        .iam()
-        .get_account_password_policy()
-        .send()
-        .await
-        .unwrap();
-    let p = out.password_policy().unwrap();
+    let p = live_policy(&aws).await;
     assert_eq!(p.minimum_password_length(), Some(14), "ours undone");
     assert!(p.require_uppercase_characters(), "theirs kept");
     assert_eq!(p.max_password_age(), Some(90), "the rest as it was");
