@@ -322,6 +322,35 @@ fn base_loader(settings: &AwsSettings) -> aws_config::ConfigLoader {
     loader
 }
 
+/// The environment that points an AWS tool driftdrill starts (terraform's provider, Cloud
+/// Custodian's boto3) at `url` and only there.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EndpointEnv {
+    /// `AWS_ENDPOINT_URL`, set to `url`.
+    pub set: Vec<(String, String)>,
+    /// Inherited variables to remove: a per-service `AWS_ENDPOINT_URL_<SERVICE>` outranks
+    /// `AWS_ENDPOINT_URL` and a config file's `endpoint_url`, and
+    /// `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` ignores both; either would send calls elsewhere.
+    pub unset: Vec<String>,
+}
+
+/// [`EndpointEnv`] for `url`, given the names of driftdrill's own environment variables.
+pub fn endpoint_env(url: &str, inherited: impl IntoIterator<Item = String>) -> EndpointEnv {
+    let unset = inherited
+        .into_iter()
+        .filter(|k| k.starts_with("AWS_ENDPOINT_URL_") || k == "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
+        .collect();
+    EndpointEnv {
+        set: vec![("AWS_ENDPOINT_URL".into(), url.into())],
+        unset,
+    }
+}
+
+/// The names of driftdrill's environment variables (for [`endpoint_env`]).
+pub fn inherited_env() -> impl Iterator<Item = String> {
+    std::env::vars_os().filter_map(|(k, _)| k.into_string().ok())
+}
+
 /// True when an endpoint URL points at LocalStack: a loopback host or a localstack host name.
 /// Such endpoints get path-style S3 addressing (no wildcard DNS for virtual-host buckets).
 pub fn is_local_endpoint(url: &str) -> bool {
@@ -428,6 +457,32 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_endpoint_env_sets_the_url_and_removes_what_outranks_it() {
+        let inherited = [
+            "AWS_ENDPOINT_URL",
+            "AWS_ENDPOINT_URL_S3",
+            "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS",
+            "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
+            "AWS_REGION",
+            "PATH",
+        ]
+        .map(String::from);
+        let env = endpoint_env("http://127.0.0.1:4566", inherited);
+        assert_eq!(
+            env.set,
+            vec![("AWS_ENDPOINT_URL".to_string(), "http://127.0.0.1:4566".to_string())]
+        );
+        assert_eq!(
+            env.unset,
+            [
+                "AWS_ENDPOINT_URL_S3",
+                "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS",
+                "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"
+            ]
+        );
+    }
 
     #[test]
     fn loopback_and_localstack_hosts_are_local() {

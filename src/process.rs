@@ -57,6 +57,8 @@ pub struct Spec<'a> {
     pub args: &'a [String],
     pub dir: Option<&'a Path>,
     pub env: &'a [(String, String)],
+    /// Inherited variables the program must not see (`env` may set them again).
+    pub unset: &'a [String],
     pub timeout: Duration,
 }
 
@@ -111,6 +113,9 @@ fn spawn(spec: &Spec<'_>) -> Result<Child, ProcessError> {
         .process_group(0);
     if let Some(dir) = spec.dir {
         cmd.current_dir(dir);
+    }
+    for k in spec.unset {
+        cmd.env_remove(k);
     }
     for (k, v) in spec.env {
         cmd.env(k, v);
@@ -354,8 +359,24 @@ mod tests {
             args,
             dir: None,
             env: &[],
+            unset: &[],
             timeout,
         }
+    }
+
+    #[tokio::test]
+    async fn an_unset_variable_is_not_inherited_unless_env_sets_it_again() {
+        let (args, timeout) = sh("echo \"${HOME-unset} ${USER-unset}\"", Duration::from_secs(30));
+        let unset = ["HOME".to_string(), "USER".to_string()];
+        let env = [("USER".to_string(), "again".to_string())];
+        let out = run(Spec {
+            unset: &unset,
+            env: &env,
+            ..spec(&args, timeout)
+        })
+        .await
+        .unwrap();
+        assert_eq!(out.stdout.trim(), "unset again");
     }
 
     /// A script that starts a grandchild (its pid written to `file`) and then hangs.

@@ -376,6 +376,11 @@ fn start_drift_job(
         job.env("TF_CLI_CONFIG_FILE", rc);
     }
     job.envs(crate::terraform::workspace::go_gc());
+    // The environment's endpoint, as for every terraform driftdrill runs there.
+    for k in &ws.unset {
+        job.env_remove(k);
+    }
+    job.envs(ws.env.iter().cloned());
     started.job = Some(job.spawn().map_err(DemoError::Job)?);
     Ok(port)
 }

@@ -251,6 +251,7 @@ impl Polled for CommandDetector {
             args: &s.argv[1..],
             dir: self.dir.as_deref(),
             env: &env,
+            unset: &[],
             timeout: s.timeout,
         };
         let out = process::run(spec).await.map_err(|e| {

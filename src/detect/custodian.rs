@@ -134,6 +134,8 @@ pub struct Custodian {
     /// Program and leading arguments.
     argv: Vec<String>,
     env: Vec<(String, String)>,
+    /// Inherited endpoint variables c7n must not see (see [`crate::aws::EndpointEnv`]).
+    unset: Vec<String>,
 }
 
 /// `custodian` on PATH, else the managed venv; any other program as given.
@@ -155,9 +157,12 @@ fn build(value: &serde_json::Value, cx: &BuildCx) -> Result<Built, DetectorError
     // c7n reaches the same AWS as driftdrill: its endpoint, region and (for LocalStack) its
     // dummy credentials; otherwise c7n's own credential chain (profile, role) applies.
     let mut env: Vec<(String, String)> = Vec::new();
+    let mut unset = Vec::new();
     let config = &cx.aws.config;
     if let Some(url) = config.endpoint_url() {
-        env.push(("AWS_ENDPOINT_URL".into(), url.to_string()));
+        let pinned = crate::aws::endpoint_env(url, crate::aws::inherited_env());
+        env.extend(pinned.set);
+        unset = pinned.unset;
         if crate::aws::is_local_endpoint(url) {
             env.push(("AWS_ACCESS_KEY_ID".into(), "test".into()));
             env.push(("AWS_SECRET_ACCESS_KEY".into(), "test".into()));
@@ -179,6 +184,7 @@ fn build(value: &serde_json::Value, cx: &BuildCx) -> Result<Built, DetectorError
         settings,
         policy,
         env,
+        unset,
     })))
 }
 
@@ -346,6 +352,7 @@ impl Custodian {
             args: &all,
             dir: self.policy[0].parent(),
             env: &self.env,
+            unset: &self.unset,
             timeout,
         })
         .await

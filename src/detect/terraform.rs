@@ -159,7 +159,12 @@ fn build(value: &serde_json::Value, cx: &BuildCx) -> Result<Built, DetectorError
     workspace.program = process::program_path(cx.base_dir, &s.program);
     workspace.timeout = s.timeout;
     workspace.cli_config = s.cli_config.map(|c| process::resolve(cx.base_dir, &c));
-    workspace.env = s.env.into_iter().collect();
+    // terraform reaches the same AWS as driftdrill, as Cloud Custodian does: a config endpoint
+    // outranks endpoint variables driftdrill inherited (a `env` entry still wins).
+    if let Some(url) = cx.aws.config.endpoint_url() {
+        workspace.pin_endpoint(url);
+    }
+    workspace.env.extend(s.env);
     Ok(Built::Polled(Box::new(Terraform {
         name: cx.name.to_string(),
         refresh_only: s.refresh_only,

@@ -125,6 +125,7 @@ async fn ask(
                 args: &argv[1..],
                 dir: Some(dir),
                 env: &[],
+                unset: &[],
                 timeout: *timeout,
             };
             let out = process::run(spec)

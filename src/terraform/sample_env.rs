@@ -99,10 +99,20 @@ fn write_files(
     files: &[(&str, &str)],
     vars: &SampleVars,
 ) -> std::io::Result<Workspace> {
+    if !is_loopback(&vars.endpoint) {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!(
+                "the sample environment only ever targets a loopback endpoint, not {}",
+                vars.endpoint
+            ),
+        ));
+    }
     std::fs::create_dir_all(dir)?;
     for (name, text) in files {
         std::fs::write(dir.join(name), text)?;
     }
+    std::fs::write(dir.join(AWS_CONFIG), aws_config(&vars.endpoint))?;
     let tfvars = serde_json::json!({
         "endpoint": vars.endpoint,
         "region": vars.region,
@@ -114,11 +124,46 @@ fn write_files(
         serde_json::to_string_pretty(&tfvars)?,
     )?;
     let mut ws = Workspace::new(dir);
+    ws.pin_endpoint(&vars.endpoint);
     let rc = cli_config_path(dir);
     if mirror::write_cli_config(&rc)?.is_some() {
         ws.cli_config = Some(rc);
     }
     Ok(ws)
+}
+
+/// The shared AWS config file providers.tf reads its endpoint from (instead of an `endpoints`
+/// block, which costs half of every plan: see providers.tf).
+const AWS_CONFIG: &str = "aws-config";
+
+/// [`AWS_CONFIG`]'s text: the profile providers.tf names, every service at `endpoint`.
+fn aws_config(endpoint: &str) -> String {
+    format!(
+        "# Written by driftdrill: every AWS call of this environment goes to LocalStack on loopback.\n\
+         [profile driftdrill-sample]\nendpoint_url = {endpoint}\n"
+    )
+}
+
+/// What variables.tf accepts as `endpoint`: http(s) on 127.0.0.1, localhost or [::1], an
+/// optional port and slash.
+fn is_loopback(endpoint: &str) -> bool {
+    let Some(rest) = endpoint
+        .strip_prefix("http://")
+        .or_else(|| endpoint.strip_prefix("https://"))
+    else {
+        return false;
+    };
+    let rest = rest.strip_suffix('/').unwrap_or(rest);
+    let host = ["127.0.0.1", "localhost", "[::1]"]
+        .into_iter()
+        .find(|h| rest.starts_with(h));
+    host.is_some_and(|h| {
+        let port = &rest[h.len()..];
+        port.is_empty()
+            || port
+                .strip_prefix(':')
+                .is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+    })
 }
 
 /// Where [`write`] puts the CLI config.
@@ -356,4 +401,50 @@ pub async fn outputs(ws: &Workspace) -> Result<SampleOutputs, TerraformError> {
         bucket_names: all.bucket_names.value,
         alarm_names: all.alarm_names.value,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(endpoint: &str) -> SampleVars {
+        SampleVars {
+            endpoint: endpoint.into(),
+            region: "us-east-1".into(),
+            name_prefix: "dd-unit".into(),
+            lifecycle_rules: true,
+        }
+    }
+
+    #[test]
+    fn the_endpoint_is_written_to_the_shared_config_and_pinned_for_terraform() {
+        let dir = tempfile::tempdir().unwrap();
+        let ws = write(dir.path(), &vars("http://127.0.0.1:4599")).unwrap();
+        let config = std::fs::read_to_string(dir.path().join(AWS_CONFIG)).unwrap();
+        assert!(config.contains("[profile driftdrill-sample]\nendpoint_url = http://127.0.0.1:4599\n"));
+        let providers = std::fs::read_to_string(dir.path().join("providers.tf")).unwrap();
+        assert!(providers.contains("profile             = \"driftdrill-sample\""));
+        assert!(!providers.contains("endpoints {"), "{providers}");
+        assert!(ws.env.contains(&("AWS_ENDPOINT_URL".into(), "http://127.0.0.1:4599".into())));
+    }
+
+    #[test]
+    fn only_a_loopback_endpoint_is_written() {
+        for ok in ["http://127.0.0.1:4566", "http://localhost", "https://[::1]:1/"] {
+            assert!(is_loopback(ok), "{ok}");
+        }
+        for refused in [
+            "http://10.0.0.1:4566",
+            "https://ec2.us-east-1.amazonaws.com",
+            "http://127.0.0.1.example.com",
+            "http://localhost:",
+            "ftp://127.0.0.1",
+        ] {
+            assert!(!is_loopback(refused), "{refused}");
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let err = write(&dir.path().join("env"), &vars("http://10.0.0.1:4566")).unwrap_err();
+        assert!(err.to_string().contains("loopback"), "{err}");
+        assert!(!dir.path().join("env").exists(), "nothing is written");
+    }
 }

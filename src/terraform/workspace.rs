@@ -80,6 +80,8 @@ pub struct Workspace {
     pub timeout: Duration,
     /// Extra environment variables.
     pub env: Vec<(String, String)>,
+    /// Inherited environment variables terraform must not see (`env` may set them again).
+    pub unset: Vec<String>,
 }
 
 impl Workspace {
@@ -90,7 +92,16 @@ impl Workspace {
             cli_config: None,
             timeout: Duration::from_secs(600),
             env: Vec::new(),
+            unset: Vec::new(),
         }
+    }
+
+    /// Points every AWS call of this workspace's provider at `url` (see
+    /// [`crate::aws::EndpointEnv`]); entries of `env` added later still win.
+    pub fn pin_endpoint(&mut self, url: &str) {
+        let pinned = crate::aws::endpoint_env(url, crate::aws::inherited_env());
+        self.env.extend(pinned.set);
+        self.unset.extend(pinned.unset);
     }
 
     pub async fn init(&self) -> Result<(), TerraformError> {
@@ -162,6 +173,7 @@ impl Workspace {
             args: &args,
             dir: Some(&self.dir),
             env: &env,
+            unset: &self.unset,
             timeout: self.timeout,
         };
         process::run(spec).await.map_err(|e| match e {
