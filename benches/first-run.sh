@@ -20,6 +20,7 @@ trap 'rm -rf "$work"' EXIT
 results=${RESULTS_DIR:-$work}
 git clone --quiet --no-hardlinks "$repo" "$work/clone"
 cd "$work/clone"
+commit=$(git rev-parse --short HEAD)
 orders_to_run=("test run" "run test")
 if [ -n "${SMOKE:-}" ]; then
   orders_to_run=("test run")
@@ -118,5 +119,7 @@ fi
   echo
   echo "Target for the two commands: the second compiles no dependency the first built (last column 0)."
   echo "\`cargo test\` is measured as \`cargo test --no-run\`: the same compilation, without the suite."
+  echo
+  echo "Written by \`bash benches/first-run.sh\` on $(date -u +%Y-%m-%d) at $commit (a clean clone of it)."
 } > "$results/first-run.md"
 cat "$results/first-run.md"
