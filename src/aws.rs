@@ -338,7 +338,9 @@ pub struct EndpointEnv {
 pub fn endpoint_env(url: &str, inherited: impl IntoIterator<Item = String>) -> EndpointEnv {
     let unset = inherited
         .into_iter()
-        .filter(|k| k.starts_with("AWS_ENDPOINT_URL_") || k == "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
+        .filter(|k| {
+            k.starts_with("AWS_ENDPOINT_URL_") || k == "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"
+        })
         .collect();
     EndpointEnv {
         set: vec![("AWS_ENDPOINT_URL".into(), url.into())],
@@ -472,7 +474,10 @@ mod tests {
         let env = endpoint_env("http://127.0.0.1:4566", inherited);
         assert_eq!(
             env.set,
-            vec![("AWS_ENDPOINT_URL".to_string(), "http://127.0.0.1:4566".to_string())]
+            vec![(
+                "AWS_ENDPOINT_URL".to_string(),
+                "http://127.0.0.1:4566".to_string()
+            )]
         );
         assert_eq!(
             env.unset,

@@ -366,7 +366,10 @@ mod tests {
 
     #[tokio::test]
     async fn an_unset_variable_is_not_inherited_unless_env_sets_it_again() {
-        let (args, timeout) = sh("echo \"${HOME-unset} ${USER-unset}\"", Duration::from_secs(30));
+        let (args, timeout) = sh(
+            "echo \"${HOME-unset} ${USER-unset}\"",
+            Duration::from_secs(30),
+        );
         let unset = ["HOME".to_string(), "USER".to_string()];
         let env = [("USER".to_string(), "again".to_string())];
         let out = run(Spec {

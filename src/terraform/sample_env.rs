@@ -421,16 +421,25 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let ws = write(dir.path(), &vars("http://127.0.0.1:4599")).unwrap();
         let config = std::fs::read_to_string(dir.path().join(AWS_CONFIG)).unwrap();
-        assert!(config.contains("[profile driftdrill-sample]\nendpoint_url = http://127.0.0.1:4599\n"));
+        assert!(
+            config.contains("[profile driftdrill-sample]\nendpoint_url = http://127.0.0.1:4599\n")
+        );
         let providers = std::fs::read_to_string(dir.path().join("providers.tf")).unwrap();
         assert!(providers.contains("profile             = \"driftdrill-sample\""));
         assert!(!providers.contains("endpoints {"), "{providers}");
-        assert!(ws.env.contains(&("AWS_ENDPOINT_URL".into(), "http://127.0.0.1:4599".into())));
+        assert!(
+            ws.env
+                .contains(&("AWS_ENDPOINT_URL".into(), "http://127.0.0.1:4599".into()))
+        );
     }
 
     #[test]
     fn only_a_loopback_endpoint_is_written() {
-        for ok in ["http://127.0.0.1:4566", "http://localhost", "https://[::1]:1/"] {
+        for ok in [
+            "http://127.0.0.1:4566",
+            "http://localhost",
+            "https://[::1]:1/",
+        ] {
             assert!(is_loopback(ok), "{ok}");
         }
         for refused in [
