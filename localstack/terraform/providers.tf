@@ -20,7 +20,9 @@ provider "aws" {
   s3_use_path_style           = true
 
   # Every service's endpoint is aws-config's `endpoint_url`, which driftdrill writes beside these
-  # files from var.endpoint (and checks for loopback, as the variable does). Not an `endpoints`
+  # files from var.endpoint once it has checked that it is loopback. That check is what guards
+  # the calls now: the provider no longer reads var.endpoint, so a plan reads the resources
+  # before variables.tf's validation fails. Not an `endpoints`
   # block: with one, hashicorp/aws 5.100 spends about 2.5 CPU-seconds validating the provider
   # configuration in each of the two provider processes that validate it, half of every plan of
   # this environment (10.5 s -> 5.9 s, 9.8 -> 4.7 CPU-seconds measured). driftdrill sets

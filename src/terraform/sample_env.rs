@@ -144,8 +144,10 @@ fn aws_config(endpoint: &str) -> String {
     )
 }
 
-/// What variables.tf accepts as `endpoint`: http(s) on 127.0.0.1, localhost or [::1], an
-/// optional port and slash.
+/// What variables.tf accepts as `endpoint` (http(s) on 127.0.0.1, localhost or [::1], an
+/// optional port and slash), checked here because the provider reads [`AWS_CONFIG`], not the
+/// variable: its validation fails only after the plan has read the resources. Stricter than
+/// [`crate::aws::is_local_endpoint`], which also accepts LocalStack host names.
 fn is_loopback(endpoint: &str) -> bool {
     let Some(rest) = endpoint
         .strip_prefix("http://")
