@@ -47,3 +47,32 @@ fn cargo_test_and_cargo_run_resolve_shared_crates_with_the_same_features() {
         forks.join("\n")
     );
 }
+
+/// The SDK crates in vendor/ (trimmed to the operations driftdrill calls, see
+/// vendor/trim-sdk.py) are the ones built: a version bump in Cargo.toml that the vendored copy
+/// does not match would silently bring back the full crates and minutes of build.
+#[test]
+fn the_trimmed_sdk_crates_in_vendor_are_the_ones_built() {
+    let vendor = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("vendor");
+    let built = graph("normal");
+    let mut vendored: Vec<String> = std::fs::read_dir(&vendor)
+        .expect("read vendor/")
+        .filter_map(|e| Some(e.ok()?.file_name().to_string_lossy().into_owned()))
+        .filter(|name| vendor.join(name).join("Cargo.toml").is_file())
+        .collect();
+    vendored.sort();
+    let not_built: Vec<&String> = vendored
+        .iter()
+        .filter(|name| {
+            !built.keys().any(|package| {
+                package.starts_with(&format!("{name} v"))
+                    && package.contains(&format!("vendor/{name})"))
+            })
+        })
+        .collect();
+    assert!(
+        vendored.len() >= 8 && not_built.is_empty(),
+        "vendored SDK crates not in the build (run python3 vendor/trim-sdk.py after a version \
+         bump): {not_built:?} of {vendored:?}"
+    );
+}
