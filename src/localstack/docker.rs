@@ -1,31 +1,23 @@
-//! Docker-mode LocalStack: the 4.12.0 image through testcontainers, host network, loopback port.
+//! Docker-mode LocalStack: the 4.12.0 image run with the docker CLI, host network, loopback port.
 
 use std::io::{Read, Write};
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use testcontainers_modules::localstack::LocalStack as LocalStackImage;
-use testcontainers_modules::testcontainers::runners::AsyncRunner;
-use testcontainers_modules::testcontainers::{ContainerAsync, ImageExt};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use super::error::{LocalStackError, SERVICES, VERSION};
 
-/// A LocalStack container this process started.
+/// How long a container may take to answer its health endpoint (the first start of the image
+/// loads LocalStack's Python packages).
+const STARTUP_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// A LocalStack container this process started. Dropping it removes the container.
+#[derive(Debug)]
 pub struct Running {
     port: u16,
     id: String,
-    // Kept alive so testcontainers does not remove it early; removal is done by `stop`.
-    _container: ContainerAsync<LocalStackImage>,
-}
-
-impl std::fmt::Debug for Running {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Running")
-            .field("port", &self.port)
-            .field("id", &self.id)
-            .finish()
-    }
 }
 
 impl Running {
@@ -35,9 +27,13 @@ impl Running {
 
     /// Removes the container synchronously with the docker CLI (usable from any context).
     pub fn stop(self) {
+        drop(self);
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
         remove_container(&self.id);
-        // The container is gone; dropping the handle afterwards is a no-op for Docker.
-        std::mem::forget(self._container);
     }
 }
 
@@ -144,42 +140,130 @@ pub(crate) fn daemon_reachable(socket: &Path) -> bool {
     ping().unwrap_or(false)
 }
 
-/// Starts `localstack/localstack:4.12.0` with host networking, listening on 127.0.0.1:port.
-/// The image must be present or pullable; localstack/docker/build-image.sh builds it offline.
+/// Starts `localstack/localstack:4.12.0` with host networking, listening on 127.0.0.1:port, and
+/// waits until it answers. The image must be present or pullable;
+/// localstack/docker/build-image.sh builds it offline.
 pub async fn start(port: u16) -> Result<Running, LocalStackError> {
     reap_orphans();
-    let container = LocalStackImage::default()
-        .with_tag(VERSION)
-        .with_network("host")
-        .with_label(OWNER_LABEL, std::process::id().to_string())
-        .with_label(PIDNS_LABEL, pid_namespace())
-        .with_env_var("GATEWAY_LISTEN", format!("127.0.0.1:{port}"))
+    let id = run_container(port).await?;
+    // From here on, dropping `running` (a failed wait included) removes the container.
+    let running = Running { port, id };
+    wait_until_healthy(&running).await?;
+    Ok(running)
+}
+
+/// `docker run -d` with the settings LocalStack needs here; returns the container id.
+async fn run_container(port: u16) -> Result<String, LocalStackError> {
+    let settings = [
+        format!("GATEWAY_LISTEN=127.0.0.1:{port}"),
         // The default (twisted) server binds every interface whatever GATEWAY_LISTEN says;
         // hypercorn binds the address given. With host networking that is the host's loopback.
-        .with_env_var("GATEWAY_SERVER", "hypercorn")
-        .with_env_var("LOCALSTACK_HOST", format!("localhost.localstack.cloud:{port}"))
-        .with_env_var("SERVICES", SERVICES)
-        .with_env_var("DNS_ADDRESS", "0")
-        .with_env_var("PERSISTENCE", "0")
-        .with_env_var("SKIP_SSL_CERT_DOWNLOAD", "1")
-        .with_env_var("DISABLE_EVENTS", "1")
-        .with_startup_timeout(Duration::from_secs(120))
-        .start()
+        "GATEWAY_SERVER=hypercorn".to_string(),
+        format!("LOCALSTACK_HOST=localhost.localstack.cloud:{port}"),
+        format!("SERVICES={SERVICES}"),
+        "DNS_ADDRESS=0".to_string(),
+        "PERSISTENCE=0".to_string(),
+        "SKIP_SSL_CERT_DOWNLOAD=1".to_string(),
+        "DISABLE_EVENTS=1".to_string(),
+    ];
+    let mut docker = tokio::process::Command::new("docker");
+    docker.args(["run", "--detach", "--network", "host"]);
+    docker.args(["--label", &format!("{OWNER_LABEL}={}", std::process::id())]);
+    docker.args(["--label", &format!("{PIDNS_LABEL}={}", pid_namespace())]);
+    for setting in &settings {
+        docker.args(["--env", setting]);
+    }
+    docker.arg(format!("localstack/localstack:{VERSION}"));
+    let out = docker
+        .kill_on_drop(true)
+        .output()
         .await
-        .map_err(|e| {
-            LocalStackError::Docker(
+        .map_err(|e| LocalStackError::Docker(format!("run the docker CLI: {e}").into()))?;
+    let id = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    if !out.status.success() || id.is_empty() {
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        return Err(LocalStackError::Docker(
+            format!(
+                "docker run exited with {}: {}\nhint: without registry access, build the image first: localstack/docker/build-image.sh",
+                out.status,
+                stderr.trim()
+            )
+            .into(),
+        ));
+    }
+    Ok(id)
+}
+
+/// Polls the container's health endpoint until it answers 200, the container stops, or
+/// [`STARTUP_TIMEOUT`] passes (the last two are errors naming the container's last log lines).
+async fn wait_until_healthy(running: &Running) -> Result<(), LocalStackError> {
+    let deadline = tokio::time::Instant::now() + STARTUP_TIMEOUT;
+    loop {
+        if health_answers(running.port).await {
+            return Ok(());
+        }
+        let stopped = !container_running(&running.id).await;
+        if stopped || tokio::time::Instant::now() >= deadline {
+            let why = if stopped {
+                "the container stopped".to_string()
+            } else {
+                format!("no answer within {}s", STARTUP_TIMEOUT.as_secs())
+            };
+            return Err(LocalStackError::Docker(
                 format!(
-                    "{e}\nhint: without registry access, build the image first: localstack/docker/build-image.sh"
+                    "wait for {}/_localstack/health: {why}; its last log lines:\n{}",
+                    running.endpoint(),
+                    container_logs(&running.id).await
                 )
                 .into(),
+            ));
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+/// Whether `GET /_localstack/health` on 127.0.0.1:port answers 200 within two seconds.
+async fn health_answers(port: u16) -> bool {
+    let ask = async {
+        let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port)).await?;
+        stream
+            .write_all(b"GET /_localstack/health HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+            .await?;
+        let mut reply = Vec::new();
+        stream.read_to_end(&mut reply).await?;
+        std::io::Result::Ok(
+            reply.starts_with(b"HTTP/1.") && reply.windows(5).any(|w| w == b" 200 "),
+        )
+    };
+    matches!(
+        tokio::time::timeout(Duration::from_secs(2), ask).await,
+        Ok(Ok(true))
+    )
+}
+
+/// Whether docker reports the container as running (false if it cannot be asked).
+async fn container_running(id: &str) -> bool {
+    tokio::process::Command::new("docker")
+        .args(["inspect", "--format", "{{.State.Running}}", id])
+        .output()
+        .await
+        .is_ok_and(|out| String::from_utf8_lossy(&out.stdout).trim() == "true")
+}
+
+/// The container's last 20 log lines (stdout and stderr), for an error message.
+async fn container_logs(id: &str) -> String {
+    tokio::process::Command::new("docker")
+        .args(["logs", "--tail", "20", id])
+        .output()
+        .await
+        .map(|out| {
+            format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
             )
-        })?;
-    let id = container.id().to_string();
-    Ok(Running {
-        port,
-        id,
-        _container: container,
-    })
+        })
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use super::{docker, host};
 pub enum Mode {
     /// An endpoint someone else runs, from `AWS_ENDPOINT_URL`.
     External,
-    /// A container started through testcontainers with host networking.
+    /// A container started with the docker CLI, with host networking.
     Docker,
     /// `python -m localstack.runtime.main` from a pinned venv (localstack/host.sh).
     Host,

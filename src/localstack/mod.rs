@@ -1,4 +1,4 @@
-//! Embedded LocalStack 4.12.0 for tests and the demo: Docker (testcontainers), host mode, or external.
+//! Embedded LocalStack 4.12.0 for tests and the demo: Docker (the docker CLI), host mode, or external.
 
 pub(crate) mod docker;
 mod error;
