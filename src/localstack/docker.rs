@@ -126,6 +126,17 @@ pub(crate) fn socket_path() -> PathBuf {
     }
 }
 
+/// Whether the docker CLI runs (`docker --version`): driftdrill starts and removes its
+/// containers with it.
+pub(crate) fn cli_available() -> bool {
+    std::process::Command::new("docker")
+        .arg("--version")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
 /// True if a Docker daemon answers `GET /_ping` on the socket within a second.
 pub(crate) fn daemon_reachable(socket: &Path) -> bool {
     let ping = || -> std::io::Result<bool> {

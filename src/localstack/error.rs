@@ -26,7 +26,7 @@ pub enum LocalStackError {
     )]
     NotLoopback(String),
     #[error(
-        "use DRIFTDRILL_LOCALSTACK=docker: no Docker daemon answers at {0}; start one with localstack/docker/dockerd.sh start"
+        "use DRIFTDRILL_LOCALSTACK=docker: no Docker daemon answers at {0}, or the docker CLI is not on PATH; apt-get install docker.io installs both, then start a daemon with localstack/docker/dockerd.sh start"
     )]
     DockerUnavailable(String),
     #[error(

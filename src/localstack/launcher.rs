@@ -56,9 +56,10 @@ impl Environment {
 }
 
 /// Picks the mode: an explicit DRIFTDRILL_LOCALSTACK wins; otherwise AWS_ENDPOINT_URL means
-/// external, a reachable Docker daemon means Docker, and an installed Python means host mode.
+/// external, a reachable Docker daemon (with the docker CLI) means Docker, and an installed
+/// Python means host mode.
 pub(crate) fn choose(env: &Environment) -> Result<Mode, LocalStackError> {
-    let docker_ok = || docker::daemon_reachable(&env.docker_socket);
+    let docker_ok = || docker::daemon_reachable(&env.docker_socket) && docker::cli_available();
     let python_ok = || host::python_available(&env.python);
     let socket = || env.docker_socket.display().to_string();
     match env.requested.as_deref().unwrap_or("auto") {
