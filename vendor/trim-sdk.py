@@ -3,8 +3,8 @@
 
 Why: a clean debug build of driftdrill was mostly the AWS SDK's service models compiling
 (aws-sdk-ec2 alone is 1.2 million lines for ~800 operations, of which driftdrill calls about
-thirty). smithy-rs can generate a client for part of a model, but not on this machine (no JVM,
-no internet); this script does the same by deleting code from the published crate:
+thirty). smithy-rs can generate a client for part of a model, but that needs a JVM, gradle and
+the service models; this script gets the same result by deleting code from the published crate:
 
 1. every operation driftdrill's sources do not name (its `operation/` module, its fluent
    method in `client/`), and the items that name it (error conversions, paginator lenses,
