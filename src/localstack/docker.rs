@@ -184,14 +184,24 @@ async fn run_container(port: u16) -> Result<String, LocalStackError> {
     for setting in &settings {
         docker.args(["--env", setting]);
     }
+    // docker writes the id here as soon as it has created the container, so a container that
+    // was created but failed to start is still known, and removed below.
+    let cidfile = std::env::temp_dir().join(format!(
+        "driftdrill-localstack-{}-{port}.cid",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_file(&cidfile);
+    docker.arg("--cidfile").arg(&cidfile);
     docker.arg(format!("localstack/localstack:{VERSION}"));
-    let out = docker
-        .kill_on_drop(true)
-        .output()
-        .await
-        .map_err(|e| LocalStackError::Docker(format!("run the docker CLI: {e}").into()))?;
-    let id = String::from_utf8_lossy(&out.stdout).trim().to_string();
-    if !out.status.success() || id.is_empty() {
+    let out = docker.kill_on_drop(true).output().await;
+    let id = std::fs::read_to_string(&cidfile).unwrap_or_default();
+    let _ = std::fs::remove_file(&cidfile);
+    let out =
+        out.map_err(|e| LocalStackError::Docker(format!("run the docker CLI: {e}").into()))?;
+    if !out.status.success() || id.trim().is_empty() {
+        if !id.trim().is_empty() {
+            remove_container(id.trim());
+        }
         let stderr = String::from_utf8_lossy(&out.stderr);
         return Err(LocalStackError::Docker(
             format!(
@@ -202,7 +212,7 @@ async fn run_container(port: u16) -> Result<String, LocalStackError> {
             .into(),
         ));
     }
-    Ok(id)
+    Ok(id.trim().to_string())
 }
 
 /// Polls the container's health endpoint until it answers 200, the container stops, or
