@@ -194,13 +194,15 @@ async fn run_container(port: u16) -> Result<String, LocalStackError> {
     docker.arg("--cidfile").arg(&cidfile);
     docker.arg(format!("localstack/localstack:{VERSION}"));
     let out = docker.kill_on_drop(true).output().await;
-    let id = std::fs::read_to_string(&cidfile).unwrap_or_default();
+    let id = std::fs::read_to_string(&cidfile)
+        .map(|cid| cid.trim().to_string())
+        .unwrap_or_default();
     let _ = std::fs::remove_file(&cidfile);
     let out =
         out.map_err(|e| LocalStackError::Docker(format!("run the docker CLI: {e}").into()))?;
-    if !out.status.success() || id.trim().is_empty() {
-        if !id.trim().is_empty() {
-            remove_container(id.trim());
+    if !out.status.success() || id.is_empty() {
+        if !id.is_empty() {
+            remove_container(&id);
         }
         let stderr = String::from_utf8_lossy(&out.stderr);
         return Err(LocalStackError::Docker(
@@ -212,7 +214,7 @@ async fn run_container(port: u16) -> Result<String, LocalStackError> {
             .into(),
         ));
     }
-    Ok(id.trim().to_string())
+    Ok(id)
 }
 
 /// Polls the container's health endpoint until it answers 200, the container stops, or
