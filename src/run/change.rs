@@ -83,7 +83,9 @@ pub async fn apply(
         snapshot: snapshot.clone(),
         mark: icx.mark.to_string(),
     };
-    cx.journal(drill, intent).map_err(DrillError::Journal)?;
+    cx.journal(drill, intent)
+        .await
+        .map_err(DrillError::Journal)?;
     cx.pause_point(
         "intent",
         Instant::now() + cx.config.safety.max_drift_lifetime,
@@ -94,7 +96,7 @@ pub async fn apply(
     let inject_started = Instant::now();
     let injected_at = Utc::now();
     let injected = calls::phase(Phase::Inject, injector.inject(icx, target, &snapshot)).await;
-    let _ = cx.journal(drill, Step::Applied);
+    let _ = cx.journal(drill, Step::Applied).await;
     cx.pause_point("applied", revert_by(cx, inject_started))
         .await;
     let confirmed = match injected {
@@ -184,8 +186,8 @@ struct DrillLedger<'a> {
 }
 
 impl rollback::Ledger for DrillLedger<'_> {
-    fn note(&mut self, step: Step) {
-        if let Err(e) = self.cx.journal(self.drill, step) {
+    async fn note(&mut self, step: Step) {
+        if let Err(e) = self.cx.journal(self.drill, step).await {
             let error = crate::errors::chain(&e);
             tracing::error!(drill = self.drill, %error, "could not journal a revert step");
         }

@@ -8,6 +8,7 @@ use std::time::Instant;
 
 use tokio::sync::{Notify, Semaphore, watch};
 
+use super::group_commit::SharedJournal;
 use super::hub::Hub;
 use super::journal::{Journal, JournalError, Step};
 use super::progress::Progress;
@@ -21,7 +22,8 @@ pub struct RunCx {
     pub aws: AwsClients,
     pub config: DrillConfig,
     pub hub: Hub,
-    pub journal: Mutex<Journal>,
+    /// Appends from concurrent drills share fsyncs (group commit).
+    pub journal: SharedJournal,
     /// Set to true on the first Ctrl-C/SIGTERM: stop observing, revert, finish.
     pub stop: watch::Receiver<bool>,
     pub dry_run: bool,
@@ -63,7 +65,7 @@ impl RunCx {
             aws,
             config,
             hub,
-            journal: Mutex::new(journal),
+            journal: SharedJournal::new(journal),
             stop,
             dry_run: false,
             discovery: false,
@@ -107,11 +109,9 @@ impl RunCx {
         }
     }
 
-    pub(super) fn journal(&self, drill: &str, step: Step) -> Result<(), JournalError> {
-        self.journal
-            .lock()
-            .expect("journal lock")
-            .append(&self.run_id, drill, step)
+    /// Journals one step of a drill; returns once it is durable.
+    pub(super) async fn journal(&self, drill: &str, step: Step) -> Result<(), JournalError> {
+        self.journal.append(&self.run_id, drill, step).await
     }
 
     /// Whether some drill holds the resource right now.

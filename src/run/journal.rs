@@ -96,6 +96,37 @@ pub enum JournalError {
     },
 }
 
+impl JournalError {
+    /// The same error again, for each of several appends one failed write held up.
+    pub(crate) fn duplicate(&self) -> JournalError {
+        let again = |e: &std::io::Error| std::io::Error::new(e.kind(), e.to_string());
+        match self {
+            JournalError::Open { path, source } => JournalError::Open {
+                path: path.clone(),
+                source: again(source),
+            },
+            JournalError::Locked { path } => JournalError::Locked { path: path.clone() },
+            JournalError::Write { path, source } => JournalError::Write {
+                path: path.clone(),
+                source: again(source),
+            },
+        }
+    }
+}
+
+/// One entry as a journal line (newline included), stamped now.
+pub(crate) fn line(run: &str, drill: &str, step: Step) -> String {
+    let entry = Entry {
+        at: Utc::now(),
+        run: run.to_string(),
+        drill: drill.to_string(),
+        step,
+    };
+    let mut line = serde_json::to_string(&entry).expect("journal entries serialise");
+    line.push('\n');
+    line
+}
+
 /// An open, locked journal.
 pub struct Journal {
     path: PathBuf,
@@ -172,19 +203,16 @@ impl Journal {
 
     /// Appends one entry and fsyncs it before returning.
     pub fn append(&mut self, run: &str, drill: &str, step: Step) -> Result<(), JournalError> {
-        let entry = Entry {
-            at: Utc::now(),
-            run: run.to_string(),
-            drill: drill.to_string(),
-            step,
-        };
-        let mut line = serde_json::to_string(&entry).expect("journal entries serialise");
-        line.push('\n');
+        self.write_durably(&line(run, drill, step))
+    }
+
+    /// Writes whole lines and fsyncs them before returning.
+    pub(crate) fn write_durably(&mut self, lines: &str) -> Result<(), JournalError> {
         let err = |source| JournalError::Write {
             path: self.path.clone(),
             source,
         };
-        self.file.write_all(line.as_bytes()).map_err(err)?;
+        self.file.write_all(lines.as_bytes()).map_err(err)?;
         self.file.sync_data().map_err(err)
     }
 

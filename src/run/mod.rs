@@ -6,6 +6,7 @@ mod context;
 pub mod discovery;
 pub mod drill;
 pub(crate) mod event;
+mod group_commit;
 pub mod guard;
 pub mod hub;
 pub mod journal;

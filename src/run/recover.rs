@@ -335,7 +335,7 @@ struct RecoverLedger<'a> {
 }
 
 impl rollback::Ledger for RecoverLedger<'_> {
-    fn note(&mut self, step: Step) {
+    async fn note(&mut self, step: Step) {
         if let Err(e) = self.journal.append(&self.open.run, &self.open.drill, step) {
             tracing::error!(error = %crate::errors::chain(&e), "could not journal a recovery step");
         }

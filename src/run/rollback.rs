@@ -14,7 +14,7 @@ use crate::record::RevertRecord;
 pub(crate) trait Ledger {
     /// Appends one step to the journal. A step that cannot be journaled is logged by the
     /// implementor and the sequence goes on: the revert matters more than its record.
-    fn note(&mut self, step: Step);
+    async fn note(&mut self, step: Step);
 
     /// A lifecycle point a crash test may freeze the process at (`revert`, `reverted`).
     async fn reached(&mut self, _point: &str) {}
@@ -37,7 +37,7 @@ pub(crate) async fn revert_and_verify(
     deadline: Option<Instant>,
     ledger: &mut impl Ledger,
 ) -> RevertRecord {
-    ledger.note(Step::Reverting);
+    ledger.note(Step::Reverting).await;
     ledger.reached("revert").await;
     let mut rec = RevertRecord {
         kind: None,
@@ -58,30 +58,30 @@ pub(crate) async fn revert_and_verify(
         rec.attempts += retried.attempts;
         let outcome = match retried.result {
             Ok(outcome) => outcome,
-            Err(e) => return failed(rec, retry::describe(&e, retried.attempts), ledger),
+            Err(e) => return failed(rec, retry::describe(&e, retried.attempts), ledger).await,
         };
         if round == 1 {
             rec.kind = Some(outcome.kind);
             rec.detail = outcome.detail.clone();
-            ledger.note(Step::Reverted { outcome });
+            ledger.note(Step::Reverted { outcome }).await;
             ledger.reached("reverted").await;
         }
         match verify(injector, icx, target, snapshot, deadline).await {
             Ok(Check::Matches) => {
                 rec.verified = true;
-                ledger.note(Step::Verified);
+                ledger.note(Step::Verified).await;
                 return rec;
             }
             Ok(Check::Differs(why)) => {
                 let time_left = deadline.is_none_or(|d| Instant::now() + pause < d);
                 if round == ROUNDS || !time_left {
-                    return failed(rec, format!("the revert did not verify: {why}"), ledger);
+                    return failed(rec, format!("the revert did not verify: {why}"), ledger).await;
                 }
                 tracing::warn!(%why, "the drill's change still reads as there; reverting again");
                 tokio::time::sleep(pause).await;
                 pause *= 2;
             }
-            Err(e) => return failed(rec, crate::errors::chain(&e), ledger),
+            Err(e) => return failed(rec, crate::errors::chain(&e), ledger).await,
         }
     }
     unreachable!("the last round always returns")
@@ -118,10 +118,12 @@ fn out_of_time<'a>(what: &'static str, target: &'a Target) -> impl Fn() -> Injec
 }
 
 /// Journals and records a revert that failed or did not verify.
-fn failed(mut rec: RevertRecord, error: String, ledger: &mut impl Ledger) -> RevertRecord {
-    ledger.note(Step::RevertFailed {
-        error: error.clone(),
-    });
+async fn failed(mut rec: RevertRecord, error: String, ledger: &mut impl Ledger) -> RevertRecord {
+    ledger
+        .note(Step::RevertFailed {
+            error: error.clone(),
+        })
+        .await;
     rec.error = Some(error);
     rec
 }
