@@ -10,6 +10,9 @@ use super::{ActionSpec, InjectError};
 use crate::aws::AwsClients;
 use crate::vocab::{TargetKind, TargetType};
 
+/// Resources found by their tags: each id with all of its tags.
+pub type Tagged = Vec<(String, BTreeMap<String, String>)>;
+
 /// A service's target types and how they are found.
 pub struct Service {
     /// The folder's name, e.g. `ec2`.
@@ -44,13 +47,15 @@ pub trait Resolver: Send + Sync {
         Ok(Some(given.to_string()))
     }
 
-    /// The ids of the live resources of `kind` carrying every one of `tags`, sorted.
+    /// The live resources of `kind` carrying every one of `tags`, sorted by id, each with all
+    /// of its tags as the same lookup read them (so resolving a target by its tags needs no
+    /// second read of them).
     async fn tagged(
         &self,
         aws: &AwsClients,
         kind: TargetType,
         tags: &BTreeMap<String, String>,
-    ) -> Result<Vec<String>, InjectError>;
+    ) -> Result<Tagged, InjectError>;
 
     /// The resource's tags, or `None` when it does not exist: one read answers both.
     async fn existing_tags(

@@ -31,28 +31,32 @@ impl std::fmt::Display for Target {
 pub async fn resolve(aws: &AwsClients, spec: &TargetSpec) -> Result<Target, InjectError> {
     let resolver = super::service_of(spec.kind)?.resolver;
     let not_found = |what: String| InjectError::NotFound { what };
-    let id = match &spec.selector {
-        Selector::Id(given) | Selector::Name(given) => resolver
-            .normalise(aws, spec.kind, given)
-            .await?
-            .ok_or_else(|| not_found(format!("{} {given}", spec.kind)))?,
+    let (id, tags) = match &spec.selector {
+        Selector::Id(given) | Selector::Name(given) => {
+            let id = resolver
+                .normalise(aws, spec.kind, given)
+                .await?
+                .ok_or_else(|| not_found(format!("{} {given}", spec.kind)))?;
+            // One read answers both "does it exist" and "what are its tags".
+            let tags = tags_of(aws, spec.kind, &id).await?;
+            (id, tags)
+        }
+        // The lookup read the tags of what it found: no second read.
         Selector::Tags(tags) => {
-            let ids = resolver.tagged(aws, spec.kind, tags).await?;
-            match <[String; 1]>::try_from(ids) {
+            let found = resolver.tagged(aws, spec.kind, tags).await?;
+            match <[_; 1]>::try_from(found) {
                 Ok([one]) => one,
-                Err(ids) if ids.is_empty() => return Err(not_found(format!("a {spec}"))),
-                Err(ids) => {
+                Err(found) if found.is_empty() => return Err(not_found(format!("a {spec}"))),
+                Err(found) => {
                     return Err(InjectError::Ambiguous {
                         target: spec.to_string(),
-                        count: ids.len(),
-                        ids,
+                        count: found.len(),
+                        ids: found.into_iter().map(|(id, _)| id).collect(),
                     });
                 }
             }
         }
     };
-    // One read answers both "does it exist" and "what are its tags".
-    let tags = tags_of(aws, spec.kind, &id).await?;
     Ok(Target {
         kind: spec.kind,
         id,

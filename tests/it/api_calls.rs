@@ -181,11 +181,14 @@ async fn drills_selecting_by_tag_share_lookups_and_each_finds_its_own_group() {
         );
     }
     let all: Vec<CallCount> = record.drills.iter().flat_map(|d| d.calls.clone()).collect();
-    let lookups = calls_of(&all, Phase::Lookup, "DescribeTags");
+    // One tag-filtered DescribeSecurityGroups finds a group with its tags; drills share them,
+    // and nothing reads the tags again.
+    let lookups = calls_of(&all, Phase::Lookup, "DescribeSecurityGroups");
     assert!(
         (1..=DRILLS as u32 / 2).contains(&lookups),
-        "{lookups} DescribeTags for {DRILLS} drills: {all:?}"
+        "{lookups} DescribeSecurityGroups for {DRILLS} drills: {all:?}"
     );
+    assert_eq!(calls_of(&all, Phase::Lookup, "DescribeTags"), 0, "{all:?}");
 }
 
 #[tokio::test]

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use super::PASSWORD_POLICY;
 use crate::aws::AwsClients;
 use crate::inject::errors;
-use crate::inject::service::Resolver;
+use crate::inject::service::{Resolver, Tagged};
 use crate::inject::{InjectError, Target};
 use crate::vocab::TargetType;
 
@@ -72,7 +72,7 @@ impl Resolver for Account {
         _aws: &AwsClients,
         _kind: TargetType,
         _wanted: &BTreeMap<String, String>,
-    ) -> Result<Vec<String>, InjectError> {
+    ) -> Result<Tagged, InjectError> {
         Ok(Vec::new())
     }
 

@@ -7,7 +7,7 @@ use aws_sdk_cloudwatch::types::{AlarmType, MetricAlarm};
 
 use crate::aws::AwsClients;
 use crate::inject::errors;
-use crate::inject::service::Resolver;
+use crate::inject::service::{Resolver, Tagged};
 use crate::inject::{InjectError, Target};
 use crate::vocab::TargetType;
 
@@ -74,7 +74,7 @@ impl Resolver for CloudWatch {
         aws: &AwsClients,
         _kind: TargetType,
         wanted: &BTreeMap<String, String>,
-    ) -> Result<Vec<String>, InjectError> {
+    ) -> Result<Tagged, InjectError> {
         let mut names = Vec::new();
         let mut token = None;
         loop {
@@ -92,7 +92,7 @@ impl Resolver for CloudWatch {
                 };
                 let all = tags(aws, arn).await?;
                 if crate::vocab::target::carries(&all, wanted) {
-                    names.push(name.to_string());
+                    names.push((name.to_string(), all));
                 }
             }
             match out.next_token() {

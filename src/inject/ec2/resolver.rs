@@ -1,5 +1,5 @@
-//! How EC2's resources are found: by id, or by tags through `DescribeTags` (instances through
-//! `DescribeInstances`); recognised by id (EC2 never reuses one); an instance that is
+//! How EC2's resources are found: by id, or by tags through the type's own `Describe*` call
+//! with a `tag:` filter; recognised by id (EC2 never reuses one); an instance that is
 //! terminating is gone.
 
 use std::collections::BTreeMap;
@@ -12,28 +12,17 @@ use crate::aws::AwsClients;
 use crate::batch::{Guard, Read};
 use crate::inject::errors;
 use crate::inject::presence::Presence;
-use crate::inject::service::Resolver;
+use crate::inject::service::{Resolver, Tagged};
 use crate::inject::{InjectError, Target};
 use crate::vocab::TargetType;
 
 pub(super) fn lookup_actions(kind: TargetType) -> &'static [&'static str] {
     match kind {
-        SECURITY_GROUP => &["ec2:DescribeSecurityGroups", "ec2:DescribeTags"],
-        INSTANCE => &["ec2:DescribeInstances", "ec2:DescribeTags"],
-        NETWORK_ACL => &["ec2:DescribeNetworkAcls", "ec2:DescribeTags"],
-        VPC => &["ec2:DescribeVpcs", "ec2:DescribeTags"],
-        _ => &["ec2:DescribeSubnets", "ec2:DescribeTags"],
-    }
-}
-
-/// The filter value `DescribeTags` takes for a type.
-fn resource_type(kind: TargetType) -> &'static str {
-    match kind {
-        SECURITY_GROUP => "security-group",
-        INSTANCE => "instance",
-        NETWORK_ACL => "network-acl",
-        VPC => "vpc",
-        _ => "subnet",
+        SECURITY_GROUP => &["ec2:DescribeSecurityGroups"],
+        INSTANCE => &["ec2:DescribeInstances"],
+        NETWORK_ACL => &["ec2:DescribeNetworkAcls"],
+        VPC => &["ec2:DescribeVpcs"],
+        _ => &["ec2:DescribeSubnets"],
     }
 }
 
@@ -55,7 +44,7 @@ impl Ec2 {
     async fn instances_tagged(
         aws: &AwsClients,
         tags: &BTreeMap<String, String>,
-    ) -> Result<Vec<String>, InjectError> {
+    ) -> Result<Tagged, InjectError> {
         let mut req = aws.ec2().describe_instances().filters(
             Filter::builder()
                 .name("instance-state-name")
@@ -72,14 +61,14 @@ impl Ec2 {
             .send()
             .await
             .map_err(errors::aws("DescribeInstances", "instances"))?;
-        let mut ids: Vec<String> = out
+        let mut found: Tagged = out
             .reservations()
             .iter()
             .flat_map(|r| r.instances())
-            .filter_map(|i| i.instance_id().map(String::from))
+            .filter_map(|i| Some((i.instance_id()?.to_string(), tag_map(i.tags()))))
             .collect();
-        ids.sort();
-        Ok(ids)
+        found.sort();
+        Ok(found)
     }
 }
 
@@ -90,31 +79,30 @@ impl Resolver for Ec2 {
         aws: &AwsClients,
         kind: TargetType,
         tags: &BTreeMap<String, String>,
-    ) -> Result<Vec<String>, InjectError> {
+    ) -> Result<Tagged, InjectError> {
         if kind == INSTANCE {
             return Ec2::instances_tagged(aws, tags).await;
         }
         let Some((first_key, first_value)) = tags.iter().next() else {
             return Ok(Vec::new());
         };
-        let kind_name = resource_type(kind);
-        let candidates = match coalesced::tagged(aws, kind_name, first_key, first_value).await {
-            Read::Found(ids) => ids,
-            Read::Alone(_reading) => tagged_alone(aws, kind_name, first_key, first_value).await?,
-        };
-        let mut ids = Vec::new();
-        for candidate in &candidates {
-            // A tag can outlive its resource for a while (LocalStack keeps a deleted group's
-            // tags for good): only resources that still exist count.
-            let Some(all) = self.existing_tags(aws, kind, candidate).await? else {
-                continue;
-            };
-            if crate::vocab::target::carries(&all, tags) && !ids.iter().any(|i| i == candidate) {
-                ids.push(candidate.to_string());
+        // The type's own Describe call with a tag filter lists only resources that exist
+        // (LocalStack keeps a deleted group's tags for good), with all their tags: one read
+        // finds them and answers the guardrails.
+        let found = match coalesced_tagged(aws, kind, first_key, first_value).await {
+            Read::Found(found) => found,
+            Read::Alone(_reading) => {
+                let values = vec![first_value.clone()];
+                described_with_tag(aws.ec2(), kind, first_key, values).await?
             }
-        }
-        ids.sort();
-        Ok(ids)
+        };
+        let mut found: Tagged = found
+            .into_iter()
+            .filter(|(_, all)| crate::vocab::target::carries(all, tags))
+            .collect();
+        found.sort();
+        found.dedup_by(|a, b| a.0 == b.0);
+        Ok(found)
     }
 
     async fn existing_tags(
@@ -214,25 +202,105 @@ async fn coalesced_tags(
     }
 }
 
-/// The ids of the resources of a type with one tag, read by themselves.
-async fn tagged_alone(
+/// The Describe call that lists a (non-instance) type.
+fn describe_operation(kind: TargetType) -> &'static str {
+    match kind {
+        SECURITY_GROUP => "DescribeSecurityGroups",
+        NETWORK_ACL => "DescribeNetworkAcls",
+        VPC => "DescribeVpcs",
+        _ => "DescribeSubnets",
+    }
+}
+
+/// The resources of a (non-instance) type whose tag `key` has one of `values`, with all their
+/// tags: the type's Describe call with a `tag:` filter, every page.
+async fn described_with_tag(
+    ec2: &aws_sdk_ec2::Client,
+    kind: TargetType,
+    key: &str,
+    values: Vec<String>,
+) -> Result<Tagged, InjectError> {
+    let op = describe_operation(kind);
+    let filter = Filter::builder()
+        .name(format!("tag:{key}"))
+        .set_values(Some(values))
+        .build();
+    let mut found = Tagged::new();
+    let mut token: Option<String> = None;
+    loop {
+        let next = match kind {
+            SECURITY_GROUP => {
+                let out = ec2.describe_security_groups().filters(filter.clone());
+                let out = out.set_next_token(token).send().await;
+                let out = out.map_err(errors::aws(op, "tagged resources"))?;
+                let each = out.security_groups().iter();
+                found.extend(each.filter_map(|g| Some((g.group_id()?.into(), tag_map(g.tags())))));
+                out.next_token().map(String::from)
+            }
+            NETWORK_ACL => {
+                let out = ec2.describe_network_acls().filters(filter.clone());
+                let out = out.set_next_token(token).send().await;
+                let out = out.map_err(errors::aws(op, "tagged resources"))?;
+                let each = out.network_acls().iter();
+                found.extend(
+                    each.filter_map(|a| Some((a.network_acl_id()?.into(), tag_map(a.tags())))),
+                );
+                out.next_token().map(String::from)
+            }
+            VPC => {
+                let out = ec2.describe_vpcs().filters(filter.clone());
+                let out = out.set_next_token(token).send().await;
+                let out = out.map_err(errors::aws(op, "tagged resources"))?;
+                let each = out.vpcs().iter();
+                found.extend(each.filter_map(|v| Some((v.vpc_id()?.into(), tag_map(v.tags())))));
+                out.next_token().map(String::from)
+            }
+            _ => {
+                let out = ec2.describe_subnets().filters(filter.clone());
+                let out = out.set_next_token(token).send().await;
+                let out = out.map_err(errors::aws(op, "tagged resources"))?;
+                let each = out.subnets().iter();
+                found.extend(each.filter_map(|n| Some((n.subnet_id()?.into(), tag_map(n.tags())))));
+                out.next_token().map(String::from)
+            }
+        };
+        match next {
+            Some(t) if !t.is_empty() => token = Some(t),
+            _ => return Ok(found),
+        }
+    }
+}
+
+/// The resources of a type with tag `key` = `value`, from one Describe call that serves every
+/// value asked for that type and key meanwhile (see [`crate::batch`]), or the caller's turn to
+/// read alone. A value no resource has is answered empty, as a single read would be.
+async fn coalesced_tagged(
     aws: &AwsClients,
-    kind_name: &str,
+    kind: TargetType,
     key: &str,
     value: &str,
-) -> Result<Vec<String>, InjectError> {
-    let filter = |name: &str, value: &str| Filter::builder().name(name).values(value).build();
-    let out = aws
-        .ec2()
-        .describe_tags()
-        .filters(filter("resource-type", kind_name))
-        .filters(filter("key", key))
-        .filters(filter("value", value))
-        .send()
-        .await
-        .map_err(errors::aws("DescribeTags", "tags"))?;
-    let ids = out.tags().iter().filter_map(|t| t.resource_id());
-    Ok(ids.map(String::from).collect())
+) -> Read<Tagged> {
+    let ec2 = aws.ec2().clone();
+    let tag_key = key.to_string();
+    let fetch = move || {
+        crate::batch::fetch(move |values: Vec<String>| {
+            let (ec2, tag_key) = (ec2.clone(), tag_key.clone());
+            async move {
+                let found = described_with_tag(&ec2, kind, &tag_key, values.clone());
+                let found = found.await.map_err(drop)?;
+                let mut by_value: std::collections::HashMap<String, Tagged> =
+                    values.into_iter().map(|v| (v, Tagged::new())).collect();
+                for (id, tags) in found {
+                    if let Some(these) = tags.get(&tag_key).and_then(|v| by_value.get_mut(v)) {
+                        these.push((id, tags));
+                    }
+                }
+                Ok(by_value)
+            }
+        })
+    };
+    let batch_kind = format!("ec2:{}:tag:{key}", describe_operation(kind));
+    aws.batcher(batch_kind, fetch).read(value).await
 }
 
 async fn instance(aws: &AwsClients, id: &str) -> Result<Presence, InjectError> {

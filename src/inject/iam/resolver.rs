@@ -10,7 +10,7 @@ use super::shared::resource::missing;
 use super::{POLICY, ROLE, USER};
 use crate::aws::AwsClients;
 use crate::inject::errors;
-use crate::inject::service::Resolver;
+use crate::inject::service::{Resolver, Tagged};
 use crate::inject::{InjectError, Target};
 use crate::vocab::TargetType;
 
@@ -40,7 +40,7 @@ impl Resolver for Iam {
         aws: &AwsClients,
         kind: TargetType,
         tags: &BTreeMap<String, String>,
-    ) -> Result<Vec<String>, InjectError> {
+    ) -> Result<Tagged, InjectError> {
         tagged(aws, kind, tags).await
     }
 
@@ -174,12 +174,12 @@ async fn unique_id(
 }
 
 /// Ids (names, or ARNs for policies) of every role, user or customer-managed policy whose tags
-/// include all of `tags`, sorted.
+/// include all of `tags`, sorted, with their tags.
 async fn tagged(
     aws: &AwsClients,
     kind: TargetType,
     tags: &BTreeMap<String, String>,
-) -> Result<Vec<String>, InjectError> {
+) -> Result<Tagged, InjectError> {
     let candidates: Vec<String> = match kind {
         ROLE => aws
             .iam()
@@ -218,7 +218,7 @@ async fn tagged(
             continue; // deleted while listing
         };
         if crate::vocab::target::carries(&all, tags) {
-            ids.push(id);
+            ids.push((id, all));
         }
     }
     ids.sort();

@@ -8,7 +8,7 @@ use aws_sdk_cloudwatchlogs::types::LogGroup;
 
 use crate::aws::AwsClients;
 use crate::inject::errors;
-use crate::inject::service::Resolver;
+use crate::inject::service::{Resolver, Tagged};
 use crate::inject::{InjectError, Target};
 use crate::vocab::TargetType;
 
@@ -93,7 +93,7 @@ impl Resolver for Logs {
         aws: &AwsClients,
         _kind: TargetType,
         wanted: &BTreeMap<String, String>,
-    ) -> Result<Vec<String>, InjectError> {
+    ) -> Result<Tagged, InjectError> {
         let mut names = Vec::new();
         let mut token = None;
         loop {
@@ -110,7 +110,7 @@ impl Resolver for Logs {
                 };
                 let all = tags(aws, g).await?;
                 if crate::vocab::target::carries(&all, wanted) {
-                    names.push(name.to_string());
+                    names.push((name.to_string(), all));
                 }
             }
             match out.next_token() {

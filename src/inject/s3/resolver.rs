@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use crate::aws::AwsClients;
 use crate::batch::{self, Read};
 use crate::inject::errors;
-use crate::inject::service::Resolver;
+use crate::inject::service::{Resolver, Tagged};
 use crate::inject::{InjectError, Target};
 use crate::vocab::TargetType;
 use crate::vocab::target::carries;
@@ -93,7 +93,7 @@ type ListBucketsError = aws_sdk_s3::error::SdkError<
 async fn tagged(
     aws: &AwsClients,
     wanted: &BTreeMap<String, String>,
-) -> Result<Vec<String>, InjectError> {
+) -> Result<Tagged, InjectError> {
     let s3 = aws.s3().clone();
     let fetch = move || {
         batch::fetch(move |asked: Vec<String>| {
@@ -103,7 +103,7 @@ async fn tagged(
                 let answer = |key: &String| {
                     let wanted: BTreeMap<String, String> = serde_json::from_str(key).ok()?;
                     let all = every.iter().filter(|(_, tags)| carries(tags, &wanted));
-                    Some(all.map(|(name, _)| name.clone()).collect::<Vec<_>>())
+                    Some(all.cloned().collect::<Tagged>())
                 };
                 Ok(asked
                     .iter()
@@ -118,8 +118,10 @@ async fn tagged(
         Read::Alone(reading) => reading,
     };
     let every = scan(aws.s3()).await?;
-    let all = every.into_iter().filter(|(_, tags)| carries(tags, wanted));
-    Ok(all.map(|(name, _)| name).collect())
+    Ok(every
+        .into_iter()
+        .filter(|(_, tags)| carries(tags, wanted))
+        .collect())
 }
 
 /// Every listed bucket with its tags, by name.
@@ -146,7 +148,7 @@ impl Resolver for S3 {
         aws: &AwsClients,
         _kind: TargetType,
         wanted: &BTreeMap<String, String>,
-    ) -> Result<Vec<String>, InjectError> {
+    ) -> Result<Tagged, InjectError> {
         tagged(aws, wanted).await
     }
 

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use crate::aws::AwsClients;
 use crate::inject::errors;
-use crate::inject::service::Resolver;
+use crate::inject::service::{Resolver, Tagged};
 use crate::inject::{InjectError, Target};
 use crate::vocab::TargetType;
 
@@ -90,12 +90,12 @@ impl Resolver for Sns {
         aws: &AwsClients,
         _kind: TargetType,
         wanted: &BTreeMap<String, String>,
-    ) -> Result<Vec<String>, InjectError> {
+    ) -> Result<Tagged, InjectError> {
         let mut arns = Vec::new();
         for arn in topics(aws).await? {
             let all = tags(aws, &arn).await?.unwrap_or_default();
             if crate::vocab::target::carries(&all, wanted) {
-                arns.push(arn);
+                arns.push((arn, all));
             }
         }
         arns.sort();

@@ -7,7 +7,7 @@ use aws_sdk_sqs::types::QueueAttributeName;
 
 use crate::aws::AwsClients;
 use crate::inject::errors;
-use crate::inject::service::Resolver;
+use crate::inject::service::{Resolver, Tagged};
 use crate::inject::{InjectError, Target};
 use crate::vocab::TargetType;
 
@@ -61,7 +61,7 @@ impl Resolver for Sqs {
         aws: &AwsClients,
         _kind: TargetType,
         wanted: &BTreeMap<String, String>,
-    ) -> Result<Vec<String>, InjectError> {
+    ) -> Result<Tagged, InjectError> {
         let mut urls = Vec::new();
         let mut token = None;
         loop {
@@ -75,7 +75,7 @@ impl Resolver for Sqs {
             for url in out.queue_urls() {
                 let all = tags(aws, url).await?.unwrap_or_default();
                 if crate::vocab::target::carries(&all, wanted) {
-                    urls.push(url.clone());
+                    urls.push((url.clone(), all));
                 }
             }
             match out.next_token() {

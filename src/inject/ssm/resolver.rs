@@ -7,7 +7,7 @@ use aws_sdk_ssm::types::{ParameterMetadata, ParameterStringFilter, ResourceTypeF
 
 use crate::aws::AwsClients;
 use crate::inject::errors;
-use crate::inject::service::Resolver;
+use crate::inject::service::{Resolver, Tagged};
 use crate::inject::{InjectError, Target};
 use crate::vocab::TargetType;
 
@@ -103,7 +103,7 @@ impl Resolver for Ssm {
         aws: &AwsClients,
         _kind: TargetType,
         wanted: &BTreeMap<String, String>,
-    ) -> Result<Vec<String>, InjectError> {
+    ) -> Result<Tagged, InjectError> {
         let filters = wanted
             .iter()
             .map(|(k, v)| filter(&format!("tag:{k}"), v))
@@ -113,7 +113,7 @@ impl Resolver for Ssm {
             let Some(name) = p.name() else { continue };
             let all = tags(aws, name).await?;
             if crate::vocab::target::carries(&all, wanted) {
-                names.push(name.to_string());
+                names.push((name.to_string(), all));
             }
         }
         names.sort();

@@ -259,8 +259,6 @@ mod describe_security_groups;
 
 mod describe_subnets;
 
-mod describe_tags;
-
 mod describe_vpc_attribute;
 
 mod describe_vpcs;

@@ -49,9 +49,6 @@ pub mod describe_security_groups;
 /// Types for the `DescribeSubnets` operation.
 pub mod describe_subnets;
 
-/// Types for the `DescribeTags` operation.
-pub mod describe_tags;
-
 /// Types for the `DescribeVpcAttribute` operation.
 pub mod describe_vpc_attribute;
 

@@ -87,10 +87,6 @@ pub(crate) mod shape_describe_subnets;
 
 pub(crate) mod shape_describe_subnets_input;
 
-pub(crate) mod shape_describe_tags;
-
-pub(crate) mod shape_describe_tags_input;
-
 pub(crate) mod shape_describe_vpc_attribute;
 
 pub(crate) mod shape_describe_vpc_attribute_input;
@@ -275,8 +271,6 @@ pub(crate) mod shape_subnet_ipv6_cidr_block_association;
 
 pub(crate) mod shape_subnet_list;
 
-pub(crate) mod shape_tag_description_list;
-
 pub(crate) mod shape_tag_list;
 
 pub(crate) mod shape_user_id_group_pair;
@@ -326,8 +320,6 @@ pub(crate) mod shape_state_reason;
 pub(crate) mod shape_subnet_cidr_block_state;
 
 pub(crate) mod shape_subnet_ipv6_cidr_block_association_set;
-
-pub(crate) mod shape_tag_description;
 
 pub(crate) mod shape_vpc_cidr_block_association_set;
 

@@ -206,8 +206,6 @@ pub use crate::types::_reservation::Reservation;
 
 pub use crate::types::_security_group::SecurityGroup;
 
-pub use crate::types::_tag_description::TagDescription;
-
 pub use crate::types::_virtualization_type::VirtualizationType;
 
 pub use crate::types::_instance_requirements::InstanceRequirements;
@@ -783,8 +781,6 @@ mod _subnet_ipv6_cidr_block_association;
 mod _subnet_state;
 
 mod _tag;
-
-mod _tag_description;
 
 mod _tag_specification;
 

@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use aws_sdk_ec2::types::{Filter, Instance, NetworkAcl, SecurityGroup};
+use aws_sdk_ec2::types::{Instance, NetworkAcl, SecurityGroup};
 
 use crate::aws::AwsClients;
 use crate::batch::{self, Read};
@@ -67,51 +67,6 @@ pub(crate) async fn instance(aws: &AwsClients, id: &str) -> Read<Instance> {
         })
     };
     aws.batcher("ec2:DescribeInstances", fetch).read(id).await
-}
-
-/// The ids of the resources of one type (`security-group`) whose tag `key` has `value`; one
-/// `DescribeTags` serves every value asked for one type and key meanwhile. A value no resource
-/// has is answered empty, as a single read would be; an answer with more pages is not used.
-pub(crate) async fn tagged(
-    aws: &AwsClients,
-    kind_name: &'static str,
-    key: &str,
-    value: &str,
-) -> Read<Vec<String>> {
-    let ec2 = aws.ec2().clone();
-    let tag_key = key.to_string();
-    let fetch = move || {
-        batch::fetch(move |values: Vec<String>| {
-            let filter = |name: &str, values: Vec<String>| {
-                Filter::builder()
-                    .name(name)
-                    .set_values(Some(values))
-                    .build()
-            };
-            let call = ec2
-                .describe_tags()
-                .filters(filter("resource-type", vec![kind_name.to_string()]))
-                .filters(filter("key", vec![tag_key.clone()]))
-                .filters(filter("value", values.clone()))
-                .send();
-            async move {
-                let out = call.await.map_err(drop)?;
-                if out.next_token().is_some_and(|t| !t.is_empty()) {
-                    return Err(());
-                }
-                let mut ids: HashMap<String, Vec<String>> =
-                    values.into_iter().map(|v| (v, Vec::new())).collect();
-                for t in out.tags() {
-                    if let (Some(v), Some(id)) = (t.value(), t.resource_id()) {
-                        ids.entry(v.to_string()).or_default().push(id.to_string());
-                    }
-                }
-                Ok(ids)
-            }
-        })
-    };
-    let kind = format!("ec2:DescribeTags:{kind_name}:{key}");
-    aws.batcher(kind, fetch).read(value).await
 }
 
 /// Resources keyed by their id.

@@ -132,8 +132,6 @@ pub use crate::types::_reservation::ReservationBuilder;
 
 pub use crate::types::_security_group::SecurityGroupBuilder;
 
-pub use crate::types::_tag_description::TagDescriptionBuilder;
-
 pub use crate::types::_instance_requirements::InstanceRequirementsBuilder;
 
 pub use crate::types::_instance_block_device_mapping_specification::InstanceBlockDeviceMappingSpecificationBuilder;
