@@ -92,8 +92,8 @@ print(f"{last('injected_at'):.1f} {last('confirmed_at'):.1f} {last('reverted_at'
 PY
 }
 
-table="| drills | accounts | wall time (s) | ratio to 1 drill | last change made (s) | last change confirmed (s) | last revert verified (s) | AWS calls per drill | detector runs | detections | peak RSS (MB) | target |
-|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+table="| drills | accounts | wall time (s) | LocalStack CPU (s) | ratio to 1 drill | last change made (s) | last change confirmed (s) | last revert verified (s) | AWS calls per drill | detector runs | detections | peak RSS (MB) | target |
+|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
 base=""
 # The last shape runs with reads not coalesced (DRIFTDRILL_COALESCE=0): the calls and time the
 # same drills take without it, measured in the same run.
@@ -101,7 +101,12 @@ for shape in "1 1 1" "$accounts $per 1" "$accounts $per 0"; do
   read -r n k coalesce <<<"$shape"
   dir="$work/a$n-c$coalesce"
   config "$dir" "$n" "$k"
+  cpu_before=$(localstack_cpu)
   read -r wall rss rc polls detected < <(DRIFTDRILL_COALESCE=$coalesce run_drills "$dir" "$work/polls.log")
+  # LocalStack answers every call on about one core: its CPU time over the run's wall time
+  # says how much of the run was waiting on it.
+  cpu_after=$(localstack_cpu) ls_cpu=-
+  [ -n "$cpu_before" ] && ls_cpu=$(python3 -c "print(round($cpu_after - $cpu_before, 1))")
   drills=$((n * k))
   [ -z "$base" ] && base=$wall
   ratio=$(python3 -c "print(round($wall / $base, 2))")
@@ -111,15 +116,15 @@ for shape in "1 1 1" "$accounts $per 1" "$accounts $per 0"; do
   if [ "$coalesce" = 0 ]; then
     target="reads not coalesced (as before): $(python3 -c "print(round($calls / $last_calls, 2))")x the calls"
     uncoalesced_calls=$calls
-    table+=$'\n'"| $drills | $n |$(printf ' %s |' "$wall" "$ratio" "$injected" "$confirmed" "$reverted" "$calls" "$polls" "$detected/$drills" "$rss" "$target")"
+    table+=$'\n'"| $drills | $n |$(printf ' %s |' "$wall" "$ls_cpu" "$ratio" "$injected" "$confirmed" "$reverted" "$calls" "$polls" "$detected/$drills" "$rss" "$target")"
     [ "$rc" = 0 ] || { tail -n 5 "$dir/out" "$dir/err" >&2; }
     continue
   fi
-  table+=$'\n'"| $drills | $n | $wall | $ratio | $injected | $confirmed | $reverted | $calls | $polls | $detected/$drills | $rss | $target |"
+  table+=$'\n'"| $drills | $n | $wall | $ls_cpu | $ratio | $injected | $confirmed | $reverted | $calls | $polls | $detected/$drills | $rss | $target |"
   echo "org-scale: drills=$drills accounts=$n wall=${wall}s ratio=$ratio calls/drill=$calls polls=$polls detected=$detected rc=$rc rss=${rss}MB" >&2
   [ "$rc" = 0 ] || { tail -n 5 "$dir/out" "$dir/err" >&2; }
   cp "$dir/err" "$results/org-scale-$drills-drills.log"
-  last_ratio=$ratio last_rss=$rss last_polls=$polls last_wall=$wall last_calls=$calls
+  last_ratio=$ratio last_rss=$rss last_polls=$polls last_wall=$wall last_calls=$calls last_cpu=$ls_cpu
 done
 # Drift left behind anywhere fails the benchmark.
 "$venv_python" - "$accounts" "$url" <<'PY'
@@ -147,5 +152,6 @@ secs=${interval%s}
     "$(python3 -c "print('met' if $last_calls <= $uncoalesced_calls / 2 else 'not met')")" "$last_calls" "$uncoalesced_calls" \
     "$(python3 -c "print('met' if $last_rss < 64 else 'not met')")" "$last_rss" \
     "$last_polls" "$last_wall" "$accounts" "$(python3 -c "print(round($last_polls / $accounts / max(1, $last_wall / $secs), 2))")"
+  [ "$last_cpu" = - ] || printf 'LocalStack was busy for %s s of the %s s (one Python process: it answers one call at a time).\n' "$last_cpu" "$last_wall"
 } > "$results/org-scale-$interval.md"
 cat "$results/org-scale-$interval.md"

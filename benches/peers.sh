@@ -65,16 +65,16 @@ chmod +x "$work/check.sh"
 command_detector describe "$work/check.sh" 200ms | write_config "$work/driftdrill.toml"
 write_scenarios "$work/scenarios" describe "$group"
 
-declare -A wall rss anon
+declare -A wall rss tree anon
 run_tool() { # name, expected exit code, expected outcome in the run record (or -), command...
-  local name=$1 want=$2 outcome=$3 w r a rc i
+  local name=$1 want=$2 outcome=$3 w r t a rc i
   shift 3
   for ((i = 0; i < runs; i++)); do
     rm -rf "$work/runs"
-    read -r w r a rc < <(measure_tree "$@")
+    read -r w r t a rc < <(measure_tree "$@")
     [ "$rc" = "$want" ] || { echo "peers: $name exited $rc (expected $want)" >&2; exit 1; }
     [ "$outcome" = - ] || record_says "$name" "$outcome"
-    wall[$name]+="$w " rss[$name]+="$r " anon[$name]+="$a "
+    wall[$name]+="$w " rss[$name]+="$r " tree[$name]+="$t " anon[$name]+="$a "
     drop_check
   done
 }
@@ -108,18 +108,28 @@ cd - >/dev/null
 drop_groups peers
 
 ratio() { python3 -c "print(round($1 / $2, 1))"; }
+# How much of link/hot-symbols.txt (the functions laid out first, see build.rs) the measured
+# binary still has: a list gone stale with the code costs memory, not correctness.
+hot_code_line() {
+  local list=$repo/link/hot-symbols.txt listed present
+  [ "$profile" = dist ] && [ -f "$list" ] || return 0
+  listed=$(grep -vc '^#' "$list")
+  present=$(grep -v '^#' "$list" | sort -u | comm -12 - <(nm --defined-only "$bin" | awk '{print $3}' | sort -u) | wc -l)
+  echo
+  echo "The \`dist\` binary lays out its hot code first: $present of the $listed functions in link/hot-symbols.txt (benches/hot-symbols.sh) are in it."
+}
 row() { # label, key
-  local w r a
-  w=$(median ${wall[$2]}) r=$(median ${rss[$2]}) a=$(median ${anon[$2]})
-  printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$1" "$w" "$r" "$a" \
+  local w r t a
+  w=$(median ${wall[$2]}) r=$(median ${rss[$2]}) t=$(median ${tree[$2]}) a=$(median ${anon[$2]})
+  printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$1" "$w" "$r" "$t" "$a" \
     "$(ratio "$(median ${wall[chaos]})" "$w")" "$(ratio "$(median ${rss[chaos]})" "$r")" \
     "$(ratio "$(median ${anon[chaos]})" "$a")"
 }
 {
   echo "### Side by side with Chaos Toolkit (open tcp/22, roll back; median of $runs runs)"
   echo
-  echo "| tool | wall time (s) | peak RSS (MB) | peak anonymous (MB) | Chaos Toolkit time / this | Chaos Toolkit RSS / this | Chaos Toolkit anonymous / this |"
-  echo "|---|---:|---:|---:|---:|---:|---:|"
+  echo "| tool | wall time (s) | peak RSS (MB) | peak RSS with child processes (MB) | peak anonymous (MB) | Chaos Toolkit time / this | Chaos Toolkit RSS / this | Chaos Toolkit anonymous / this |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|"
   row "Chaos Toolkit $(grep '^chaostoolkit==' "$req" | cut -d= -f3) + chaostoolkit-aws $(grep '^chaostoolkit-aws==' "$req" | cut -d= -f3)" chaos
   row "driftdrill, mechanics (same drill, no observation window)" mechanics
   row "driftdrill, with a detector polled every 0.2 s" detector
@@ -129,5 +139,6 @@ row() { # label, key
   echo
   echo "Targets (same drill, driftdrill mechanics vs Chaos Toolkit): 5x faster **$(verdict "$c_wall" "$m_wall")**;"
   echo "5x smaller by peak RSS **$(verdict "$c_rss" "$m_rss")**, by peak anonymous memory **$(verdict "$c_anon" "$m_anon")**."
+  hot_code_line
 } > "$results/peers.md"
 cat "$results/peers.md"

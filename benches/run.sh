@@ -42,6 +42,7 @@ fi
 export DRIFTDRILL_BENCH_BUILT=1
 url=$(bash "$repo/localstack/host.sh" up --port "$port" --dir "$ls_dir")
 export DRIFTDRILL_BENCH_ENDPOINT=$url RESULTS_DIR=$out
+export DRIFTDRILL_BENCH_LOCALSTACK_PID=$(cat "$ls_dir/localstack.pid")
 
 # part NAME COMMAND...: runs a part unless SKIP names it; a skipped part's section says so.
 part() {

@@ -1,7 +1,8 @@
 # Shared by the benchmark scripts: the driftdrill binary, a LocalStack gateway on loopback, its
 # Python (boto3) and helpers. Source it from a script in benches/.
-#   DRIFTDRILL_BENCH_ENDPOINT  reuse a running LocalStack (benches/run.sh sets it); otherwise
-#                              one is started in host mode on $PORT and stopped on exit.
+#   DRIFTDRILL_BENCH_ENDPOINT  reuse a running LocalStack (benches/run.sh sets it, and
+#                              DRIFTDRILL_BENCH_LOCALSTACK_PID, its process); otherwise one is
+#                              started in host mode on $PORT and stopped on exit.
 #   PROFILE=debug|release      reuse a warm build of that profile instead of the size-optimised
 #                              `dist` profile the footprint numbers are for.
 set -euo pipefail
@@ -29,7 +30,20 @@ else
   port=${PORT:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
   url=$(bash "$repo/localstack/host.sh" up --port "$port" --dir "$work/localstack")
   cleanup_steps+=("bash '$repo/localstack/host.sh' down --port '$port' --dir '$work/localstack' >/dev/null")
+  DRIFTDRILL_BENCH_LOCALSTACK_PID=$(cat "$work/localstack/localstack.pid")
 fi
+localstack_pid=${DRIFTDRILL_BENCH_LOCALSTACK_PID:-}
+
+# The CPU seconds (user + system) the LocalStack process has used so far; empty when its
+# process is not known (an endpoint given without its pid).
+localstack_cpu() {
+  [ -n "$localstack_pid" ] || return 0
+  python3 - "$localstack_pid" <<'PY'
+import os, sys
+fields = open(f"/proc/{sys.argv[1]}/stat").read().rsplit(")", 1)[1].split()
+print((int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"))
+PY
+}
 venv_python=$(bash "$repo/localstack/host.sh" venv)/bin/python
 export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1
 results=${RESULTS_DIR:-$work}
@@ -114,28 +128,32 @@ measure() {
 }
 
 # measure_tree COMMAND...: like measure, for short runs (output discarded). Prints
-# "<wall s> <peak RSS MB> <peak anonymous MB> <exit code>": the peak RSS is exact (getrusage of
-# the waited child: the largest of it and its children), the anonymous memory (heap, stacks:
+# "<wall s> <peak RSS MB> <peak RSS with children MB> <peak anonymous MB> <exit code>". The
+# peak RSS is the command's own process: its high-water mark (VmHWM), sampled every 5 ms until
+# it exits. The peak with children is exact (getrusage of the waited child: the largest of it
+# and every process it started, such as a detector's curl). The anonymous memory (heap, stacks:
 # what the process allocated, without the clean file-backed pages of its code and libraries)
-# is sampled every 5 ms from /proc.
+# is sampled with the high-water mark.
 measure_tree() {
   python3 - "$@" <<'PY'
 import resource, subprocess, sys, time
 t = time.monotonic()
 p = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-anon = 0
+peak = {"VmHWM:": 0, "RssAnon:": 0}
 while p.poll() is None:
     try:
         with open(f"/proc/{p.pid}/status") as f:
             for line in f:
-                if line.startswith("RssAnon:"):
-                    anon = max(anon, int(line.split()[1]))
+                key = line.split(maxsplit=1)[0] if line.strip() else ""
+                if key in peak:
+                    peak[key] = max(peak[key], int(line.split()[1]))
     except OSError:
         pass
     time.sleep(0.005)
 wall = time.monotonic() - t
-rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-print(round(wall, 3), round(rss / 1024, 1), round(anon / 1024, 1), p.returncode)
+tree = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+mb = lambda kb: round(kb / 1024, 1)
+print(round(wall, 3), mb(peak["VmHWM:"]), mb(tree), mb(peak["RssAnon:"]), p.returncode)
 PY
 }
 
