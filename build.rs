@@ -45,7 +45,8 @@ fn hot_code_first() {
     }
 }
 
-/// Whether rustc links a program for the target with these linker arguments.
+/// Whether rustc, with the build's own flags (a configured linker among them), links a program
+/// for the target with these linker arguments.
 fn linker_takes(args: &[String]) -> bool {
     let var = |name| env::var(name).unwrap_or_default();
     let dir = PathBuf::from(var("OUT_DIR"));
@@ -61,6 +62,11 @@ fn linker_takes(args: &[String]) -> bool {
         .arg("-o")
         .arg(dir.join("link_probe"))
         .arg(&source);
+    let flags = var("CARGO_ENCODED_RUSTFLAGS");
+    probe.args(flags.split('\x1f').filter(|f| !f.is_empty()));
+    if let Ok(linker) = env::var("RUSTC_LINKER") {
+        probe.arg("-C").arg(format!("linker={linker}"));
+    }
     for arg in args {
         probe.arg("-C").arg(format!("link-arg={arg}"));
     }
