@@ -132,6 +132,9 @@ pub struct AwsClients {
     account: std::sync::Arc<tokio::sync::OnceCell<String>>,
     /// Coalesced reads by kind (see [`crate::batch`]); clones share them.
     batchers: std::sync::Arc<std::sync::Mutex<Batchers>>,
+    /// How long the first of a burst of coalesced reads waits for the others, in microseconds
+    /// (zero: it reads alone at once); clones share it.
+    coalesce_window: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 /// A client built on first use; clones share it.
@@ -195,6 +198,7 @@ impl AwsClients {
             ssm: Default::default(),
             account: Default::default(),
             batchers: Default::default(),
+            coalesce_window: Default::default(),
         }
     }
 
@@ -244,6 +248,15 @@ impl AwsClients {
         client!(self, ssm, aws_sdk_ssm)
     }
 
+    /// Several drills share these clients: the first read of a burst waits `window` for the
+    /// others, so the burst makes one coalesced call (see [`crate::batch`]). Set before the
+    /// drills start; batchers made earlier keep reading alone.
+    pub(crate) fn coalesce_within(&self, window: Duration) {
+        let micros = u64::try_from(window.as_micros()).unwrap_or(u64::MAX);
+        self.coalesce_window
+            .store(micros, std::sync::atomic::Ordering::Relaxed);
+    }
+
     /// The coalesced read of one `kind` for these clients (every drill in their account and
     /// region shares it), made with `fetch` the first time it is asked for.
     pub(crate) fn batcher<V: Clone + Send + 'static>(
@@ -251,10 +264,14 @@ impl AwsClients {
         kind: impl Into<String>,
         fetch: impl FnOnce() -> crate::batch::Fetch<V>,
     ) -> std::sync::Arc<crate::batch::Batcher<V>> {
+        let window = self
+            .coalesce_window
+            .load(std::sync::atomic::Ordering::Relaxed);
+        let window = Duration::from_micros(window);
         let mut batchers = self.batchers.lock().expect("batchers");
         let any = batchers
             .entry(kind.into())
-            .or_insert_with(|| crate::batch::Batcher::new(fetch()));
+            .or_insert_with(|| crate::batch::Batcher::with_window(fetch(), window));
         any.clone()
             .downcast()
             .expect("one value type per batch kind")

@@ -1,11 +1,14 @@
 //! Coalesced reads: drills in one account and region that read resources of one type at about
 //! the same time share one `Describe*` call that names all their ids.
 //!
-//! A read never waits on a timer. With no read of its kind in flight, the caller reads alone,
-//! at once, through its own single-read code (a lone drill pays nothing and sees exactly the
-//! errors it always did); while one is in flight, reads queue and go out together the moment it
-//! returns. So every read is answered by a call sent *after* it was asked (never by an older
-//! answer), and waits at most for one call in flight besides its own.
+//! With no read of its kind in flight, the caller reads alone, at once, through its own
+//! single-read code (a lone drill pays nothing and sees exactly the errors it always did);
+//! while one is in flight, reads queue and go out together the moment it returns. Where the
+//! runner knows several drills share the clients, it sets a short window instead
+//! ([`crate::aws::AwsClients::coalesce_within`]): the first read waits that long for company
+//! and goes out with whatever came, so a burst of drills makes one call, not two. Either way
+//! every read is answered by a call sent *after* it was asked (never by an older answer), and
+//! waits at most for the window or one call in flight besides its own.
 //!
 //! A batch answers only what it found: when the call fails, or an id is missing from its
 //! answer, each of its readers reads alone, so errors (a group that does not exist, a denied
@@ -73,6 +76,8 @@ trait InFlight: Send + Sync {
 /// One kind of coalesced read (e.g. security groups by id) for one set of clients.
 pub struct Batcher<V: Clone + Send + 'static> {
     fetch: Fetch<V>,
+    /// How long a read that finds nothing in flight waits for others (zero: it reads alone).
+    window: std::time::Duration,
     state: Mutex<State<V>>,
 }
 
@@ -99,8 +104,14 @@ struct Batch<V: Clone + Send + 'static> {
 
 impl<V: Clone + Send + 'static> Batcher<V> {
     pub fn new(fetch: Fetch<V>) -> Arc<Self> {
+        Self::with_window(fetch, std::time::Duration::ZERO)
+    }
+
+    /// A batcher whose first read waits `window` for others before its call goes out.
+    pub fn with_window(fetch: Fetch<V>, window: std::time::Duration) -> Arc<Self> {
         Arc::new(Batcher {
             fetch,
+            window,
             state: Mutex::new(State {
                 in_flight: 0,
                 queued: Vec::new(),
@@ -113,25 +124,46 @@ impl<V: Clone + Send + 'static> Batcher<V> {
         if !enabled() {
             return Read::Alone(Guard(None));
         }
-        let rx = {
-            let mut state = self.state.lock().expect("batch state");
-            if state.in_flight == 0 {
-                state.in_flight = 1;
-                return Read::Alone(self.guard());
-            }
-            let (tx, rx) = oneshot::channel();
-            let reader = (id.to_string(), tx);
+        match self.enqueue(id) {
+            Err(guard) => Read::Alone(guard),
+            Ok(answer) => match answer.await {
+                Ok(Answer::Found(v)) => Read::Found(v),
+                Ok(Answer::Alone(guard)) => Read::Alone(guard),
+                Err(_) => Read::Alone(Guard(None)),
+            },
+        }
+    }
+
+    /// Queues a read and returns where its answer will come, or the guard of its turn to read
+    /// alone at once (nothing in flight and no window).
+    fn enqueue(self: &Arc<Self>, id: &str) -> Result<oneshot::Receiver<Answer<V>>, Guard> {
+        let mut state = self.state.lock().expect("batch state");
+        let (tx, rx) = oneshot::channel();
+        let reader = (id.to_string(), tx);
+        if state.in_flight > 0 {
             match state.queued.last_mut() {
                 Some(b) if b.readers.len() < MAX_IDS => b.readers.push(reader),
                 _ => state.queued.push(Batch::new(reader)),
             }
-            rx
-        };
-        match rx.await {
-            Ok(Answer::Found(v)) => Read::Found(v),
-            Ok(Answer::Alone(guard)) => Read::Alone(guard),
-            Err(_) => Read::Alone(Guard(None)),
+            return Ok(rx);
         }
+        state.in_flight = 1;
+        match tokio::runtime::Handle::try_current() {
+            // A window opens: it counts as in flight, so the reads arriving meanwhile queue
+            // with this one; when it closes they go out together (or this one alone).
+            Ok(rt) if !self.window.is_zero() => {
+                state.queued.push(Batch::new(reader));
+                drop(rt.spawn(self.clone().close_window()));
+                Ok(rx)
+            }
+            _ => Err(self.guard()),
+        }
+    }
+
+    /// Ends a window after its length: what queued in it goes out.
+    async fn close_window(self: Arc<Self>) {
+        tokio::time::sleep(self.window).await;
+        self.finished();
     }
 
     fn guard(self: &Arc<Self>) -> Guard {
@@ -271,6 +303,44 @@ mod tests {
             "one batch call for 19 readers"
         );
         assert_eq!(singles.lock().unwrap().len(), 1);
+    }
+
+    #[tokio::test]
+    async fn with_a_window_the_first_reader_waits_and_the_whole_burst_shares_one_call() {
+        let (calls, singles) = (Log::default(), Log::default());
+        let b = Batcher::with_window(fetch_logged(calls.clone()), Duration::from_millis(50));
+        let first = tokio::spawn(get(b.clone(), "sg-00".into(), singles.clone()));
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        let rest: Vec<_> = (1..10)
+            .map(|i| tokio::spawn(get(b.clone(), format!("sg-{i:02}"), singles.clone())))
+            .collect();
+        assert_eq!(first.await.unwrap(), "batched sg-00");
+        for (i, r) in rest.into_iter().enumerate() {
+            assert_eq!(r.await.unwrap(), format!("batched sg-{:02}", i + 1));
+        }
+        let calls = calls.lock().unwrap();
+        assert_eq!(calls.len(), 1, "one call for the burst: {calls:?}");
+        assert_eq!(calls[0].len(), 10);
+        assert!(singles.lock().unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn with_a_window_a_reader_with_no_company_still_reads_alone() {
+        let (calls, singles) = (Log::default(), Log::default());
+        let b = Batcher::with_window(fetch_logged(calls.clone()), Duration::from_millis(5));
+        assert_eq!(
+            get(b.clone(), "sg-1".into(), singles.clone()).await,
+            "alone sg-1"
+        );
+        assert_eq!(
+            get(b.clone(), "sg-2".into(), singles.clone()).await,
+            "alone sg-2"
+        );
+        assert!(
+            calls.lock().unwrap().is_empty(),
+            "a batch of one is never sent"
+        );
+        assert_eq!(singles.lock().unwrap().len(), 2);
     }
 
     #[tokio::test]

@@ -151,6 +151,7 @@ pub async fn run_drills(
         .await
         .map_err(|e| RunError::Guard(Box::new(e)))?;
     let drills_planned = placed(planned, &places);
+    share_reads(&places, &drills_planned);
     let stops = StopConditions {
         decls: config.stop_conditions.clone(),
         dir: config.dir.clone(),
@@ -242,6 +243,21 @@ fn open_clean_journal(config: &DrillConfig) -> Result<Journal, RunError> {
         });
     }
     Ok(journal)
+}
+
+/// How long the first of a burst of coalesced reads waits for the others where several drills
+/// share a place: a few milliseconds against the tens a call takes, so a burst of drills makes
+/// one call instead of two (the first alone, then the rest).
+const COALESCE_WINDOW: std::time::Duration = std::time::Duration::from_millis(5);
+
+/// Places where more than one drill runs coalesce their reads within [`COALESCE_WINDOW`]; a
+/// place with one drill reads at once.
+fn share_reads(places: &[Place], drills: &[(plan::Planned, usize)]) {
+    for (at, place) in places.iter().enumerate() {
+        if drills.iter().filter(|(_, p)| *p == at).count() > 1 {
+            place.aws.coalesce_within(COALESCE_WINDOW);
+        }
+    }
 }
 
 /// Each planned drill with the index of the place it runs in.
