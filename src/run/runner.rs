@@ -151,7 +151,6 @@ pub async fn run_drills(
         .await
         .map_err(|e| RunError::Guard(Box::new(e)))?;
     let drills_planned = placed(planned, &places);
-    share_reads(&places, &drills_planned);
     let stops = StopConditions {
         decls: config.stop_conditions.clone(),
         dir: config.dir.clone(),
@@ -371,6 +370,7 @@ async fn run_all(
     places: Vec<Place>,
     drills_planned: Vec<(plan::Planned, usize)>,
 ) -> (Vec<DrillRecord>, Vec<FalseAlarm>) {
+    share_reads(&places, &drills_planned);
     let false_alarms = Arc::new(Mutex::new(Vec::<FalseAlarm>::new()));
     let (scenarios, places) = (Arc::new(scenarios), Arc::new(places));
     let alarm_task = spawn_false_alarm_watch(cx.clone(), false_alarms.clone());

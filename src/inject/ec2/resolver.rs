@@ -227,42 +227,25 @@ async fn described_with_tag(
         .build();
     let mut found = Tagged::new();
     let mut token: Option<String> = None;
+    // One page of `$call`: each item of `$list` by `$id`, with its tags; then the next token.
+    macro_rules! page {
+        ($call:ident, $list:ident, $id:ident) => {{
+            let out = ec2.$call().filters(filter.clone()).set_next_token(token);
+            let out = out
+                .send()
+                .await
+                .map_err(errors::aws(op, "tagged resources"))?;
+            let each = out.$list().iter();
+            found.extend(each.filter_map(|r| Some((r.$id()?.into(), tag_map(r.tags())))));
+            out.next_token().map(String::from)
+        }};
+    }
     loop {
         let next = match kind {
-            SECURITY_GROUP => {
-                let out = ec2.describe_security_groups().filters(filter.clone());
-                let out = out.set_next_token(token).send().await;
-                let out = out.map_err(errors::aws(op, "tagged resources"))?;
-                let each = out.security_groups().iter();
-                found.extend(each.filter_map(|g| Some((g.group_id()?.into(), tag_map(g.tags())))));
-                out.next_token().map(String::from)
-            }
-            NETWORK_ACL => {
-                let out = ec2.describe_network_acls().filters(filter.clone());
-                let out = out.set_next_token(token).send().await;
-                let out = out.map_err(errors::aws(op, "tagged resources"))?;
-                let each = out.network_acls().iter();
-                found.extend(
-                    each.filter_map(|a| Some((a.network_acl_id()?.into(), tag_map(a.tags())))),
-                );
-                out.next_token().map(String::from)
-            }
-            VPC => {
-                let out = ec2.describe_vpcs().filters(filter.clone());
-                let out = out.set_next_token(token).send().await;
-                let out = out.map_err(errors::aws(op, "tagged resources"))?;
-                let each = out.vpcs().iter();
-                found.extend(each.filter_map(|v| Some((v.vpc_id()?.into(), tag_map(v.tags())))));
-                out.next_token().map(String::from)
-            }
-            _ => {
-                let out = ec2.describe_subnets().filters(filter.clone());
-                let out = out.set_next_token(token).send().await;
-                let out = out.map_err(errors::aws(op, "tagged resources"))?;
-                let each = out.subnets().iter();
-                found.extend(each.filter_map(|n| Some((n.subnet_id()?.into(), tag_map(n.tags())))));
-                out.next_token().map(String::from)
-            }
+            SECURITY_GROUP => page!(describe_security_groups, security_groups, group_id),
+            NETWORK_ACL => page!(describe_network_acls, network_acls, network_acl_id),
+            VPC => page!(describe_vpcs, vpcs, vpc_id),
+            _ => page!(describe_subnets, subnets, subnet_id),
         };
         match next {
             Some(t) if !t.is_empty() => token = Some(t),
