@@ -75,7 +75,7 @@ async fn drill_steps(
         aws: &place.aws,
         mark: &mark,
     };
-    let injecting = cx.hub.injecting();
+    let injecting = cx.hub.injecting(&d.nearby);
     let applied = apply(cx, &d.drill, scenario, &*injector, &icx, &target, place).await;
     drop(injecting);
     let applied = match applied {
@@ -95,7 +95,7 @@ async fn drill_steps(
     };
     d.observe(&applied, reader, &mut events, &terms).await;
     // Until the revert ends, a poll that just caught this change waits for it (see the hub).
-    let reverting = cx.hub.reverting(&[&watching, &remediating]);
+    let reverting = cx.hub.reverting(&d.nearby, &[&watching, &remediating]);
     let verified = d.revert_change(&applied, &*injector, &icx, &target).await;
     drop(reverting);
     d.clear(verified, &mut events, &terms).await;
@@ -115,6 +115,9 @@ struct Drill<'a> {
     mark: String,
     /// The detectors and channels watching this drill's environment.
     names: Vec<String>,
+    /// Every detector watching this drill's environment, whatever the scenario expects of it:
+    /// their polls wait while this drill changes its resource (see the hub).
+    nearby: Vec<String>,
     record: DrillRecord,
     watches: Vec<Watch>,
     /// The remediators expected to undo the change here, if any.
@@ -149,6 +152,7 @@ impl<'a> Drill<'a> {
             calls: Vec::new(),
         };
         let names = watched_names(cx, scenario, place);
+        let nearby = nearby_detectors(cx, place, &names);
         let watches = watches_for(cx, scenario, &names);
         let remediation = expected_remediation(cx, scenario, place);
         Drill {
@@ -159,6 +163,7 @@ impl<'a> Drill<'a> {
             id,
             mark,
             names,
+            nearby,
             record,
             watches,
             remediation,
@@ -427,6 +432,19 @@ fn watched_names(cx: &RunCx, scenario: &Scenario, place: &Place) -> Vec<String> 
         })
         .map(|d| d.value.clone())
         .collect()
+}
+
+/// The drill's watched names and every configured detector that watches its environment.
+fn nearby_detectors(cx: &RunCx, place: &Place, names: &[String]) -> Vec<String> {
+    let environment = place.environment.as_deref();
+    let mut nearby: BTreeSet<String> = names.iter().cloned().collect();
+    let watching = cx
+        .config
+        .detectors
+        .iter()
+        .filter(|d| d.watches(environment));
+    nearby.extend(watching.map(|d| d.name.value.clone()));
+    nearby.into_iter().collect()
 }
 
 /// One expectation per watched name, with its SLA, silent or not, pushed or polled.

@@ -50,10 +50,12 @@ pub(super) struct Watching {
     /// Every term any drill of this run has watched: what "touched during the window" means
     /// for false alarms.
     pub(super) touched: std::collections::BTreeSet<String>,
-    /// Drills between snapshot and confirmed injection.
-    pub(super) injecting: usize,
-    /// Drills between the end of their observation and their verified revert.
-    pub(super) reverting: usize,
+    /// Detector name → drills in an environment it watches that are between snapshot and
+    /// confirmed injection.
+    pub(super) injecting: BTreeMap<String, usize>,
+    /// Detector name → drills in an environment it watches that are between the end of their
+    /// observation and their verified revert.
+    pub(super) reverting: BTreeMap<String, usize>,
     /// Every watch whose drill's change may still be in place (from the watch to the end of
     /// its revert), by number, with its terms: what a poll that names one waits on.
     pub(super) watches: BTreeMap<u64, Vec<String>>,

@@ -79,7 +79,9 @@ impl Drop for WatchGuard {
 pub struct ChangingGuard {
     watching: Arc<Mutex<Watching>>,
     settled: Arc<Notify>,
-    count: fn(&mut Watching) -> &mut usize,
+    count: fn(&mut Watching) -> &mut BTreeMap<String, usize>,
+    /// The detectors whose polls wait for this change: those watching the drill's environment.
+    detectors: Vec<String>,
     /// The drill's watches whose change is gone once this ends (a revert's).
     ends: Vec<u64>,
 }
@@ -87,7 +89,15 @@ pub struct ChangingGuard {
 impl Drop for ChangingGuard {
     fn drop(&mut self) {
         let mut w = self.watching.lock().expect("watch lock");
-        *(self.count)(&mut w) -= 1;
+        let counts = (self.count)(&mut w);
+        for d in &self.detectors {
+            if let Some(n) = counts.get_mut(d) {
+                *n -= 1;
+                if *n == 0 {
+                    counts.remove(d);
+                }
+            }
+        }
         for number in &self.ends {
             w.watches.remove(number);
         }
@@ -279,32 +289,45 @@ impl Hub {
     }
 
     /// Marks a drill as injecting (snapshot to confirmed change) until the guard is dropped.
-    /// A poll that falls due meanwhile waits for it, up to one more interval: only polls that
-    /// start after a change may count as seeing it, so a poll starting in the middle of a burst
-    /// of injections would leave the rest of the burst waiting a whole interval. Polls still
-    /// run at most once per interval.
-    pub fn injecting(&self) -> ChangingGuard {
-        self.changing(|w| &mut w.injecting, Vec::new())
+    /// A poll of one of `detectors` (those watching the drill's environment) that falls due
+    /// meanwhile waits for it, up to one more interval: only polls that start after a change
+    /// may count as seeing it, so a poll starting in the middle of a burst of injections would
+    /// leave the rest of the burst waiting a whole interval. Other detectors' polls do not wait:
+    /// in an organisation run, one account's injections never hold back another's detection.
+    /// Polls still run at most once per interval.
+    pub fn injecting(&self, detectors: &[String]) -> ChangingGuard {
+        self.changing(|w| &mut w.injecting, detectors, Vec::new())
     }
 
     /// Marks a drill as reverting (its observation over, its change not yet verified gone)
-    /// until the guard is dropped. A poll that falls due meanwhile waits for it the same way:
+    /// until the guard is dropped. A poll of one of `detectors` that falls due meanwhile waits
+    /// for it the same way:
     /// a poll started in the middle of a revert still sees the change, so it cannot be the clean
     /// baseline the next drill on that resource needs, and with plans that outlast their
     /// interval that cost the next drill one whole plan. When it drops, the drill's `watches`
     /// no longer hold a poll back (see [`Watching::watches`]), though they still watch (a drill
     /// timing its detectors' clear needs the next poll at once).
-    pub fn reverting(&self, watches: &[&WatchGuard]) -> ChangingGuard {
+    pub fn reverting(&self, detectors: &[String], watches: &[&WatchGuard]) -> ChangingGuard {
         let ends = watches.iter().map(|g| g.number).collect();
-        self.changing(|w| &mut w.reverting, ends)
+        self.changing(|w| &mut w.reverting, detectors, ends)
     }
 
-    fn changing(&self, count: fn(&mut Watching) -> &mut usize, ends: Vec<u64>) -> ChangingGuard {
-        *count(&mut self.watching.lock().expect("watch lock")) += 1;
+    fn changing(
+        &self,
+        count: fn(&mut Watching) -> &mut BTreeMap<String, usize>,
+        detectors: &[String],
+        ends: Vec<u64>,
+    ) -> ChangingGuard {
+        let mut w = self.watching.lock().expect("watch lock");
+        let counts = count(&mut w);
+        for d in detectors {
+            *counts.entry(d.clone()).or_default() += 1;
+        }
         ChangingGuard {
             watching: self.watching.clone(),
             settled: self.settled.clone(),
             count,
+            detectors: detectors.to_vec(),
             ends,
         }
     }
@@ -455,7 +478,7 @@ mod tests {
     #[tokio::test]
     async fn a_poll_due_while_a_drill_reverts_waits_for_the_revert() {
         let (hub, starts, _watching, first) = watched(None).await;
-        let reverting = hub.reverting(&[]);
+        let reverting = hub.reverting(&["plan".into()], &[]);
         // Past the interval, before the one more interval a revert may hold a poll back.
         tokio::time::sleep_until((first + INTERVAL * 3 / 2).into()).await;
         assert_eq!(
@@ -475,9 +498,31 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn only_a_change_where_the_detector_watches_holds_its_poll_back() {
+        let (hub, starts, _watching, first) = watched(None).await;
+        // Another account's detector: its drills' changes are nothing this poll could see.
+        let elsewhere = hub.injecting(&["other-account".into()]);
+        let second = nth_poll(&starts, 1).await;
+        assert!(
+            second < first + INTERVAL * 3 / 2,
+            "not held back by a change elsewhere: {:?}",
+            second - first
+        );
+        let here = hub.injecting(&["plan".into()]);
+        let third = nth_poll(&starts, 2).await;
+        assert!(
+            third - second >= INTERVAL * 2,
+            "held back by a change where it watches: {:?}",
+            third - second
+        );
+        drop((elsewhere, here));
+        hub.shutdown().await;
+    }
+
+    #[tokio::test]
     async fn a_revert_that_never_ends_holds_polls_back_one_interval_at_most() {
         let (hub, starts, _watching, first) = watched(None).await;
-        let _reverting = hub.reverting(&[]);
+        let _reverting = hub.reverting(&["plan".into()], &[]);
         let second = nth_poll(&starts, 1).await;
         assert!(second - first >= INTERVAL * 2, "{:?}", second - first);
         hub.shutdown().await;
@@ -519,7 +564,7 @@ mod tests {
     #[tokio::test]
     async fn a_detected_drill_that_has_reverted_holds_no_poll_back_while_it_clears() {
         let (hub, starts, watching, first) = watched(Some("sg-1")).await;
-        drop(hub.reverting(&[&watching]));
+        drop(hub.reverting(&["plan".into()], &[&watching]));
         let reverted = Instant::now();
         // Still watching: it times how long the detector takes to clear.
         let second = nth_poll(&starts, 1).await;

@@ -188,7 +188,8 @@ impl Poller {
     }
 
     /// Waits out the interval (measured from the start of the poll that just ended), then lets
-    /// drills that are changing their resource finish first, for at most one more interval:
+    /// drills that are changing a resource in an environment this detector watches finish
+    /// first, for at most one more interval (a change elsewhere is no answer of its to wait for):
     /// mid-injection, mid-revert (a drill that this poll's answer let go starts reverting within
     /// [`SETTLE`]), or just detected by this poll and not yet reverted (`fresh`: such a drill
     /// usually reverts as soon as its other detectors have answered, and a poll started before
@@ -213,7 +214,9 @@ impl Poller {
             {
                 let w = self.watching.lock().expect("watch lock");
                 let detected = fresh.iter().any(|n| w.watches.contains_key(n));
-                if w.injecting == 0 && w.reverting == 0 && !detected {
+                let changing =
+                    |m: &BTreeMap<String, usize>| m.get(&self.name).is_some_and(|n| *n > 0);
+                if !changing(&w.injecting) && !changing(&w.reverting) && !detected {
                     return true;
                 }
             }
