@@ -152,7 +152,7 @@ impl<'a> Drill<'a> {
             calls: Vec::new(),
         };
         let names = watched_names(cx, scenario, place);
-        let nearby = nearby_detectors(cx, place, &names);
+        let nearby = nearby_detectors(cx, place);
         let watches = watches_for(cx, scenario, &names);
         let remediation = expected_remediation(cx, scenario, place);
         Drill {
@@ -434,17 +434,14 @@ fn watched_names(cx: &RunCx, scenario: &Scenario, place: &Place) -> Vec<String> 
         .collect()
 }
 
-/// The drill's watched names and every configured detector that watches its environment.
-fn nearby_detectors(cx: &RunCx, place: &Place, names: &[String]) -> Vec<String> {
+/// Every configured detector and channel that watches the drill's environment (the hub polls
+/// nothing else; remediators run outside driftdrill).
+fn nearby_detectors(cx: &RunCx, place: &Place) -> Vec<String> {
     let environment = place.environment.as_deref();
-    let mut nearby: BTreeSet<String> = names.iter().cloned().collect();
-    let watching = cx
-        .config
-        .detectors
-        .iter()
-        .filter(|d| d.watches(environment));
-    nearby.extend(watching.map(|d| d.name.value.clone()));
-    nearby.into_iter().collect()
+    (cx.config.detectors.iter())
+        .filter(|d| d.watches(environment))
+        .map(|d| d.name.value.clone())
+        .collect()
 }
 
 /// One expectation per watched name, with its SLA, silent or not, pushed or polled.
